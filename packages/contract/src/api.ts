@@ -1,0 +1,174 @@
+import { z } from "zod";
+import { BoardColumn } from "./board.ts";
+import { EventsMessage, TaskEvent } from "./event.ts";
+import { Run } from "./run.ts";
+import { BoardSlug, TaskStatus, WorkspaceKind } from "./status.ts";
+import { Comment, TaskDict } from "./task.ts";
+
+/** Limits on free text, so no request can make the board store unbounded data. */
+export const LIMITS = {
+  title: 1_000,
+  body: 1_000_000,
+  result: 1_000_000,
+  comment: 200_000,
+  name: 200,
+  reason: 10_000,
+  ids: 1_000,
+} as const;
+
+const title = z.string().trim().min(1, "title is required").max(LIMITS.title);
+const text = (max: number) => z.string().max(max);
+const name = z.string().trim().max(LIMITS.name);
+/** A profile name; blank means "unassigned". */
+const assignee = name.nullable();
+const metadata = z.record(z.string(), z.unknown());
+const priority = z.number().int().min(-1_000_000).max(1_000_000);
+const skills = z.array(z.string().max(LIMITS.name)).max(100);
+
+/** `true`/`false`/`1`/`0` in a query string. */
+export const QueryBool = z
+  .enum(["true", "false", "1", "0", "yes", "no", ""])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+export const BoardQuery = z.object({ board: BoardSlug.optional() });
+export type BoardQuery = z.infer<typeof BoardQuery>;
+
+export const GetBoardQuery = BoardQuery.extend({
+  tenant: z.string().max(LIMITS.name).optional(),
+  include_archived: QueryBool.optional(),
+});
+
+export const CreateTaskBody = z.strictObject({
+  title,
+  body: text(LIMITS.body).nullish(),
+  assignee: assignee.optional(),
+  tenant: name.nullish(),
+  priority: priority.default(0),
+  workspace_kind: WorkspaceKind.default("scratch"),
+  workspace_path: z.string().max(4096).nullish(),
+  parents: z.array(z.string().max(200)).max(LIMITS.ids).default([]),
+  triage: z.boolean().default(false),
+  idempotency_key: z.string().max(LIMITS.name).nullish(),
+  max_runtime_seconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(365 * 86400)
+    .nullish(),
+  skills: skills.nullish(),
+});
+export type CreateTaskBody = z.infer<typeof CreateTaskBody>;
+
+export const PatchTaskBody = z.strictObject({
+  status: TaskStatus.optional(),
+  assignee: assignee.optional(),
+  priority: priority.optional(),
+  title: title.optional(),
+  body: text(LIMITS.body).nullable().optional(),
+  result: text(LIMITS.result).nullable().optional(),
+  block_reason: text(LIMITS.reason).nullable().optional(),
+  summary: text(LIMITS.result).nullable().optional(),
+  metadata: metadata.nullable().optional(),
+});
+export type PatchTaskBody = z.infer<typeof PatchTaskBody>;
+
+export const BulkBody = z.strictObject({
+  ids: z.array(z.string().max(200)).min(1, "ids is required").max(LIMITS.ids),
+  status: TaskStatus.optional(),
+  assignee: assignee.optional(),
+  priority: priority.optional(),
+  archive: z.boolean().default(false),
+  result: text(LIMITS.result).nullable().optional(),
+  summary: text(LIMITS.result).nullable().optional(),
+  metadata: metadata.nullable().optional(),
+});
+export type BulkBody = z.infer<typeof BulkBody>;
+
+export const BulkResult = z.object({
+  results: z.array(z.object({ id: z.string(), ok: z.boolean(), error: z.string().optional() })),
+});
+export type BulkResult = z.infer<typeof BulkResult>;
+
+export const CommentBody = z.strictObject({
+  body: z.string().trim().min(1, "body is required").max(LIMITS.comment),
+  author: name.min(1).default("dashboard"),
+});
+export type CommentBody = z.infer<typeof CommentBody>;
+
+export const LinkBody = z.strictObject({
+  parent_id: z.string().trim().min(1).max(200),
+  child_id: z.string().trim().min(1).max(200),
+});
+export type LinkBody = z.infer<typeof LinkBody>;
+
+export const ReclaimBody = z.strictObject({
+  reason: text(LIMITS.reason).nullish(),
+});
+export type ReclaimBody = z.infer<typeof ReclaimBody>;
+
+export const ReassignBody = z.strictObject({
+  profile: assignee.optional(),
+  reclaim_first: z.boolean().default(false),
+  reason: text(LIMITS.reason).nullish(),
+});
+export type ReassignBody = z.infer<typeof ReassignBody>;
+
+export const LogQuery = BoardQuery.extend({
+  tail: z.coerce.number().int().min(1).max(2_000_000).optional(),
+});
+
+export const DispatchQuery = BoardQuery.extend({
+  dry_run: QueryBool.optional(),
+  max: z.coerce.number().int().min(0).max(1000).optional(),
+});
+
+export const EventsQuery = BoardQuery.extend({
+  since: z.coerce.number().int().min(0).optional(),
+});
+
+/** `GET /board`. */
+export const BoardResponse = z.object({
+  columns: z.array(BoardColumn),
+  tenants: z.array(z.string()),
+  assignees: z.array(z.string()),
+  latest_event_id: z.number().int(),
+  now: z.number().int(),
+});
+export type BoardResponse = z.infer<typeof BoardResponse>;
+
+/** `GET /tasks/:id`. */
+export const TaskDetail = z.object({
+  task: TaskDict,
+  comments: z.array(Comment),
+  events: z.array(TaskEvent),
+  links: z.object({ parents: z.array(z.string()), children: z.array(z.string()) }),
+  runs: z.array(Run),
+});
+export type TaskDetail = z.infer<typeof TaskDetail>;
+
+export const CreateTaskResponse = z.object({
+  task: TaskDict,
+  warning: z.string().optional(),
+});
+export type CreateTaskResponse = z.infer<typeof CreateTaskResponse>;
+
+export const WorkerLog = z.object({
+  task_id: z.string(),
+  path: z.string(),
+  exists: z.boolean(),
+  size_bytes: z.number().int(),
+  content: z.string(),
+  truncated: z.boolean(),
+});
+export type WorkerLog = z.infer<typeof WorkerLog>;
+
+export const HomeChannelState = z.object({
+  platform: z.string(),
+  chat_id: z.string(),
+  thread_id: z.string(),
+  name: z.string(),
+  subscribed: z.boolean(),
+});
+export type HomeChannelState = z.infer<typeof HomeChannelState>;
+
+export { EventsMessage };

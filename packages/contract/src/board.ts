@@ -1,0 +1,81 @@
+import { z } from "zod";
+import { BoardSlug, TaskStatus } from "./status.ts";
+import { TaskDict } from "./task.ts";
+
+/** `board.json` plus the computed `db_path` (reference §1.1). */
+export const BoardMeta = z.object({
+  slug: z.string(),
+  name: z.string(),
+  description: z.string(),
+  icon: z.string(),
+  color: z.string(),
+  created_at: z.number().int().nullable(),
+  archived: z.boolean(),
+  db_path: z.string(),
+});
+export type BoardMeta = z.infer<typeof BoardMeta>;
+
+export const StatusCounts = z.record(z.string(), z.number().int());
+export type StatusCounts = z.infer<typeof StatusCounts>;
+
+/** A board as `boards list --json` and `GET /boards` show it. */
+export const BoardSummary = BoardMeta.extend({
+  is_current: z.boolean(),
+  counts: StatusCounts,
+  total: z.number().int(),
+});
+export type BoardSummary = z.infer<typeof BoardSummary>;
+
+export const BoardMetaInput = z.object({
+  name: z.string().trim().max(200).optional(),
+  description: z.string().max(2000).optional(),
+  icon: z.string().max(16).optional(),
+  color: z.string().max(64).optional(),
+});
+export type BoardMetaInput = z.infer<typeof BoardMetaInput>;
+
+export const CreateBoardBody = BoardMetaInput.extend({
+  slug: BoardSlug,
+  switch: z.boolean().default(false),
+});
+export type CreateBoardBody = z.infer<typeof CreateBoardBody>;
+
+export const RemoveBoardResult = z.object({
+  slug: z.string(),
+  action: z.enum(["archived", "deleted"]),
+  new_path: z.string().nullable(),
+});
+export type RemoveBoardResult = z.infer<typeof RemoveBoardResult>;
+
+/** A card on `GET /board`: the task dict plus counts and child progress. */
+export const BoardCard = TaskDict.extend({
+  link_counts: z.object({ parents: z.number().int(), children: z.number().int() }),
+  comment_count: z.number().int(),
+  progress: z.object({ done: z.number().int(), total: z.number().int() }).nullable(),
+  /** Switchyard: ids of parents that are not yet done or archived (why a todo card waits). */
+  waiting_on: z.array(z.string()).optional(),
+});
+export type BoardCard = z.infer<typeof BoardCard>;
+
+export const BoardColumn = z.object({
+  name: TaskStatus,
+  tasks: z.array(BoardCard),
+});
+export type BoardColumn = z.infer<typeof BoardColumn>;
+
+/** `board_stats` (reference §5.7). */
+export const BoardStats = z.object({
+  by_status: StatusCounts,
+  by_assignee: z.record(z.string(), StatusCounts),
+  oldest_ready_age_seconds: z.number().int().nullable(),
+  now: z.number().int(),
+});
+export type BoardStats = z.infer<typeof BoardStats>;
+
+/** `known_assignees` (reference §5.7). */
+export const Assignee = z.object({
+  name: z.string(),
+  on_disk: z.boolean(),
+  counts: StatusCounts,
+});
+export type Assignee = z.infer<typeof Assignee>;

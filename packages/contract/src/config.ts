@@ -1,0 +1,92 @@
+import { z } from "zod";
+
+const positiveInt = z.number().int().positive();
+
+/** A profile: how the dispatcher starts a worker for tasks assigned to it (SPEC §4). */
+export const ProfileConfig = z
+  .strictObject({
+    /** argv template; placeholders {task_id} {profile} {workspace} {board} {prompt}. */
+    command: z.array(z.string().min(1)).min(1).optional(),
+    /** `hermes` builds `hermes -p <profile> --skills kanban-worker … chat -q "work kanban task <id>"`. */
+    preset: z.literal("hermes").optional(),
+    env: z.record(z.string(), z.string()).default({}),
+    max_in_progress: positiveInt.optional(),
+    /** The command the dashboard offers for "change this profile's model". */
+    model_hint: z.string().optional(),
+  })
+  .refine((p) => p.command !== undefined || p.preset !== undefined, {
+    message: "a profile needs either `command` (an argv list) or `preset: hermes`",
+  });
+export type ProfileConfig = z.infer<typeof ProfileConfig>;
+
+export const ServerConfig = z.strictObject({
+  host: z.string().min(1).default("127.0.0.1"),
+  port: z.number().int().min(0).max(65535).default(8420),
+  allowed_hosts: z.array(z.string().min(1)).default([]),
+  token: z.string().min(1).optional(),
+});
+export type ServerConfig = z.infer<typeof ServerConfig>;
+
+export const DispatchConfig = z.strictObject({
+  in_server: z.boolean().default(true),
+  interval_seconds: z.number().min(1).default(60),
+  claim_ttl_seconds: positiveInt.default(900),
+  failure_limit: positiveInt.default(3),
+  max_in_progress: positiveInt.default(4),
+  /** Seconds between SIGTERM and SIGKILL when a worker is stopped. */
+  stop_grace_seconds: z.number().min(0).default(5),
+});
+export type DispatchConfig = z.infer<typeof DispatchConfig>;
+
+/**
+ * Dashboard defaults (reference §11 `GET /config`). Unknown keys are allowed here because a
+ * Hermes home's config.yaml keeps its own dashboard settings in this section.
+ */
+export const DashboardConfig = z.looseObject({
+  lane_by_profile: z.boolean().default(true),
+  include_archived_by_default: z.boolean().default(false),
+  render_markdown: z.boolean().default(true),
+  default_tenant: z.string().default(""),
+});
+export type DashboardConfig = z.infer<typeof DashboardConfig>;
+
+export const NOTIFY_PLATFORMS = ["webhook", "slack"] as const;
+export const NotifyPlatform = z.enum(NOTIFY_PLATFORMS);
+export type NotifyPlatform = z.infer<typeof NotifyPlatform>;
+
+/** A home channel: where the dashboard's "notify" toggles subscribe a task. */
+export const HomeChannel = z.strictObject({
+  chat_id: z.string().min(1),
+  thread_id: z.string().default(""),
+  name: z.string().optional(),
+});
+export type HomeChannel = z.infer<typeof HomeChannel>;
+
+export const NotifyConfig = z.strictObject({
+  home: z.partialRecord(NotifyPlatform, HomeChannel).default({}),
+  interval_seconds: z.number().min(0.1).default(5),
+});
+export type NotifyConfig = z.infer<typeof NotifyConfig>;
+
+/**
+ * `<home>/config.yaml`. Switchyard's sections are strict, so a misspelt key is an error that
+ * names it. Other top-level keys are left alone: under a Hermes home the same file holds
+ * Hermes's own settings.
+ */
+export const Config = z.looseObject({
+  server: ServerConfig.default(ServerConfig.parse({})),
+  dispatch: DispatchConfig.default(DispatchConfig.parse({})),
+  dashboard: DashboardConfig.default(DashboardConfig.parse({})),
+  notify: NotifyConfig.default(NotifyConfig.parse({})),
+  profiles: z.record(z.string(), ProfileConfig).default({}),
+});
+export type Config = z.infer<typeof Config>;
+
+/** `GET /config` (reference §11). */
+export const DashboardSettings = z.object({
+  default_tenant: z.string(),
+  lane_by_profile: z.boolean(),
+  include_archived_by_default: z.boolean(),
+  render_markdown: z.boolean(),
+});
+export type DashboardSettings = z.infer<typeof DashboardSettings>;

@@ -1,0 +1,30 @@
+import { z } from "zod";
+
+/** One dispatcher tick's outcome (reference §5.1 `DispatchResult`, plus Switchyard's caps). */
+export const DispatchResult = z.object({
+  reclaimed: z.number().int(),
+  crashed: z.array(z.string()),
+  timed_out: z.array(z.string()),
+  auto_blocked: z.array(z.string()),
+  promoted: z.number().int(),
+  spawned: z.array(z.object({ task_id: z.string(), assignee: z.string(), workspace: z.string() })),
+  skipped_unassigned: z.array(z.string()),
+  skipped_nonspawnable: z.array(z.string()),
+  /** Ready, spawnable tasks left waiting because a global or per-profile cap is full. */
+  skipped_capacity: z.array(z.string()),
+});
+export type DispatchResult = z.infer<typeof DispatchResult>;
+
+export function emptyDispatchResult(): DispatchResult {
+  return {
+    reclaimed: 0,
+    crashed: [],
+    timed_out: [],
+    auto_blocked: [],
+    promoted: 0,
+    spawned: [],
+    skipped_unassigned: [],
+    skipped_nonspawnable: [],
+    skipped_capacity: [],
+  };
+}

@@ -1,0 +1,38 @@
+import { z } from "zod";
+
+/**
+ * Machine codes carried by every refusal: by `CoreError` in the kernel, by `{detail, code}`
+ * on the API, and in the CLI's exit-code table.
+ */
+export const ERROR_CODES = [
+  "invalid_input",
+  "not_found",
+  "board_not_found",
+  "invalid_transition",
+  "task_running",
+  "claim_conflict",
+  "dependency_cycle",
+  "parents_unfinished",
+  "hallucinated_cards",
+  "superseded",
+  "not_owner",
+  "board_exists",
+  "board_protected",
+  "board_unreadable",
+  "config_invalid",
+  "unauthorized",
+  "forbidden",
+  "internal",
+] as const;
+export const ErrorCode = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+/** The error body of every non-2xx API response. */
+export const ApiError = z.object({
+  detail: z.string(),
+  code: ErrorCode,
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  parents: z.array(z.string()).optional(),
+  phantom_cards: z.array(z.string()).optional(),
+});
+export type ApiError = z.infer<typeof ApiError>;

@@ -1,0 +1,143 @@
+import { z } from "zod";
+import { TaskStatus } from "./status.ts";
+
+const ids = z.array(z.string());
+const nullableText = z.string().nullable();
+const int = z.number().int();
+
+function kind<K extends string, P extends z.ZodType>(k: K, payload: P) {
+  return z.object({
+    id: int,
+    task_id: z.string(),
+    run_id: int.nullable(),
+    kind: z.literal(k),
+    payload,
+    created_at: int,
+  });
+}
+
+/**
+ * Every event kind of reference §6 with its payload, plus Switchyard's `protocol_violation`
+ * (a worker that exited without completing or blocking). Payloads are loose objects: a board
+ * written by another version may carry extra keys, and they are kept.
+ */
+export const TaskEvent = z.discriminatedUnion("kind", [
+  kind(
+    "created",
+    z.looseObject({
+      assignee: nullableText,
+      status: TaskStatus,
+      parents: ids,
+      tenant: nullableText,
+      skills: ids.nullable(),
+    }),
+  ),
+  kind("promoted", z.null()),
+  kind("claimed", z.looseObject({ lock: z.string(), expires: int, run_id: int })),
+  kind("spawned", z.looseObject({ pid: int })),
+  kind("heartbeat", z.looseObject({ note: nullableText.optional() }).nullable()),
+  kind(
+    "completed",
+    z.looseObject({
+      result_len: int,
+      summary: nullableText,
+      verified_cards: ids.optional(),
+    }),
+  ),
+  kind(
+    "completion_blocked_hallucination",
+    z.looseObject({
+      phantom_cards: ids,
+      verified_cards: ids,
+      summary_preview: nullableText,
+    }),
+  ),
+  kind("suspected_hallucinated_references", z.looseObject({ phantom_refs: ids, source: z.string() })),
+  kind(
+    "edited",
+    z
+      .looseObject({
+        fields: ids,
+        result_len: int.optional(),
+        summary: nullableText.optional(),
+      })
+      .nullable(),
+  ),
+  kind("blocked", z.looseObject({ reason: nullableText }).nullable()),
+  kind("unblocked", z.null()),
+  kind("archived", z.null()),
+  kind("assigned", z.looseObject({ assignee: nullableText })),
+  kind("linked", z.looseObject({ parent: z.string(), child: z.string() })),
+  kind("unlinked", z.looseObject({ parent: z.string(), child: z.string() })),
+  kind("commented", z.looseObject({ author: z.string(), len: int })),
+  kind("reprioritized", z.looseObject({ priority: int })),
+  kind("status", z.looseObject({ status: z.string() })),
+  kind(
+    "reclaimed",
+    z.union([
+      z.looseObject({
+        manual: z.literal(true),
+        reason: nullableText,
+        prev_lock: nullableText,
+        prev_pid: int.nullable(),
+      }),
+      z.looseObject({ stale_lock: nullableText }),
+    ]),
+  ),
+  kind("crashed", z.looseObject({ pid: int.nullable(), claimer: nullableText, failures: int.optional() })),
+  kind(
+    "timed_out",
+    z.looseObject({
+      pid: int.nullable(),
+      elapsed_seconds: int,
+      limit_seconds: int,
+      sigkill: z.boolean(),
+      failures: int.optional(),
+    }),
+  ),
+  kind("spawn_failed", z.looseObject({ error: z.string(), failures: int })),
+  kind(
+    "protocol_violation",
+    z.looseObject({
+      pid: int.nullable(),
+      exit_code: int.nullable(),
+      signal: nullableText,
+      failures: int,
+    }),
+  ),
+  kind("gave_up", z.looseObject({ failures: int, error: nullableText, cause: z.string().optional() })),
+]);
+export type TaskEvent = z.infer<typeof TaskEvent>;
+export type EventKind = TaskEvent["kind"];
+export type EventPayload<K extends EventKind> = Extract<TaskEvent, { kind: K }>["payload"];
+
+export const EVENT_KINDS = TaskEvent.options.map((o) => o.shape.kind.value) as EventKind[];
+
+/** Event kinds that feed the hallucination warning rule (reference §7.3). */
+export const HALLUCINATION_KINDS = [
+  "completion_blocked_hallucination",
+  "suspected_hallucinated_references",
+] as const satisfies readonly EventKind[];
+
+/** Kinds the notifier delivers (reference §13). */
+export const NOTIFY_KINDS = [
+  "completed",
+  "blocked",
+  "gave_up",
+  "crashed",
+  "timed_out",
+] as const satisfies readonly EventKind[];
+
+/** Legacy kinds renamed in place when a board is opened (reference §1.4). */
+export const LEGACY_EVENT_KINDS: Readonly<Record<string, EventKind>> = {
+  ready: "promoted",
+  priority: "reprioritized",
+  spawn_auto_blocked: "gave_up",
+};
+
+/** What the live stream sends (reference §11): new events and the cursor after them. */
+export const EventsMessage = z.object({
+  events: z.array(TaskEvent),
+  cursor: int,
+});
+export type EventsMessage = z.infer<typeof EventsMessage>;

@@ -1,0 +1,93 @@
+import { z } from "zod";
+import { TaskStatus, WorkspaceKind } from "./status.ts";
+
+const ts = z.number().int();
+const nullableText = z.string().nullable();
+
+/** One row of `tasks` (reference §1.3), as the kernel and the wire carry it. */
+export const Task = z.object({
+  id: z.string(),
+  title: z.string(),
+  body: nullableText,
+  assignee: nullableText,
+  status: TaskStatus,
+  priority: z.number().int(),
+  created_by: nullableText,
+  created_at: ts,
+  started_at: ts.nullable(),
+  completed_at: ts.nullable(),
+  workspace_kind: WorkspaceKind,
+  workspace_path: nullableText,
+  claim_lock: nullableText,
+  claim_expires: ts.nullable(),
+  tenant: nullableText,
+  result: nullableText,
+  idempotency_key: nullableText,
+  spawn_failures: z.number().int(),
+  worker_pid: z.number().int().nullable(),
+  last_spawn_error: nullableText,
+  max_runtime_seconds: z.number().int().nullable(),
+  last_heartbeat_at: ts.nullable(),
+  current_run_id: z.number().int().nullable(),
+  workflow_template_id: nullableText,
+  current_step_key: nullableText,
+  skills: z.array(z.string()).nullable(),
+});
+export type Task = z.infer<typeof Task>;
+
+export const TaskAge = z.object({
+  created_age_seconds: z.number().int().nullable(),
+  started_age_seconds: z.number().int().nullable(),
+  time_to_complete_seconds: z.number().int().nullable(),
+});
+export type TaskAge = z.infer<typeof TaskAge>;
+
+/** Active hallucination warnings since the last clean completion (reference §7.3). */
+export const Warnings = z.object({
+  count: z.number().int(),
+  kinds: z.record(z.string(), z.number().int()),
+  latest_at: ts,
+});
+export type Warnings = z.infer<typeof Warnings>;
+
+/** The task dict of the REST API: every column plus `age` and, when active, `warnings`. */
+export const TaskDict = Task.extend({
+  age: TaskAge,
+  warnings: Warnings.optional(),
+});
+export type TaskDict = z.infer<typeof TaskDict>;
+
+/** The JSON form the CLI prints for create, list and show (reference §10.1 `_task_to_dict`). */
+export const CliTask = z.object({
+  id: z.string(),
+  title: z.string(),
+  body: nullableText,
+  assignee: nullableText,
+  status: TaskStatus,
+  priority: z.number().int(),
+  tenant: nullableText,
+  workspace_kind: WorkspaceKind,
+  workspace_path: nullableText,
+  created_by: nullableText,
+  created_at: ts,
+  started_at: ts.nullable(),
+  completed_at: ts.nullable(),
+  result: nullableText,
+  skills: z.array(z.string()),
+});
+export type CliTask = z.infer<typeof CliTask>;
+
+export const Comment = z.object({
+  id: z.number().int(),
+  task_id: z.string(),
+  author: z.string(),
+  body: z.string(),
+  created_at: ts,
+});
+export type Comment = z.infer<typeof Comment>;
+
+export const Link = z.object({
+  parent_id: z.string(),
+  child_id: z.string(),
+});
+export type Link = z.infer<typeof Link>;

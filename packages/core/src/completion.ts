@@ -1,0 +1,159 @@
+import type { Task } from "@switchyard/contract";
+import { assertCurrentRun } from "./claims.ts";
+import { CoreError, notFound } from "./errors.ts";
+import { appendEvent } from "./events.ts";
+import { hallucinatedCardsError, normalizeCards, phantomRefs, verifyCreatedCards } from "./gate.ts";
+import type { Kernel } from "./kernel.ts";
+import { promoteChildrenOf } from "./links.ts";
+import { closeRun, synthesizeRun } from "./runs.ts";
+import { getTask, requireTask } from "./tasks.ts";
+
+export interface CompleteInput {
+  result?: string | null;
+  summary?: string | null;
+  metadata?: Record<string, unknown> | null;
+  created_cards?: readonly string[] | null;
+  /** The worker's run (SWITCHYARD_RUN_ID); when given it must be the task's current run. */
+  runId?: number | null;
+}
+
+export interface Completion {
+  task: Task;
+  run_id: number | null;
+  verified_cards: string[];
+  /** Prose references to task ids that do not exist (advisory; recorded as an event). */
+  phantom_refs: string[];
+}
+
+const COMPLETABLE = new Set(["running", "ready", "blocked"]);
+
+function firstLine(text: string | null | undefined, max: number): string | null {
+  if (!text) return null;
+  const line = text.split(/\r?\n/, 1)[0]?.trim() ?? "";
+  return line ? line.slice(0, max) : null;
+}
+
+function isHandoff(input: CompleteInput): boolean {
+  return Boolean(input.summary) || Boolean(input.result) || (input.metadata !== null && input.metadata !== undefined);
+}
+
+/**
+ * Completes a task (reference §2.3, §3.7, §7). The card gate runs first: a phantom card
+ * records `completion_blocked_hallucination` and refuses, leaving the task exactly as it was.
+ * Otherwise the task is done, its open run closes (or a zero-length run records the handoff),
+ * children whose parents are all satisfied become ready, and then the prose scan runs.
+ */
+export function completeTask(k: Kernel, id: string, input: CompleteInput = {}): Completion {
+  const cards = normalizeCards(input.created_cards);
+  const before = getTask(k, id);
+  if (!before) throw notFound(id);
+  assertCurrentRun(before, input.runId, "complete");
+  if (!COMPLETABLE.has(before.status)) {
+    throw new CoreError("invalid_transition", `cannot complete ${id}: it is ${before.status}`, { task_id: id });
+  }
+
+  let verified: string[] = [];
+  if (cards.length > 0) {
+    const verdict = verifyCreatedCards(k, id, cards);
+    if (verdict.phantom.length > 0) {
+      k.write(() =>
+        appendEvent(k, id, "completion_blocked_hallucination", {
+          phantom_cards: verdict.phantom,
+          verified_cards: verdict.verified,
+          summary_preview: firstLine(input.summary ?? input.result, 200),
+        }),
+      );
+      throw hallucinatedCardsError(id, verdict);
+    }
+    verified = verdict.verified;
+  }
+
+  const runId = k.write(() => {
+    const task = requireTask(k, id);
+    if (!COMPLETABLE.has(task.status) || task.current_run_id !== before.current_run_id) {
+      throw new CoreError(
+        "invalid_transition",
+        `cannot complete ${id}: it changed while completing (now ${task.status})`,
+      );
+    }
+    const now = k.clock.now();
+    k.stmt(
+      `UPDATE tasks SET status = 'done', result = ?, completed_at = ?, claim_lock = NULL, claim_expires = NULL,
+                        worker_pid = NULL, current_run_id = NULL, spawn_failures = 0
+        WHERE id = ?`,
+    ).run(input.result ?? null, now, id);
+    const summary = input.summary ?? input.result ?? null;
+    let run: number | null = task.current_run_id;
+    if (run !== null) {
+      closeRun(k, run, { outcome: "completed", status: "done", summary, metadata: input.metadata ?? null });
+    } else if (isHandoff(input)) {
+      run = synthesizeRun(k, id, task.assignee, { outcome: "completed", summary, metadata: input.metadata ?? null });
+    }
+    appendEvent(
+      k,
+      id,
+      "completed",
+      {
+        result_len: input.result?.length ?? 0,
+        summary: firstLine(summary, 400),
+        ...(verified.length > 0 ? { verified_cards: verified } : {}),
+      },
+      run,
+    );
+    promoteChildrenOf(k, id);
+    return run;
+  });
+
+  const phantoms = phantomRefs(k, [input.summary, input.result], verified);
+  if (phantoms.length > 0) {
+    k.write(() =>
+      appendEvent(
+        k,
+        id,
+        "suspected_hallucinated_references",
+        { phantom_refs: phantoms, source: "completion_summary" },
+        runId,
+      ),
+    );
+  }
+  return { task: requireTask(k, id), run_id: runId, verified_cards: verified, phantom_refs: phantoms };
+}
+
+export interface EditResultInput {
+  result: string;
+  summary?: string | null;
+  metadata?: Record<string, unknown> | null;
+}
+
+/**
+ * Rewrites the handoff of a done task (reference §3.7 `edit_completed_task_result`): the
+ * result, and the latest completed run's summary and metadata (a run is synthesised if none).
+ */
+export function editCompletedResult(k: Kernel, id: string, input: EditResultInput): Task {
+  return k.write(() => {
+    const task = requireTask(k, id);
+    if (task.status !== "done") {
+      throw new CoreError("invalid_transition", `cannot edit the result of ${id}: it is ${task.status}, not done`);
+    }
+    k.stmt("UPDATE tasks SET result = ? WHERE id = ?").run(input.result, id);
+    const summary = input.summary ?? input.result;
+    const latest = k
+      .stmt(
+        "SELECT id FROM task_runs WHERE task_id = ? AND outcome = 'completed' ORDER BY started_at DESC, id DESC LIMIT 1",
+      )
+      .get(id) as { id: number } | undefined;
+    let runId: number;
+    if (latest) {
+      runId = Number(latest.id);
+      k.stmt("UPDATE task_runs SET summary = ? WHERE id = ?").run(summary, runId);
+      if (input.metadata !== undefined && input.metadata !== null) {
+        k.stmt("UPDATE task_runs SET metadata = ? WHERE id = ?").run(JSON.stringify(input.metadata), runId);
+      }
+    } else {
+      runId = synthesizeRun(k, id, task.assignee, { outcome: "completed", summary, metadata: input.metadata ?? null });
+    }
+    const fields = ["result", "summary", ...(input.metadata ? ["metadata"] : [])];
+    appendEvent(k, id, "edited", { fields, result_len: input.result.length, summary: firstLine(summary, 400) }, runId);
+    return requireTask(k, id);
+  });
+}

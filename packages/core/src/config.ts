@@ -1,0 +1,47 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Config, type ProfileConfig } from "@switchyard/contract";
+import { parse as parseYaml } from "yaml";
+import { CoreError } from "./errors.ts";
+import type { Home } from "./paths.ts";
+import { hermesProfilesOnDisk } from "./stats.ts";
+
+export function configPath(home: Home): string {
+  return join(home.root, "config.yaml");
+}
+
+/**
+ * Reads and validates `<home>/config.yaml` (SPEC §4). A missing file means the defaults; a bad
+ * one is refused with a message naming the key.
+ */
+export function loadConfig(home: Home): Config {
+  const path = configPath(home);
+  if (!existsSync(path)) return Config.parse({});
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new CoreError("config_invalid", `${path}: not valid YAML: ${(err as Error).message.split("\n")[0]}`);
+  }
+  const result = Config.safeParse(raw ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const keys = issue && "keys" in issue && Array.isArray(issue.keys) ? issue.keys.map(String) : [];
+    const at = [...(issue?.path ?? []).map(String), ...keys.slice(0, 1)].join(".") || "(top level)";
+    throw new CoreError("config_invalid", `${path}: ${at}: ${issue?.message ?? "invalid"}`);
+  }
+  return result.data;
+}
+
+/** A profile the dispatcher can start: configured, or a Hermes profile on disk (the `hermes` preset). */
+export function resolveProfile(home: Home, config: Config, name: string): ProfileConfig | null {
+  const configured = config.profiles[name];
+  if (configured) return configured;
+  if (hermesProfilesOnDisk(home.root).includes(name)) return { preset: "hermes", env: {} };
+  return null;
+}
+
+/** Names of every spawnable profile, sorted. */
+export function spawnableProfiles(home: Home, config: Config): string[] {
+  return [...new Set([...Object.keys(config.profiles), ...hermesProfilesOnDisk(home.root)])].sort();
+}

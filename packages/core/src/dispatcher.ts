@@ -1,0 +1,225 @@
+import { type DispatchResult, emptyDispatchResult, type Task } from "@switchyard/contract";
+import { claimTask, DEFAULT_CLAIM_TTL_SECONDS, isLocalLock, releaseStaleClaims, setWorkerPid } from "./claims.ts";
+import {
+  DEFAULT_FAILURE_LIMIT,
+  detectCrashedWorkers,
+  type EndedWorker,
+  type FailureOutcome,
+  overdueWorkers,
+  recordFailure,
+  recordTimeout,
+  supersededWorkers,
+} from "./failures.ts";
+import type { Kernel } from "./kernel.ts";
+import { recomputeReady } from "./links.ts";
+import { type ProcessControl, stopProcess } from "./process.ts";
+import { type TaskRow, toTask } from "./rows.ts";
+import { resolveWorkspace } from "./workspaces.ts";
+
+/** What a spawn function gets: the claimed task, its run and its resolved workspace. */
+export interface SpawnRequest {
+  task: Task;
+  runId: number;
+  workspace: string;
+}
+
+export interface Capacity {
+  /** The global cap (`dispatch.max_in_progress`). */
+  maxInProgress: number;
+  /** Per-profile caps (`profiles.<name>.max_in_progress`). */
+  profileCap?: (profile: string) => number | undefined;
+  /** Workers running on other boards, counted against the same caps. */
+  runningElsewhere?: { total: number; byProfile: ReadonlyMap<string, number> };
+}
+
+export interface DispatchOptions {
+  /** Starts the worker; returns its pid. Throws (or rejects) on failure. */
+  spawn: (req: SpawnRequest) => number | Promise<number>;
+  isSpawnable: (profile: string) => boolean;
+  proc: ProcessControl;
+  ttl?: number;
+  failureLimit?: number;
+  dryRun?: boolean;
+  /** Spawn at most this many in this tick. */
+  maxSpawn?: number;
+  capacity?: Capacity;
+  /** Seconds between SIGTERM and SIGKILL. */
+  stopGraceSeconds?: number;
+  /** Where `worktree` workspaces default to. */
+  cwd?: string;
+  /** Called for background work that must not be lost (stopping superseded workers). */
+  track?: (work: Promise<unknown>) => void;
+  log?: (message: string) => void;
+}
+
+/** How long after a run ends its worker is still looked for (and kept from being respawned). */
+const SUPERSEDED_WINDOW_SECONDS = 600;
+
+function noteFailures(result: DispatchResult, outcomes: FailureOutcome[], list: string[]): void {
+  for (const o of outcomes) {
+    list.push(o.task_id);
+    if (o.result === "gave_up") result.auto_blocked.push(o.task_id);
+  }
+}
+
+/**
+ * A worker that completed or blocked its own task is given this long to exit by itself before
+ * it is stopped; any other ended run's worker is stopped at once.
+ */
+const SELF_EXIT_GRACE_SECONDS = 30;
+
+/** Workers of ended runs that are still alive on this host, by task. */
+function lingeringWorkers(k: Kernel, proc: ProcessControl): Map<string, EndedWorker> {
+  const out = new Map<string, EndedWorker>();
+  for (const w of supersededWorkers(k, SUPERSEDED_WINDOW_SECONDS)) {
+    if (w.pid === null || !proc.isAlive(w.pid)) continue;
+    const started = proc.startedAt(w.pid);
+    if (started !== null && started > w.ended_at + 1) continue; // the pid now belongs to another process
+    out.set(w.task_id, w);
+  }
+  return out;
+}
+
+/** Running tasks per profile on this board. */
+function runningCounts(k: Kernel): { total: number; byProfile: Map<string, number> } {
+  const byProfile = new Map<string, number>();
+  let total = 0;
+  for (const r of k
+    .stmt("SELECT assignee, COUNT(*) AS n FROM tasks WHERE status = 'running' GROUP BY assignee")
+    .all() as Array<{ assignee: string | null; n: number }>) {
+    total += Number(r.n);
+    if (r.assignee) byProfile.set(r.assignee, Number(r.n));
+  }
+  return { total, byProfile };
+}
+
+/**
+ * One dispatcher tick (reference §5.1 with SPEC §3 and §4): stop lingering superseded workers,
+ * release stale claims, detect crashed workers, enforce max runtime, recompute ready, then
+ * claim and spawn ready tasks by priority within the global and per-profile caps.
+ */
+export async function dispatchOnce(k: Kernel, options: DispatchOptions): Promise<DispatchResult> {
+  const result = emptyDispatchResult();
+  const limit = options.failureLimit ?? DEFAULT_FAILURE_LIMIT;
+  const graceMs = (options.stopGraceSeconds ?? 5) * 1000;
+  const stop = (pid: number) => {
+    const work = stopProcess(options.proc, pid, graceMs, { group: true });
+    options.track?.(work);
+    return work;
+  };
+
+  // 0 + 1: workers whose runs are over must go; stale claims are released.
+  const now = k.clock.now();
+  for (const w of lingeringWorkers(k, options.proc).values()) {
+    const ownEnd = w.outcome === "completed" || w.outcome === "blocked";
+    if (w.pid !== null && !options.dryRun && (!ownEnd || now - w.ended_at >= SELF_EXIT_GRACE_SECONDS)) void stop(w.pid);
+  }
+  const stale = releaseStaleClaims(k);
+  result.reclaimed = stale.length;
+  for (const w of stale) if (w.pid !== null && isLocalLock(k, w.lock) && !options.dryRun) void stop(w.pid);
+
+  // 2: crashed workers.
+  noteFailures(
+    result,
+    detectCrashedWorkers(k, (pid) => options.proc.isAlive(pid), limit),
+    result.crashed,
+  );
+
+  // 3: max runtime, measured from the current run's start.
+  for (const w of overdueWorkers(k)) {
+    if (options.dryRun) {
+      result.timed_out.push(w.task_id);
+      continue;
+    }
+    const stopped = await stopProcess(options.proc, w.pid as number, graceMs, { group: true });
+    const outcome = recordTimeout(k, w, stopped.sigkill, limit);
+    if (outcome) noteFailures(result, [outcome], result.timed_out);
+  }
+
+  // 4: promotion.
+  result.promoted = recomputeReady(k);
+
+  // 5: claim and spawn.
+  const ready = (
+    k
+      .stmt(
+        "SELECT * FROM tasks WHERE status = 'ready' AND claim_lock IS NULL ORDER BY priority DESC, created_at ASC, id ASC",
+      )
+      .all() as TaskRow[]
+  ).map(toTask);
+  const lingering = lingeringWorkers(k, options.proc);
+  const here = runningCounts(k);
+  const elsewhere = options.capacity?.runningElsewhere;
+  let total = here.total + (elsewhere?.total ?? 0);
+  const byProfile = new Map(here.byProfile);
+  for (const [p, n] of elsewhere?.byProfile ?? []) byProfile.set(p, (byProfile.get(p) ?? 0) + n);
+  let spawned = 0;
+
+  for (const task of ready) {
+    if (options.maxSpawn !== undefined && spawned >= options.maxSpawn) break;
+    const profile = task.assignee;
+    if (!profile) {
+      result.skipped_unassigned.push(task.id);
+      continue;
+    }
+    if (!options.isSpawnable(profile)) {
+      result.skipped_nonspawnable.push(task.id);
+      continue;
+    }
+    const cap = options.capacity;
+    const profileCap = cap?.profileCap?.(profile);
+    if (
+      (cap && total >= cap.maxInProgress) ||
+      (profileCap !== undefined && (byProfile.get(profile) ?? 0) >= profileCap)
+    ) {
+      result.skipped_capacity.push(task.id);
+      continue;
+    }
+    if (lingering.has(task.id)) {
+      options.log?.(`holding ${task.id}: its previous worker (pid ${lingering.get(task.id)?.pid}) is still stopping`);
+      continue;
+    }
+    if (options.dryRun) {
+      result.spawned.push({ task_id: task.id, assignee: profile, workspace: "" });
+      spawned++;
+      continue;
+    }
+    const claimed = claimTask(k, task.id, { ttl: options.ttl ?? DEFAULT_CLAIM_TTL_SECONDS });
+    if (!claimed || claimed.current_run_id === null) continue;
+    const runId = claimed.current_run_id;
+    total++;
+    byProfile.set(profile, (byProfile.get(profile) ?? 0) + 1);
+    spawned++;
+
+    let workspace: string;
+    try {
+      workspace = resolveWorkspace(k, claimed, options.cwd);
+    } catch (err) {
+      const o = recordFailure(
+        k,
+        task.id,
+        { kind: "spawn_failed", error: `workspace: ${(err as Error).message}`, runId },
+        limit,
+      );
+      if (o?.result === "gave_up") result.auto_blocked.push(task.id);
+      continue;
+    }
+    try {
+      const pid = await options.spawn({ task: { ...claimed, workspace_path: workspace }, runId, workspace });
+      setWorkerPid(k, task.id, runId, pid);
+      result.spawned.push({ task_id: task.id, assignee: profile, workspace });
+    } catch (err) {
+      const o = recordFailure(k, task.id, { kind: "spawn_failed", error: (err as Error).message, runId }, limit);
+      if (o?.result === "gave_up") result.auto_blocked.push(task.id);
+    }
+  }
+  return result;
+}
+
+/** Ready, assigned, unclaimed work that some spawnable profile could take (reference §5.3). */
+export function hasSpawnableReady(k: Kernel, isSpawnable: (profile: string) => boolean): boolean {
+  const rows = k
+    .stmt("SELECT DISTINCT assignee FROM tasks WHERE status = 'ready' AND claim_lock IS NULL AND assignee IS NOT NULL")
+    .all() as Array<{ assignee: string }>;
+  return rows.some((r) => isSpawnable(r.assignee));
+}

@@ -1,0 +1,33 @@
+import type { ErrorCode } from "@switchyard/contract";
+
+/** Extra facts a refusal carries to the API body (e.g. the unfinished parents, the phantom ids). */
+export interface CoreErrorFacts {
+  parents?: string[];
+  phantom_cards?: string[];
+  verified_cards?: string[];
+  task_id?: string;
+}
+
+/**
+ * Every refusal the kernel makes. `code` is the machine code of the contract; the message is
+ * written for the person or agent who has to act on it.
+ */
+export class CoreError extends Error {
+  override readonly name = "CoreError";
+  readonly code: ErrorCode;
+  readonly facts: CoreErrorFacts;
+
+  constructor(code: ErrorCode, message: string, facts: CoreErrorFacts = {}) {
+    super(message);
+    this.code = code;
+    this.facts = facts;
+  }
+}
+
+export function isCoreError(err: unknown, code?: ErrorCode): err is CoreError {
+  return err instanceof CoreError && (code === undefined || err.code === code);
+}
+
+export function notFound(taskId: string): CoreError {
+  return new CoreError("not_found", `task ${taskId} not found`, { task_id: taskId });
+}

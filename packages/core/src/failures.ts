@@ -1,0 +1,311 @@
+import type { RunOutcome } from "@switchyard/contract";
+import { isLocalLock, type WorkerRef } from "./claims.ts";
+import { appendEvent } from "./events.ts";
+import type { Kernel } from "./kernel.ts";
+import { closeRun } from "./runs.ts";
+
+/** SPEC §3.4: one counter for every kind of failure; at the limit the task is blocked. */
+export const DEFAULT_FAILURE_LIMIT = 3;
+
+const ERROR_MAX = 500;
+
+export type FailureKind = "spawn_failed" | "crashed" | "timed_out" | "protocol_violation";
+
+export interface Failure {
+  kind: FailureKind;
+  /** Human-readable cause, stored (truncated) in `last_spawn_error` and the run's error. */
+  error: string;
+  /** The run that failed; the failure is ignored if the task has moved on from it. */
+  runId: number | null;
+  pid?: number | null;
+  claimer?: string | null;
+  exitCode?: number | null;
+  signal?: string | null;
+  elapsedSeconds?: number;
+  limitSeconds?: number;
+  sigkill?: boolean;
+}
+
+export interface FailureOutcome {
+  task_id: string;
+  failures: number;
+  /** `retry`: back to ready; `gave_up`: blocked at the limit. */
+  result: "retry" | "gave_up";
+}
+
+function truncate(text: string): string {
+  return text.length > ERROR_MAX ? `${text.slice(0, ERROR_MAX - 1)}…` : text;
+}
+
+/**
+ * Counts one failure of a running task's current run (reference §3.5 with SPEC §3.4): below the
+ * limit the task goes back to ready and the run closes with the failure's kind; at the limit
+ * the task is blocked, the run closes as `gave_up` and `gave_up` is appended. Returns null when
+ * the task is no longer running that run (it completed, was reclaimed, …).
+ */
+export function recordFailure(
+  k: Kernel,
+  taskId: string,
+  failure: Failure,
+  limit = DEFAULT_FAILURE_LIMIT,
+): FailureOutcome | null {
+  return k.write(() => {
+    const row = k
+      .stmt("SELECT status, spawn_failures, current_run_id, claim_lock FROM tasks WHERE id = ?")
+      .get(taskId) as
+      | { status: string; spawn_failures: number; current_run_id: number | null; claim_lock: string | null }
+      | undefined;
+    if (row?.status !== "running") return null;
+    if (failure.runId !== null && row.current_run_id !== failure.runId) return null;
+    const failures = Number(row.spawn_failures ?? 0) + 1;
+    const error = truncate(failure.error);
+    const gaveUp = failures >= limit;
+    k.stmt(
+      `UPDATE tasks SET status = ?, claim_lock = NULL, claim_expires = NULL, worker_pid = NULL,
+                        current_run_id = NULL, spawn_failures = ?, last_spawn_error = ?,
+                        last_heartbeat_at = CASE WHEN ? THEN NULL ELSE last_heartbeat_at END
+        WHERE id = ?`,
+    ).run(gaveUp ? "blocked" : "ready", failures, error, failure.kind === "timed_out" ? 1 : 0, taskId);
+
+    const payload = failurePayload(failure, row.claim_lock, failures);
+    const runId = row.current_run_id;
+    const outcome: RunOutcome = gaveUp ? "gave_up" : failure.kind;
+    if (runId !== null) closeRun(k, runId, { outcome, error, metadata: payload });
+    if (gaveUp) {
+      appendEvent(k, taskId, "gave_up", { failures, error, cause: failure.kind }, runId);
+    } else {
+      appendFailureEvent(k, taskId, failure, payload, runId);
+    }
+    return { task_id: taskId, failures, result: gaveUp ? "gave_up" : "retry" };
+  });
+}
+
+function failurePayload(f: Failure, claimLock: string | null, failures: number): Record<string, unknown> {
+  switch (f.kind) {
+    case "spawn_failed":
+      return { error: truncate(f.error), failures };
+    case "crashed":
+      return {
+        pid: f.pid ?? null,
+        claimer: f.claimer ?? claimLock,
+        failures,
+        exit_code: f.exitCode ?? null,
+        signal: f.signal ?? null,
+      };
+    case "timed_out":
+      return {
+        pid: f.pid ?? null,
+        elapsed_seconds: f.elapsedSeconds ?? 0,
+        limit_seconds: f.limitSeconds ?? 0,
+        sigkill: f.sigkill ?? false,
+        failures,
+      };
+    case "protocol_violation":
+      return { pid: f.pid ?? null, exit_code: f.exitCode ?? null, signal: f.signal ?? null, failures };
+  }
+}
+
+function appendFailureEvent(
+  k: Kernel,
+  taskId: string,
+  f: Failure,
+  payload: Record<string, unknown>,
+  runId: number | null,
+): void {
+  switch (f.kind) {
+    case "spawn_failed":
+      appendEvent(k, taskId, "spawn_failed", payload as { error: string; failures: number }, runId);
+      return;
+    case "crashed":
+      appendEvent(k, taskId, "crashed", payload as { pid: number | null; claimer: string | null }, runId);
+      return;
+    case "timed_out":
+      appendEvent(
+        k,
+        taskId,
+        "timed_out",
+        payload as { pid: number | null; elapsed_seconds: number; limit_seconds: number; sigkill: boolean },
+        runId,
+      );
+      return;
+    case "protocol_violation":
+      appendEvent(
+        k,
+        taskId,
+        "protocol_violation",
+        payload as { pid: number | null; exit_code: number | null; signal: string | null; failures: number },
+        runId,
+      );
+      return;
+  }
+}
+
+/** Running tasks with a worker pid claimed on this host: the ones whose liveness we can judge. */
+export function localWorkers(k: Kernel): WorkerRef[] {
+  const rows = k
+    .stmt(
+      "SELECT id, current_run_id, worker_pid, claim_lock FROM tasks WHERE status = 'running' AND worker_pid IS NOT NULL",
+    )
+    .all() as Array<{ id: string; current_run_id: number | null; worker_pid: number; claim_lock: string | null }>;
+  return rows
+    .filter((r) => isLocalLock(k, r.claim_lock))
+    .map((r) => ({ task_id: r.id, run_id: r.current_run_id, pid: Number(r.worker_pid), lock: r.claim_lock }));
+}
+
+/**
+ * Crash detection (reference §3.4): a local worker whose pid is gone (or a zombie) fails its
+ * run as `crashed`, which counts towards the limit. Returns the outcomes.
+ */
+export function detectCrashedWorkers(
+  k: Kernel,
+  isAlive: (pid: number) => boolean,
+  limit = DEFAULT_FAILURE_LIMIT,
+): FailureOutcome[] {
+  const out: FailureOutcome[] = [];
+  for (const w of localWorkers(k)) {
+    if (w.pid === null || isAlive(w.pid)) continue;
+    const r = recordFailure(
+      k,
+      w.task_id,
+      { kind: "crashed", error: `pid ${w.pid} not alive`, runId: w.run_id, pid: w.pid, claimer: w.lock },
+      limit,
+    );
+    if (r) out.push(r);
+  }
+  return out;
+}
+
+/**
+ * A worker process that exited while its run was still open: a clean exit (code 0) without
+ * completing or blocking is a protocol violation, anything else a crash (SPEC §3.4).
+ */
+export function recordWorkerExit(
+  k: Kernel,
+  taskId: string,
+  runId: number,
+  exit: { pid: number; code: number | null; signal: string | null },
+  limit = DEFAULT_FAILURE_LIMIT,
+): FailureOutcome | null {
+  const clean = exit.code === 0 && exit.signal === null;
+  const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
+  return recordFailure(
+    k,
+    taskId,
+    clean
+      ? {
+          kind: "protocol_violation",
+          error: `worker pid ${exit.pid} exited (${how}) without completing or blocking the task`,
+          runId,
+          pid: exit.pid,
+          exitCode: exit.code,
+          signal: exit.signal,
+        }
+      : {
+          kind: "crashed",
+          error: `worker pid ${exit.pid} died (${how})`,
+          runId,
+          pid: exit.pid,
+          exitCode: exit.code,
+          signal: exit.signal,
+        },
+    limit,
+  );
+}
+
+export interface OverdueWorker extends WorkerRef {
+  run_id: number;
+  elapsed_seconds: number;
+  limit_seconds: number;
+}
+
+/**
+ * Local running tasks whose current run has reached its max runtime (SPEC §3.7: measured from
+ * the current run's start, not the first claim).
+ */
+export function overdueWorkers(k: Kernel): OverdueWorker[] {
+  const now = k.clock.now();
+  const rows = k
+    .stmt(
+      `SELECT t.id, t.current_run_id, t.worker_pid, t.claim_lock, t.max_runtime_seconds, r.started_at
+         FROM tasks t JOIN task_runs r ON r.id = t.current_run_id
+        WHERE t.status = 'running' AND t.max_runtime_seconds IS NOT NULL AND t.worker_pid IS NOT NULL
+          AND ? - r.started_at >= t.max_runtime_seconds`,
+    )
+    .all(now) as Array<{
+    id: string;
+    current_run_id: number;
+    worker_pid: number;
+    claim_lock: string | null;
+    max_runtime_seconds: number;
+    started_at: number;
+  }>;
+  return rows
+    .filter((r) => isLocalLock(k, r.claim_lock))
+    .map((r) => ({
+      task_id: r.id,
+      run_id: Number(r.current_run_id),
+      pid: Number(r.worker_pid),
+      lock: r.claim_lock,
+      elapsed_seconds: Math.max(0, now - Number(r.started_at)),
+      limit_seconds: Number(r.max_runtime_seconds),
+    }));
+}
+
+/** Records a timeout after the worker was stopped; counts towards the limit. */
+export function recordTimeout(
+  k: Kernel,
+  w: OverdueWorker,
+  sigkill: boolean,
+  limit = DEFAULT_FAILURE_LIMIT,
+): FailureOutcome | null {
+  return recordFailure(
+    k,
+    w.task_id,
+    {
+      kind: "timed_out",
+      error: `elapsed ${w.elapsed_seconds}s > limit ${w.limit_seconds}s`,
+      runId: w.run_id,
+      pid: w.pid,
+      elapsedSeconds: w.elapsed_seconds,
+      limitSeconds: w.limit_seconds,
+      sigkill,
+    },
+    limit,
+  );
+}
+
+export interface EndedWorker extends WorkerRef {
+  outcome: RunOutcome | null;
+  ended_at: number;
+}
+
+/**
+ * Workers of runs that ended recently on this host (reclaimed, blocked, archived, timed out…).
+ * The dispatcher stops any that are still alive and will not respawn their task until they
+ * are gone (SPEC §3.3).
+ */
+export function supersededWorkers(k: Kernel, withinSeconds: number): EndedWorker[] {
+  const rows = k
+    .stmt(
+      `SELECT r.task_id, r.id, r.worker_pid, r.claim_lock, r.outcome, r.ended_at FROM task_runs r
+        WHERE r.ended_at IS NOT NULL AND r.ended_at >= ? AND r.worker_pid IS NOT NULL`,
+    )
+    .all(k.clock.now() - withinSeconds) as Array<{
+    task_id: string;
+    id: number;
+    worker_pid: number;
+    claim_lock: string | null;
+    outcome: RunOutcome | null;
+    ended_at: number;
+  }>;
+  return rows
+    .filter((r) => isLocalLock(k, r.claim_lock))
+    .map((r) => ({
+      task_id: r.task_id,
+      run_id: Number(r.id),
+      pid: Number(r.worker_pid),
+      lock: r.claim_lock,
+      outcome: r.outcome,
+      ended_at: Number(r.ended_at),
+    }));
+}

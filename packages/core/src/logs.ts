@@ -1,0 +1,55 @@
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { WorkerLog } from "@switchyard/contract";
+import type { BoardPaths } from "./paths.ts";
+
+/** A worker's stdout and stderr go to `<logs>/<task_id>.log`, rotated at 2 MiB (SPEC §4). */
+export const LOG_ROTATE_BYTES = 2 * 1024 * 1024;
+
+export function workerLogPath(paths: BoardPaths, taskId: string): string {
+  return join(paths.logsDir, `${taskId}.log`);
+}
+
+/** Before a spawn: a log over the limit becomes `<id>.log.1`, keeping one generation. */
+export function rotateWorkerLog(path: string, maxBytes = LOG_ROTATE_BYTES): boolean {
+  if (!existsSync(path) || statSync(path).size <= maxBytes) return false;
+  const old = `${path}.1`;
+  rmSync(old, { force: true });
+  renameSync(path, old);
+  return true;
+}
+
+/** Opens the log for appending (creating the directory), rotating it first. Returns the fd. */
+export function openWorkerLog(paths: BoardPaths, taskId: string): number {
+  mkdirSync(paths.logsDir, { recursive: true });
+  const path = workerLogPath(paths, taskId);
+  rotateWorkerLog(path);
+  return openSync(path, "a");
+}
+
+/**
+ * The tail of a worker's log. A window that starts mid-line drops that partial first line,
+ * unless the window holds no newline at all (reference §5.7).
+ */
+export function readWorkerLog(paths: BoardPaths, taskId: string, tailBytes?: number): WorkerLog {
+  const path = workerLogPath(paths, taskId);
+  if (!existsSync(path)) {
+    return { task_id: taskId, path, exists: false, size_bytes: 0, content: "", truncated: false };
+  }
+  const fd = openSync(path, "r");
+  try {
+    const size = fstatSync(fd).size;
+    const want = tailBytes === undefined ? size : Math.min(size, tailBytes);
+    const buf = Buffer.alloc(want);
+    readSync(fd, buf, 0, want, size - want);
+    let content = buf.toString("utf8");
+    const truncated = want < size;
+    if (truncated) {
+      const nl = content.indexOf("\n");
+      if (nl >= 0) content = content.slice(nl + 1);
+    }
+    return { task_id: taskId, path, exists: true, size_bytes: size, content, truncated };
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,126 @@
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { isAbsolute, join, resolve } from "node:path";
+import { SLUG_PATTERN } from "@switchyard/contract";
+import { CoreError } from "./errors.ts";
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export const DEFAULT_BOARD = "default";
+
+/**
+ * A Switchyard home: `SWITCHYARD_HOME`, else `~/.switchyard` (SPEC §2). `env` is kept so that
+ * the board and path pins are read from the same environment the home came from.
+ */
+export interface Home {
+  readonly root: string;
+  readonly env: Env;
+}
+
+/** Where one board keeps its files (reference §1.1). */
+export interface BoardPaths {
+  readonly slug: string;
+  readonly dbPath: string;
+  readonly workspacesRoot: string;
+  readonly logsDir: string;
+  /** Holds board.json; for `default` this is `<root>/kanban/boards/default/`. */
+  readonly metaDir: string;
+}
+
+function nonBlank(value: string | undefined): string | undefined {
+  const v = value?.trim();
+  return v ? v : undefined;
+}
+
+/** An env pin: the SWITCHYARD_ name wins, its HERMES_KANBAN_ twin is honoured after it. */
+export function pin(env: Env, name: "DB" | "BOARD" | "WORKSPACES_ROOT"): string | undefined {
+  return nonBlank(env[`SWITCHYARD_${name}`]) ?? nonBlank(env[`HERMES_KANBAN_${name}`]);
+}
+
+export function expandHome(path: string): string {
+  if (path === "~") return homedir();
+  if (path.startsWith("~/")) return join(homedir(), path.slice(2));
+  return path;
+}
+
+export function resolveHome(env: Env = process.env): Home {
+  const explicit = nonBlank(env.SWITCHYARD_HOME);
+  const root = explicit ? resolve(expandHome(explicit)) : join(homedir(), ".switchyard");
+  return { root, env };
+}
+
+/**
+ * Normalises a board slug: trimmed and lowercased; blank means "not given" (null). Anything
+ * that does not match the slug rule is refused.
+ */
+export function normalizeSlug(raw: string | null | undefined): string | null {
+  if (raw === null || raw === undefined) return null;
+  const slug = raw.trim().toLowerCase();
+  if (slug === "") return null;
+  if (!SLUG_PATTERN.test(slug)) {
+    throw new CoreError(
+      "invalid_input",
+      `invalid board slug '${raw}': use lowercase letters, digits, '-' and '_' (at most 64, starting with a letter or digit)`,
+    );
+  }
+  return slug;
+}
+
+export function validSlugOrNull(raw: string | null | undefined): string | null {
+  try {
+    return normalizeSlug(raw);
+  } catch {
+    return null;
+  }
+}
+
+export function kanbanDir(home: Home): string {
+  return join(home.root, "kanban");
+}
+
+export function boardsDir(home: Home): string {
+  return join(kanbanDir(home), "boards");
+}
+
+export function currentFile(home: Home): string {
+  return join(kanbanDir(home), "current");
+}
+
+export function boardDir(home: Home, slug: string): string {
+  return join(boardsDir(home), slug);
+}
+
+/** The default board always exists; another exists when its directory or database does. */
+export function boardExists(home: Home, slug: string): boolean {
+  if (slug === DEFAULT_BOARD) return true;
+  const dir = boardDir(home, slug);
+  return existsSync(dir) || existsSync(join(dir, "kanban.db"));
+}
+
+/** Paths of a board, with the `SWITCHYARD_DB` and `SWITCHYARD_WORKSPACES_ROOT` pins applied. */
+export function boardPaths(home: Home, slug: string): BoardPaths {
+  const isDefault = slug === DEFAULT_BOARD;
+  const dir = boardDir(home, slug);
+  const dbPin = pin(home.env, "DB");
+  const wsPin = pin(home.env, "WORKSPACES_ROOT");
+  return {
+    slug,
+    dbPath: dbPin ? resolve(expandHome(dbPin)) : isDefault ? join(home.root, "kanban.db") : join(dir, "kanban.db"),
+    workspacesRoot: wsPin
+      ? resolve(expandHome(wsPin))
+      : isDefault
+        ? join(kanbanDir(home), "workspaces")
+        : join(dir, "workspaces"),
+    logsDir: isDefault ? join(kanbanDir(home), "logs") : join(dir, "logs"),
+    metaDir: dir,
+  };
+}
+
+/** A workspace path given by a user must be absolute (reference §3.9, SPEC §6). */
+export function requireAbsolute(path: string, what: string): string {
+  const p = expandHome(path.trim());
+  if (!isAbsolute(p)) {
+    throw new CoreError("invalid_input", `${what} must be an absolute path, got '${path}'`);
+  }
+  return p;
+}

@@ -1,0 +1,116 @@
+import { readFileSync } from "node:fs";
+
+/**
+ * Process control, injected so that tests can use fake processes, and the real thing is a
+ * few system calls (reference §3.4).
+ */
+export interface ProcessControl {
+  /** Alive and not a zombie. */
+  isAlive(pid: number): boolean;
+  /** Sends a signal; false when the process does not exist. */
+  kill(pid: number, signal: NodeJS.Signals): boolean;
+  /** Sleeps (the stop procedure's grace polling). */
+  sleep(ms: number): Promise<void>;
+  /**
+   * When the process started, in Unix seconds, or null when that cannot be told. Guards
+   * against signalling an unrelated process that reused a worker's pid.
+   */
+  startedAt(pid: number): number | null;
+}
+
+const CLOCK_TICKS = 100;
+let bootTime: number | null | undefined;
+
+function readBootTime(): number | null {
+  if (bootTime !== undefined) return bootTime;
+  try {
+    const m = /^btime\s+(\d+)/m.exec(readFileSync("/proc/stat", "utf8"));
+    bootTime = m ? Number(m[1]) : null;
+  } catch {
+    bootTime = null;
+  }
+  return bootTime;
+}
+
+function linuxStartedAt(pid: number): number | null {
+  const boot = readBootTime();
+  if (boot === null) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces) start at ") ".
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[19]);
+    return Number.isFinite(ticks) ? boot + Math.floor(ticks / CLOCK_TICKS) : null;
+  } catch {
+    return null;
+  }
+}
+
+function zombie(pid: number): boolean {
+  if (process.platform !== "linux") return false;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const state = /^State:\s+(\S)/m.exec(status)?.[1];
+    return state === "Z" || state === "X";
+  } catch {
+    return false;
+  }
+}
+
+export const systemProcesses: ProcessControl = {
+  isAlive(pid) {
+    if (!Number.isInteger(pid) || pid <= 0) return false;
+    try {
+      process.kill(pid, 0);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== "EPERM") return false;
+    }
+    return !zombie(pid);
+  },
+  kill(pid, signal) {
+    if (!Number.isInteger(pid) || pid <= 0) return false;
+    try {
+      process.kill(pid, signal);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  startedAt: (pid) => (process.platform === "linux" ? linuxStartedAt(pid) : null),
+};
+
+export interface StopResult {
+  /** The process is gone (or was never there). */
+  stopped: boolean;
+  /** SIGKILL had to be sent after the grace period. */
+  sigkill: boolean;
+}
+
+/**
+ * Stops a worker: SIGTERM, then up to `graceMs` for it to exit, then SIGKILL (SPEC §3.3).
+ * The worker runs in its own process group, which is signalled as a whole when `group` is set,
+ * so the agent's own children go too.
+ */
+export async function stopProcess(
+  proc: ProcessControl,
+  pid: number,
+  graceMs: number,
+  options: { group?: boolean; pollMs?: number } = {},
+): Promise<StopResult> {
+  if (!proc.isAlive(pid)) return { stopped: true, sigkill: false };
+  const target = options.group ? -pid : pid;
+  if (!proc.kill(target, "SIGTERM") && options.group) proc.kill(pid, "SIGTERM");
+  const poll = options.pollMs ?? 100;
+  for (let waited = 0; waited < graceMs; waited += poll) {
+    await proc.sleep(poll);
+    if (!proc.isAlive(pid)) return { stopped: true, sigkill: false };
+  }
+  if (!proc.kill(target, "SIGKILL") && options.group) proc.kill(pid, "SIGKILL");
+  for (let i = 0; i < 20; i++) {
+    if (!proc.isAlive(pid)) return { stopped: true, sigkill: true };
+    await proc.sleep(poll);
+  }
+  return { stopped: !proc.isAlive(pid), sigkill: true };
+}

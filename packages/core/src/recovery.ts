@@ -1,0 +1,77 @@
+import type { Task } from "@switchyard/contract";
+import type { WorkerRef } from "./claims.ts";
+import { CoreError, isCoreError } from "./errors.ts";
+import { appendEvent } from "./events.ts";
+import type { Kernel } from "./kernel.ts";
+import { closeRun } from "./runs.ts";
+import { assignTask, requireTask } from "./tasks.ts";
+
+/**
+ * The operator's "abort now" (reference §8): a running task (or one still holding a lock) goes
+ * back to ready at once, whatever its TTL, and its run closes as `reclaimed`. Returns the
+ * worker that lost its run; the caller stops it if it runs on this host (SPEC §3.3), and the
+ * dispatcher will not respawn the task while it is alive.
+ */
+export function reclaimTask(k: Kernel, id: string, options: { reason?: string | null } = {}): WorkerRef {
+  const reason = options.reason?.trim() || null;
+  return k.write(() => {
+    const task = requireTask(k, id);
+    if (task.status !== "running" && task.claim_lock === null) {
+      throw new CoreError(
+        "invalid_transition",
+        `cannot reclaim ${id}: not in a claimable state (it is ${task.status}, not running)`,
+        { task_id: id },
+      );
+    }
+    const next = ["running", "ready", "blocked"].includes(task.status) ? "ready" : task.status;
+    k.stmt(
+      `UPDATE tasks SET status = ?, claim_lock = NULL, claim_expires = NULL, worker_pid = NULL, current_run_id = NULL
+        WHERE id = ?`,
+    ).run(next, id);
+    const run = task.current_run_id;
+    if (run !== null) {
+      closeRun(k, run, {
+        outcome: "reclaimed",
+        error: reason ? `manual_reclaim: ${reason}` : `manual_reclaim lock=${task.claim_lock}`,
+      });
+    }
+    appendEvent(
+      k,
+      id,
+      "reclaimed",
+      { manual: true, reason, prev_lock: task.claim_lock, prev_pid: task.worker_pid },
+      run,
+    );
+    return { task_id: id, run_id: run, pid: task.worker_pid, lock: task.claim_lock };
+  });
+}
+
+export interface ReassignResult {
+  task: Task;
+  /** The worker that lost its run when `reclaimFirst` reclaimed a running task. */
+  reclaimed: WorkerRef | null;
+}
+
+/**
+ * Hands a task to another profile (or unassigns it with null). A running task is refused
+ * unless `reclaimFirst`, which reclaims it first (and is harmless when nothing is running).
+ */
+export function reassignTask(
+  k: Kernel,
+  id: string,
+  profile: string | null,
+  options: { reclaimFirst?: boolean; reason?: string | null } = {},
+): ReassignResult {
+  return k.write(() => {
+    requireTask(k, id);
+    let reclaimed: WorkerRef | null = null;
+    if (options.reclaimFirst) {
+      try {
+        reclaimed = reclaimTask(k, id, { reason: options.reason?.trim() || "reassign" });
+      } catch (err) {
+        if (!isCoreError(err, "invalid_transition")) throw err;
+      }
+    }
+    return { task: assignTask(k, id, profile), reclaimed };
+  });
+}

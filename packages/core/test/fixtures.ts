@@ -1,0 +1,45 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach } from "vitest";
+import { createManualClock, createSequentialIds, type ManualClock } from "../src/clock.ts";
+import { type Kernel, openKernel } from "../src/kernel.ts";
+import { boardPaths, DEFAULT_BOARD, type Env, type Home, resolveHome } from "../src/paths.ts";
+
+const cleanups: Array<() => void> = [];
+
+afterEach(() => {
+  while (cleanups.length > 0) cleanups.pop()?.();
+});
+
+/** A fresh temporary directory, removed after the test. */
+export function tempDir(prefix = "switchyard-test-"): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A fresh home in a temp dir; `env` adds pins on top of SWITCHYARD_HOME. */
+export function tempHome(env: Env = {}): Home {
+  return resolveHome({ SWITCHYARD_HOME: tempDir("switchyard-home-"), ...env });
+}
+
+export interface TestBoard {
+  k: Kernel;
+  home: Home;
+  clock: ManualClock;
+}
+
+/** A fresh default board on a temp file with a fixed clock, sequential ids and a fixed host. */
+export function freshBoard(options: { host?: string; pid?: number } = {}): TestBoard {
+  const home = tempHome();
+  const clock = createManualClock(1_700_000_000);
+  const k = openKernel(boardPaths(home, DEFAULT_BOARD), {
+    clock,
+    ids: createSequentialIds(),
+    host: options.host ?? "testhost",
+    pid: options.pid ?? 4242,
+  });
+  cleanups.push(() => k.close());
+  return { k, home, clock };
+}
