@@ -88,5 +88,13 @@ export const DashboardSettings = z.object({
   lane_by_profile: z.boolean(),
   include_archived_by_default: z.boolean(),
   render_markdown: z.boolean(),
+  /**
+   * Switchyard: every spawnable profile with its `model_hint` (null when none is configured),
+   * for the drawer's "change this profile's model" step. Optional so a Hermes-shaped answer
+   * still parses.
+   */
+  profiles: z.array(z.object({ name: z.string(), model_hint: z.string().nullable() })).optional(),
+  /** Switchyard: the absolute path of `<home>/config.yaml`, named by the default model hint. */
+  config_path: z.string().optional(),
 });
 export type DashboardSettings = z.infer<typeof DashboardSettings>;
