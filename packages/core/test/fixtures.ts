@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach } from "vitest";
 import { createManualClock, createSequentialIds, type ManualClock } from "../src/clock.ts";
+import { CoreError } from "../src/errors.ts";
 import { type Kernel, openKernel } from "../src/kernel.ts";
 import { boardPaths, DEFAULT_BOARD, type Env, type Home, resolveHome } from "../src/paths.ts";
 
@@ -42,4 +43,15 @@ export function freshBoard(options: { host?: string; pid?: number } = {}): TestB
   });
   cleanups.push(() => k.close());
   return { k, home, clock };
+}
+
+/** Runs `fn`, which must refuse with a CoreError, and returns that error for its code and message. */
+export function refusal(fn: () => unknown): CoreError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof CoreError) return err;
+    throw err;
+  }
+  throw new Error("expected a CoreError refusal, but the call succeeded");
 }
