@@ -97,10 +97,11 @@ export function heartbeatWorker(k: Kernel, id: string, options: HeartbeatOptions
   return k.write(() => {
     const task = getTask(k, id);
     if (!task) throw notFound(id);
+    // A worker whose run was taken away must hear "superseded" (stop), whatever the status now is.
+    assertCurrentRun(task, options.runId, "heartbeat");
     if (task.status !== "running") {
       throw new CoreError("invalid_transition", `could not heartbeat ${id}: it is ${task.status}, not running`);
     }
-    assertCurrentRun(task, options.runId, "heartbeat");
     const now = k.clock.now();
     const expires = now + ttl;
     k.stmt("UPDATE tasks SET last_heartbeat_at = ?, claim_expires = ? WHERE id = ?").run(now, expires, id);
