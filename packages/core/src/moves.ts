@@ -44,7 +44,8 @@ export function setStatusDirect(k: Kernel, id: string, status: "triage" | "todo"
     const task = requireTask(k, id);
     if (status === "ready") assertParentsSatisfied(k, id);
     let run: number | null = null;
-    if (task.status === "running" && task.current_run_id !== null) {
+    // Leaving running closes the run; on any other status an open run is a leak, closed the same way.
+    if (task.current_run_id !== null) {
       run = task.current_run_id;
       closeRun(k, run, { outcome: "reclaimed", error: `status changed to ${status} (dashboard/direct)` });
     }
