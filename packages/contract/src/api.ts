@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { BoardColumn } from "./board.ts";
+import { Assignee, BoardColumn, BoardMeta, BoardSummary, RemoveBoardResult } from "./board.ts";
 import { EventsMessage, TaskEvent } from "./event.ts";
 import { Run } from "./run.ts";
-import { BoardSlug, TaskStatus, WorkspaceKind } from "./status.ts";
+import { BoardSlug, TaskId, TaskStatus, WorkspaceKind } from "./status.ts";
 import { Comment, TaskDict } from "./task.ts";
 
 /** Limits on free text, so no request can make the board store unbounded data. */
@@ -126,6 +126,25 @@ export const EventsQuery = BoardQuery.extend({
   since: z.coerce.number().int().min(0).optional(),
 });
 
+/**
+ * Switchyard: the dispatcher as `GET /board` reports it, for the dashboard's "why isn't this
+ * running?" line. `running` counts running tasks on every board (the cap is global).
+ */
+export const DispatcherStatus = z.object({
+  enabled: z.boolean(),
+  max_in_progress: z.number().int(),
+  running: z.number().int(),
+});
+export type DispatcherStatus = z.infer<typeof DispatcherStatus>;
+
+/** Switchyard: a spawnable profile with its cap (null when only the global cap applies) and running count. */
+export const ProfileStatus = z.object({
+  name: z.string(),
+  max_in_progress: z.number().int().nullable(),
+  running: z.number().int(),
+});
+export type ProfileStatus = z.infer<typeof ProfileStatus>;
+
 /** `GET /board`. */
 export const BoardResponse = z.object({
   columns: z.array(BoardColumn),
@@ -133,6 +152,10 @@ export const BoardResponse = z.object({
   assignees: z.array(z.string()),
   latest_event_id: z.number().int(),
   now: z.number().int(),
+  /** Switchyard: absent when the server cannot tell (e.g. config.yaml became unreadable). */
+  dispatcher: DispatcherStatus.optional(),
+  /** Switchyard: every spawnable profile, sorted by name. */
+  profiles: z.array(ProfileStatus).optional(),
 });
 export type BoardResponse = z.infer<typeof BoardResponse>;
 
@@ -170,5 +193,60 @@ export const HomeChannelState = z.object({
   subscribed: z.boolean(),
 });
 export type HomeChannelState = z.infer<typeof HomeChannelState>;
+
+/** `{task}`: PATCH /tasks/:id. */
+export const TaskResponse = z.object({ task: TaskDict });
+export type TaskResponse = z.infer<typeof TaskResponse>;
+
+export const OkResponse = z.object({ ok: z.boolean() });
+export type OkResponse = z.infer<typeof OkResponse>;
+
+/** `DELETE /links?parent_id&child_id`. */
+export const LinkQuery = BoardQuery.extend({
+  parent_id: z.string().trim().min(1).max(200),
+  child_id: z.string().trim().min(1).max(200),
+});
+
+export const ReclaimResponse = z.object({ ok: z.literal(true), task_id: z.string() });
+export type ReclaimResponse = z.infer<typeof ReclaimResponse>;
+
+export const ReassignResponse = z.object({ ok: z.literal(true), task_id: z.string(), assignee: z.string().nullable() });
+export type ReassignResponse = z.infer<typeof ReassignResponse>;
+
+/** `GET /home-channels?task_id`. */
+export const HomeChannelsQuery = BoardQuery.extend({ task_id: TaskId.optional() });
+
+export const HomeChannelsResponse = z.object({ home_channels: z.array(HomeChannelState) });
+export type HomeChannelsResponse = z.infer<typeof HomeChannelsResponse>;
+
+/** `POST|DELETE /tasks/:id/home-subscribe/:platform`. */
+export const HomeSubscribeResponse = z.object({
+  ok: z.boolean(),
+  task_id: z.string(),
+  home_channel: HomeChannelState.omit({ subscribed: true }),
+});
+export type HomeSubscribeResponse = z.infer<typeof HomeSubscribeResponse>;
+
+export const AssigneesResponse = z.object({ assignees: z.array(Assignee) });
+export type AssigneesResponse = z.infer<typeof AssigneesResponse>;
+
+/** `GET /boards`. */
+export const BoardsQuery = z.object({ include_archived: QueryBool.optional() });
+
+export const BoardsResponse = z.object({ boards: z.array(BoardSummary), current: z.string() });
+export type BoardsResponse = z.infer<typeof BoardsResponse>;
+
+/** `POST /boards` and `PATCH /boards/:slug`. */
+export const BoardResult = z.object({ board: BoardMeta, current: z.string().optional() });
+export type BoardResult = z.infer<typeof BoardResult>;
+
+/** `DELETE /boards/:slug?delete=`. */
+export const DeleteBoardQuery = z.object({ delete: QueryBool.optional() });
+
+export const DeleteBoardResponse = z.object({ result: RemoveBoardResult, current: z.string() });
+export type DeleteBoardResponse = z.infer<typeof DeleteBoardResponse>;
+
+export const CurrentBoardResponse = z.object({ current: z.string() });
+export type CurrentBoardResponse = z.infer<typeof CurrentBoardResponse>;
 
 export { EventsMessage };
