@@ -116,7 +116,15 @@ export { type ProcessControl, type StopResult, stopProcess, systemProcesses } fr
 export { type ReassignResult, reassignTask, reclaimTask } from "./recovery.ts";
 export { activeRun, closeRun, getRun, latestRun, listRuns, synthesizeRun } from "./runs.ts";
 export { SCHEMA_VERSION } from "./schema.ts";
-export { boardFacets, boardStats, hermesProfilesOnDisk, knownAssignees, taskAge } from "./stats.ts";
+export {
+  boardCounts,
+  boardFacets,
+  boardStats,
+  hermesProfilesOnDisk,
+  knownAssignees,
+  runningByProfile,
+  taskAge,
+} from "./stats.ts";
 export {
   assignTask,
   createTask,

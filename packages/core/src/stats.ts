@@ -85,3 +85,30 @@ export function boardFacets(k: Kernel): { tenants: string[]; assignees: string[]
     .all() as Array<{ assignee: string }>;
   return { tenants: tenants.map((r) => r.tenant), assignees: assignees.map((r) => r.assignee) };
 }
+
+/** Tasks by status (archived included) and their total, for board listings (`boards list --json`, `GET /boards`). */
+export function boardCounts(k: Kernel): { counts: Record<string, number>; total: number } {
+  const counts: Record<string, number> = {};
+  let total = 0;
+  for (const r of k.stmt("SELECT status, COUNT(*) AS n FROM tasks GROUP BY status").all() as Array<{
+    status: string;
+    n: number;
+  }>) {
+    counts[r.status] = Number(r.n);
+    total += Number(r.n);
+  }
+  return { counts, total };
+}
+
+/** Running tasks on this board: the total and the count per assignee. */
+export function runningByProfile(k: Kernel): { total: number; byProfile: Map<string, number> } {
+  const byProfile = new Map<string, number>();
+  let total = 0;
+  for (const r of k
+    .stmt("SELECT assignee, COUNT(*) AS n FROM tasks WHERE status = 'running' GROUP BY assignee")
+    .all() as Array<{ assignee: string | null; n: number }>) {
+    total += Number(r.n);
+    if (r.assignee) byProfile.set(r.assignee, Number(r.n));
+  }
+  return { total, byProfile };
+}
