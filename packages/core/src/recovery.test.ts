@@ -88,7 +88,11 @@ describe("reclaimTask", () => {
     expect(refusal(() => heartbeatWorker(k, id, { runId })).code).toBe("superseded");
     expect(refusal(() => blockTask(k, id, { reason: "late", runId })).code).toBe("superseded");
     expect(requireTask(k, id).status).toBe("running");
-    expect(listEvents(k, id).slice(eventsBefore).map((e) => e.kind)).toEqual(["claimed"]);
+    expect(
+      listEvents(k, id)
+        .slice(eventsBefore)
+        .map((e) => e.kind),
+    ).toEqual(["claimed"]);
   });
 });
 
