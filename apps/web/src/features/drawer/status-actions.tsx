@@ -1,0 +1,108 @@
+import type { TaskStatus } from "@switchyard/contract";
+import { type FormEvent, useState } from "react";
+import {
+  isStatusActionEnabled,
+  needsConfirmation,
+  STATUS_ACTION_LABELS,
+  STATUS_ACTIONS,
+  type StatusAction,
+} from "./status-rules.ts";
+
+export type StatusCommand =
+  | { action: "triage" | "ready" | "unblock" | "archive" }
+  | { action: "block"; reason: string | null }
+  | { action: "complete"; summary: string };
+
+interface StatusActionsProps {
+  status: TaskStatus;
+  pending: boolean;
+  onCommand(command: StatusCommand): void;
+}
+
+const CONFIRM_TEXT = {
+  block: "Block this task? A running worker loses its claim.",
+  complete: "Mark this task as done? A completion summary is required.",
+  archive: "Archive this task? It leaves the board.",
+} as const;
+
+/**
+ * The status buttons with their enabling rules. Block, Complete and Archive ask first, inline:
+ * Block takes an optional reason, Complete a required summary (sent as result and summary).
+ */
+export function StatusActions({ status, pending, onCommand }: StatusActionsProps) {
+  const [confirming, setConfirming] = useState<"block" | "complete" | "archive" | null>(null);
+  const [text, setText] = useState("");
+  const [problem, setProblem] = useState<string | null>(null);
+
+  function start(action: StatusAction) {
+    if (needsConfirmation(action)) {
+      setConfirming(action);
+      setText("");
+      setProblem(null);
+    } else {
+      onCommand({ action });
+    }
+  }
+
+  function confirm(event: FormEvent) {
+    event.preventDefault();
+    if (confirming === "complete") {
+      const summary = text.trim();
+      if (!summary) {
+        setProblem("A completion summary is required.");
+        return;
+      }
+      onCommand({ action: "complete", summary });
+    } else if (confirming === "block") {
+      onCommand({ action: "block", reason: text.trim() || null });
+    } else if (confirming === "archive") {
+      onCommand({ action: "archive" });
+    }
+    setConfirming(null);
+  }
+
+  return (
+    <section className="sy-drawer-section sy-status-actions" aria-label="Status actions">
+      <div className="sy-button-row">
+        {STATUS_ACTIONS.map((action) => (
+          <button
+            key={action}
+            type="button"
+            disabled={pending || !isStatusActionEnabled(action, status)}
+            onClick={() => start(action)}
+          >
+            {STATUS_ACTION_LABELS[action]}
+          </button>
+        ))}
+      </div>
+      {confirming ? (
+        <form className="sy-confirm" aria-label={`Confirm ${STATUS_ACTION_LABELS[confirming]}`} onSubmit={confirm}>
+          <p>{CONFIRM_TEXT[confirming]}</p>
+          {confirming === "complete" ? (
+            <textarea
+              aria-label="Completion summary"
+              rows={3}
+              value={text}
+              aria-required="true"
+              onChange={(e) => setText(e.target.value)}
+            />
+          ) : null}
+          {confirming === "block" ? (
+            <input aria-label="Block reason" value={text} onChange={(e) => setText(e.target.value)} />
+          ) : null}
+          {problem ? (
+            <p role="alert" className="sy-error">
+              {problem}
+            </p>
+          ) : null}
+          <div className="sy-button-row">
+            <button type="submit">Confirm {STATUS_ACTION_LABELS[confirming].toLowerCase()}</button>
+            <button type="button" onClick={() => setConfirming(null)}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      ) : null}
+    </section>
+  );
+}
