@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readSync, type Stats, statSync } from "node:fs";
 import { dirname } from "node:path";
 import BetterSqlite3, { type Database } from "better-sqlite3";
 import { CoreError } from "./errors.ts";
@@ -16,22 +16,28 @@ function unreadable(path: string, why: string): CoreError {
 
 /** Refuses a non-empty file whose first bytes are not the SQLite header, before SQLite opens it. */
 function checkHeader(path: string): void {
-  let size: number;
+  let stat: Stats;
   try {
-    size = statSync(path).size;
+    stat = statSync(path);
   } catch {
     return; // does not exist yet: SQLite creates it
   }
-  if (size === 0) return;
-  const fd = openSync(path, "r");
+  if (!stat.isFile()) throw unreadable(path, "it is not a regular file");
+  if (stat.size === 0) return;
+  const head = Buffer.alloc(SQLITE_HEADER.length);
+  let n: number;
   try {
-    const head = Buffer.alloc(SQLITE_HEADER.length);
-    const n = readSync(fd, head, 0, head.length, 0);
-    if (n < head.length || !head.equals(SQLITE_HEADER)) {
-      throw unreadable(path, "it is not a SQLite database");
+    const fd = openSync(path, "r");
+    try {
+      n = readSync(fd, head, 0, head.length, 0);
+    } finally {
+      closeSync(fd);
     }
-  } finally {
-    closeSync(fd);
+  } catch (err) {
+    throw unreadable(path, `it cannot be read (${(err as Error).message})`);
+  }
+  if (n < head.length || !head.equals(SQLITE_HEADER)) {
+    throw unreadable(path, "it is not a SQLite database");
   }
 }
 
@@ -57,6 +63,19 @@ function withBusyRetry<T>(fn: () => T): T {
   }
 }
 
+/**
+ * Paths whose integrity this process has already checked. `PRAGMA quick_check` reads the whole
+ * file, so it runs on the first open of a path in each process (as the reference initialises
+ * each path once per process), not on every open.
+ */
+const checkedPaths = new Set<string>();
+
+/** quick_check's report on one line (it lists one problem per row, some spanning lines). */
+function oneLine(problems: readonly string[]): string {
+  const text = problems.join("; ").replace(/\s+/g, " ").trim();
+  return text.length > 300 ? `${text.slice(0, 299)}…` : text;
+}
+
 export interface OpenDatabaseOptions {
   /** Unix seconds, for the migration backfill. */
   now: number;
@@ -68,7 +87,8 @@ export interface OpenDatabaseOptions {
  * busy timeout. The first open of a file (user_version below ours) creates the schema and runs
  * the migration pass inside one IMMEDIATE transaction, re-checking the version once it holds
  * the write lock, so concurrent first opens from several processes are safe. A file that is not
- * a SQLite database, or is corrupt, is refused and never written.
+ * a SQLite database, or is corrupt (checked with `quick_check` on the first open of the path in
+ * this process, before anything is written), is refused and never written.
  */
 export function openDatabase(path: string, options: OpenDatabaseOptions): Database {
   if (path !== ":memory:") {
@@ -84,15 +104,20 @@ export function openDatabase(path: string, options: OpenDatabaseOptions): Databa
   try {
     const version = db.pragma("user_version", { simple: true }) as number;
     db.prepare("SELECT count(*) FROM sqlite_master").get();
-    if (version < SCHEMA_VERSION) {
-      const check = db.pragma("quick_check", { simple: true });
-      if (check !== "ok") throw unreadable(path, `the database is corrupt (${String(check)})`);
+    if (path !== ":memory:" && !checkedPaths.has(path)) {
+      const problems = db.pragma("quick_check") as Array<{ quick_check: string }>;
+      const first = problems[0]?.quick_check ?? "ok";
+      if (first !== "ok")
+        throw unreadable(path, `the database is corrupt (${oneLine(problems.map((p) => p.quick_check))})`);
+      checkedPaths.add(path);
     }
     if (!options.readonly) {
+      // The schema goes in before the switch to WAL, so a file that cannot become a board is
+      // refused with its journal mode untouched too.
+      if (version < SCHEMA_VERSION) initialise(db, path, options.now);
       if (path !== ":memory:") withBusyRetry(() => db.pragma("journal_mode = WAL"));
       db.pragma("synchronous = NORMAL");
       db.pragma("foreign_keys = ON");
-      if (version < SCHEMA_VERSION) initialise(db, options.now);
     }
     return db;
   } catch (err) {
@@ -103,17 +128,32 @@ export function openDatabase(path: string, options: OpenDatabaseOptions): Databa
   }
 }
 
-function initialise(db: Database, now: number): void {
-  withBusyRetry(() =>
-    db
-      .transaction(() => {
-        const current = db.pragma("user_version", { simple: true }) as number;
-        if (current >= SCHEMA_VERSION) return;
-        migrate(db, now);
-        db.pragma(`user_version = ${SCHEMA_VERSION}`);
-      })
-      .immediate(),
-  );
+/**
+ * Creates or migrates the schema in one IMMEDIATE transaction. A SQLite database whose tables
+ * clash with the board schema (another program's file) is refused; the rollback leaves it as it was.
+ */
+function initialise(db: Database, path: string, now: number): void {
+  try {
+    withBusyRetry(() =>
+      db
+        .transaction(() => {
+          const current = db.pragma("user_version", { simple: true }) as number;
+          if (current >= SCHEMA_VERSION) return;
+          migrate(db, now);
+          db.pragma(`user_version = ${SCHEMA_VERSION}`);
+        })
+        .immediate(),
+    );
+  } catch (err) {
+    const code = (err as { code?: string } | null)?.code ?? "";
+    if (code.startsWith("SQLITE_") && !isBusy(err) && !isSqliteCorruption(err)) {
+      throw unreadable(
+        path,
+        `it is a SQLite database but not a board this version can use (${(err as Error).message})`,
+      );
+    }
+    throw err;
+  }
 }
 
 export { isSqliteCorruption };

@@ -1,0 +1,243 @@
+import { closeSync, mkdirSync, openSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import { describe, expect, it } from "vitest";
+import { sidecars, snapshotFile } from "../test/files.ts";
+import { refusal, tempDir } from "../test/fixtures.ts";
+import { reportOf, runTogether } from "../test/processes.ts";
+import { createManualClock, createSequentialIds } from "./clock.ts";
+import { openDatabase } from "./db.ts";
+import { openKernel } from "./kernel.ts";
+import { boardPaths, resolveHome } from "./paths.ts";
+import { migrate, SCHEMA_VERSION } from "./schema.ts";
+import { createTask, listTasks } from "./tasks.ts";
+
+const NOW = 1_700_000_000;
+const TABLES = ["kanban_notify_subs", "task_comments", "task_events", "task_links", "task_runs", "tasks"];
+
+function tablesOf(db: BetterSqlite3.Database): string[] {
+  const rows = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .all() as Array<{ name: string }>;
+  return rows.map((r) => r.name);
+}
+
+function schemaOf(db: BetterSqlite3.Database): Array<{ type: string; name: string; sql: string | null }> {
+  return db.prepare("SELECT type, name, sql FROM sqlite_master ORDER BY type, name").all() as Array<{
+    type: string;
+    name: string;
+    sql: string | null;
+  }>;
+}
+
+function boardIn(dir: string) {
+  return boardPaths(resolveHome({ SWITCHYARD_HOME: dir }), "default");
+}
+
+/** A real SQLite file of some hundred pages with `userVersion`, made by SQLite itself (no Switchyard code). */
+function realSqliteFile(path: string, options: { wal: boolean; userVersion: number }): void {
+  const db = new BetterSqlite3(path);
+  if (options.wal) db.pragma("journal_mode = WAL");
+  db.exec("CREATE TABLE notes (id TEXT PRIMARY KEY, title TEXT NOT NULL, body TEXT)");
+  const insert = db.prepare("INSERT INTO notes VALUES (?, ?, ?)");
+  db.transaction(() => {
+    for (let i = 0; i < 400; i++) insert.run(`t_${i.toString(16).padStart(8, "0")}`, `task ${i}`, "x".repeat(300));
+  })();
+  db.pragma(`user_version = ${options.userVersion}`);
+  db.close();
+}
+
+/** Overwrites every page after the first with deterministic garbage: the header stays valid. */
+function garblePagesAfterFirst(path: string): void {
+  const pageSize = 4096;
+  const size = statSync(path).size;
+  const fd = openSync(path, "r+");
+  let seed = 12345;
+  try {
+    for (let offset = pageSize; offset < size; offset += pageSize) {
+      const page = Buffer.alloc(pageSize);
+      for (let i = 0; i < pageSize; i++) {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        page[i] = seed & 0xff;
+      }
+      writeSync(fd, page, 0, pageSize, offset);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Opening must refuse with board_unreadable and leave the file and its directory exactly as they were. */
+function expectRefusedUntouched(path: string, because: RegExp): void {
+  const before = snapshotFile(path);
+  const err = refusal(() => openDatabase(path, { now: NOW }));
+  expect(err.code).toBe("board_unreadable");
+  expect(err.message).toContain(path);
+  expect(err.message).toMatch(because);
+  expect(err.message).not.toContain("\n");
+  const after = snapshotFile(path);
+  expect(after.size).toBe(before.size);
+  expect(after.mtimeMs).toBe(before.mtimeMs);
+  expect(after.bytes.equals(before.bytes)).toBe(true);
+  expect(sidecars(path)).toEqual([]);
+}
+
+describe("opening a board file", () => {
+  it("creates every table of the reference schema on a fresh path", () => {
+    const path = join(tempDir(), "kanban.db");
+    const db = openDatabase(path, { now: NOW });
+    expect(tablesOf(db)).toEqual(expect.arrayContaining(TABLES));
+    db.close();
+  });
+
+  it("records the schema version in PRAGMA user_version", () => {
+    const path = join(tempDir(), "kanban.db");
+    const db = openDatabase(path, { now: NOW });
+    expect(SCHEMA_VERSION).toBeGreaterThanOrEqual(1);
+    expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
+    db.close();
+  });
+
+  it("turns on WAL with synchronous=NORMAL, foreign_keys and a busy timeout", () => {
+    const path = join(tempDir(), "kanban.db");
+    const db = openDatabase(path, { now: NOW });
+    expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(db.pragma("synchronous", { simple: true })).toBe(1);
+    expect(db.pragma("foreign_keys", { simple: true })).toBe(1);
+    expect(db.pragma("busy_timeout", { simple: true })).toBeGreaterThanOrEqual(30_000);
+    db.close();
+    // WAL is a property of the file: a plain connection sees it too.
+    const plain = new BetterSqlite3(path);
+    expect(plain.pragma("journal_mode", { simple: true })).toBe("wal");
+    plain.close();
+  });
+
+  it("creates the parent directories of a board path that does not exist yet", () => {
+    const path = join(tempDir(), "a", "b", "kanban.db");
+    openDatabase(path, { now: NOW }).close();
+    expect(statSync(path).isFile()).toBe(true);
+  });
+
+  it("initialises an empty (zero-byte) file as a board", () => {
+    const path = join(tempDir(), "kanban.db");
+    writeFileSync(path, "");
+    const db = openDatabase(path, { now: NOW });
+    expect(tablesOf(db)).toEqual(expect.arrayContaining(TABLES));
+    db.close();
+  });
+
+  it("is idempotent: reopening keeps the data and the schema exactly", () => {
+    const dir = tempDir();
+    const paths = boardIn(dir);
+    const clock = createManualClock(NOW);
+    const k1 = openKernel(paths, { clock, ids: createSequentialIds() });
+    createTask(k1, { title: "survives reopening", body: "with a body", assignee: "alice", priority: 3 });
+    const schema = schemaOf(k1.db);
+    k1.close();
+
+    const k2 = openKernel(paths, { clock, ids: createSequentialIds(100) });
+    expect(schemaOf(k2.db)).toEqual(schema);
+    expect(listTasks(k2).map((t) => [t.title, t.body, t.assignee, t.priority])).toEqual([
+      ["survives reopening", "with a body", "alice", 3],
+    ]);
+    // Running the migration pass again on an initialised board changes nothing either.
+    const rowsBefore = k2.db.prepare("SELECT * FROM tasks").all();
+    k2.db.transaction(() => migrate(k2.db, NOW + 100)).immediate();
+    expect(schemaOf(k2.db)).toEqual(schema);
+    expect(k2.db.prepare("SELECT * FROM tasks").all()).toEqual(rowsBefore);
+    k2.close();
+  });
+});
+
+describe("refusing a file that is not a healthy SQLite database", () => {
+  it("refuses a text file at the board path and leaves it byte-for-byte unchanged", () => {
+    const path = join(tempDir(), "kanban.db");
+    writeFileSync(path, "my notes: this is not a database\n".repeat(50));
+    expectRefusedUntouched(path, /not a SQLite database/);
+  });
+
+  it("refuses a file shorter than the SQLite header", () => {
+    const path = join(tempDir(), "kanban.db");
+    writeFileSync(path, "SQLite");
+    expectRefusedUntouched(path, /not a SQLite database/);
+  });
+
+  it("refuses a directory at the board path", () => {
+    const path = join(tempDir(), "kanban.db");
+    mkdirSync(path);
+    const err = refusal(() => openDatabase(path, { now: NOW }));
+    expect(err.code).toBe("board_unreadable");
+    expect(statSync(path).isDirectory()).toBe(true);
+  });
+
+  it("refuses a file with a valid header whose first page is garbage", () => {
+    const path = join(tempDir(), "kanban.db");
+    const bytes = Buffer.alloc(8192);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31 + 7) & 0xff;
+    Buffer.from("SQLite format 3\0", "latin1").copy(bytes);
+    writeFileSync(path, bytes);
+    expectRefusedUntouched(path, /corrupt/);
+  });
+
+  it("refuses a Hermes-style (rollback journal) database whose pages are garbage", () => {
+    const path = join(tempDir(), "kanban.db");
+    realSqliteFile(path, { wal: false, userVersion: 0 });
+    garblePagesAfterFirst(path);
+    expectRefusedUntouched(path, /corrupt/);
+  });
+
+  it("refuses a Switchyard board (user_version set, WAL) whose pages became garbage", () => {
+    const path = join(tempDir(), "kanban.db");
+    realSqliteFile(path, { wal: true, userVersion: SCHEMA_VERSION });
+    garblePagesAfterFirst(path);
+    expectRefusedUntouched(path, /corrupt/);
+  });
+
+  it("refuses a corrupt rollback-journal board with user_version set without switching it to WAL", () => {
+    const path = join(tempDir(), "kanban.db");
+    realSqliteFile(path, { wal: false, userVersion: SCHEMA_VERSION });
+    garblePagesAfterFirst(path);
+    expectRefusedUntouched(path, /corrupt/);
+  });
+
+  it("refuses a SQLite database whose tables clash with the board schema, leaving it unchanged", () => {
+    const path = join(tempDir(), "kanban.db");
+    const db = new BetterSqlite3(path);
+    db.exec("CREATE TABLE tasks (id TEXT PRIMARY KEY, name TEXT)");
+    db.prepare("INSERT INTO tasks VALUES ('a', 'another program')").run();
+    db.close();
+    expectRefusedUntouched(path, /not a board/);
+  });
+
+  it("still opens the healthy file it was compared against (the garbage is what is refused)", () => {
+    const path = join(tempDir(), "kanban.db");
+    realSqliteFile(path, { wal: false, userVersion: 0 });
+    const db = openDatabase(path, { now: NOW });
+    expect(db.prepare("SELECT count(*) AS n FROM notes").get()).toEqual({ n: 400 });
+    expect(tablesOf(db)).toEqual(expect.arrayContaining(TABLES));
+    db.close();
+  });
+});
+
+describe("the first open of a fresh path from several processes at once", () => {
+  it("succeeds in every process and creates the schema once", async () => {
+    const processes = 5;
+    for (let round = 0; round < 2; round++) {
+      const path = join(tempDir(), "kanban.db");
+      const results = await runTogether(
+        Array.from({ length: processes }, () => ({ script: "open-board.ts", args: [path] })),
+      );
+      const reports = results.map((r) => reportOf<{ ok: boolean; version?: number; message?: string }>(r));
+      expect(reports).toEqual(Array.from({ length: processes }, () => ({ ok: true, version: SCHEMA_VERSION })));
+
+      const db = new BetterSqlite3(path);
+      expect(tablesOf(db)).toEqual(expect.arrayContaining(TABLES));
+      const objects = schemaOf(db).map((o) => o.name);
+      expect(new Set(objects).size).toBe(objects.length);
+      expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
+      expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+      expect(db.pragma("quick_check", { simple: true })).toBe("ok");
+      db.close();
+    }
+  });
+});
