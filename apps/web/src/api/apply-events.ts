@@ -1,0 +1,376 @@
+import {
+  type BoardCard,
+  type BoardResponse,
+  TASK_STATUSES,
+  type TaskDetail,
+  type TaskEvent,
+  type TaskStatus,
+} from "@switchyard/contract";
+
+/** What the cached board shows: the server-side filters it was fetched with. */
+export interface BoardViewFilter {
+  tenant?: string;
+  includeArchived: boolean;
+}
+
+/** The cached board after a burst of events, and what the events could not tell. */
+export interface BoardPatch {
+  board: BoardResponse;
+  /** Tasks with fields no event carries (a new card's title, a result, a new claim expiry): refetch each. */
+  refetch: Set<string>;
+  /** Children that crossed the done line: their parents' progress moves by this much once their links are known. */
+  progress: Map<string, number>;
+  /** Something no single task can tell (e.g. which children wait on a task that left done): refetch the board once. */
+  reload: boolean;
+}
+
+const SATISFIED: ReadonlySet<TaskStatus> = new Set(["done", "archived"]);
+const WAITING: ReadonlySet<TaskStatus> = new Set(["todo", "ready", "triage"]);
+const NO_CLAIM = { claim_lock: null, claim_expires: null, worker_pid: null, current_run_id: null } as const;
+
+function isStatus(value: string): value is TaskStatus {
+  return (TASK_STATUSES as readonly string[]).includes(value);
+}
+
+/** The server's card order: priority DESC, then created_at, then id (reference §11). */
+export function compareCards(a: BoardCard, b: BoardCard): number {
+  return b.priority - a.priority || a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+function addSorted(list: readonly string[], value: string | null | undefined): string[] {
+  if (!value || list.includes(value)) return [...list];
+  return [...list, value].sort();
+}
+
+/** A mutable working copy of the board: cards by id, and what changed. */
+class Draft {
+  readonly cards = new Map<string, BoardCard>();
+  readonly refetch = new Set<string>();
+  readonly progress = new Map<string, number>();
+  reload = false;
+  tenants: string[];
+  assignees: string[];
+  latest: number;
+  dispatcher: BoardResponse["dispatcher"];
+  profiles: BoardResponse["profiles"];
+
+  constructor(
+    readonly base: BoardResponse,
+    readonly view: BoardViewFilter,
+  ) {
+    for (const column of base.columns) for (const card of column.tasks) this.cards.set(card.id, card);
+    this.tenants = base.tenants;
+    this.assignees = base.assignees;
+    this.latest = base.latest_event_id;
+    this.dispatcher = base.dispatcher;
+    this.profiles = base.profiles;
+  }
+
+  /** Keeps the running counts behind "at capacity" in step as cards enter or leave running. */
+  countRunning(assignee: string | null, delta: number): void {
+    if (this.dispatcher)
+      this.dispatcher = { ...this.dispatcher, running: Math.max(0, this.dispatcher.running + delta) };
+    if (this.profiles && assignee !== null) {
+      this.profiles = this.profiles.map((p) =>
+        p.name === assignee ? { ...p, running: Math.max(0, p.running + delta) } : p,
+      );
+    }
+  }
+
+  patch(id: string, changes: Partial<BoardCard>): BoardCard | undefined {
+    const card = this.cards.get(id);
+    if (!card) return undefined;
+    const next = { ...card, ...changes };
+    this.cards.set(id, next);
+    return next;
+  }
+
+  /** Moves a card to another status, keeping its relatives' waits and progress in step. */
+  setStatus(id: string, status: TaskStatus, changes: Partial<BoardCard> = {}): void {
+    const card = this.cards.get(id);
+    if (!card) {
+      // A card this view does not hold may have just become visible (e.g. unarchived): ask for it.
+      this.refetch.add(id);
+      return;
+    }
+    const was = card.status;
+    if ((was === "running") !== (status === "running")) this.countRunning(card.assignee, status === "running" ? 1 : -1);
+    if (status === "archived" && !this.view.includeArchived) this.cards.delete(id);
+    else this.patch(id, { ...changes, status, ...(WAITING.has(status) ? {} : { waiting_on: undefined }) });
+    const wasDone = was === "done";
+    const isDone = status === "done";
+    if (wasDone !== isDone && card.link_counts.parents > 0) {
+      this.progress.set(id, (this.progress.get(id) ?? 0) + (isDone ? 1 : -1));
+      this.refetch.add(id);
+    }
+    if (!SATISFIED.has(was) && SATISFIED.has(status)) this.unblockChildren(id);
+    if (SATISFIED.has(was) && !SATISFIED.has(status) && card.link_counts.children > 0) this.reload = true;
+  }
+
+  /** A task became done or archived: no card waits on it any more. */
+  unblockChildren(id: string): void {
+    for (const card of this.cards.values()) {
+      if (card.waiting_on?.includes(id)) {
+        const rest = card.waiting_on.filter((p) => p !== id);
+        this.patch(card.id, { waiting_on: rest.length > 0 ? rest : undefined });
+      }
+    }
+  }
+
+  link(parentId: string, childId: string, delta: 1 | -1): void {
+    const parent = this.cards.get(parentId);
+    const child = this.cards.get(childId);
+    if (!parent || !child) {
+      // One side is outside this view, so whether the child waits on it is unknown.
+      this.reload = true;
+      return;
+    }
+    const childDone = child.status === "done" ? 1 : 0;
+    const total = parent.link_counts.children + delta;
+    const done = (parent.progress?.done ?? 0) + delta * childDone;
+    this.patch(parentId, {
+      link_counts: { ...parent.link_counts, children: total },
+      progress: total > 0 ? { done, total } : null,
+    });
+    const waits = new Set(child.waiting_on ?? []);
+    if (delta === 1 && !SATISFIED.has(parent.status) && WAITING.has(child.status)) waits.add(parentId);
+    if (delta === -1) waits.delete(parentId);
+    const demote = delta === 1 && !SATISFIED.has(parent.status) && child.status === "ready";
+    this.patch(childId, {
+      link_counts: { ...child.link_counts, parents: child.link_counts.parents + delta },
+      waiting_on: waits.size > 0 ? [...waits].sort() : undefined,
+      ...(demote ? { status: "todo" as const } : {}),
+    });
+  }
+
+  apply(event: TaskEvent): void {
+    this.latest = Math.max(this.latest, event.id);
+    const id = event.task_id;
+    const at = event.created_at;
+    switch (event.kind) {
+      case "created": {
+        if (this.cards.has(id)) return;
+        if (this.view.tenant && event.payload.tenant !== this.view.tenant) return;
+        this.refetch.add(id);
+        this.assignees = addSorted(this.assignees, event.payload.assignee);
+        this.tenants = addSorted(this.tenants, event.payload.tenant);
+        for (const parentId of event.payload.parents) {
+          const parent = this.cards.get(parentId);
+          if (!parent) continue;
+          const total = parent.link_counts.children + 1;
+          this.patch(parentId, {
+            link_counts: { ...parent.link_counts, children: total },
+            progress: { done: parent.progress?.done ?? 0, total },
+          });
+        }
+        return;
+      }
+      case "promoted":
+        this.setStatus(id, "ready");
+        return;
+      case "claimed": {
+        const started = this.cards.get(id)?.started_at ?? at;
+        this.setStatus(id, "running", {
+          claim_lock: event.payload.lock,
+          claim_expires: event.payload.expires,
+          current_run_id: event.payload.run_id,
+          started_at: started,
+        });
+        return;
+      }
+      case "spawned":
+        this.patch(id, { worker_pid: event.payload.pid });
+        return;
+      case "heartbeat":
+        // The heartbeat extended the claim by a TTL the event does not carry (SPEC §3.1).
+        this.patch(id, { last_heartbeat_at: at });
+        this.refetch.add(id);
+        return;
+      case "completed":
+        // The result's text is not in the event.
+        this.setStatus(id, "done", { ...NO_CLAIM, completed_at: at, spawn_failures: 0, warnings: undefined });
+        this.refetch.add(id);
+        return;
+      case "completion_blocked_hallucination":
+      case "suspected_hallucinated_references": {
+        const card = this.cards.get(id);
+        if (!card) return;
+        const w = card.warnings;
+        this.patch(id, {
+          warnings: {
+            count: (w?.count ?? 0) + 1,
+            kinds: { ...w?.kinds, [event.kind]: (w?.kinds[event.kind] ?? 0) + 1 },
+            latest_at: Math.max(w?.latest_at ?? 0, at),
+          },
+        });
+        return;
+      }
+      case "edited":
+        // Which fields changed, and to what, is not in the event.
+        this.patch(id, { warnings: undefined });
+        this.refetch.add(id);
+        return;
+      case "blocked":
+        this.setStatus(id, "blocked", NO_CLAIM);
+        return;
+      case "unblocked":
+        this.setStatus(id, "ready", { ...NO_CLAIM, spawn_failures: 0 });
+        return;
+      case "archived":
+        this.setStatus(id, "archived", NO_CLAIM);
+        return;
+      case "assigned": {
+        const card = this.cards.get(id);
+        if (card?.status === "running") {
+          this.countRunning(card.assignee, -1);
+          this.countRunning(event.payload.assignee, 1);
+        }
+        this.patch(id, { assignee: event.payload.assignee });
+        this.assignees = addSorted(this.assignees, event.payload.assignee);
+        return;
+      }
+      case "linked":
+        this.link(event.payload.parent, event.payload.child, 1);
+        return;
+      case "unlinked":
+        this.link(event.payload.parent, event.payload.child, -1);
+        return;
+      case "commented": {
+        const card = this.cards.get(id);
+        if (card) this.patch(id, { comment_count: card.comment_count + 1 });
+        return;
+      }
+      case "reprioritized":
+        this.patch(id, { priority: event.payload.priority });
+        return;
+      case "status": {
+        const status = event.payload.status;
+        if (!isStatus(status)) {
+          this.reload = true;
+          return;
+        }
+        this.setStatus(id, status, status === "running" ? {} : NO_CLAIM);
+        // A demoted child waits again on a parent this event does not name.
+        if (status === "todo") this.refetch.add(id);
+        return;
+      }
+      case "reclaimed": {
+        const card = this.cards.get(id);
+        const next = card && ["running", "ready", "blocked"].includes(card.status) ? "ready" : card?.status;
+        if (next) this.setStatus(id, next, NO_CLAIM);
+        return;
+      }
+      case "spawn_failed":
+        this.setStatus(id, "ready", {
+          ...NO_CLAIM,
+          spawn_failures: event.payload.failures,
+          last_spawn_error: event.payload.error,
+        });
+        return;
+      case "crashed":
+      case "timed_out":
+      case "protocol_violation":
+        // Back to ready for another try; the recorded error text is not in the event.
+        this.setStatus(id, "ready", NO_CLAIM);
+        this.refetch.add(id);
+        return;
+      case "gave_up":
+        this.setStatus(id, "blocked", {
+          ...NO_CLAIM,
+          spawn_failures: event.payload.failures,
+          last_spawn_error: event.payload.error,
+        });
+        return;
+      default: {
+        const unhandled: never = event;
+        throw new Error(`unhandled event ${JSON.stringify(unhandled)}`);
+      }
+    }
+  }
+
+  result(): BoardResponse {
+    const columns = this.base.columns.map((column) => ({ name: column.name, tasks: [] as BoardCard[] }));
+    const byName = new Map(columns.map((c) => [c.name, c]));
+    for (const card of this.cards.values()) (byName.get(card.status) ?? byName.get("todo"))?.tasks.push(card);
+    for (const column of columns) column.tasks.sort(compareCards);
+    return {
+      ...this.base,
+      columns,
+      tenants: this.tenants,
+      assignees: this.assignees,
+      latest_event_id: this.latest,
+      ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
+      ...(this.profiles ? { profiles: this.profiles } : {}),
+    };
+  }
+}
+
+/**
+ * Applies a burst of live events to the cached board (the one place that does): patches every
+ * card the events describe, and says what they could not tell so the caller refetches just that.
+ */
+export function applyEvents(board: BoardResponse, events: readonly TaskEvent[], view: BoardViewFilter): BoardPatch {
+  const draft = new Draft(board, view);
+  for (const event of events) {
+    if (event.id > board.latest_event_id) draft.apply(event);
+  }
+  return { board: draft.result(), refetch: draft.refetch, progress: draft.progress, reload: draft.reload };
+}
+
+/**
+ * Folds a refetched task into the cached board: its fields, its counts, what it waits on, and
+ * the progress of its parents when it crossed the done line (`progressDelta`).
+ */
+export function mergeTaskDetail(
+  board: BoardResponse,
+  detail: TaskDetail,
+  view: BoardViewFilter,
+  progressDelta = 0,
+): BoardResponse {
+  const cards = new Map<string, BoardCard>();
+  for (const column of board.columns) for (const card of column.tasks) cards.set(card.id, card);
+  const task = detail.task;
+  const old = cards.get(task.id);
+  const visible = (view.includeArchived || task.status !== "archived") && (!view.tenant || task.tenant === view.tenant);
+  if (visible) {
+    const children = detail.links.children;
+    const known = children.map((c) => cards.get(c)).filter((c): c is BoardCard => c !== undefined);
+    const done = known.length === children.length ? known.filter((c) => c.status === "done").length : null;
+    const waits = WAITING.has(task.status)
+      ? detail.links.parents.filter((p) => {
+          const parent = cards.get(p);
+          return parent ? !SATISFIED.has(parent.status) : (old?.waiting_on?.includes(p) ?? false);
+        })
+      : [];
+    cards.set(task.id, {
+      ...task,
+      link_counts: { parents: detail.links.parents.length, children: children.length },
+      comment_count: detail.comments.length,
+      progress:
+        children.length > 0
+          ? { done: done ?? Math.min(old?.progress?.done ?? 0, children.length), total: children.length }
+          : null,
+      ...(waits.length > 0 ? { waiting_on: waits } : {}),
+    });
+  } else {
+    cards.delete(task.id);
+  }
+  if (progressDelta !== 0) {
+    for (const parentId of detail.links.parents) {
+      const parent = cards.get(parentId);
+      if (!parent?.progress) continue;
+      const done = Math.min(parent.progress.total, Math.max(0, parent.progress.done + progressDelta));
+      cards.set(parentId, { ...parent, progress: { ...parent.progress, done } });
+    }
+  }
+  const columns = board.columns.map((column) => ({ name: column.name, tasks: [] as BoardCard[] }));
+  const byName = new Map(columns.map((c) => [c.name, c]));
+  for (const card of cards.values()) (byName.get(card.status) ?? byName.get("todo"))?.tasks.push(card);
+  for (const column of columns) column.tasks.sort(compareCards);
+  return {
+    ...board,
+    columns,
+    assignees: addSorted(board.assignees, task.assignee),
+    tenants: addSorted(board.tenants, task.tenant),
+  };
+}

@@ -1,0 +1,22 @@
+/** "42s", "5m", "3h", "2d": a compact age for cards. Negative spans (clock skew) read as 0s. */
+export function formatAge(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86_400)}d`;
+}
+
+/** "in 5m" or "expired 2m ago", for the time left on a claim. */
+export function formatTimeLeft(expiresAt: number, now: number): string {
+  const left = expiresAt - now;
+  return left >= 0 ? `${formatAge(left)} left` : `expired ${formatAge(-left)} ago`;
+}
+
+/**
+ * The server's "now" in Unix seconds, advanced by the time elapsed on this machine since the
+ * board was fetched, so ages tick without refetching and stay on the server's clock.
+ */
+export function serverNow(boardNow: number, fetchedAtMs: number, clientNowMs: number): number {
+  return boardNow + Math.max(0, Math.floor((clientNowMs - fetchedAtMs) / 1000));
+}

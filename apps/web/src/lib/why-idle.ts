@@ -1,0 +1,45 @@
+import type { BoardCard, BoardResponse } from "@switchyard/contract";
+
+/** What `/board` says about the dispatcher (both optional: an older server does not say). */
+export type DispatchFacts = Pick<BoardResponse, "dispatcher" | "profiles">;
+
+/** "a", "a and b", "a, b and c". */
+export function joinAnd(items: readonly string[]): string {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
+}
+
+/**
+ * The one-line "why isn't this running?" for ready and todo cards (SPEC §7): unassigned, not
+ * spawnable, waiting on parents, at capacity, dispatcher off. Null for other cards, and for a
+ * ready card the next dispatcher tick will start.
+ */
+export function whyIdle(
+  card: Pick<BoardCard, "status" | "assignee" | "waiting_on">,
+  facts: DispatchFacts,
+): string | null {
+  if (card.status !== "ready" && card.status !== "todo") return null;
+  const reasons: string[] = [];
+  const waiting = card.waiting_on ?? [];
+  if (waiting.length > 0) reasons.push(`waiting on ${waiting.length === 1 ? "parent" : "parents"} ${joinAnd(waiting)}`);
+  const profile = card.assignee === null ? undefined : facts.profiles?.find((p) => p.name === card.assignee);
+  if (card.assignee === null) {
+    reasons.push("unassigned");
+  } else if (facts.profiles && !profile) {
+    reasons.push(`${card.assignee} is not a spawnable profile (it pulls work with claim)`);
+  }
+  if (card.status === "ready" && reasons.length === 0) {
+    const dispatcher = facts.dispatcher;
+    if (dispatcher && !dispatcher.enabled) reasons.push("dispatcher off");
+    if (dispatcher && dispatcher.running >= dispatcher.max_in_progress) {
+      reasons.push(`at capacity (${dispatcher.running}/${dispatcher.max_in_progress} running)`);
+    } else if (profile && profile.max_in_progress !== null && profile.running >= profile.max_in_progress) {
+      reasons.push(`${profile.name} at capacity (${profile.running}/${profile.max_in_progress} running)`);
+    }
+  }
+  if (reasons.length === 0) {
+    return card.status === "todo" ? "No unfinished parents: promoted to ready on the next tick" : null;
+  }
+  const text = reasons.join(" · ");
+  return text[0]?.toUpperCase() + text.slice(1);
+}
