@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 
 /**
@@ -7,7 +8,7 @@ import { readFileSync } from "node:fs";
 export interface ProcessControl {
   /** Alive and not a zombie. */
   isAlive(pid: number): boolean;
-  /** Sends a signal; false when the process does not exist. */
+  /** Sends a signal (a negative pid means that process group); false when there is no such process. */
   kill(pid: number, signal: NodeJS.Signals): boolean;
   /** Sleeps (the stop procedure's grace polling). */
   sleep(ms: number): Promise<void>;
@@ -47,6 +48,7 @@ function linuxStartedAt(pid: number): number | null {
 }
 
 function zombie(pid: number): boolean {
+  if (process.platform === "darwin") return darwinZombie(pid);
   if (process.platform !== "linux") return false;
   try {
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
@@ -54,6 +56,19 @@ function zombie(pid: number): boolean {
     return state === "Z" || state === "X";
   } catch {
     return false;
+  }
+}
+
+/** macOS has no /proc: `ps` failing (no such process) or showing state Z means dead (reference §3.4). */
+function darwinZombie(pid: number): boolean {
+  try {
+    const stat = execFileSync("ps", ["-o", "stat=", "-p", String(pid)], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    return stat.includes("Z");
+  } catch {
+    return true;
   }
 }
 
@@ -69,7 +84,9 @@ export const systemProcesses: ProcessControl = {
     return !zombie(pid);
   },
   kill(pid, signal) {
-    if (!Number.isInteger(pid) || pid <= 0) return false;
+    // A negative pid is that process group (a worker and its children); 0 and -1 (our own group,
+    // every process we may signal) are never meant and never sent.
+    if (!Number.isInteger(pid) || pid === 0 || pid === -1) return false;
     try {
       process.kill(pid, signal);
       return true;

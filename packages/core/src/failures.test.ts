@@ -1,0 +1,325 @@
+import { describe, expect, it } from "vitest";
+import { freshBoard } from "../test/fixtures.ts";
+import { blockTask, unblockTask } from "./blocking.ts";
+import { claimTask, heartbeatWorker, releaseStaleClaims, setWorkerPid } from "./claims.ts";
+import { completeTask } from "./completion.ts";
+import { listEvents } from "./events.ts";
+import {
+  DEFAULT_FAILURE_LIMIT,
+  detectCrashedWorkers,
+  type FailureKind,
+  overdueWorkers,
+  recordFailure,
+  recordTimeout,
+  recordWorkerExit,
+} from "./failures.ts";
+import type { Kernel } from "./kernel.ts";
+import { getRun, listRuns } from "./runs.ts";
+import { createTask, requireTask } from "./tasks.ts";
+
+function newTask(k: Kernel, extra: { max_runtime_seconds?: number } = {}) {
+  return createTask(k, { title: "flaky job", assignee: "alice", ...extra }).task.id;
+}
+
+/** Claims the task and records a worker pid; returns the run. */
+function start(k: Kernel, id: string, pid = 5000, claimer?: string): number {
+  const runId = claimTask(k, id, claimer ? { claimer } : {})?.current_run_id as number;
+  setWorkerPid(k, id, runId, pid);
+  return runId;
+}
+
+function fail(k: Kernel, id: string, runId: number, kind: FailureKind, error = `${kind} happened`) {
+  return recordFailure(k, id, { kind, error, runId, pid: 5000 });
+}
+
+describe("recordFailure below the limit", () => {
+  for (const kind of ["spawn_failed", "crashed", "timed_out", "protocol_violation"] as const) {
+    it(`sends the task back to ready and closes the run as ${kind}, with the count on the ${kind} event`, () => {
+      const { k } = freshBoard();
+      const id = newTask(k);
+      const runId = start(k, id);
+      const outcome = fail(k, id, runId, kind, `boom: ${kind}`);
+      expect(outcome).toEqual({ task_id: id, failures: 1, result: "retry" });
+      expect(requireTask(k, id)).toMatchObject({
+        status: "ready",
+        claim_lock: null,
+        worker_pid: null,
+        current_run_id: null,
+        spawn_failures: 1,
+        last_spawn_error: `boom: ${kind}`,
+      });
+      expect(getRun(k, runId)).toMatchObject({ status: kind, outcome: kind, error: `boom: ${kind}` });
+      const event = listEvents(k, id).at(-1);
+      expect(event?.kind).toBe(kind);
+      expect(event?.run_id).toBe(runId);
+      expect(event?.payload).toMatchObject({ failures: 1 });
+    });
+  }
+
+  it("truncates a long error to 500 characters", () => {
+    const { k } = freshBoard();
+    const id = newTask(k);
+    const runId = start(k, id);
+    fail(k, id, runId, "spawn_failed", "e".repeat(2000));
+    expect(requireTask(k, id).last_spawn_error).toHaveLength(500);
+  });
+
+  it("clears last_heartbeat_at on a timeout", () => {
+    const { k } = freshBoard();
+    const id = newTask(k);
+    const runId = start(k, id);
+    heartbeatWorker(k, id);
+    fail(k, id, runId, "timed_out");
+    expect(requireTask(k, id).last_heartbeat_at).toBeNull();
+  });
+});
+
+describe("recordFailure at the limit", () => {
+  it("defaults to a limit of 3", () => {
+    expect(DEFAULT_FAILURE_LIMIT).toBe(3);
+  });
+
+  it("blocks the task on the third failure, closes the run gave_up and appends one gave_up event", () => {
+    const { k } = freshBoard();
+    const id = newTask(k);
+    expect(fail(k, id, start(k, id), "spawn_failed")?.result).toBe("retry");
+    expect(fail(k, id, start(k, id), "spawn_failed")?.result).toBe("retry");
+    const lastRun = start(k, id);
+    const outcome = fail(k, id, lastRun, "spawn_failed", "no such binary");
+    expect(outcome).toEqual({ task_id: id, failures: 3, result: "gave_up" });
+    expect(requireTask(k, id)).toMatchObject({
+      status: "blocked",
+      spawn_failures: 3,
+      last_spawn_error: "no such binary",
+      claim_lock: null,
+      current_run_id: null,
+    });
+    expect(getRun(k, lastRun)).toMatchObject({ status: "gave_up", outcome: "gave_up", error: "no such binary" });
+    const events = listEvents(k, id);
+    expect(events.filter((e) => e.kind === "gave_up")).toEqual([
+      expect.objectContaining({
+        run_id: lastRun,
+        payload: { failures: 3, error: "no such binary", cause: "spawn_failed" },
+      }),
+    ]);
+    expect(events.filter((e) => e.kind === "spawn_failed")).toHaveLength(2);
+  });
+
+  it("counts spawn failures, crashes, timeouts and protocol violations on one counter", () => {
+    const { k } = freshBoard();
+    const id = newTask(k);
+    expect(fail(k, id, start(k, id), "spawn_failed")?.failures).toBe(1);
+    expect(fail(k, id, start(k, id), "crashed")?.failures).toBe(2);
+    expect(fail(k, id, start(k, id), "timed_out")).toMatchObject({ failures: 3, result: "gave_up" });
+    expect(listEvents(k, id).at(-1)?.payload).toMatchObject({ cause: "timed_out" });
+
+    const other = newTask(k);
+    fail(k, other, start(k, other), "protocol_violation");
+    fail(k, other, start(k, other), "timed_out");
+    expect(fail(k, other, start(k, other), "crashed")?.result).toBe("gave_up");
+  });
+
+  it("honours a custom limit", () => {
+    const { k } = freshBoard();
+    const id = newTask(k);
+    for (let i = 1; i <= 4; i++) {
+      expect(recordFailure(k, id, { kind: "crashed", error: "x", runId: start(k, id) }, 5)?.result).toBe("retry");
+    }
+    expect(recordFailure(k, id, { kind: "crashed", error: "x", runId: start(k, id) }, 5)?.result).toBe("gave_up");
+  });
+});
+
+describe("the failure counter resets", () => {
+  it("when the task completes", () => {
+    const { k } = freshBoard();
+    const id = newTask(k);
+    fail(k, id, start(k, id), "crashed");
+    fail(k, id, start(k, id), "crashed");
+    start(k, id);
+    expect(completeTask(k, id, { result: "ok" }).task.spawn_failures).toBe(0);
+  });
+
+  it("when a person unblocks the task it gave up on, giving a fresh budget", () => {
+    const { k } = freshBoard();
+    const id = newTask(k);
+    for (let i = 0; i < 3; i++) fail(k, id, start(k, id), "crashed");
+    expect(requireTask(k, id).status).toBe("blocked");
+    expect(unblockTask(k, id).spawn_failures).toBe(0);
+    expect(fail(k, id, start(k, id), "crashed")?.result).toBe("retry");
+  });
+
+  it("not when a spawn succeeds", () => {
+    const { k } = freshBoard();
+    const id = newTask(k);
+    fail(k, id, start(k, id), "crashed");
+    start(k, id, 6000);
+    expect(requireTask(k, id).spawn_failures).toBe(1);
+  });
+});
+
+describe("recordFailure for a run that is no longer current", () => {
+  it("is ignored and changes nothing", () => {
+    const { k, clock } = freshBoard();
+    const id = newTask(k);
+    const old = start(k, id);
+    k.db.prepare("UPDATE tasks SET claim_expires = ? WHERE id = ?").run(clock.now() - 1, id);
+    releaseStaleClaims(k);
+    const current = start(k, id);
+    expect(fail(k, id, old, "crashed")).toBeNull();
+    expect(requireTask(k, id)).toMatchObject({ status: "running", current_run_id: current, spawn_failures: 0 });
+    expect(getRun(k, old)?.outcome).toBe("reclaimed");
+  });
+
+  it("is ignored when the task is not running", () => {
+    const { k } = freshBoard();
+    const id = newTask(k);
+    const runId = start(k, id);
+    blockTask(k, id, { reason: "paused" });
+    expect(fail(k, id, runId, "crashed")).toBeNull();
+    expect(requireTask(k, id)).toMatchObject({ status: "blocked", spawn_failures: 0 });
+  });
+});
+
+describe("recordWorkerExit", () => {
+  it("classifies a clean exit (code 0) without completing as a protocol violation", () => {
+    const { k } = freshBoard();
+    const id = newTask(k);
+    const runId = start(k, id);
+    expect(recordWorkerExit(k, id, runId, { pid: 5000, code: 0, signal: null })?.result).toBe("retry");
+    expect(getRun(k, runId)?.outcome).toBe("protocol_violation");
+    expect(listEvents(k, id).at(-1)).toMatchObject({
+      kind: "protocol_violation",
+      payload: { pid: 5000, exit_code: 0, signal: null, failures: 1 },
+    });
+  });
+
+  it("classifies a non-zero exit code as a crash", () => {
+    const { k } = freshBoard();
+    const id = newTask(k);
+    const runId = start(k, id);
+    recordWorkerExit(k, id, runId, { pid: 5000, code: 2, signal: null });
+    expect(getRun(k, runId)?.outcome).toBe("crashed");
+    expect(listEvents(k, id).at(-1)).toMatchObject({ kind: "crashed", payload: { pid: 5000, exit_code: 2 } });
+  });
+
+  it("classifies death by a signal as a crash", () => {
+    const { k } = freshBoard();
+    const id = newTask(k);
+    const runId = start(k, id);
+    recordWorkerExit(k, id, runId, { pid: 5000, code: null, signal: "SIGSEGV" });
+    expect(getRun(k, runId)).toMatchObject({ outcome: "crashed", error: "worker pid 5000 died (signal SIGSEGV)" });
+  });
+
+  it("ignores the exit of a worker whose task already completed", () => {
+    const { k } = freshBoard();
+    const id = newTask(k);
+    const runId = start(k, id);
+    completeTask(k, id, { result: "ok", runId });
+    expect(recordWorkerExit(k, id, runId, { pid: 5000, code: 0, signal: null })).toBeNull();
+    expect(requireTask(k, id).status).toBe("done");
+    expect(getRun(k, runId)?.outcome).toBe("completed");
+  });
+});
+
+describe("detectCrashedWorkers", () => {
+  it("fails the run of a local worker whose pid is dead as crashed", () => {
+    const { k } = freshBoard();
+    const id = newTask(k);
+    const runId = start(k, id, 777);
+    const outcomes = detectCrashedWorkers(k, () => false);
+    expect(outcomes).toEqual([{ task_id: id, failures: 1, result: "retry" }]);
+    expect(getRun(k, runId)).toMatchObject({ outcome: "crashed", error: "pid 777 not alive" });
+    expect(listEvents(k, id).at(-1)).toMatchObject({
+      kind: "crashed",
+      payload: { pid: 777, claimer: "testhost:4242", failures: 1 },
+    });
+  });
+
+  it("leaves a local worker whose pid is alive alone", () => {
+    const { k } = freshBoard();
+    const id = newTask(k);
+    start(k, id, 777);
+    const asked: number[] = [];
+    expect(
+      detectCrashedWorkers(k, (pid) => {
+        asked.push(pid);
+        return true;
+      }),
+    ).toEqual([]);
+    expect(asked).toEqual([777]);
+    expect(requireTask(k, id).status).toBe("running");
+  });
+
+  it("only considers locks taken on this host", () => {
+    const { k } = freshBoard();
+    const remote = newTask(k);
+    start(k, remote, 777, "otherhost:1");
+    const prefixed = newTask(k);
+    start(k, prefixed, 778, "testhost2:1");
+    const asked: number[] = [];
+    expect(
+      detectCrashedWorkers(k, (pid) => {
+        asked.push(pid);
+        return false;
+      }),
+    ).toEqual([]);
+    expect(asked).toEqual([]);
+    expect(requireTask(k, remote).status).toBe("running");
+    expect(requireTask(k, prefixed).status).toBe("running");
+  });
+
+  it("ignores running tasks that have no worker pid yet", () => {
+    const { k } = freshBoard();
+    const id = newTask(k);
+    claimTask(k, id);
+    expect(detectCrashedWorkers(k, () => false)).toEqual([]);
+    expect(requireTask(k, id).status).toBe("running");
+  });
+});
+
+describe("overdueWorkers", () => {
+  it("measures max runtime from the current run's start, not the first claim", () => {
+    const { k, clock } = freshBoard();
+    const id = newTask(k, { max_runtime_seconds: 600 });
+    start(k, id);
+    clock.advance(500);
+    k.db.prepare("UPDATE tasks SET claim_expires = ? WHERE id = ?").run(clock.now() - 1, id);
+    releaseStaleClaims(k);
+    clock.advance(10);
+    const runId = start(k, id);
+    clock.advance(300);
+    // 810 s since the first claim, 300 s into this run.
+    expect(requireTask(k, id).started_at).toBe(clock.now() - 810);
+    expect(overdueWorkers(k)).toEqual([]);
+    clock.advance(300);
+    expect(overdueWorkers(k)).toEqual([
+      { task_id: id, run_id: runId, pid: 5000, lock: "testhost:4242", elapsed_seconds: 600, limit_seconds: 600 },
+    ]);
+  });
+
+  it("ignores tasks without a cap, without a pid, or claimed on another host", () => {
+    const { k, clock } = freshBoard();
+    start(k, newTask(k));
+    claimTask(k, newTask(k, { max_runtime_seconds: 10 }));
+    start(k, newTask(k, { max_runtime_seconds: 10 }), 5001, "otherhost:1");
+    clock.advance(10_000);
+    expect(overdueWorkers(k)).toEqual([]);
+  });
+
+  it("records a timeout with the elapsed time and whether SIGKILL was needed", () => {
+    const { k, clock } = freshBoard();
+    const id = newTask(k, { max_runtime_seconds: 60 });
+    const runId = start(k, id);
+    clock.advance(90);
+    const [w] = overdueWorkers(k);
+    expect(w).toBeDefined();
+    if (!w) return;
+    expect(recordTimeout(k, w, true)).toEqual({ task_id: id, failures: 1, result: "retry" });
+    expect(getRun(k, runId)).toMatchObject({ outcome: "timed_out", error: "elapsed 90s > limit 60s" });
+    expect(listEvents(k, id).at(-1)).toMatchObject({
+      kind: "timed_out",
+      payload: { pid: 5000, elapsed_seconds: 90, limit_seconds: 60, sigkill: true, failures: 1 },
+    });
+    expect(listRuns(k, id)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,51 @@
+import type { ProcessControl } from "../src/process.ts";
+
+export interface FakeProcess {
+  alive: boolean;
+  /** Unix seconds, or null when unknown. */
+  startedAt: number | null;
+  /** A process that survives SIGTERM and only dies of SIGKILL. */
+  ignoresTerm: boolean;
+}
+
+export interface FakeProcesses {
+  control: ProcessControl;
+  procs: Map<number, FakeProcess>;
+  /** Every signal sent, in order; a negative pid means the process group. */
+  signals: Array<{ pid: number; signal: NodeJS.Signals }>;
+  /** Every sleep requested, in milliseconds (sleeps return at once). */
+  slept: number[];
+  add(pid: number, options?: Partial<FakeProcess>): FakeProcess;
+}
+
+/** Fake process control: processes are table rows, signals are recorded, sleeping takes no time. */
+export function fakeProcesses(): FakeProcesses {
+  const procs = new Map<number, FakeProcess>();
+  const signals: FakeProcesses["signals"] = [];
+  const slept: number[] = [];
+  const control: ProcessControl = {
+    isAlive: (pid) => procs.get(pid)?.alive ?? false,
+    kill(pid, signal) {
+      signals.push({ pid, signal });
+      const p = procs.get(Math.abs(pid));
+      if (!p?.alive) return false;
+      if (signal === "SIGKILL" || (signal === "SIGTERM" && !p.ignoresTerm)) p.alive = false;
+      return true;
+    },
+    sleep: async (ms) => {
+      slept.push(ms);
+    },
+    startedAt: (pid) => procs.get(pid)?.startedAt ?? null,
+  };
+  return {
+    control,
+    procs,
+    signals,
+    slept,
+    add(pid, options = {}) {
+      const p: FakeProcess = { alive: true, startedAt: null, ignoresTerm: false, ...options };
+      procs.set(pid, p);
+      return p;
+    },
+  };
+}
