@@ -2,11 +2,35 @@ import { z } from "zod";
 
 const positiveInt = z.number().int().positive();
 
+/** What a profile's argv template may name; `{prompt}` is "work kanban task <id>". */
+export const COMMAND_PLACEHOLDERS = ["task_id", "profile", "workspace", "board", "prompt"] as const;
+
+/** A `{word}` in an argv item that is not one of the placeholders (a typo would pass silently). */
+function unknownPlaceholder(arg: string): string | undefined {
+  for (const m of arg.matchAll(/\{([a-z_]+)\}/g)) {
+    if (!(COMMAND_PLACEHOLDERS as readonly string[]).includes(m[1] as string)) return m[0];
+  }
+  return undefined;
+}
+
+const commandArg = z
+  .string()
+  .min(1)
+  .superRefine((arg, ctx) => {
+    const bad = unknownPlaceholder(arg);
+    if (bad) {
+      ctx.addIssue({
+        code: "custom",
+        message: `unknown placeholder ${bad}; use {${COMMAND_PLACEHOLDERS.join("} {")}}`,
+      });
+    }
+  });
+
 /** A profile: how the dispatcher starts a worker for tasks assigned to it (SPEC §4). */
 export const ProfileConfig = z
   .strictObject({
     /** argv template; placeholders {task_id} {profile} {workspace} {board} {prompt}. */
-    command: z.array(z.string().min(1)).min(1).optional(),
+    command: z.array(commandArg).min(1).optional(),
     /** `hermes` builds `hermes -p <profile> --skills kanban-worker … chat -q "work kanban task <id>"`. */
     preset: z.literal("hermes").optional(),
     env: z.record(z.string(), z.string()).default({}),
@@ -14,8 +38,8 @@ export const ProfileConfig = z
     /** The command the dashboard offers for "change this profile's model". */
     model_hint: z.string().optional(),
   })
-  .refine((p) => p.command !== undefined || p.preset !== undefined, {
-    message: "a profile needs either `command` (an argv list) or `preset: hermes`",
+  .refine((p) => (p.command === undefined) !== (p.preset === undefined), {
+    message: "a profile needs exactly one of `command` (an argv list) or `preset: hermes`",
   });
 export type ProfileConfig = z.infer<typeof ProfileConfig>;
 

@@ -4,6 +4,7 @@ export * from "./config.ts";
 export * from "./dispatch.ts";
 export * from "./error.ts";
 export * from "./event.ts";
+export * from "./notify.ts";
 export * from "./run.ts";
 export * from "./status.ts";
 export * from "./task.ts";

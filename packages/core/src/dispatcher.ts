@@ -12,7 +12,7 @@ import {
 } from "./failures.ts";
 import type { Kernel } from "./kernel.ts";
 import { recomputeReady } from "./links.ts";
-import { type ProcessControl, stopProcess } from "./process.ts";
+import { type ProcessControl, type StopResult, stopProcess } from "./process.ts";
 import { type TaskRow, toTask } from "./rows.ts";
 import { resolveWorkspace } from "./workspaces.ts";
 
@@ -45,6 +45,11 @@ export interface DispatchOptions {
   capacity?: Capacity;
   /** Seconds between SIGTERM and SIGKILL. */
   stopGraceSeconds?: number;
+  /**
+   * Stops a worker (SIGTERM, grace, SIGKILL to its process group); defaults to `stopProcess`.
+   * A host that watches its children passes its own, to know which exits it caused.
+   */
+  stop?: (pid: number) => Promise<StopResult>;
   /** Where `worktree` workspaces default to. */
   cwd?: string;
   /** Called for background work that must not be lost (stopping superseded workers). */
@@ -68,20 +73,32 @@ function noteFailures(result: DispatchResult, outcomes: FailureOutcome[], list: 
  */
 const SELF_EXIT_GRACE_SECONDS = 30;
 
-/** Workers of ended runs that are still alive on this host, by task. */
-function lingeringWorkers(k: Kernel, proc: ProcessControl): Map<string, EndedWorker> {
-  const out = new Map<string, EndedWorker>();
+/** Workers of ended runs that are still alive on this host. */
+function lingeringWorkers(k: Kernel, proc: ProcessControl): EndedWorker[] {
+  const out: EndedWorker[] = [];
+  const seen = new Set<number>();
   for (const w of supersededWorkers(k, SUPERSEDED_WINDOW_SECONDS)) {
-    if (w.pid === null || !proc.isAlive(w.pid)) continue;
+    if (w.pid === null || seen.has(w.pid) || !proc.isAlive(w.pid)) continue;
     const started = proc.startedAt(w.pid);
     if (started !== null && started > w.ended_at + 1) continue; // the pid now belongs to another process
-    out.set(w.task_id, w);
+    seen.add(w.pid);
+    out.push(w);
   }
   return out;
 }
 
-/** Running tasks per profile on this board. */
-function runningCounts(k: Kernel): { total: number; byProfile: Map<string, number> } {
+export interface WorkersInUse {
+  total: number;
+  byProfile: Map<string, number>;
+  /** Live processes of ended runs (already counted in `total` and `byProfile`). */
+  lingering: EndedWorker[];
+}
+
+/**
+ * What takes a place under the caps on this board: running tasks, plus workers whose run is
+ * over but whose process is still alive (the caps count processes, not rows).
+ */
+export function workersInUse(k: Kernel, proc: ProcessControl): WorkersInUse {
   const byProfile = new Map<string, number>();
   let total = 0;
   for (const r of k
@@ -90,7 +107,12 @@ function runningCounts(k: Kernel): { total: number; byProfile: Map<string, numbe
     total += Number(r.n);
     if (r.assignee) byProfile.set(r.assignee, Number(r.n));
   }
-  return { total, byProfile };
+  const lingering = lingeringWorkers(k, proc);
+  for (const w of lingering) {
+    total++;
+    if (w.profile) byProfile.set(w.profile, (byProfile.get(w.profile) ?? 0) + 1);
+  }
+  return { total, byProfile, lingering };
 }
 
 /**
@@ -102,15 +124,17 @@ export async function dispatchOnce(k: Kernel, options: DispatchOptions): Promise
   const result = emptyDispatchResult();
   const limit = options.failureLimit ?? DEFAULT_FAILURE_LIMIT;
   const graceMs = (options.stopGraceSeconds ?? 5) * 1000;
+  const stopNow = (pid: number) =>
+    options.stop ? options.stop(pid) : stopProcess(options.proc, pid, graceMs, { group: true });
   const stop = (pid: number) => {
-    const work = stopProcess(options.proc, pid, graceMs, { group: true });
+    const work = stopNow(pid);
     options.track?.(work);
     return work;
   };
 
   // 0 + 1: workers whose runs are over must go; stale claims are released.
   const now = k.clock.now();
-  for (const w of lingeringWorkers(k, options.proc).values()) {
+  for (const w of lingeringWorkers(k, options.proc)) {
     const ownEnd = w.outcome === "completed" || w.outcome === "blocked";
     if (w.pid !== null && !options.dryRun && (!ownEnd || now - w.ended_at >= SELF_EXIT_GRACE_SECONDS)) void stop(w.pid);
   }
@@ -131,7 +155,7 @@ export async function dispatchOnce(k: Kernel, options: DispatchOptions): Promise
       result.timed_out.push(w.task_id);
       continue;
     }
-    const stopped = await stopProcess(options.proc, w.pid as number, graceMs, { group: true });
+    const stopped = await stopNow(w.pid as number);
     const outcome = recordTimeout(k, w, stopped.sigkill, limit);
     if (outcome) noteFailures(result, [outcome], result.timed_out);
   }
@@ -147,8 +171,9 @@ export async function dispatchOnce(k: Kernel, options: DispatchOptions): Promise
       )
       .all() as TaskRow[]
   ).map(toTask);
-  const lingering = lingeringWorkers(k, options.proc);
-  const here = runningCounts(k);
+  // A worker whose run is over but whose process is still alive holds its task back.
+  const here = workersInUse(k, options.proc);
+  const lingering = new Map(here.lingering.map((w) => [w.task_id, w]));
   const elsewhere = options.capacity?.runningElsewhere;
   let total = here.total + (elsewhere?.total ?? 0);
   const byProfile = new Map(here.byProfile);
@@ -206,7 +231,12 @@ export async function dispatchOnce(k: Kernel, options: DispatchOptions): Promise
     }
     try {
       const pid = await options.spawn({ task: { ...claimed, workspace_path: workspace }, runId, workspace });
-      setWorkerPid(k, task.id, runId, pid);
+      if (!setWorkerPid(k, task.id, runId, pid)) {
+        // The run ended while its worker was starting (a reclaim from another process).
+        options.log?.(`stopping pid ${pid}: the run of ${task.id} ended while it was starting`);
+        void stop(pid);
+        continue;
+      }
       result.spawned.push({ task_id: task.id, assignee: profile, workspace });
     } catch (err) {
       const o = recordFailure(k, task.id, { kind: "spawn_failed", error: (err as Error).message, runId }, limit);

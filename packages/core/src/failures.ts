@@ -277,6 +277,8 @@ export function recordTimeout(
 export interface EndedWorker extends WorkerRef {
   outcome: RunOutcome | null;
   ended_at: number;
+  /** The profile the run worked under. */
+  profile: string | null;
 }
 
 /**
@@ -287,7 +289,7 @@ export interface EndedWorker extends WorkerRef {
 export function supersededWorkers(k: Kernel, withinSeconds: number): EndedWorker[] {
   const rows = k
     .stmt(
-      `SELECT r.task_id, r.id, r.worker_pid, r.claim_lock, r.outcome, r.ended_at FROM task_runs r
+      `SELECT r.task_id, r.id, r.worker_pid, r.claim_lock, r.outcome, r.ended_at, r.profile FROM task_runs r
         WHERE r.ended_at IS NOT NULL AND r.ended_at >= ? AND r.worker_pid IS NOT NULL`,
     )
     .all(k.clock.now() - withinSeconds) as Array<{
@@ -297,6 +299,7 @@ export function supersededWorkers(k: Kernel, withinSeconds: number): EndedWorker
     claim_lock: string | null;
     outcome: RunOutcome | null;
     ended_at: number;
+    profile: string | null;
   }>;
   return rows
     .filter((r) => isLocalLock(k, r.claim_lock))
@@ -307,5 +310,6 @@ export function supersededWorkers(k: Kernel, withinSeconds: number): EndedWorker
       lock: r.claim_lock,
       outcome: r.outcome,
       ended_at: Number(r.ended_at),
+      profile: r.profile,
     }));
 }

@@ -47,11 +47,26 @@ export { configPath, loadConfig, resolveProfile, spawnableProfiles } from "./con
 export { buildWorkerContext, CONTEXT_CAPS, truncateText } from "./context.ts";
 export { openDatabase } from "./db.ts";
 export {
+  createDispatchHealth,
+  createDispatchService,
+  type DispatchService,
+  type DispatchServiceOptions,
+  dispatchInServer,
+  type RoundOutcome,
+  STUCK_TICKS,
+  STUCK_WARN_EVERY_SECONDS,
+  stopWorker,
+  type TickOptions,
+  wakesDispatcher,
+} from "./dispatch-service.ts";
+export {
   type Capacity,
   type DispatchOptions,
   dispatchOnce,
   hasSpawnableReady,
   type SpawnRequest,
+  type WorkersInUse,
+  workersInUse,
 } from "./dispatcher.ts";
 export { parseDuration } from "./duration.ts";
 export { CoreError, type CoreErrorFacts, isCoreError, notFound } from "./errors.ts";
@@ -88,6 +103,18 @@ export {
 export { LOG_ROTATE_BYTES, openWorkerLog, readWorkerLog, rotateWorkerLog, workerLogPath } from "./logs.ts";
 export { archiveTask, type MoveInput, moveTask, setStatusDirect } from "./moves.ts";
 export {
+  createHttpSender,
+  createNotifier,
+  MAX_SEND_FAILURES,
+  type Notification,
+  type Notifier,
+  type NotifierOptions,
+  type NotifySend,
+  type NotifyTickResult,
+  notifyText,
+  SEND_TIMEOUT_MS,
+} from "./notifier.ts";
+export {
   addNotifySub,
   advanceNotifyCursor,
   listNotifySubs,
@@ -116,6 +143,17 @@ export { type ProcessControl, type StopResult, stopProcess, systemProcesses } fr
 export { type ReassignResult, reassignTask, reclaimTask } from "./recovery.ts";
 export { activeRun, closeRun, getRun, latestRun, listRuns, synthesizeRun } from "./runs.ts";
 export { SCHEMA_VERSION } from "./schema.ts";
+export {
+  type LaunchFacts,
+  planLaunch,
+  startWorker,
+  WORKER_SKILL,
+  type WorkerLaunch,
+  workerArgv,
+  workerEnv,
+  workerPrompt,
+  workerSkills,
+} from "./spawner.ts";
 export {
   boardCounts,
   boardFacets,

@@ -1,0 +1,210 @@
+#!/usr/bin/env node
+// A scriptable stand-in for an AI agent, started by the dispatcher as a real worker process.
+// It reads the worker environment (SWITCHYARD_TASK, SWITCHYARD_RUN_ID, …) and drives the board
+// through the real `switchyard` CLI. See README.md next to this file for the modes.
+
+import { spawnSync } from "node:child_process";
+import { appendFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const MODES = ["complete", "children", "phantom", "heartbeat", "block", "crash", "hang", "exit"];
+
+const OPTIONS = {
+  mode: { type: "string", default: "complete" },
+  "per-task": { type: "boolean", default: false },
+  trace: { type: "string" },
+  cli: { type: "string" },
+  delay: { type: "string", default: "0" },
+  summary: { type: "string" },
+  count: { type: "string", default: "2" },
+  "after-refusal": { type: "string", default: "exit" },
+  every: { type: "string", default: "1" },
+  for: { type: "string", default: "3" },
+  reason: { type: "string", default: "need a human decision" },
+  code: { type: "string", default: "1" },
+  signal: { type: "string" },
+  "ignore-term": { type: "boolean", default: false },
+  "on-term": { type: "string" },
+};
+
+function usage(message) {
+  process.stderr.write(`fake-agent: ${message}\n`);
+  process.exit(2);
+}
+
+function parse(argv) {
+  try {
+    const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false });
+    if (!MODES.includes(values.mode)) usage(`unknown mode '${values.mode}'; use one of ${MODES.join(", ")}`);
+    return values;
+  } catch (err) {
+    usage(err.message);
+  }
+}
+
+/** `mode: hang --ignore-term` on its own line in the task body picks the mode for that task. */
+function modeLineOf(body) {
+  const m = /^\s*mode:\s*(.+)$/im.exec(body ?? "");
+  if (!m) return null;
+  return m[1].trim().split(/\s+/);
+}
+
+const env = process.env;
+const task = env.SWITCHYARD_TASK ?? env.HERMES_KANBAN_TASK;
+const runId = env.SWITCHYARD_RUN_ID ?? env.HERMES_KANBAN_RUN_ID;
+if (!task) usage("SWITCHYARD_TASK is not set: run me as a worker started by the dispatcher");
+
+let opts = parse(process.argv.slice(2));
+const here = dirname(fileURLToPath(import.meta.url));
+const cli = opts.cli ?? env.SWITCHYARD_CLI ?? join(here, "..", "..", "apps", "cli", "bin", "switchyard.mjs");
+const tracePath = opts.trace ?? env.FAKE_AGENT_TRACE;
+
+function trace(step, facts = {}) {
+  if (!tracePath) return;
+  const line = {
+    t: Date.now(),
+    pid: process.pid,
+    task,
+    run: runId === undefined ? null : Number(runId),
+    step,
+    ...facts,
+  };
+  appendFileSync(tracePath, `${JSON.stringify(line)}\n`);
+}
+
+/** Runs one CLI verb; returns {code, stdout, stderr}. */
+function sy(...args) {
+  const r = spawnSync(process.execPath, [cli, ...args], { env, encoding: "utf8" });
+  const result = { code: r.status ?? (r.signal ? 128 : 1), stdout: r.stdout ?? "", stderr: (r.stderr ?? "").trim() };
+  trace("cli", { args: args.slice(0, 1), code: result.code, stderr: result.stderr || undefined });
+  return result;
+}
+
+function must(result, what) {
+  if (result.code !== 0) {
+    process.stderr.write(`fake-agent: ${what} failed (exit ${result.code}): ${result.stderr}\n`);
+    trace("end", { how: "cli-failed", what });
+    process.exit(3);
+  }
+  return result;
+}
+
+const sleep = (s) => new Promise((resolve) => setTimeout(resolve, s * 1000));
+const num = (name) => {
+  const n = Number(opts[name]);
+  if (!Number.isFinite(n) || n < 0) usage(`--${name} must be a number, got '${opts[name]}'`);
+  return n;
+};
+
+function complete(extra = []) {
+  const summary = opts.summary ?? `fake agent (pid ${process.pid}) finished ${task}`;
+  return sy(
+    "complete",
+    task,
+    "--summary",
+    summary,
+    "--result",
+    `done by the fake agent in ${process.cwd()}`,
+    "--metadata",
+    JSON.stringify({ agent: "fake", pid: process.pid, mode: opts.mode }),
+    ...extra,
+  );
+}
+
+function finish(how, code = 0) {
+  trace("end", { how });
+  process.exit(code);
+}
+
+async function main() {
+  trace("start", { mode: opts.mode, cwd: process.cwd(), workspace: env.SWITCHYARD_WORKSPACE ?? null });
+  if (opts["per-task"]) {
+    const shown = must(sy("show", task, "--json"), "show");
+    const line = modeLineOf(JSON.parse(shown.stdout).task?.body);
+    if (line) {
+      opts = parse(line[0].startsWith("--") ? line : ["--mode", ...line]);
+      trace("mode", { mode: opts.mode });
+    }
+  }
+  if (num("delay") > 0) await sleep(num("delay"));
+
+  if (opts["on-term"] || opts["ignore-term"]) {
+    process.on("SIGTERM", () => {
+      trace("sigterm");
+      if (opts["on-term"] === "complete") {
+        const r = complete();
+        trace("late-complete", { code: r.code, stderr: r.stderr });
+      }
+      if (!opts["ignore-term"]) finish("sigterm", 143);
+    });
+  }
+
+  switch (opts.mode) {
+    case "complete": {
+      must(sy("show", task), "show");
+      must(sy("heartbeat", task, "--note", "working"), "heartbeat");
+      must(complete(), "complete");
+      return finish("completed");
+    }
+    case "children": {
+      const ids = [];
+      for (let i = 1; i <= num("count"); i++) {
+        const r = must(
+          sy("create", `child ${i} of ${task}`, "--parent", task, "--body", `follow-up ${i}`, "--json"),
+          "create",
+        );
+        ids.push(JSON.parse(r.stdout).id);
+      }
+      trace("created", { ids });
+      must(complete(["--created-cards", ids.join(",")]), "complete");
+      return finish("completed");
+    }
+    case "phantom": {
+      const phantom = "t_deadbeef";
+      const r = complete(["--created-cards", phantom]);
+      trace("phantom-complete", { code: r.code, stderr: r.stderr });
+      if (r.code === 0) return finish("phantom-accepted", 4);
+      if (opts["after-refusal"] === "retry") {
+        must(complete(), "honest complete");
+        return finish("completed");
+      }
+      return finish("gave-up-after-refusal");
+    }
+    case "heartbeat": {
+      const until = Date.now() + num("for") * 1000;
+      while (Date.now() < until) {
+        must(sy("heartbeat", task, "--note", "still working"), "heartbeat");
+        await sleep(num("every"));
+      }
+      must(complete(), "complete");
+      return finish("completed");
+    }
+    case "block": {
+      must(sy("block", task, opts.reason), "block");
+      return finish("blocked");
+    }
+    case "crash": {
+      if (opts.signal) {
+        trace("end", { how: `killed-self-${opts.signal}` });
+        process.kill(process.pid, opts.signal);
+        await sleep(60);
+      }
+      return finish("crashed", num("code"));
+    }
+    case "hang": {
+      trace("hanging");
+      setInterval(() => {}, 1 << 30);
+      return;
+    }
+    case "exit":
+      return finish("exited-without-completing");
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`fake-agent: ${err.stack ?? err}\n`);
+  trace("end", { how: "error", error: String(err) });
+  process.exit(5);
+});

@@ -1,0 +1,317 @@
+import type { ChildProcess } from "node:child_process";
+import { hostname } from "node:os";
+import type { Config, DispatchResult, TaskEvent } from "@switchyard/contract";
+import { listBoards, openBoard } from "./boards.ts";
+import type { WorkerRef } from "./claims.ts";
+import type { Clock } from "./clock.ts";
+import { resolveProfile } from "./config.ts";
+import { dispatchOnce, hasSpawnableReady, type SpawnRequest, workersInUse } from "./dispatcher.ts";
+import { recordWorkerExit } from "./failures.ts";
+import { type Kernel, lockHost } from "./kernel.ts";
+import type { Env, Home } from "./paths.ts";
+import { type ProcessControl, type StopResult, stopProcess, systemProcesses } from "./process.ts";
+import { planLaunch, startWorker } from "./spawner.ts";
+
+/**
+ * The dispatcher as a service: one tick of a board with the real spawner, the home's config
+ * and caps across all its boards. The server runs it in a loop and watches the workers it
+ * starts; `switchyard dispatch` runs one tick and lets its workers go.
+ */
+
+export interface DispatchServiceOptions {
+  home: Home;
+  config: Config;
+  /**
+   * A long-lived host (the server) keeps each worker's handle, records its exit at once
+   * (a clean exit with the run still open is a protocol violation, anything else a crash) and
+   * reports it through `onWorkerExit`. A short-lived one (the CLI) lets its workers go, and a
+   * later tick's pid check catches a crash.
+   */
+  watchWorkers: boolean;
+  onWorkerExit?: (board: string, taskId: string) => void;
+  /** The environment workers inherit (before their own variables); defaults to this process's. */
+  baseEnv?: Env;
+  proc?: ProcessControl;
+  clock?: Clock;
+  host?: string;
+  /** Where `worktree` workspaces default to. */
+  cwd?: string;
+  log?: (message: string) => void;
+}
+
+export interface TickOptions {
+  dryRun?: boolean;
+  /** Spawn at most this many in this tick. */
+  maxSpawn?: number;
+  failureLimit?: number;
+}
+
+export interface DispatchService {
+  readonly config: Config;
+  /** Slugs of the boards the dispatcher serves: every non-archived board, listed afresh. */
+  boards(): string[];
+  /** One tick of a board. Ticks never overlap, so the global cap holds across boards. */
+  tick(board: string, options?: TickOptions): Promise<DispatchResult>;
+  isSpawnable(profile: string): boolean;
+  hasSpawnableReady(board: string): boolean;
+  /** Stops a worker that lost its run (manual reclaim, reassign) when it runs on this host. */
+  stopWorker(ref: WorkerRef): Promise<StopResult | null>;
+  /** Pids of the watched workers that have not exited yet. */
+  liveWorkers(): number[];
+  /** Resolves once every stop this service started has finished. */
+  settle(): Promise<void>;
+}
+
+/**
+ * Stops the worker of a run that is over (SPEC §3.3): SIGTERM to its process group,
+ * `dispatch.stop_grace_seconds`, then SIGKILL. A worker on another host (its lock names
+ * another host) or without a pid is left alone and null is returned.
+ */
+export function stopWorker(
+  config: Config,
+  ref: WorkerRef,
+  options: { proc?: ProcessControl; host?: string } = {},
+): Promise<StopResult | null> {
+  if (ref.pid === null || lockHost(ref.lock) !== (options.host ?? hostname())) return Promise.resolve(null);
+  return stopProcess(options.proc ?? systemProcesses, ref.pid, config.dispatch.stop_grace_seconds * 1000, {
+    group: true,
+  });
+}
+
+export function createDispatchService(options: DispatchServiceOptions): DispatchService {
+  const { home, config } = options;
+  const host = options.host ?? hostname();
+  const base = options.proc ?? systemProcesses;
+  const log = options.log ?? (() => {});
+  const children = new Map<number, ChildProcess>();
+  const stopping = new Map<number, Promise<StopResult>>();
+  const background = new Set<Promise<unknown>>();
+  // A watched child is alive until its exit has been recorded: the tick's pid check must not
+  // report it as crashed before its exit code tells a crash from a protocol violation.
+  const proc: ProcessControl = { ...base, isAlive: (pid) => children.has(pid) || base.isAlive(pid) };
+  const graceMs = config.dispatch.stop_grace_seconds * 1000;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const open = (board: string): Kernel => openBoard(home, board, { clock: options.clock, host });
+  const withBoard = <T>(board: string, fn: (k: Kernel) => T): T => {
+    const k = open(board);
+    try {
+      return fn(k);
+    } finally {
+      k.close();
+    }
+  };
+  const isSpawnable = (profile: string) => resolveProfile(home, config, profile) !== null;
+
+  /** One stop per pid at a time; exits it causes are not counted as crashes. */
+  const stop = (pid: number): Promise<StopResult> => {
+    let work = stopping.get(pid);
+    if (!work) {
+      work = stopProcess(proc, pid, graceMs, { group: true }).finally(() => stopping.delete(pid));
+      stopping.set(pid, work);
+      track(work);
+    }
+    return work;
+  };
+  const track = (work: Promise<unknown>) => {
+    const settled = work.catch((err) => log(`stopping a worker failed: ${(err as Error).message}`));
+    background.add(settled);
+    void settled.finally(() => background.delete(settled));
+  };
+
+  const onExit = (board: string, req: SpawnRequest, pid: number, code: number | null, signal: string | null) => {
+    children.delete(pid);
+    if (!stopping.has(pid)) {
+      try {
+        const outcome = withBoard(board, (k) =>
+          recordWorkerExit(k, req.task.id, req.runId, { pid, code, signal }, config.dispatch.failure_limit),
+        );
+        if (outcome) {
+          log(
+            `worker pid ${pid} of ${req.task.id} on ${board} exited (${signal ?? `code ${code}`}) without finishing: ${outcome.result} after ${outcome.failures} failure(s)`,
+          );
+        }
+      } catch (err) {
+        log(`could not record the exit of worker pid ${pid} (${req.task.id} on ${board}): ${(err as Error).message}`);
+      }
+    }
+    options.onWorkerExit?.(board, req.task.id);
+  };
+
+  const spawnFor = async (board: string, k: Kernel, req: SpawnRequest): Promise<number> => {
+    const name = req.task.assignee ?? "";
+    const profile = resolveProfile(home, config, name);
+    if (!profile) throw new Error(`profile '${name}' is not spawnable: add it under profiles in config.yaml`);
+    const launch = planLaunch(
+      profile,
+      {
+        task: req.task,
+        profile: name,
+        runId: req.runId,
+        workspace: req.workspace,
+        paths: k.paths,
+        home,
+        claimTtlSeconds: config.dispatch.claim_ttl_seconds,
+      },
+      options.baseEnv ?? process.env,
+    );
+    const child = await startWorker(launch, k.paths, req.task.id);
+    const pid = child.pid as number;
+    if (options.watchWorkers) {
+      children.set(pid, child);
+      child.once("exit", (code, signal) => onExit(board, req, pid, code, signal));
+    } else {
+      child.unref();
+    }
+    return pid;
+  };
+
+  /** Workers on the other boards of the home, which count against the same caps. */
+  const inUseElsewhere = (board: string) => {
+    const byProfile = new Map<string, number>();
+    let total = 0;
+    for (const other of listBoards(home, { includeArchived: false })) {
+      if (other.slug === board) continue;
+      try {
+        const used = withBoard(other.slug, (k) => workersInUse(k, proc));
+        total += used.total;
+        for (const [p, n] of used.byProfile) byProfile.set(p, (byProfile.get(p) ?? 0) + n);
+      } catch (err) {
+        log(`board ${other.slug} not counted towards the caps: ${(err as Error).message}`);
+      }
+    }
+    return { total, byProfile };
+  };
+
+  const runTick = async (board: string, tick: TickOptions): Promise<DispatchResult> => {
+    const k = open(board);
+    try {
+      return await dispatchOnce(k, {
+        spawn: (req) => spawnFor(board, k, req),
+        isSpawnable,
+        proc,
+        ttl: config.dispatch.claim_ttl_seconds,
+        failureLimit: tick.failureLimit ?? config.dispatch.failure_limit,
+        dryRun: tick.dryRun,
+        maxSpawn: tick.maxSpawn,
+        capacity: {
+          maxInProgress: config.dispatch.max_in_progress,
+          profileCap: (p) => resolveProfile(home, config, p)?.max_in_progress,
+          runningElsewhere: inUseElsewhere(board),
+        },
+        stopGraceSeconds: config.dispatch.stop_grace_seconds,
+        stop,
+        cwd: options.cwd,
+        track,
+        log: (m) => log(`${board}: ${m}`),
+      });
+    } finally {
+      k.close();
+    }
+  };
+
+  return {
+    config,
+    boards: () => listBoards(home, { includeArchived: false }).map((b) => b.slug),
+    tick(board, tick = {}) {
+      const run = queue.then(
+        () => runTick(board, tick),
+        () => runTick(board, tick),
+      );
+      queue = run.catch(() => {});
+      return run;
+    },
+    isSpawnable,
+    hasSpawnableReady: (board) => withBoard(board, (k) => hasSpawnableReady(k, isSpawnable)),
+    stopWorker(ref) {
+      if (ref.pid === null || lockHost(ref.lock) !== host) return Promise.resolve(null);
+      return stop(ref.pid);
+    },
+    liveWorkers: () => [...children.keys()],
+    async settle() {
+      while (background.size > 0) await Promise.all([...background]);
+    },
+  };
+}
+
+/** `SWITCHYARD_DISPATCH_IN_SERVER` values that turn the in-server dispatcher off. */
+const OFF = new Set(["0", "false", "no", "off"]);
+
+/**
+ * Whether the server runs the dispatcher (SPEC §4): `--no-dispatch` or
+ * `SWITCHYARD_DISPATCH_IN_SERVER=0|false|no|off` turn it off; otherwise `dispatch.in_server`
+ * decides. A truthy variable does not override `in_server: false` (reference §5.3).
+ */
+export function dispatchInServer(config: Config, env: Env, noDispatchFlag = false): boolean {
+  if (noDispatchFlag) return false;
+  const raw = env.SWITCHYARD_DISPATCH_IN_SERVER?.trim().toLowerCase();
+  if (raw !== undefined && OFF.has(raw)) return false;
+  return config.dispatch.in_server;
+}
+
+/**
+ * Events after which a tick may have work to do at once: a task became ready, a worker's run
+ * ended (its place under a cap is free, or its task is back to ready), or a task was freed.
+ */
+export function wakesDispatcher(event: TaskEvent): boolean {
+  switch (event.kind) {
+    case "created":
+      return event.payload.status === "ready";
+    case "status":
+      return event.payload.status === "ready";
+    case "promoted":
+    case "unblocked":
+    case "assigned":
+    case "reclaimed":
+    case "crashed":
+    case "timed_out":
+    case "spawn_failed":
+    case "protocol_violation":
+    case "gave_up":
+    case "completed":
+    case "blocked":
+    case "archived":
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Consecutive ticks with spawnable ready work and nothing started before the warning (reference §5.3). */
+export const STUCK_TICKS = 6;
+/** The "dispatcher stuck" warning is logged at most this often. */
+export const STUCK_WARN_EVERY_SECONDS = 300;
+
+export interface RoundOutcome {
+  /** Some board had ready, assigned, unclaimed work for a spawnable profile. */
+  spawnableReady: boolean;
+  spawned: number;
+  /** Work waited only because a cap was full (not a sign of a stuck dispatcher). */
+  atCapacity: boolean;
+}
+
+/**
+ * Health telemetry (reference §5.3): counts consecutive rounds in which spawnable work was
+ * ready and nothing was started (caps aside); after `STUCK_TICKS` returns a warning, at most
+ * once per `STUCK_WARN_EVERY_SECONDS`.
+ */
+export function createDispatchHealth() {
+  let bad = 0;
+  let lastWarned: number | null = null;
+  return {
+    record(round: RoundOutcome, now: number): string | null {
+      if (!round.spawnableReady || round.spawned > 0 || round.atCapacity) {
+        bad = 0;
+        return null;
+      }
+      bad++;
+      if (bad < STUCK_TICKS) return null;
+      if (lastWarned !== null && now - lastWarned < STUCK_WARN_EVERY_SECONDS) return null;
+      lastWarned = now;
+      return `dispatcher stuck: spawnable ready work has waited ${bad} ticks in a row and nothing was spawned; check the profiles' commands and the worker logs`;
+    },
+    get badTicks() {
+      return bad;
+    },
+  };
+}
