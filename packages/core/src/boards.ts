@@ -12,7 +12,7 @@ import {
   DEFAULT_BOARD,
   type Home,
   normalizeSlug,
-  pin,
+  pinValues,
   validSlugOrNull,
 } from "./paths.ts";
 
@@ -45,11 +45,14 @@ export function titleCase(slug: string): string {
 }
 
 /**
- * The active board: `SWITCHYARD_BOARD` when it is a valid slug, else the `current` file when it
- * names an existing board, else `default`. Bad values fall through silently.
+ * The active board: `SWITCHYARD_BOARD` (then `HERMES_KANBAN_BOARD`) when it is a valid slug, else
+ * the `current` file when it names an existing board, else `default`. Bad values fall through
+ * silently to the next source.
  */
 export function currentBoard(home: Home): string {
-  const fromEnv = validSlugOrNull(pin(home.env, "BOARD"));
+  const fromEnv = pinValues(home.env, "BOARD")
+    .map(validSlugOrNull)
+    .find((slug) => slug !== null);
   if (fromEnv) return fromEnv;
   const fromFile = validSlugOrNull(readText(currentFile(home))?.trim());
   if (fromFile && boardExists(home, fromFile)) return fromFile;

@@ -32,9 +32,18 @@ function nonBlank(value: string | undefined): string | undefined {
   return v ? v : undefined;
 }
 
+type PinName = "DB" | "BOARD" | "WORKSPACES_ROOT";
+
+/** The non-blank values of an env pin in order of precedence: the SWITCHYARD_ name, then its HERMES_KANBAN_ twin. */
+export function pinValues(env: Env, name: PinName): string[] {
+  return [env[`SWITCHYARD_${name}`], env[`HERMES_KANBAN_${name}`]]
+    .map(nonBlank)
+    .filter((v): v is string => v !== undefined);
+}
+
 /** An env pin: the SWITCHYARD_ name wins, its HERMES_KANBAN_ twin is honoured after it. */
-export function pin(env: Env, name: "DB" | "BOARD" | "WORKSPACES_ROOT"): string | undefined {
-  return nonBlank(env[`SWITCHYARD_${name}`]) ?? nonBlank(env[`HERMES_KANBAN_${name}`]);
+export function pin(env: Env, name: PinName): string | undefined {
+  return pinValues(env, name)[0];
 }
 
 export function expandHome(path: string): string {

@@ -1,0 +1,359 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import { describe, expect, it } from "vitest";
+import { refusal, tempDir, tempHome } from "../test/fixtures.ts";
+import {
+  clearCurrentBoard,
+  createBoard,
+  currentBoard,
+  listBoards,
+  openBoard,
+  readBoardMeta,
+  removeBoard,
+  requireBoard,
+  setCurrentBoard,
+  titleCase,
+  writeBoardMeta,
+} from "./boards.ts";
+import { createManualClock, createSequentialIds } from "./clock.ts";
+import type { Kernel } from "./kernel.ts";
+import {
+  boardDir,
+  boardExists,
+  boardPaths,
+  boardsDir,
+  currentFile,
+  type Env,
+  type Home,
+  resolveHome,
+} from "./paths.ts";
+import { SCHEMA_VERSION } from "./schema.ts";
+import { createTask, listTasks } from "./tasks.ts";
+
+const NOW = 1_700_000_000;
+const opts = { now: NOW, clock: createManualClock(NOW), host: "testhost" };
+
+/** The same home seen with other environment variables (a process started with pins). */
+function withEnv(home: Home, env: Env): Home {
+  return resolveHome({ SWITCHYARD_HOME: home.root, ...env });
+}
+
+function open(home: Home, slug?: string | null): Kernel {
+  return openBoard(home, slug, { clock: createManualClock(NOW), ids: createSequentialIds(), host: "testhost" });
+}
+
+describe("the current board", () => {
+  it("is default on a fresh home", () => {
+    expect(currentBoard(tempHome())).toBe("default");
+  });
+
+  it("follows the current file once a board is switched to", () => {
+    const home = tempHome();
+    createBoard(home, "ops", {}, opts);
+    setCurrentBoard(home, "ops");
+    expect(readFileSync(currentFile(home), "utf8").trim()).toBe("ops");
+    expect(currentBoard(home)).toBe("ops");
+  });
+
+  it("refuses to switch to a board that does not exist, leaving the pointer alone", () => {
+    const home = tempHome();
+    const err = refusal(() => setCurrentBoard(home, "nowhere"));
+    expect(err.code).toBe("board_not_found");
+    expect(existsSync(currentFile(home))).toBe(false);
+  });
+
+  it("takes SWITCHYARD_BOARD over the current file", () => {
+    const home = tempHome();
+    createBoard(home, "ops", {}, opts);
+    createBoard(home, "dev", {}, opts);
+    setCurrentBoard(home, "ops");
+    expect(currentBoard(withEnv(home, { SWITCHYARD_BOARD: "dev" }))).toBe("dev");
+  });
+
+  it("honours HERMES_KANBAN_BOARD, after SWITCHYARD_BOARD", () => {
+    const home = tempHome();
+    expect(currentBoard(withEnv(home, { HERMES_KANBAN_BOARD: "hermes-side" }))).toBe("hermes-side");
+    expect(currentBoard(withEnv(home, { SWITCHYARD_BOARD: "ours", HERMES_KANBAN_BOARD: "theirs" }))).toBe("ours");
+    expect(currentBoard(withEnv(home, { SWITCHYARD_BOARD: " ", HERMES_KANBAN_BOARD: "theirs" }))).toBe("theirs");
+  });
+
+  it("lets an invalid env value fall through to the next source", () => {
+    const home = tempHome();
+    createBoard(home, "ops", {}, opts);
+    setCurrentBoard(home, "ops");
+    expect(currentBoard(withEnv(home, { SWITCHYARD_BOARD: "Not/A Slug" }))).toBe("ops");
+    expect(currentBoard(withEnv(home, { SWITCHYARD_BOARD: "Not/A Slug", HERMES_KANBAN_BOARD: "dev" }))).toBe("dev");
+    expect(currentBoard(withEnv(tempHome(), { HERMES_KANBAN_BOARD: "../etc" }))).toBe("default");
+  });
+
+  it("falls back to default when the pointer names a board that no longer exists", () => {
+    const home = tempHome();
+    mkdirSync(join(home.root, "kanban"), { recursive: true });
+    writeFileSync(currentFile(home), "gone\n");
+    expect(currentBoard(home)).toBe("default");
+    writeFileSync(currentFile(home), "Not A Slug\n");
+    expect(currentBoard(home)).toBe("default");
+  });
+
+  it("is cleared by clearCurrentBoard", () => {
+    const home = tempHome();
+    createBoard(home, "ops", {}, opts);
+    setCurrentBoard(home, "ops");
+    clearCurrentBoard(home);
+    expect(currentBoard(home)).toBe("default");
+    clearCurrentBoard(home); // clearing twice is harmless
+  });
+
+  it("is where openBoard goes without a slug, unless the env pins another", () => {
+    const home = tempHome();
+    createBoard(home, "ops", {}, opts);
+    setCurrentBoard(home, "ops");
+    const k = open(home);
+    expect(k.paths.slug).toBe("ops");
+    k.close();
+    const pinned = open(withEnv(home, { SWITCHYARD_BOARD: "default" }));
+    expect(pinned.paths.dbPath).toBe(join(home.root, "kanban.db"));
+    pinned.close();
+  });
+});
+
+describe("requiring a board", () => {
+  it("resolves a given slug, lowercased", () => {
+    const home = tempHome();
+    createBoard(home, "ops", {}, opts);
+    expect(requireBoard(home, " OPS ")).toBe("ops");
+    expect(requireBoard(home, "default")).toBe("default");
+  });
+
+  it("refuses a missing board with board_not_found and a malformed one with invalid_input", () => {
+    const home = tempHome();
+    const missing = refusal(() => requireBoard(home, "nowhere"));
+    expect(missing.code).toBe("board_not_found");
+    expect(missing.message).toContain("switchyard boards create nowhere");
+    expect(refusal(() => requireBoard(home, "bad/slug")).code).toBe("invalid_input");
+    expect(refusal(() => open(home, "nowhere")).code).toBe("board_not_found");
+    expect(existsSync(boardDir(home, "nowhere"))).toBe(false);
+  });
+});
+
+describe("creating a board", () => {
+  it("writes its metadata and initialises its database", () => {
+    const home = tempHome();
+    const { board, created } = createBoard(
+      home,
+      "Atm10-Server",
+      { description: "the modded server", icon: "⛏", color: "#884400" },
+      opts,
+    );
+    expect(created).toBe(true);
+    expect(board).toEqual({
+      slug: "atm10-server",
+      name: "Atm10 Server",
+      description: "the modded server",
+      icon: "⛏",
+      color: "#884400",
+      created_at: NOW,
+      archived: false,
+      db_path: join(home.root, "kanban", "boards", "atm10-server", "kanban.db"),
+    });
+    const onDisk = JSON.parse(readFileSync(join(boardDir(home, "atm10-server"), "board.json"), "utf8"));
+    expect(onDisk).toEqual({
+      slug: "atm10-server",
+      name: "Atm10 Server",
+      description: "the modded server",
+      icon: "⛏",
+      color: "#884400",
+      created_at: NOW,
+      archived: false,
+    });
+    const db = new BetterSqlite3(board.db_path);
+    expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
+    db.close();
+  });
+
+  it("is idempotent: a second create keeps the data and the first created_at", () => {
+    const home = tempHome();
+    createBoard(home, "ops", { name: "Operations" }, opts);
+    const k = open(home, "ops");
+    createTask(k, { title: "keep me" });
+    k.close();
+    const again = createBoard(home, "ops", {}, { ...opts, now: NOW + 500 });
+    expect(again.created).toBe(false);
+    expect(again.board.name).toBe("Operations");
+    expect(again.board.created_at).toBe(NOW);
+    const k2 = open(home, "ops");
+    expect(listTasks(k2).map((t) => t.title)).toEqual(["keep me"]);
+    k2.close();
+  });
+
+  it("refuses an invalid or empty slug without creating anything", () => {
+    const home = tempHome();
+    expect(refusal(() => createBoard(home, "bad slug", {}, opts)).code).toBe("invalid_input");
+    expect(refusal(() => createBoard(home, "  ", {}, opts)).code).toBe("invalid_input");
+    expect(refusal(() => createBoard(home, "_archived", {}, opts)).code).toBe("invalid_input");
+    expect(existsSync(boardsDir(home))).toBe(false);
+  });
+
+  it("can create the default board's metadata while its database stays at <home>/kanban.db", () => {
+    const home = tempHome();
+    const { board, created } = createBoard(home, "default", { name: "Main" }, opts);
+    expect(created).toBe(true);
+    expect(board.db_path).toBe(join(home.root, "kanban.db"));
+    expect(existsSync(join(home.root, "kanban.db"))).toBe(true);
+    expect(existsSync(join(boardDir(home, "default"), "board.json"))).toBe(true);
+    expect(existsSync(join(boardDir(home, "default"), "kanban.db"))).toBe(false);
+  });
+});
+
+describe("board metadata", () => {
+  it("synthesises defaults from the slug when board.json is missing or malformed", () => {
+    const home = tempHome();
+    expect(titleCase("atm10-server")).toBe("Atm10 Server");
+    expect(readBoardMeta(home, "my_board")).toMatchObject({ name: "My Board", description: "", archived: false });
+    mkdirSync(boardDir(home, "broken"), { recursive: true });
+    writeFileSync(join(boardDir(home, "broken"), "board.json"), "{ not json");
+    expect(readBoardMeta(home, "broken")).toMatchObject({ slug: "broken", name: "Broken", created_at: null });
+    writeFileSync(join(boardDir(home, "broken"), "board.json"), "[1, 2]");
+    expect(readBoardMeta(home, "broken").name).toBe("Broken");
+  });
+
+  it("renames a board's display name only, keeping its slug, files and created_at", () => {
+    const home = tempHome();
+    createBoard(home, "ops", { description: "keep" }, opts);
+    const renamed = writeBoardMeta(home, "ops", { name: "  Night Shift  " }, NOW + 99);
+    expect(renamed).toMatchObject({ slug: "ops", name: "Night Shift", description: "keep", created_at: NOW });
+    expect(renamed.db_path).toBe(boardPaths(home, "ops").dbPath);
+    expect(listBoards(home).map((b) => [b.slug, b.name])).toEqual([
+      ["default", "Default"],
+      ["ops", "Night Shift"],
+    ]);
+  });
+});
+
+describe("listing boards", () => {
+  it("lists default first, then the others alphabetically", () => {
+    const home = tempHome();
+    for (const slug of ["zeta", "alpha", "mid-1"]) createBoard(home, slug, {}, opts);
+    expect(listBoards(home).map((b) => b.slug)).toEqual(["default", "alpha", "mid-1", "zeta"]);
+  });
+
+  it("lists only default on a fresh home", () => {
+    expect(listBoards(tempHome()).map((b) => b.slug)).toEqual(["default"]);
+  });
+
+  it("skips directories that hold neither a database nor board.json, or are not valid slugs", () => {
+    const home = tempHome();
+    createBoard(home, "real", {}, opts);
+    mkdirSync(join(boardsDir(home), "empty-dir"), { recursive: true });
+    mkdirSync(join(boardsDir(home), "Bad Name"), { recursive: true });
+    writeFileSync(join(boardsDir(home), "Bad Name", "board.json"), "{}");
+    mkdirSync(join(boardsDir(home), "db-only"), { recursive: true });
+    writeFileSync(join(boardsDir(home), "db-only", "kanban.db"), "");
+    expect(listBoards(home).map((b) => b.slug)).toEqual(["default", "db-only", "real"]);
+  });
+
+  it("leaves out boards marked archived when asked to", () => {
+    const home = tempHome();
+    createBoard(home, "live", {}, opts);
+    createBoard(home, "shelved", {}, opts);
+    writeBoardMeta(home, "shelved", { archived: true }, NOW);
+    expect(listBoards(home).map((b) => b.slug)).toEqual(["default", "live", "shelved"]);
+    expect(listBoards(home, { includeArchived: false }).map((b) => b.slug)).toEqual(["default", "live"]);
+  });
+});
+
+describe("removing a board", () => {
+  it("archives by default into boards/_archived/<slug>-<ts>, with its files", () => {
+    const home = tempHome();
+    createBoard(home, "ops", {}, opts);
+    const result = removeBoard(home, "ops", { now: NOW + 1 });
+    const target = join(boardsDir(home), "_archived", `ops-${NOW + 1}`);
+    expect(result).toEqual({ slug: "ops", action: "archived", new_path: target });
+    expect(existsSync(join(target, "kanban.db"))).toBe(true);
+    expect(existsSync(join(target, "board.json"))).toBe(true);
+    expect(boardExists(home, "ops")).toBe(false);
+    expect(listBoards(home).map((b) => b.slug)).toEqual(["default"]);
+  });
+
+  it("adds -n to the archive name when that name is taken", () => {
+    const home = tempHome();
+    const paths: Array<string | null> = [];
+    for (let i = 0; i < 3; i++) {
+      createBoard(home, "ops", {}, opts);
+      paths.push(removeBoard(home, "ops", { now: NOW }).new_path);
+    }
+    const base = join(boardsDir(home), "_archived", `ops-${NOW}`);
+    expect(paths).toEqual([base, `${base}-1`, `${base}-2`]);
+  });
+
+  it("hard-deletes when archive is false", () => {
+    const home = tempHome();
+    createBoard(home, "ops", {}, opts);
+    expect(removeBoard(home, "ops", { archive: false, now: NOW })).toEqual({
+      slug: "ops",
+      action: "deleted",
+      new_path: null,
+    });
+    expect(existsSync(boardDir(home, "ops"))).toBe(false);
+    expect(existsSync(join(boardsDir(home), "_archived"))).toBe(false);
+  });
+
+  it("refuses to remove default, and leaves it in place", () => {
+    const home = tempHome();
+    const k = open(home, "default");
+    createTask(k, { title: "stays" });
+    k.close();
+    const err = refusal(() => removeBoard(home, "default", { now: NOW }));
+    expect(err.code).toBe("board_protected");
+    expect(refusal(() => removeBoard(home, "DEFAULT", { archive: false, now: NOW })).code).toBe("board_protected");
+    expect(existsSync(join(home.root, "kanban.db"))).toBe(true);
+  });
+
+  it("refuses to remove a board that does not exist, and a malformed slug", () => {
+    const home = tempHome();
+    expect(refusal(() => removeBoard(home, "ghost", { now: NOW })).code).toBe("board_not_found");
+    expect(refusal(() => removeBoard(home, "../..", { now: NOW })).code).toBe("invalid_input");
+    expect(refusal(() => removeBoard(home, "", { now: NOW })).code).toBe("invalid_input");
+  });
+
+  it("clears the current pointer when it named the removed board, and only then", () => {
+    const home = tempHome();
+    createBoard(home, "ops", {}, opts);
+    createBoard(home, "dev", {}, opts);
+    setCurrentBoard(home, "ops");
+    removeBoard(home, "dev", { now: NOW });
+    expect(currentBoard(home)).toBe("ops");
+    removeBoard(home, "ops", { now: NOW });
+    expect(existsSync(currentFile(home))).toBe(false);
+    expect(currentBoard(home)).toBe("default");
+  });
+});
+
+describe("boards are separate", () => {
+  it("keeps tasks on the board they were created on", () => {
+    const home = tempHome();
+    createBoard(home, "ops", {}, opts);
+    const def = open(home, "default");
+    const ops = open(home, "ops");
+    createTask(def, { title: "on default" });
+    createTask(ops, { title: "on ops" });
+    expect(listTasks(def).map((t) => t.title)).toEqual(["on default"]);
+    expect(listTasks(ops).map((t) => t.title)).toEqual(["on ops"]);
+    expect(def.paths.dbPath).not.toBe(ops.paths.dbPath);
+    def.close();
+    ops.close();
+  });
+
+  it("puts every board on the pinned file when SWITCHYARD_DB is set", () => {
+    const home = tempHome();
+    const pinnedDb = join(tempDir(), "pinned.db");
+    const pinned = withEnv(home, { SWITCHYARD_DB: pinnedDb });
+    createBoard(pinned, "ops", {}, opts);
+    const k = open(pinned, "ops");
+    expect(k.paths.dbPath).toBe(pinnedDb);
+    createTask(k, { title: "on the pinned file" });
+    k.close();
+    expect(existsSync(join(boardDir(home, "ops"), "kanban.db"))).toBe(false);
+  });
+});
