@@ -33,6 +33,11 @@ export const QueryBool = z
 export const BoardQuery = z.object({ board: BoardSlug.optional() });
 export type BoardQuery = z.infer<typeof BoardQuery>;
 
+/** Path parameters: `/tasks/:id`, `/boards/:slug`, `/tasks/:id/home-subscribe/:platform`. */
+export const TaskParam = z.object({ id: TaskId });
+export const BoardParam = z.object({ slug: BoardSlug });
+export const HomeSubscribeParam = TaskParam.extend({ platform: z.string().trim().min(1).max(LIMITS.name) });
+
 export const GetBoardQuery = BoardQuery.extend({
   tenant: z.string().max(LIMITS.name).optional(),
   include_archived: QueryBool.optional(),

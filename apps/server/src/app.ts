@@ -1,0 +1,60 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { API_BASE, type AppDeps, type AppEnv } from "./deps.ts";
+import { apiError, createErrorHandler } from "./errors.ts";
+import { boardRoutes } from "./routes/board.ts";
+import { boardsRoutes } from "./routes/boards.ts";
+import { eventRoutes } from "./routes/events.ts";
+import { linkRoutes } from "./routes/links.ts";
+import { taskActionRoutes } from "./routes/task-actions.ts";
+import { taskRoutes } from "./routes/tasks.ts";
+import { hostGuard, sameOriginGuard, tokenGuard, tokenLogin } from "./security.ts";
+import { spa } from "./static.ts";
+
+/** The largest request body: a 1 MB task body or result, JSON-escaped, with room to spare. */
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+/** Every API route, mounted at `/api/plugins/kanban` (reference §11). */
+function apiRoutes(deps: AppDeps) {
+  return new Hono<AppEnv>()
+    .route("/", boardRoutes(deps))
+    .route("/", taskRoutes(deps))
+    .route("/", taskActionRoutes(deps))
+    .route("/", linkRoutes(deps))
+    .route("/", boardsRoutes(deps))
+    .route("/", eventRoutes(deps));
+}
+
+/**
+ * The whole server as a Hono app: security guards, the API, the live stream and the SPA.
+ * Building it opens nothing; `startServer` (main.ts) gives it sockets.
+ */
+export function createApp(deps: AppDeps) {
+  const log = deps.log ?? ((message: string) => console.error(message));
+  const app = new Hono<AppEnv>();
+  app.onError(createErrorHandler(log));
+  app.notFound((c) => apiError(c, "not_found", `no route for ${c.req.method} ${c.req.path}`));
+  app.use("*", hostGuard(deps.security), sameOriginGuard());
+  app.use(
+    `${API_BASE}/*`,
+    tokenGuard(deps.security),
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => apiError(c, "invalid_input", `request body too large (over ${MAX_BODY_BYTES} bytes)`),
+    }),
+    async (c, next) => {
+      await next();
+      // The server's own writes reach open dashboards at once, refusals included (a gate refusal records an event).
+      const board = c.get("board");
+      if (c.req.method !== "GET" && board) deps.hub.poke(board);
+    },
+  );
+  const routes = app.route(API_BASE, apiRoutes(deps));
+  app.all(`${API_BASE}/*`, (c) => apiError(c, "not_found", `no route for ${c.req.method} ${c.req.path}`));
+  app.get("/", tokenLogin(deps.security));
+  app.get("*", spa(deps.webRoot));
+  return routes;
+}
+
+/** The app's type, for the typed client (`hc<AppType>`). */
+export type AppType = ReturnType<typeof createApp>;

@@ -1,0 +1,75 @@
+import { type ApiError, type ErrorCode, LIMITS } from "@switchyard/contract";
+import { isCoreError } from "@switchyard/core";
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { ZodError } from "zod";
+
+/** The one table from a refusal's machine code to its HTTP status. */
+export const STATUS_BY_CODE: Record<ErrorCode, ContentfulStatusCode> = {
+  invalid_input: 400,
+  dependency_cycle: 400,
+  board_protected: 400,
+  not_found: 404,
+  board_not_found: 404,
+  invalid_transition: 409,
+  task_running: 409,
+  claim_conflict: 409,
+  parents_unfinished: 409,
+  hallucinated_cards: 409,
+  superseded: 409,
+  board_exists: 409,
+  unauthorized: 401,
+  forbidden: 403,
+  not_owner: 403,
+  board_unreadable: 503,
+  config_invalid: 503,
+  internal: 500,
+};
+
+const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = { 401: "unauthorized", 403: "forbidden", 404: "not_found" };
+
+/** The `{detail, code}` body with its status. */
+export function apiError(c: Context, code: ErrorCode, detail: string, extra: Partial<ApiError> = {}) {
+  return c.json({ detail, code, ...extra } satisfies ApiError, STATUS_BY_CODE[code]);
+}
+
+/** zod issues as `{path, message}` pairs, for the `issues` of a 400. */
+export function zodIssues(error: ZodError): NonNullable<ApiError["issues"]> {
+  return error.issues.slice(0, 20).map((i) => ({
+    path: i.path.map(String).join("."),
+    message: i.message.slice(0, LIMITS.name),
+  }));
+}
+
+export function invalidInput(c: Context, where: string, error: ZodError) {
+  const issues = zodIssues(error);
+  const first = issues[0];
+  const detail = first
+    ? `invalid ${where}: ${first.path ? `${first.path}: ` : ""}${first.message}`
+    : `invalid ${where}`;
+  return apiError(c, "invalid_input", detail, { issues });
+}
+
+/**
+ * The app's error handler: a kernel refusal becomes its status and code, a malformed body or an
+ * oversized request a 400 or 413, anything else a 500 that is logged and says nothing more.
+ */
+export function createErrorHandler(log: (message: string) => void) {
+  return (err: Error, c: Context) => {
+    if (isCoreError(err)) {
+      const { parents, phantom_cards } = err.facts;
+      return apiError(c, err.code, err.message, {
+        ...(parents ? { parents } : {}),
+        ...(phantom_cards ? { phantom_cards } : {}),
+      });
+    }
+    if (err instanceof HTTPException) {
+      const status = err.status as ContentfulStatusCode;
+      const code = CODE_BY_STATUS[status] ?? (status >= 500 ? "internal" : "invalid_input");
+      return c.json({ detail: err.message || "bad request", code } satisfies ApiError, status);
+    }
+    log(`internal error on ${c.req.method} ${c.req.path}: ${err.stack ?? err.message}`);
+    return apiError(c, "internal", "internal error; the server log has the details");
+  };
+}

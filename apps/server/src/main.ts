@@ -1,0 +1,200 @@
+import type { Server } from "node:http";
+import { hostname, networkInterfaces } from "node:os";
+import { fileURLToPath } from "node:url";
+import { serve } from "@hono/node-server";
+import { createNodeWebSocket } from "@hono/node-ws";
+import {
+  boardPaths,
+  CoreError,
+  createDispatchService,
+  dispatchInServer,
+  type Home,
+  loadConfig,
+  openKernel,
+  resolveHome,
+  systemClock,
+} from "@switchyard/core";
+import { Hono } from "hono";
+import { createApp } from "./app.ts";
+import { createBoardPool } from "./board-pool.ts";
+import { createEventHub } from "./event-hub.ts";
+import { isLoopback } from "./security.ts";
+
+export interface StartServerOptions {
+  /** Default: `SWITCHYARD_HOME`, else `~/.switchyard`. */
+  home?: Home;
+  /** Default: `server.host` (127.0.0.1). */
+  host?: string;
+  /** Default: `server.port` (8420); 0 picks a free port. */
+  port?: number;
+  /** `false` is `--no-dispatch`; otherwise `dispatch.in_server` and `SWITCHYARD_DISPATCH_IN_SERVER` decide. */
+  dispatch?: boolean;
+  /** Default: `SWITCHYARD_TOKEN`, else `server.token`. */
+  token?: string | null;
+  /** The built SPA; default `apps/web/dist`. */
+  webRoot?: string | null;
+  /** How often other processes' commits are looked for, in ms. */
+  pollIntervalMs?: number;
+  log?: (message: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  host: string;
+  port: number;
+  /** Stops accepting, closes the live streams and background loops, and releases the boards. */
+  close(): Promise<void>;
+}
+
+/** A loop the server runs beside the API (the dispatcher, the notifier); stopped on close. */
+export interface BackgroundLoop {
+  stop(): Promise<void>;
+}
+
+const WILDCARDS = new Set(["0.0.0.0", "::", "[::]", "0:0:0:0:0:0:0:0"]);
+
+/** `apps/web/dist`, seen from this file in the source tree (and from a bundle in `apps/cli/dist`). */
+export function defaultWebRoot(): string {
+  return fileURLToPath(new URL("../../web/dist", import.meta.url));
+}
+
+function blankToNull(value: string | null | undefined): string | null {
+  const v = value?.trim();
+  return v ? v : null;
+}
+
+/** Names a browser may use for this server: the configured ones, the bound address, and on a wildcard bind this machine's. */
+function allowedHosts(host: string, configured: readonly string[]): string[] {
+  const hosts = [...configured];
+  if (!WILDCARDS.has(host)) return [...hosts, host];
+  hosts.push(hostname());
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const a of addresses ?? []) hosts.push(a.address);
+  }
+  return hosts;
+}
+
+function urlHost(host: string): string {
+  if (WILDCARDS.has(host)) return "127.0.0.1";
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+}
+
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      reject(
+        new CoreError(
+          "invalid_input",
+          err.code === "EADDRINUSE"
+            ? `cannot listen on ${host}:${port}: the port is in use (choose another with --port)`
+            : `cannot listen on ${host}:${port}: ${err.message}`,
+        ),
+      );
+    };
+    server.once("error", onError);
+    server.once("listening", () => {
+      server.off("error", onError);
+      const address = server.address();
+      resolve(typeof address === "object" && address ? address.port : port);
+    });
+  });
+}
+
+/**
+ * Runs the server (SPEC §5, §6): the API, the live stream and the SPA on one port, and the
+ * dispatcher in-process unless turned off. Refuses to listen on a non-loopback address without
+ * a token. The only function that opens sockets.
+ */
+export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  const home = options.home ?? resolveHome();
+  const log = options.log ?? ((message: string) => console.error(message));
+  const config = loadConfig(home);
+  const host = options.host ?? config.server.host;
+  const port = options.port ?? config.server.port;
+  const token =
+    options.token !== undefined
+      ? blankToNull(options.token)
+      : (blankToNull(home.env.SWITCHYARD_TOKEN) ?? blankToNull(config.server.token));
+  if (!isLoopback(host) && token === null) {
+    throw new CoreError(
+      "invalid_input",
+      `refusing to listen on ${host} without a token: set SWITCHYARD_TOKEN (or server.token in config.yaml), or bind 127.0.0.1`,
+    );
+  }
+
+  const boards = createBoardPool(home);
+  const hub = createEventHub({
+    open: (slug) => openKernel(boardPaths(home, slug)),
+    intervalMs: options.pollIntervalMs,
+    log,
+  });
+  const dispatcherEnabled = options.dispatch === false ? false : dispatchInServer(config, home.env);
+  const service = createDispatchService({
+    home,
+    config,
+    watchWorkers: true,
+    onWorkerExit: (board) => hub.poke(board),
+    log,
+  });
+  // The dispatcher and notifier loops start here (dispatch-loop.ts, notify-loop.ts); each is stopped on close.
+  const loops: BackgroundLoop[] = [];
+
+  const outer = new Hono();
+  const ws = createNodeWebSocket({ app: outer });
+  const app = createApp({
+    home,
+    boards,
+    hub,
+    config: () => loadConfig(home),
+    clock: systemClock,
+    dispatch: (board, { dryRun, max }) => service.tick(board, { dryRun, maxSpawn: max }),
+    dispatcherEnabled,
+    stopWorker: (worker) => {
+      void service.stopWorker(worker);
+    },
+    security: { allowedHosts: allowedHosts(host, config.server.allowed_hosts), token },
+    upgradeWebSocket: ws.upgradeWebSocket,
+    webRoot: options.webRoot === undefined ? defaultWebRoot() : options.webRoot,
+    log,
+  });
+  outer.route("/", app);
+
+  const server = serve({ fetch: outer.fetch, hostname: host, port, autoCleanupIncoming: true }) as Server;
+  let bound: number;
+  try {
+    bound = await listen(server, host, port);
+  } catch (err) {
+    boards.close();
+    hub.close();
+    throw err;
+  }
+  ws.injectWebSocket(server);
+
+  let closing: Promise<void> | null = null;
+  const close = async () => {
+    for (const client of ws.wss.clients) client.close(1001, "server shutting down");
+    await Promise.all(
+      loops.map((l) => l.stop().catch((err) => log(`stopping a loop failed: ${(err as Error).message}`))),
+    );
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+      setTimeout(() => {
+        server.closeAllConnections();
+        for (const client of ws.wss.clients) client.terminate();
+      }, 1000).unref();
+    });
+    await service.settle();
+    hub.close();
+    boards.close();
+  };
+  return {
+    url: `http://${urlHost(host)}:${bound}`,
+    host,
+    port: bound,
+    close: () => {
+      closing ??= close();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,111 @@
+import {
+  BoardQuery,
+  type Config,
+  DashboardConfig,
+  type DashboardSettings,
+  type DispatcherStatus,
+  DispatchQuery,
+  GetBoardQuery,
+  type ProfileStatus,
+} from "@switchyard/contract";
+import {
+  boardStats,
+  boardView,
+  configPath,
+  isCoreError,
+  knownAssignees,
+  listBoards,
+  resolveProfile,
+  runningByProfile,
+  spawnableProfiles,
+} from "@switchyard/core";
+import { Hono } from "hono";
+import { type AppDeps, type AppEnv, openBoardFor } from "../deps.ts";
+import { valid } from "../validate.ts";
+
+/** Running workers on every non-archived board: the caps are global (SPEC §3.5). */
+function runningEverywhere(deps: AppDeps): { total: number; byProfile: Map<string, number> } {
+  const byProfile = new Map<string, number>();
+  let total = 0;
+  const seen = new Set<string>();
+  for (const meta of listBoards(deps.home, { includeArchived: false })) {
+    if (seen.has(meta.db_path)) continue;
+    seen.add(meta.db_path);
+    const here = runningByProfile(deps.boards.kernel(meta.slug));
+    total += here.total;
+    for (const [p, n] of here.byProfile) byProfile.set(p, (byProfile.get(p) ?? 0) + n);
+  }
+  return { total, byProfile };
+}
+
+/** What the dashboard's "why isn't this running?" line needs beyond the cards. */
+function dispatcherFacts(deps: AppDeps): { dispatcher: DispatcherStatus; profiles: ProfileStatus[] } | null {
+  let config: Config;
+  try {
+    config = deps.config();
+  } catch (err) {
+    if (isCoreError(err)) return null;
+    throw err;
+  }
+  const running = runningEverywhere(deps);
+  return {
+    dispatcher: {
+      enabled: deps.dispatcherEnabled,
+      max_in_progress: config.dispatch.max_in_progress,
+      running: running.total,
+    },
+    profiles: spawnableProfiles(deps.home, config).map((name) => ({
+      name,
+      max_in_progress: resolveProfile(deps.home, config, name)?.max_in_progress ?? null,
+      running: running.byProfile.get(name) ?? 0,
+    })),
+  };
+}
+
+/**
+ * `GET /config` (reference §11): the `dashboard` section. Under a Hermes home the settings sit
+ * in `dashboard.kanban`, which is honoured on top.
+ */
+function dashboardSettings(deps: AppDeps): DashboardSettings {
+  const config = deps.config();
+  const kanban = config.dashboard.kanban;
+  const hermes =
+    kanban && typeof kanban === "object" ? DashboardConfig.safeParse({ ...config.dashboard, ...kanban }) : null;
+  const d = hermes?.success ? hermes.data : config.dashboard;
+  return {
+    default_tenant: d.default_tenant,
+    lane_by_profile: d.lane_by_profile,
+    include_archived_by_default: d.include_archived_by_default,
+    render_markdown: d.render_markdown,
+    profiles: spawnableProfiles(deps.home, config).map((name) => ({
+      name,
+      model_hint: resolveProfile(deps.home, config, name)?.model_hint ?? null,
+    })),
+    config_path: configPath(deps.home),
+  };
+}
+
+/** The board view and what sits around it: stats, assignees, config, dispatch. */
+export function boardRoutes(deps: AppDeps) {
+  return new Hono<AppEnv>()
+    .get("/board", valid("query", GetBoardQuery), (c) => {
+      const query = c.req.valid("query");
+      const { k } = openBoardFor(deps, c, query.board);
+      const view = boardView(k, { tenant: query.tenant || null, includeArchived: query.include_archived ?? false });
+      return c.json({ ...view, ...dispatcherFacts(deps) }, 200);
+    })
+    .get("/stats", valid("query", BoardQuery), (c) => {
+      const { k } = openBoardFor(deps, c, c.req.valid("query").board);
+      return c.json(boardStats(k), 200);
+    })
+    .get("/assignees", valid("query", BoardQuery), (c) => {
+      const { k } = openBoardFor(deps, c, c.req.valid("query").board);
+      return c.json({ assignees: knownAssignees(k, spawnableProfiles(deps.home, deps.config())) }, 200);
+    })
+    .get("/config", valid("query", BoardQuery), (c) => c.json(dashboardSettings(deps), 200))
+    .post("/dispatch", valid("query", DispatchQuery), async (c) => {
+      const query = c.req.valid("query");
+      const { slug } = openBoardFor(deps, c, query.board);
+      return c.json(await deps.dispatch(slug, { dryRun: query.dry_run ?? false, max: query.max }), 200);
+    });
+}
