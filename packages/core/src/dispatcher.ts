@@ -204,17 +204,21 @@ export async function dispatchOnce(k: Kernel, options: DispatchOptions): Promise
       options.log?.(`holding ${task.id}: its previous worker (pid ${lingering.get(task.id)?.pid}) is still stopping`);
       continue;
     }
+    // A start takes a place under the caps and the budget; a failed one gives it back.
+    const take = (n: 1 | -1) => {
+      total += n;
+      byProfile.set(profile, (byProfile.get(profile) ?? 0) + n);
+      spawned += n;
+    };
     if (options.dryRun) {
       result.spawned.push({ task_id: task.id, assignee: profile, workspace: "" });
-      spawned++;
+      take(1);
       continue;
     }
     const claimed = claimTask(k, task.id, { ttl: options.ttl ?? DEFAULT_CLAIM_TTL_SECONDS });
     if (!claimed || claimed.current_run_id === null) continue;
     const runId = claimed.current_run_id;
-    total++;
-    byProfile.set(profile, (byProfile.get(profile) ?? 0) + 1);
-    spawned++;
+    take(1);
 
     let workspace: string;
     try {
@@ -227,6 +231,7 @@ export async function dispatchOnce(k: Kernel, options: DispatchOptions): Promise
         limit,
       );
       if (o?.result === "gave_up") result.auto_blocked.push(task.id);
+      take(-1);
       continue;
     }
     try {
@@ -241,6 +246,7 @@ export async function dispatchOnce(k: Kernel, options: DispatchOptions): Promise
     } catch (err) {
       const o = recordFailure(k, task.id, { kind: "spawn_failed", error: (err as Error).message, runId }, limit);
       if (o?.result === "gave_up") result.auto_blocked.push(task.id);
+      take(-1);
     }
   }
   return result;

@@ -16,6 +16,8 @@ export interface FakeProcesses {
   /** Every sleep requested, in milliseconds (sleeps return at once). */
   slept: number[];
   add(pid: number, options?: Partial<FakeProcess>): FakeProcess;
+  /** Makes every sleep wait until the returned function is called (a stop stays in its grace period). */
+  pauseSleeps(): () => void;
 }
 
 /** Fake process control: processes are table rows, signals are recorded, sleeping takes no time. */
@@ -23,6 +25,7 @@ export function fakeProcesses(): FakeProcesses {
   const procs = new Map<number, FakeProcess>();
   const signals: FakeProcesses["signals"] = [];
   const slept: number[] = [];
+  let gate: Promise<void> | null = null;
   const control: ProcessControl = {
     isAlive: (pid) => procs.get(pid)?.alive ?? false,
     kill(pid, signal) {
@@ -34,6 +37,7 @@ export function fakeProcesses(): FakeProcesses {
     },
     sleep: async (ms) => {
       slept.push(ms);
+      if (gate) await gate;
     },
     startedAt: (pid) => procs.get(pid)?.startedAt ?? null,
   };
@@ -46,6 +50,16 @@ export function fakeProcesses(): FakeProcesses {
       const p: FakeProcess = { alive: true, startedAt: null, ignoresTerm: false, ...options };
       procs.set(pid, p);
       return p;
+    },
+    pauseSleeps() {
+      let release = () => {};
+      gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      return () => {
+        gate = null;
+        release();
+      };
     },
   };
 }
