@@ -1,0 +1,422 @@
+import { readFileSync } from "node:fs";
+import type { DispatchResult } from "@switchyard/contract";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  fakeAgent,
+  fakeAgentsAlive,
+  readTrace,
+  type WorkerHome,
+  waitFor,
+  workerHome,
+  zombieChildren,
+} from "../test/workers.ts";
+import { openBoard } from "./boards.ts";
+import { createManualClock } from "./clock.ts";
+import { completeTask } from "./completion.ts";
+import { loadConfig } from "./config.ts";
+import { createDispatchHealth, createDispatchService, type DispatchService } from "./dispatch-service.ts";
+import { isCoreError } from "./errors.ts";
+import { listEvents } from "./events.ts";
+import type { Kernel } from "./kernel.ts";
+import { workerLogPath } from "./logs.ts";
+import { type ProcessControl, systemProcesses } from "./process.ts";
+import { reclaimTask } from "./recovery.ts";
+import { listRuns } from "./runs.ts";
+import { createTask, requireTask } from "./tasks.ts";
+
+/** Every pid a test's workers had, so none outlives its test. */
+const spawnedPids = new Set<number>();
+const services: DispatchService[] = [];
+const kernels: Kernel[] = [];
+
+afterEach(async () => {
+  for (const pid of fakeAgentsAlive(spawnedPids)) systemProcesses.kill(-pid, "SIGKILL");
+  await waitFor("the test's workers to be gone", () => fakeAgentsAlive(spawnedPids).length === 0);
+  for (const s of services.splice(0)) await s.settle();
+  for (const k of kernels.splice(0)) k.close();
+  spawnedPids.clear();
+});
+
+interface Rig {
+  wh: WorkerHome;
+  s: DispatchService;
+  /** The board's kernel (one per test and board). */
+  k(slug?: string): Kernel;
+  /** One tick; the pids it started are remembered for cleanup. */
+  tick(slug?: string): Promise<DispatchResult>;
+}
+
+function rig(
+  config: (trace: string) => Record<string, unknown>,
+  options: {
+    watch?: boolean;
+    clock?: ReturnType<typeof createManualClock>;
+    boards?: string[];
+    proc?: ProcessControl;
+  } = {},
+): Rig {
+  const wh = workerHome(config, options.boards);
+  const s = createDispatchService({
+    home: wh.home,
+    config: loadConfig(wh.home),
+    watchWorkers: options.watch ?? true,
+    clock: options.clock,
+    proc: options.proc,
+  });
+  services.push(s);
+  const open = new Map<string, Kernel>();
+  const k = (slug = "default") => {
+    let kernel = open.get(slug);
+    if (!kernel) {
+      kernel = openBoard(wh.home, slug);
+      open.set(slug, kernel);
+      kernels.push(kernel);
+    }
+    return kernel;
+  };
+  return {
+    wh,
+    s,
+    k,
+    async tick(slug = "default") {
+      const result = await s.tick(slug);
+      for (const r of result.spawned) {
+        const pid = requireTask(k(slug), r.task_id).worker_pid;
+        if (pid) spawnedPids.add(pid);
+      }
+      return result;
+    },
+  };
+}
+
+const kinds = (k: Kernel, id: string) => listEvents(k, id).map((e) => e.kind);
+
+const dispatch = (extra: Record<string, unknown> = {}) => ({
+  max_in_progress: 10,
+  stop_grace_seconds: 1,
+  failure_limit: 3,
+  ...extra,
+});
+
+describe("a worker that exits without finishing", () => {
+  it("is a protocol violation when it exits cleanly; at the limit the task is blocked with gave_up", async () => {
+    const r = rig((trace) => ({
+      dispatch: dispatch(),
+      profiles: { quitter: { command: fakeAgent(trace, "--mode", "exit") } },
+    }));
+    const k = r.k();
+    const task = createTask(k, { title: "leave early", assignee: "quitter" }).task;
+
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const result = await r.tick();
+      expect(result.spawned.map((x) => x.task_id)).toEqual([task.id]);
+      await waitFor(`attempt ${attempt} to be recorded`, () => requireTask(k, task.id).spawn_failures === attempt);
+    }
+    expect(requireTask(k, task.id).status).toBe("blocked");
+    const events = listEvents(k, task.id);
+    expect(events.filter((e) => e.kind === "protocol_violation")).toHaveLength(2);
+    expect(events.at(-1)).toMatchObject({ kind: "gave_up", payload: { failures: 3, cause: "protocol_violation" } });
+    expect(listRuns(k, task.id).map((x) => x.outcome)).toEqual(["protocol_violation", "protocol_violation", "gave_up"]);
+    expect(readFileSync(workerLogPath(k.paths, task.id), "utf8")).toContain("starting:");
+    expect((await r.tick()).spawned).toEqual([]);
+  });
+
+  it("is a spawn failure when its command cannot start, and nothing is left running", async () => {
+    const r = rig(() => ({ dispatch: dispatch(), profiles: { ghost: { command: ["switchyard-no-such-agent"] } } }));
+    const k = r.k();
+    const task = createTask(k, { title: "never starts", assignee: "ghost" }).task;
+    expect((await r.tick()).spawned).toEqual([]);
+    const t = requireTask(k, task.id);
+    expect(t).toMatchObject({ status: "ready", spawn_failures: 1, worker_pid: null });
+    expect(t.last_spawn_error).toContain("`switchyard-no-such-agent` was not found");
+    expect(kinds(k, task.id)).toEqual(["created", "claimed", "spawn_failed"]);
+    expect(r.s.liveWorkers()).toEqual([]);
+  });
+});
+
+describe("a worker killed with SIGKILL", () => {
+  const sleeper = (trace: string) => ({
+    dispatch: dispatch(),
+    profiles: { sleeper: { command: fakeAgent(trace, "--mode", "hang") } },
+  });
+
+  it("is recorded as a crash the moment it dies when the dispatcher watches its workers", async () => {
+    const r = rig(sleeper, { watch: true });
+    const k = r.k();
+    const task = createTask(k, { title: "doomed", assignee: "sleeper" }).task;
+    await r.tick();
+    const pid = requireTask(k, task.id).worker_pid as number;
+    await waitFor("the worker to start", () => readTrace(r.wh.trace).some((l) => l.step === "hanging"));
+    systemProcesses.kill(pid, "SIGKILL");
+    await waitFor("the crash to be recorded", () => requireTask(k, task.id).status === "ready");
+    expect(listEvents(k, task.id).at(-1)).toMatchObject({
+      kind: "crashed",
+      payload: { pid, failures: 1, signal: "SIGKILL" },
+    });
+  });
+
+  it("is detected within one tick by a dispatcher that let it go, and gives up at the limit", async () => {
+    const r = rig(sleeper, { watch: false });
+    const k = r.k();
+    const task = createTask(k, { title: "doomed", assignee: "sleeper" }).task;
+
+    await r.tick();
+    for (let failures = 1; failures <= 3; failures++) {
+      const pid = requireTask(k, task.id).worker_pid as number;
+      expect(pid).toBeGreaterThan(0);
+      systemProcesses.kill(pid, "SIGKILL");
+      await waitFor("the worker to die", () => !systemProcesses.isAlive(pid));
+      const result = await r.tick();
+      expect(result.crashed).toEqual([task.id]);
+      expect(requireTask(k, task.id).spawn_failures).toBe(failures);
+      if (failures < 3) expect(result.spawned.map((x) => x.task_id)).toEqual([task.id]);
+      else expect(result.auto_blocked).toEqual([task.id]);
+    }
+    expect(requireTask(k, task.id).status).toBe("blocked");
+    expect(listEvents(k, task.id).at(-1)).toMatchObject({
+      kind: "gave_up",
+      payload: { failures: 3, cause: "crashed" },
+    });
+  });
+});
+
+describe("a worker past its max runtime", () => {
+  it("gets SIGTERM, and SIGKILL after the grace period when it ignores SIGTERM", async () => {
+    const clock = createManualClock(Math.floor(Date.now() / 1000));
+    const r = rig(
+      (trace) => ({
+        // Long enough for a loaded machine to let the polite worker exit on SIGTERM alone.
+        dispatch: dispatch({ stop_grace_seconds: 3 }),
+        profiles: {
+          polite: { command: fakeAgent(trace, "--mode", "hang", "--on-term", "exit") },
+          stubborn: { command: fakeAgent(trace, "--mode", "hang", "--ignore-term") },
+        },
+      }),
+      { clock },
+    );
+    const k = r.k();
+    const polite = createTask(k, { title: "polite", assignee: "polite", max_runtime_seconds: 60 }).task;
+    const stubborn = createTask(k, { title: "stubborn", assignee: "stubborn", max_runtime_seconds: 60 }).task;
+    expect((await r.tick()).spawned).toHaveLength(2);
+    const firstPids = [polite.id, stubborn.id].map((id) => requireTask(k, id).worker_pid as number);
+    await waitFor(
+      "both workers to start",
+      () => readTrace(r.wh.trace).filter((l) => l.step === "hanging").length === 2,
+    );
+
+    clock.advance(30);
+    expect((await r.tick()).timed_out).toEqual([]);
+    clock.advance(30);
+    const result = await r.tick();
+    expect(result.timed_out.sort()).toEqual([polite.id, stubborn.id].sort());
+
+    const timedOut = (id: string) => listEvents(k, id).find((e) => e.kind === "timed_out");
+    expect(timedOut(polite.id)).toMatchObject({
+      payload: { sigkill: false, elapsed_seconds: 60, limit_seconds: 60, failures: 1 },
+    });
+    expect(timedOut(stubborn.id)).toMatchObject({ payload: { sigkill: true, failures: 1 } });
+    const trace = readTrace(r.wh.trace);
+    expect(
+      trace
+        .filter((l) => l.step === "sigterm")
+        .map((l) => l.task)
+        .sort(),
+    ).toEqual([polite.id, stubborn.id].sort());
+    expect(trace.find((l) => l.task === polite.id && l.step === "end")).toMatchObject({ how: "sigterm" });
+    expect(fakeAgentsAlive(firstPids)).toEqual([]);
+    // Below the failure limit the tasks go back to ready, and their old workers are gone: respawned.
+    expect(result.spawned.map((x) => x.task_id).sort()).toEqual([polite.id, stubborn.id].sort());
+  });
+});
+
+describe("a manual reclaim", () => {
+  it("stops the running worker before the task is spawned again, and the old run cannot complete", async () => {
+    // The stop's grace period runs only once the gate opens, so the held-back tick below
+    // surely happens while the old worker (which ignores SIGTERM) is alive.
+    let open: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const proc: ProcessControl = {
+      ...systemProcesses,
+      sleep: async (ms) => {
+        await gate;
+        await systemProcesses.sleep(ms);
+      },
+    };
+    const r = rig(
+      (trace) => ({
+        dispatch: dispatch(),
+        profiles: { stubborn: { command: fakeAgent(trace, "--mode", "hang", "--ignore-term") } },
+      }),
+      { proc },
+    );
+    const k = r.k();
+    const task = createTask(k, { title: "reclaim me", assignee: "stubborn" }).task;
+    await r.tick();
+    const first = requireTask(k, task.id);
+    await waitFor("the worker to start", () => readTrace(r.wh.trace).some((l) => l.step === "hanging"));
+
+    const ref = reclaimTask(k, task.id, { reason: "operator" });
+    expect(ref.pid).toBe(first.worker_pid);
+    const stopping = r.s.stopWorker(ref);
+    await waitFor("the worker to get SIGTERM", () => readTrace(r.wh.trace).some((l) => l.step === "sigterm"));
+    const held = await r.tick();
+    expect(held.spawned).toEqual([]);
+    expect(requireTask(k, task.id).status).toBe("ready");
+    expect(systemProcesses.isAlive(first.worker_pid as number)).toBe(true);
+
+    open();
+    expect(await stopping).toEqual({ stopped: true, sigkill: true });
+    const again = await r.tick();
+    expect(again.spawned.map((x) => x.task_id)).toEqual([task.id]);
+    const second = requireTask(k, task.id);
+    expect(second.worker_pid).not.toBe(first.worker_pid);
+    expect(second.current_run_id).not.toBe(first.current_run_id);
+    // Not counted as a failure: a person chose to reclaim it.
+    expect(second.spawn_failures).toBe(0);
+
+    let refusal: unknown;
+    try {
+      completeTask(k, task.id, { summary: "late", runId: first.current_run_id });
+    } catch (err) {
+      refusal = err;
+    }
+    expect(isCoreError(refusal, "superseded")).toBe(true);
+    expect(requireTask(k, task.id).status).toBe("running");
+  });
+});
+
+describe("caps", () => {
+  /** The most fake agents that were alive at the same moment, from their own start/end records. */
+  function maxOverlap(trace: string): number {
+    const marks = readTrace(trace)
+      .filter((l) => l.step === "start" || l.step === "end")
+      .map((l) => ({ t: l.t, d: l.step === "start" ? 1 : -1 }))
+      .sort((a, b) => a.t - b.t || a.d - b.d);
+    let now = 0;
+    let most = 0;
+    for (const m of marks) {
+      now += m.d;
+      most = Math.max(most, now);
+    }
+    return most;
+  }
+
+  /** Ticks every board until `done`; samples the live workers after each round. */
+  async function drain(r: Rig, boards: string[], done: () => boolean): Promise<number> {
+    let most = 0;
+    await waitFor(
+      "every task to be worked",
+      async () => {
+        for (const b of boards) await r.tick(b);
+        most = Math.max(most, r.s.liveWorkers().length);
+        return done();
+      },
+      { intervalMs: 100, timeoutMs: 90_000 },
+    );
+    return most;
+  }
+
+  it("never runs more than dispatch.max_in_progress workers at once, counting every board", async () => {
+    const boards = ["default", "second"];
+    const r = rig(
+      (trace) => ({
+        dispatch: dispatch({ max_in_progress: 2, failure_limit: 1 }),
+        profiles: { quick: { command: fakeAgent(trace, "--mode", "exit", "--delay", "0.3") } },
+      }),
+      { boards: ["second"] },
+    );
+    const tasks = boards.map((b) =>
+      Array.from({ length: 5 }, (_, n) => createTask(r.k(b), { title: `job ${n}`, assignee: "quick" }).task.id),
+    );
+    const allBlocked = () =>
+      boards.every((b, i) => tasks[i]?.every((id) => requireTask(r.k(b), id).status === "blocked"));
+    const first = await r.tick("default");
+    expect(first.spawned).toHaveLength(2);
+    expect(first.skipped_capacity).toHaveLength(3);
+    expect((await r.tick("second")).skipped_capacity).toHaveLength(5);
+    const most = await drain(r, boards, allBlocked);
+    expect(readTrace(r.wh.trace).filter((l) => l.step === "start")).toHaveLength(10);
+    expect(maxOverlap(r.wh.trace)).toBeLessThanOrEqual(2);
+    expect(most).toBeLessThanOrEqual(2);
+  });
+
+  it("never runs more than a profile's max_in_progress workers of that profile at once", async () => {
+    const r = rig((trace) => ({
+      dispatch: dispatch({ max_in_progress: 10, failure_limit: 1 }),
+      profiles: { quick: { command: fakeAgent(trace, "--mode", "exit", "--delay", "0.3"), max_in_progress: 2 } },
+    }));
+    const ids = Array.from(
+      { length: 10 },
+      (_, n) => createTask(r.k(), { title: `job ${n}`, assignee: "quick" }).task.id,
+    );
+    const first = await r.tick();
+    expect(first.spawned).toHaveLength(2);
+    expect(first.skipped_capacity).toHaveLength(8);
+    const most = await drain(r, ["default"], () => ids.every((id) => requireTask(r.k(), id).status === "blocked"));
+    expect(readTrace(r.wh.trace).filter((l) => l.step === "start")).toHaveLength(10);
+    expect(maxOverlap(r.wh.trace)).toBeLessThanOrEqual(2);
+    expect(most).toBeLessThanOrEqual(2);
+  });
+});
+
+describe("process hygiene", () => {
+  it("leaves no zombie child and no live worker after 50 spawns, watched or let go", async () => {
+    const config = (trace: string) => ({
+      dispatch: dispatch({ max_in_progress: 10, failure_limit: 1 }),
+      profiles: {
+        quitter: { command: fakeAgent(trace, "--mode", "exit") },
+        crasher: { command: fakeAgent(trace, "--mode", "crash", "--code", "3") },
+        suicidal: { command: fakeAgent(trace, "--mode", "crash", "--signal", "SIGKILL") },
+      },
+    });
+    for (const watch of [true, false]) {
+      const r = rig(config, { watch });
+      const profiles = ["quitter", "crasher", "suicidal"];
+      const ids = Array.from(
+        { length: 25 },
+        (_, n) => createTask(r.k(), { title: `job ${n}`, assignee: profiles[n % 3] }).task.id,
+      );
+      await waitFor(
+        "all 25 workers to have run and failed",
+        async () => {
+          await r.tick();
+          return ids.every((id) => requireTask(r.k(), id).status === "blocked");
+        },
+        { intervalMs: 100, timeoutMs: 90_000 },
+      );
+    }
+    expect(spawnedPids.size).toBe(50);
+    await waitFor(
+      "every worker to be reaped",
+      () => zombieChildren().length === 0 && fakeAgentsAlive(spawnedPids).length === 0,
+    );
+    expect(zombieChildren()).toEqual([]);
+    expect(fakeAgentsAlive(spawnedPids)).toEqual([]);
+  });
+});
+
+describe("health telemetry", () => {
+  it("warns after 6 rounds with spawnable work and nothing spawned, then at most once per 300 s", () => {
+    const health = createDispatchHealth();
+    const stuck = { spawnableReady: true, spawned: 0, atCapacity: false };
+    const warnings = [0, 1, 2, 3, 4, 5].map((i) => health.record(stuck, 1000 + i));
+    expect(warnings.slice(0, 5)).toEqual([null, null, null, null, null]);
+    expect(warnings[5]).toMatch(/dispatcher stuck/);
+    expect(health.record(stuck, 1100)).toBeNull();
+    expect(health.record(stuck, 1305)).toMatch(/dispatcher stuck/);
+  });
+
+  it("does not count rounds that spawned, had nothing to do or waited on a cap", () => {
+    const health = createDispatchHealth();
+    const stuck = { spawnableReady: true, spawned: 0, atCapacity: false };
+    for (let i = 0; i < 5; i++) health.record(stuck, i);
+    expect(health.record({ spawnableReady: true, spawned: 1, atCapacity: false }, 5)).toBeNull();
+    expect(health.badTicks).toBe(0);
+    for (let i = 0; i < 5; i++) health.record(stuck, 10 + i);
+    expect(health.record({ spawnableReady: true, spawned: 0, atCapacity: true }, 15)).toBeNull();
+    expect(health.record({ spawnableReady: false, spawned: 0, atCapacity: false }, 16)).toBeNull();
+    expect(health.badTicks).toBe(0);
+  });
+});
