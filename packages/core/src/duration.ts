@@ -11,5 +11,9 @@ export function parseDuration(text: string): number {
       `invalid duration '${text}': use seconds or a number with s, m, h or d (e.g. 30s, 5m, 2h, 1d)`,
     );
   }
-  return Number(m[1]) * (UNITS[(m[2] || "s").toLowerCase()] ?? 1);
+  const seconds = Number(m[1]) * (UNITS[(m[2] || "s").toLowerCase()] ?? 1);
+  if (!Number.isSafeInteger(seconds)) {
+    throw new CoreError("invalid_input", `invalid duration '${text}': too large`);
+  }
+  return seconds;
 }
