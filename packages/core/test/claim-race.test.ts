@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { createManualClock } from "../src/clock.ts";
+import { openKernel } from "../src/kernel.ts";
+import { boardPaths, DEFAULT_BOARD } from "../src/paths.ts";
+import { createTask } from "../src/tasks.ts";
+import { tempHome } from "./fixtures.ts";
+import { invariantViolations } from "./invariants.ts";
+import { reportOf, runTogether } from "./processes.ts";
+
+const TASKS = 2_000;
+const WORKERS = 4;
+
+interface WorkerReport {
+  pid: number;
+  won: string[];
+  lost: number;
+}
+
+describe("claiming from one board file in several processes at once", () => {
+  it("completes every task exactly once, and the board invariants hold at the end", async () => {
+    const home = tempHome();
+    const paths = boardPaths(home, DEFAULT_BOARD);
+    const k = openKernel(paths, { clock: createManualClock(1_700_000_000), host: "seeder" });
+    const ids = k.write(() => Array.from({ length: TASKS }, (_, i) => createTask(k, { title: `task ${i}` }).task.id));
+    expect(new Set(ids).size).toBe(TASKS);
+
+    const results = await runTogether(
+      Array.from({ length: WORKERS }, () => ({ script: "claim-worker.ts", args: [home.root] })),
+    );
+    const reports = results.map((r) => reportOf<WorkerReport>(r));
+
+    // Every task was won by exactly one process.
+    const won = reports.flatMap((r) => r.won);
+    expect(won.length).toBe(TASKS);
+    expect(new Set(won)).toEqual(new Set(ids));
+    // The processes really raced: several of them won tasks.
+    expect(reports.filter((r) => r.won.length > 0).length).toBeGreaterThanOrEqual(2);
+
+    const db = k.db;
+    const perTask = (kind: string) =>
+      new Map(
+        (
+          db
+            .prepare("SELECT task_id, count(*) AS n FROM task_events WHERE kind = ? GROUP BY task_id")
+            .all(kind) as Array<{
+            task_id: string;
+            n: number;
+          }>
+        ).map((r) => [r.task_id, r.n]),
+      );
+    const claimed = perTask("claimed");
+    const completed = perTask("completed");
+    const runs = new Map(
+      (
+        db.prepare("SELECT task_id, count(*) AS n FROM task_runs GROUP BY task_id").all() as Array<{
+          task_id: string;
+          n: number;
+        }>
+      ).map((r) => [r.task_id, r.n]),
+    );
+    const notOnce = ids.filter((id) => claimed.get(id) !== 1 || completed.get(id) !== 1 || runs.get(id) !== 1);
+    expect(notOnce).toEqual([]);
+
+    // Each run records the process that won it, and closed as a completion.
+    const winner = new Map(reports.flatMap((r) => r.won.map((id) => [id, `racehost:${r.pid}`] as const)));
+    const rows = db.prepare("SELECT task_id, claim_lock, status, outcome, ended_at FROM task_runs").all() as Array<{
+      task_id: string;
+      claim_lock: string;
+      status: string;
+      outcome: string;
+      ended_at: number;
+    }>;
+    const wrong = rows.filter(
+      (r) => r.claim_lock !== winner.get(r.task_id) || r.status !== "done" || r.outcome !== "completed",
+    );
+    expect(wrong).toEqual([]);
+    const notDone = db.prepare("SELECT id, status FROM tasks WHERE status != 'done'").all();
+    expect(notDone).toEqual([]);
+
+    expect(invariantViolations(db)).toEqual([]);
+    k.close();
+  });
+});

@@ -1,0 +1,101 @@
+import { TASK_STATUSES } from "@switchyard/contract";
+import type { Database } from "better-sqlite3";
+
+/**
+ * The board invariants of the reference's stress suite (§14.8, I1–I9), adapted to Switchyard,
+ * checked with SQL on the file itself. Each returns the offending rows as readable lines, so a
+ * failing test says exactly what broke.
+ */
+
+function lines(db: Database, label: string, sql: string, ...args: unknown[]): string[] {
+  return (db.prepare(sql).all(...args) as Array<Record<string, unknown>>).map((r) => `${label}: ${JSON.stringify(r)}`);
+}
+
+export interface InvariantOptions {
+  /**
+   * Tasks a person parked in todo by hand (a direct status write). They may sit in todo with all
+   * parents satisfied until the dispatcher's next recompute pass, so I9 skips them.
+   */
+  parked?: ReadonlySet<string>;
+}
+
+export function invariantViolations(db: Database, options: InvariantOptions = {}): string[] {
+  const statuses = TASK_STATUSES.map((s) => `'${s}'`).join(", ");
+  const out = [
+    // I1: a task's current_run_id points at an open run of that task, and is set exactly while it runs.
+    ...lines(
+      db,
+      "I1 current_run_id does not point at an open run of the task",
+      `SELECT t.id, t.status, t.current_run_id, r.task_id AS run_task, r.ended_at FROM tasks t
+         LEFT JOIN task_runs r ON r.id = t.current_run_id
+        WHERE t.current_run_id IS NOT NULL AND (r.id IS NULL OR r.ended_at IS NOT NULL OR r.task_id != t.id)`,
+    ),
+    ...lines(
+      db,
+      "I1 current_run_id is not set exactly while running",
+      `SELECT id, status, current_run_id FROM tasks
+        WHERE (status = 'running') != (current_run_id IS NOT NULL)`,
+    ),
+    // I2: no open run without a running task that points at it.
+    ...lines(
+      db,
+      "I2 open run not held by a running task",
+      `SELECT r.id, r.task_id, t.status, t.current_run_id FROM task_runs r
+         LEFT JOIN tasks t ON t.id = r.task_id
+        WHERE r.ended_at IS NULL AND (t.id IS NULL OR t.status != 'running' OR t.current_run_id IS NOT r.id)`,
+    ),
+    // I3: every status is one of the seven.
+    ...lines(db, "I3 invalid status", `SELECT id, status FROM tasks WHERE status NOT IN (${statuses})`),
+    // I4 (Switchyard): claim_lock and claim_expires are set exactly while running.
+    ...lines(
+      db,
+      "I4 claim fields not set exactly while running",
+      `SELECT id, status, claim_lock, claim_expires FROM tasks
+        WHERE (status = 'running') != (claim_lock IS NOT NULL)
+           OR (status = 'running') != (claim_expires IS NOT NULL)`,
+    ),
+    // I5: a run never ends before it starts.
+    ...lines(
+      db,
+      "I5 run ended before it started",
+      "SELECT id, started_at, ended_at FROM task_runs WHERE ended_at IS NOT NULL AND ended_at < started_at",
+    ),
+    // I6: an outcome exactly when ended; status running exactly while open.
+    ...lines(
+      db,
+      "I6 outcome, ended_at and status disagree",
+      `SELECT id, status, outcome, ended_at FROM task_runs
+        WHERE (outcome IS NOT NULL) != (ended_at IS NOT NULL) OR (status = 'running') != (ended_at IS NULL)`,
+    ),
+    // I7: events are appended in order: a later id never has an earlier time.
+    ...lines(
+      db,
+      "I7 event time goes backwards",
+      `SELECT e.id, e.created_at, p.id AS prev_id, p.created_at AS prev_at FROM task_events e
+         JOIN task_events p ON p.id = (SELECT max(id) FROM task_events WHERE id < e.id)
+        WHERE e.created_at < p.created_at`,
+    ),
+    // I8: an event's run exists and belongs to the event's task.
+    ...lines(
+      db,
+      "I8 event names a run that is not its task's",
+      `SELECT e.id, e.task_id, e.kind, e.run_id, r.task_id AS run_task FROM task_events e
+         LEFT JOIN task_runs r ON r.id = e.run_id
+        WHERE e.run_id IS NOT NULL AND (r.id IS NULL OR r.task_id != e.task_id)`,
+    ),
+  ];
+  // I9: no child waits in todo once all its parents are done (or archived).
+  const waiting = db
+    .prepare(
+      `SELECT c.id FROM tasks c
+        WHERE c.status = 'todo'
+          AND EXISTS (SELECT 1 FROM task_links l WHERE l.child_id = c.id)
+          AND NOT EXISTS (SELECT 1 FROM task_links l JOIN tasks p ON p.id = l.parent_id
+                           WHERE l.child_id = c.id AND p.status NOT IN ('done', 'archived'))`,
+    )
+    .all() as Array<{ id: string }>;
+  for (const w of waiting) {
+    if (!options.parked?.has(w.id)) out.push(`I9 child left in todo with every parent satisfied: ${w.id}`);
+  }
+  return out;
+}

@@ -1,0 +1,32 @@
+import { claimTask } from "../../src/claims.ts";
+import { completeTask } from "../../src/completion.ts";
+import { openKernel } from "../../src/kernel.ts";
+import { boardPaths, resolveHome } from "../../src/paths.ts";
+import { waitForGo } from "./barrier.ts";
+
+/**
+ * One racing worker: claims and completes ready tasks from the board of the home in argv[2]
+ * until none is left. Every worker scans the same ready tasks in the same order, so most claim
+ * attempts collide; only the compare-and-swap decides who wins. Prints what it won.
+ */
+const home = resolveHome({ SWITCHYARD_HOME: process.argv[2] ?? "" });
+const k = openKernel(boardPaths(home, "default"), { host: "racehost" });
+const nextReady = k.db.prepare("SELECT id FROM tasks WHERE status = 'ready' ORDER BY id LIMIT 8");
+const won: string[] = [];
+let lost = 0;
+await waitForGo();
+for (;;) {
+  const batch = (nextReady.all() as Array<{ id: string }>).map((r) => r.id);
+  if (batch.length === 0) break;
+  for (const id of batch) {
+    const task = claimTask(k, id, { ttl: 3600 });
+    if (!task) {
+      lost++;
+      continue;
+    }
+    won.push(id);
+    completeTask(k, id, { runId: task.current_run_id, result: `done by ${process.pid}` });
+  }
+}
+k.close();
+process.stdout.write(`${JSON.stringify({ pid: process.pid, won, lost })}\n`);
