@@ -7,6 +7,7 @@ import {
   boardPaths,
   CoreError,
   createDispatchService,
+  createNotifier,
   dispatchInServer,
   type Home,
   loadConfig,
@@ -17,7 +18,9 @@ import {
 import { Hono } from "hono";
 import { createApp } from "./app.ts";
 import { createBoardPool } from "./board-pool.ts";
+import { type DispatchLoop, startDispatchLoop } from "./dispatch-loop.ts";
 import { createEventHub } from "./event-hub.ts";
+import { startNotifyLoop } from "./notify-loop.ts";
 import { isLoopback } from "./security.ts";
 
 export interface StartServerOptions {
@@ -129,11 +132,16 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     log,
   });
   const dispatcherEnabled = options.dispatch === false ? false : dispatchInServer(config, home.env);
+  let dispatchLoop: DispatchLoop | null = null;
   const service = createDispatchService({
     home,
     config,
     watchWorkers: true,
-    onWorkerExit: (board) => hub.poke(board),
+    onWorkerExit: (board) => {
+      hub.poke(board);
+      // An exit frees a place under the caps even when it wrote no event (the run had completed).
+      dispatchLoop?.wake(board);
+    },
     log,
   });
   // The dispatcher and notifier loops start here (dispatch-loop.ts, notify-loop.ts); each is stopped on close.
@@ -169,6 +177,17 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     throw err;
   }
   ws.injectWebSocket(server);
+  if (dispatcherEnabled) {
+    dispatchLoop = startDispatchLoop({ service, hub, intervalSeconds: config.dispatch.interval_seconds, log });
+    loops.push(dispatchLoop);
+  }
+  loops.push(
+    startNotifyLoop({
+      notifier: createNotifier({ home, log }),
+      intervalSeconds: config.notify.interval_seconds,
+      log,
+    }),
+  );
 
   let closing: Promise<void> | null = null;
   const close = async () => {

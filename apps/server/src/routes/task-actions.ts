@@ -30,7 +30,7 @@ type HomeChannel = Omit<HomeChannelState, "subscribed">;
 
 /** The home channels of `notify.home`, sorted by platform. */
 function homeChannels(config: Config): HomeChannel[] {
-  return NOTIFY_PLATFORMS.flatMap((platform) => {
+  return [...NOTIFY_PLATFORMS].sort().flatMap((platform) => {
     const home = config.notify.home[platform];
     return home ? [{ platform, chat_id: home.chat_id, thread_id: home.thread_id, name: home.name ?? platform }] : [];
   });

@@ -1,0 +1,115 @@
+import { existsSync } from "node:fs";
+import { BoardsResponse } from "@switchyard/contract";
+import { boardDir, createTask, currentBoard } from "@switchyard/core";
+import { describe, expect, it } from "vitest";
+import { harness, ok, refused } from "./helpers.ts";
+
+describe("GET /boards", () => {
+  it("lists default first with its counts and marks the current board", async () => {
+    const h = harness();
+    createTask(h.k, { title: "a" });
+    createTask(h.k, { title: "b", triage: true });
+    await ok(h.api.boards.$post({ json: { slug: "zeta" } }));
+    await ok(h.api.boards.$post({ json: { slug: "alpha", name: "Alpha Team" } }));
+    const listed = BoardsResponse.parse(await ok(h.api.boards.$get({ query: {} })));
+    expect(listed.boards.map((b) => [b.slug, b.name, b.is_current, b.total])).toEqual([
+      ["default", "Default", true, 2],
+      ["alpha", "Alpha Team", false, 0],
+      ["zeta", "Zeta", false, 0],
+    ]);
+    expect(listed.boards[0]?.counts).toEqual({ ready: 1, triage: 1 });
+    expect(listed.current).toBe("default");
+  });
+});
+
+describe("POST /boards", () => {
+  it("creates a board, and switches to it when asked", async () => {
+    const h = harness();
+    const created = await ok(h.api.boards.$post({ json: { slug: "Atm10-Server", icon: "⛏", switch: true } }));
+    expect(created.board).toMatchObject({ slug: "atm10-server", name: "Atm10 Server", icon: "⛏" });
+    expect(created.current).toBe("atm10-server");
+    expect(currentBoard(h.home)).toBe("atm10-server");
+    expect(existsSync(created.board.db_path)).toBe(true);
+  });
+
+  it("is idempotent", async () => {
+    const h = harness();
+    await ok(h.api.boards.$post({ json: { slug: "ops" } }));
+    const again = await ok(h.api.boards.$post({ json: { slug: "ops" } }));
+    expect(again.board.slug).toBe("ops");
+    expect(again.current).toBe("default");
+  });
+
+  it("refuses a bad slug with 400 and creates nothing", async () => {
+    const h = harness();
+    for (const slug of ["", "-leading", "has space", "x".repeat(65), "../escape"]) {
+      await refused(h.request("POST", "/boards", { json: { slug } }), 400, "invalid_input");
+    }
+    const listed = await ok(h.api.boards.$get({ query: {} }));
+    expect(listed.boards.map((b) => b.slug)).toEqual(["default"]);
+  });
+});
+
+describe("PATCH /boards/:slug", () => {
+  it("edits a board's name and description", async () => {
+    const h = harness();
+    await ok(h.api.boards.$post({ json: { slug: "ops" } }));
+    const { board } = await ok(
+      h.api.boards[":slug"].$patch({ param: { slug: "ops" }, json: { name: "Operations", description: "pager" } }),
+    );
+    expect(board).toMatchObject({ slug: "ops", name: "Operations", description: "pager" });
+  });
+
+  it("answers 404 for a missing board and 400 for a bad slug", async () => {
+    const h = harness();
+    await refused(h.request("PATCH", "/boards/nowhere", { json: { name: "x" } }), 404, "board_not_found");
+    await refused(h.request("PATCH", "/boards/Bad!", { json: { name: "x" } }), 400, "invalid_input");
+  });
+});
+
+describe("DELETE /boards/:slug", () => {
+  it("archives a board by default and clears current when it was current", async () => {
+    const h = harness();
+    await ok(h.api.boards.$post({ json: { slug: "ops", switch: true } }));
+    createTask(h.boards.kernel("ops"), { title: "on ops" });
+    const removed = await ok(h.api.boards[":slug"].$delete({ param: { slug: "ops" }, query: {} }));
+    expect(removed.result.action).toBe("archived");
+    expect(removed.result.new_path && existsSync(removed.result.new_path)).toBe(true);
+    expect(removed.current).toBe("default");
+    expect(existsSync(boardDir(h.home, "ops"))).toBe(false);
+  });
+
+  it("deletes a board outright with ?delete=true", async () => {
+    const h = harness();
+    await ok(h.api.boards.$post({ json: { slug: "tmp" } }));
+    const removed = await ok(h.api.boards[":slug"].$delete({ param: { slug: "tmp" }, query: { delete: "true" } }));
+    expect(removed.result).toEqual({ slug: "tmp", action: "deleted", new_path: null });
+    await refused(h.request("GET", "/board?board=tmp"), 404, "board_not_found");
+  });
+
+  it("refuses the default board with 400 and a missing one with 404, leaving default usable", async () => {
+    const h = harness();
+    createTask(h.k, { title: "keep me" });
+    await refused(h.request("DELETE", "/boards/default"), 400, "board_protected");
+    await refused(h.request("DELETE", "/boards/nowhere"), 404, "board_not_found");
+    const board = await ok(h.api.board.$get({ query: {} }));
+    expect(board.columns.flatMap((c) => c.tasks.map((t) => t.title))).toEqual(["keep me"]);
+  });
+});
+
+describe("POST /boards/:slug/switch", () => {
+  it("writes the current board, and the board route then defaults to it", async () => {
+    const h = harness();
+    await ok(h.api.boards.$post({ json: { slug: "ops" } }));
+    createTask(h.boards.kernel("ops"), { title: "on ops" });
+    expect(await ok(h.api.boards[":slug"].switch.$post({ param: { slug: "ops" } }))).toEqual({ current: "ops" });
+    const board = await ok(h.api.board.$get({ query: {} }));
+    expect(board.columns.flatMap((c) => c.tasks.map((t) => t.title))).toEqual(["on ops"]);
+  });
+
+  it("refuses a missing board with 404", async () => {
+    const h = harness();
+    await refused(h.request("POST", "/boards/nowhere/switch"), 404, "board_not_found");
+    expect(currentBoard(h.home)).toBe("default");
+  });
+});
