@@ -1,5 +1,6 @@
 export * from "./api.ts";
 export * from "./board.ts";
+export * from "./cli.ts";
 export * from "./config.ts";
 export * from "./dispatch.ts";
 export * from "./error.ts";
@@ -8,3 +9,4 @@ export * from "./notify.ts";
 export * from "./run.ts";
 export * from "./status.ts";
 export * from "./task.ts";
+export * from "./tools.ts";

@@ -1,0 +1,102 @@
+import { isAbsolute } from "node:path";
+import { BoardSlug, EVENT_KINDS, type EventKind, TaskStatus, type WorkspaceKind } from "@switchyard/contract";
+import { expandHome, parseDuration } from "@switchyard/core";
+import { InvalidArgumentError } from "commander";
+
+/**
+ * Parsers for option and argument values. Each throws commander's InvalidArgumentError, which
+ * commander reports as one line and which exits 2 (errors.ts).
+ */
+
+export function wholeNumber(what: string, min = Number.MIN_SAFE_INTEGER) {
+  return (text: string): number => {
+    const n = Number(text.trim());
+    if (text.trim() === "" || !Number.isSafeInteger(n) || n < min) {
+      throw new InvalidArgumentError(
+        `${what} must be a whole number${min === 0 ? " (0 or more)" : min === 1 ? " (1 or more)" : ""}`,
+      );
+    }
+    return n;
+  };
+}
+
+export function positiveSeconds(what: string) {
+  return (text: string): number => {
+    const n = Number(text.trim());
+    if (text.trim() === "" || !Number.isFinite(n) || n <= 0) {
+      throw new InvalidArgumentError(`${what} must be a positive number of seconds`);
+    }
+    return n;
+  };
+}
+
+/** `90`, `30s`, `5m`, `2h`, `1d` -> seconds. */
+export function duration(text: string): number {
+  try {
+    return parseDuration(text);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+/** A JSON object (metadata). */
+export function jsonObject(text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new InvalidArgumentError("metadata must be a JSON object, e.g. '{\"tests\": 12}' (it is not valid JSON)");
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new InvalidArgumentError("metadata must be a JSON object, e.g. '{\"tests\": 12}'");
+  }
+  return value as Record<string, unknown>;
+}
+
+export function boardSlug(text: string): string {
+  const r = BoardSlug.safeParse(text);
+  if (!r.success) throw new InvalidArgumentError(`invalid board slug '${text}': ${r.error.issues[0]?.message}`);
+  return r.data;
+}
+
+export function taskStatus(text: string): TaskStatus {
+  const r = TaskStatus.safeParse(text.trim().toLowerCase());
+  if (!r.success)
+    throw new InvalidArgumentError(`unknown status '${text}': use one of ${TaskStatus.options.join(", ")}`);
+  return r.data;
+}
+
+/** `a,b` -> event kinds, each one the board knows. */
+export function eventKinds(text: string): EventKind[] {
+  const kinds = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const unknown = kinds.filter((k) => !(EVENT_KINDS as string[]).includes(k));
+  if (kinds.length === 0 || unknown.length > 0) {
+    throw new InvalidArgumentError(
+      `unknown event kind(s) '${unknown.join(",") || text}': use ${EVENT_KINDS.join(", ")}`,
+    );
+  }
+  return kinds as EventKind[];
+}
+
+/** `scratch`, `worktree` or `dir:<absolute path>` (reference §10.2 `--workspace`; `~` is expanded). */
+export function workspaceSpec(text: string): { kind: WorkspaceKind; path: string | null } {
+  const v = text.trim();
+  if (v === "" || v === "scratch") return { kind: "scratch", path: null };
+  if (v === "worktree") return { kind: "worktree", path: null };
+  if (v.startsWith("dir:")) {
+    const raw = v.slice(4).trim();
+    if (!raw) throw new InvalidArgumentError("dir: needs a path, e.g. dir:/srv/project");
+    const path = expandHome(raw);
+    if (!isAbsolute(path)) throw new InvalidArgumentError(`dir: needs an absolute path, got '${raw}'`);
+    return { kind: "dir", path };
+  }
+  throw new InvalidArgumentError(`unknown workspace '${text}': use scratch, worktree or dir:<absolute path>`);
+}
+
+/** For repeatable options: `--parent a --parent b`. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}

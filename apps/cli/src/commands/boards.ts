@@ -1,0 +1,160 @@
+import { existsSync } from "node:fs";
+import type { BoardMeta, BoardSummary, StatusCounts } from "@switchyard/contract";
+import {
+  boardPaths,
+  boardStats,
+  createBoard,
+  createKernel,
+  currentBoard,
+  isCoreError,
+  listBoards,
+  openDatabase,
+  readBoardMeta,
+  removeBoard,
+  requireBoard,
+  setCurrentBoard,
+  systemClock,
+  writeBoardMeta,
+} from "@switchyard/core";
+import { boardSlug } from "../args.ts";
+import type { Cli, RegisterVerbs } from "../context.ts";
+import { UsageError } from "../errors.ts";
+import { table } from "../output.ts";
+
+/** `boards …` (reference §10.2): these never open the current board's database first. */
+
+/** Counts by status of a board that has a database, read without writing to it. */
+function countsOf(cli: Cli, slug: string): StatusCounts {
+  const paths = boardPaths(cli.home, slug);
+  if (!existsSync(paths.dbPath)) return {};
+  try {
+    const k = createKernel(openDatabase(paths.dbPath, { now: systemClock.now(), readonly: true }), paths);
+    try {
+      return boardStats(k).by_status;
+    } finally {
+      k.close();
+    }
+  } catch (err) {
+    if (!isCoreError(err)) throw err;
+    cli.warn(`switchyard: ${err.message}`);
+    return {};
+  }
+}
+
+function summaries(cli: Cli, includeArchived: boolean): BoardSummary[] {
+  const current = currentBoard(cli.home);
+  return listBoards(cli.home, { includeArchived }).map((meta: BoardMeta) => {
+    const counts = countsOf(cli, meta.slug);
+    const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    return { ...meta, is_current: meta.slug === current, counts, total };
+  });
+}
+
+function countsText(counts: StatusCounts): string {
+  const parts = Object.entries(counts).map(([status, n]) => `${status} ${n}`);
+  return parts.length > 0 ? parts.join(", ") : "(empty)";
+}
+
+export const registerBoards: RegisterVerbs = (program, cli) => {
+  const boards = program.command("boards").description("list, create, remove, switch and rename boards");
+
+  boards
+    .command("list", { isDefault: true })
+    .alias("ls")
+    .description("list the boards with their task counts")
+    .option("--all", "include archived boards")
+    .option("--json", "print JSON")
+    .action((opts: { all?: boolean; json?: boolean }) => {
+      const list = summaries(cli, opts.all ?? false);
+      if (opts.json) return cli.json(list);
+      cli.out(
+        table(
+          ["", "SLUG", "NAME", "COUNTS"],
+          list.map((b) => [b.is_current ? "*" : "", b.slug, b.name, countsText(b.counts)]),
+        ),
+      );
+      cli.out();
+      cli.out(`Current board: ${currentBoard(cli.home)}`);
+    });
+
+  boards
+    .command("create")
+    .alias("new")
+    .description("create a board (idempotent)")
+    .argument("<slug>", "lowercase letters, digits, '-' and '_'", boardSlug)
+    .option("--name <name>", "display name")
+    .option("--description <text>", "description")
+    .option("--icon <icon>", "icon")
+    .option("--color <color>", "color")
+    .option("--switch", "make it the current board")
+    .action(
+      (
+        slug: string,
+        opts: { name?: string; description?: string; icon?: string; color?: string; switch?: boolean },
+      ) => {
+        const { board, created } = createBoard(
+          cli.home,
+          slug,
+          { name: opts.name, description: opts.description, icon: opts.icon, color: opts.color },
+          { now: systemClock.now() },
+        );
+        cli.out(`${created ? "Created board" : "Board already exists:"} ${board.slug} (${board.name})`);
+        cli.out(`Database: ${board.db_path}`);
+        if (opts.switch) {
+          setCurrentBoard(cli.home, board.slug);
+          cli.out(`Current board: ${board.slug}`);
+        }
+      },
+    );
+
+  boards
+    .command("rm")
+    .aliases(["remove", "delete"])
+    .description("archive a board (or delete it with --delete)")
+    .argument("<slug>", "the board", boardSlug)
+    .option("--delete", "delete its files instead of archiving them")
+    .action((slug: string, opts: { delete?: boolean }) => {
+      const result = removeBoard(cli.home, slug, { archive: !opts.delete, now: systemClock.now() });
+      if (result.action === "deleted") cli.out(`Deleted board ${result.slug}`);
+      else cli.out(`Archived board ${result.slug} to ${result.new_path}`);
+    });
+
+  boards
+    .command("switch")
+    .alias("use")
+    .description("make a board the current one")
+    .argument("<slug>", "the board", boardSlug)
+    .action((slug: string) => {
+      setCurrentBoard(cli.home, slug);
+      cli.out(`Current board: ${slug}`);
+      const pinned = cli.env.SWITCHYARD_BOARD?.trim() || cli.env.HERMES_KANBAN_BOARD?.trim();
+      if (pinned && pinned !== slug) {
+        cli.warn(`⚠ SWITCHYARD_BOARD=${pinned} is set in this environment and still wins over the current board`);
+      }
+    });
+
+  boards
+    .command("show")
+    .alias("current")
+    .description("print the current board")
+    .action(() => {
+      const slug = requireBoard(cli.home, cli.boardOption());
+      const meta = readBoardMeta(cli.home, slug);
+      cli.out(`${meta.slug} (${meta.name})`);
+      if (meta.description) cli.out(meta.description);
+      cli.out(`Database: ${meta.db_path}`);
+    });
+
+  boards
+    .command("rename")
+    .description("change a board's display name")
+    .argument("<slug>", "the board", boardSlug)
+    .argument("<name...>", "the new display name")
+    .action((slug: string, words: string[]) => {
+      const name = words.join(" ").trim();
+      if (!name) throw new UsageError("the new name is empty");
+      requireBoard(cli.home, slug);
+      const meta = writeBoardMeta(cli.home, slug, { name }, systemClock.now());
+      cli.out(`Renamed board ${meta.slug} to ${meta.name}`);
+    });
+};

@@ -1,0 +1,26 @@
+import { gcEvents, gcWorkerLogs, gcWorkspaces } from "@switchyard/core";
+import { wholeNumber } from "../args.ts";
+import type { RegisterVerbs } from "../context.ts";
+
+const DAY = 86_400;
+
+/** gc (reference §5.7, §10.2): scratch workspaces of archived tasks, old events of finished tasks, old logs. */
+export const registerGc: RegisterVerbs = (program, cli) => {
+  program
+    .command("gc")
+    .description("remove archived tasks' scratch workspaces, old events of finished tasks and old worker logs")
+    .option(
+      "--event-retention-days <days>",
+      "keep events younger than this",
+      wholeNumber("--event-retention-days", 0),
+      30,
+    )
+    .option("--log-retention-days <days>", "keep logs modified within this", wholeNumber("--log-retention-days", 0), 30)
+    .action((opts: { eventRetentionDays: number; logRetentionDays: number }) => {
+      const k = cli.kernel();
+      const workspaces = gcWorkspaces(k);
+      const events = gcEvents(k, opts.eventRetentionDays * DAY);
+      const logs = gcWorkerLogs(k.paths.logsDir, opts.logRetentionDays * DAY, k.clock.now());
+      cli.out(`Removed ${workspaces} workspace(s), ${events} event(s), ${logs} log file(s)`);
+    });
+};

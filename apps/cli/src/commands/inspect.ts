@@ -1,0 +1,107 @@
+import type { StatusCounts } from "@switchyard/contract";
+import {
+  boardStats,
+  buildWorkerContext,
+  CoreError,
+  knownAssignees,
+  listRuns,
+  readWorkerLog,
+  requireTask,
+  spawnableProfiles,
+} from "@switchyard/core";
+import { wholeNumber } from "../args.ts";
+import type { RegisterVerbs } from "../context.ts";
+import { elapsed, stamp, table } from "../output.ts";
+import { cliRun } from "../shapes.ts";
+
+/** log, runs, stats, assignees and context (reference §5.6, §5.7, §10.2). */
+
+function countsText(counts: StatusCounts): string {
+  const parts = Object.entries(counts).map(([status, n]) => `${status} ${n}`);
+  return parts.length > 0 ? parts.join(", ") : "(none)";
+}
+
+export const registerInspect: RegisterVerbs = (program, cli) => {
+  program
+    .command("log")
+    .description("print a task's worker log")
+    .argument("<id>", "the task")
+    .option("--tail <bytes>", "only the last BYTES bytes", wholeNumber("--tail", 1))
+    .action((id: string, opts: { tail?: number }) => {
+      const k = cli.kernel();
+      requireTask(k, id);
+      const log = readWorkerLog(k.paths, id, opts.tail);
+      if (!log.exists) throw new CoreError("not_found", `(no log for ${id} at ${log.path})`, { task_id: id });
+      process.stdout.write(log.content.endsWith("\n") || log.content === "" ? log.content : `${log.content}\n`);
+    });
+
+  program
+    .command("runs")
+    .description("list a task's attempts")
+    .argument("<id>", "the task")
+    .option("--json", "print JSON")
+    .action((id: string, opts: { json?: boolean }) => {
+      const k = cli.kernel();
+      requireTask(k, id);
+      const runs = listRuns(k, id);
+      if (opts.json) return cli.json(runs.map(cliRun));
+      if (runs.length === 0) return cli.out(`(no runs of ${id} yet)`);
+      const now = k.clock.now();
+      const rows = runs.map((r) => [
+        `#${r.id}`,
+        r.outcome ?? r.status,
+        r.profile ?? "-",
+        elapsed((r.ended_at ?? now) - r.started_at),
+        stamp(r.started_at),
+      ]);
+      const lines = table(["#", "OUTCOME", "PROFILE", "ELAPSED", "STARTED"], rows).split("\n");
+      cli.out(lines[0]);
+      runs.forEach((r, i) => {
+        cli.out(lines[i + 1]);
+        if (r.summary) cli.out(`    → ${r.summary.split(/\r?\n/, 1)[0]}`);
+        if (r.error) cli.out(`    ✖ ${r.error}`);
+      });
+    });
+
+  program
+    .command("stats")
+    .description("counts by status and assignee, and the oldest ready task's age")
+    .option("--json", "print JSON")
+    .action((opts: { json?: boolean }) => {
+      const stats = boardStats(cli.kernel());
+      if (opts.json) return cli.json(stats);
+      cli.out(`By status: ${countsText(stats.by_status)}`);
+      const assignees = Object.entries(stats.by_assignee);
+      if (assignees.length > 0) {
+        cli.out("By assignee:");
+        for (const [name, counts] of assignees) cli.out(`  ${name}: ${countsText(counts)}`);
+      }
+      cli.out(
+        `Oldest ready task: ${stats.oldest_ready_age_seconds === null ? "(none ready)" : `${elapsed(stats.oldest_ready_age_seconds)} old`}`,
+      );
+    });
+
+  program
+    .command("assignees")
+    .description("profiles the dispatcher can start, and everyone with tasks, with their counts")
+    .option("--json", "print JSON")
+    .action((opts: { json?: boolean }) => {
+      const list = knownAssignees(cli.kernel(), spawnableProfiles(cli.home, cli.config()));
+      if (opts.json) return cli.json(list);
+      if (list.length === 0) return cli.out("(no profiles configured and no assigned tasks)");
+      cli.out(
+        table(
+          ["NAME", "SPAWNABLE", "COUNTS"],
+          list.map((a) => [a.name, a.on_disk ? "yes" : "no", countsText(a.counts)]),
+        ),
+      );
+    });
+
+  program
+    .command("context")
+    .description("print the context a worker reads first (task, prior attempts, parents, comments)")
+    .argument("<id>", "the task")
+    .action((id: string) => {
+      process.stdout.write(buildWorkerContext(cli.kernel(), id));
+    });
+};

@@ -1,0 +1,174 @@
+import {
+  addComment,
+  archiveTask,
+  blockTask,
+  CoreError,
+  claimTask,
+  completeTask,
+  editCompletedResult,
+  getTask,
+  heartbeatWorker,
+  notFound,
+  reclaimTask,
+  resolveWorkspace,
+  unblockTask,
+} from "@switchyard/core";
+import { collect, duration, jsonObject } from "../args.ts";
+import { forEachId } from "../bulk.ts";
+import type { Cli, RegisterVerbs } from "../context.ts";
+import { UsageError } from "../errors.ts";
+import { stamp } from "../output.ts";
+import { assertOwnTask, runIdFor } from "../tools/scope.ts";
+
+/**
+ * claim, complete, block, unblock, archive, heartbeat and edit (reference §10.2). From a worker
+ * (SWITCHYARD_TASK set) complete, block and heartbeat obey the same ownership and run-id guards
+ * as the tools.
+ */
+
+function claimTtl(cli: Cli): number {
+  return cli.scope().claimTtl ?? cli.config().dispatch.claim_ttl_seconds;
+}
+
+interface CompleteOpts {
+  result?: string;
+  summary?: string;
+  metadata?: Record<string, unknown>;
+  createdCard?: string[];
+}
+
+export const registerLifecycle: RegisterVerbs = (program, cli) => {
+  program
+    .command("claim")
+    .description("claim a ready task as this process and prepare its workspace")
+    .argument("<id>", "the task")
+    .option("--ttl <duration>", "how long the claim lasts without a heartbeat (default: config, else 900 s)", duration)
+    .action((id: string, opts: { ttl?: number }) => {
+      const k = cli.kernel();
+      const ttl = opts.ttl ?? cli.config().dispatch.claim_ttl_seconds;
+      const claimed = claimTask(k, id, { ttl });
+      if (!claimed) {
+        const task = getTask(k, id);
+        if (!task) throw notFound(id);
+        const lock = task.claim_lock ? `, claimed by ${task.claim_lock}` : "";
+        throw new CoreError("claim_conflict", `cannot claim ${id}: it is ${task.status}${lock}`, { task_id: id });
+      }
+      let workspace: string;
+      try {
+        workspace = resolveWorkspace(k, claimed);
+      } catch (err) {
+        reclaimTask(k, id, { reason: `workspace: ${(err as Error).message}` });
+        throw new CoreError("invalid_input", `cannot claim ${id}: workspace: ${(err as Error).message}`);
+      }
+      cli.out(`Claimed ${id} (until ${stamp(claimed.claim_expires)})`);
+      cli.out(`Workspace: ${workspace}`);
+    });
+
+  program
+    .command("complete")
+    .description("complete one task with a handoff, or several without one")
+    .argument("<ids...>", "the task(s)")
+    .option("--result <text>", "a short result line")
+    .option("--summary <text>", "1-3 sentences for the next reader (one task only)")
+    .option("--metadata <json>", "a JSON object of machine-readable facts (one task only)", jsonObject)
+    .option("--created-card <id>", "a card you created for this task (repeatable; one task only)", collect)
+    .action((ids: string[], opts: CompleteOpts) => {
+      if (ids.length > 1 && (opts.summary !== undefined || opts.metadata !== undefined || opts.createdCard)) {
+        throw new UsageError(
+          "--summary, --metadata and --created-card describe one run: complete the tasks one at a time to give them",
+        );
+      }
+      const k = cli.kernel();
+      const scope = cli.scope();
+      forEachId(cli, ids, (id) => {
+        assertOwnTask(scope, id);
+        const done = completeTask(k, id, {
+          result: opts.result ?? null,
+          summary: opts.summary ?? null,
+          metadata: opts.metadata ?? null,
+          created_cards: opts.createdCard ?? null,
+          runId: runIdFor(scope, id),
+        });
+        cli.out(`Completed ${id}`);
+        if (done.phantom_refs.length > 0) {
+          cli.warn(`⚠ ${id}: the handoff mentions task ids that do not exist: ${done.phantom_refs.join(", ")}`);
+        }
+      });
+    });
+
+  program
+    .command("block")
+    .description("block a task on a decision or input (the reason is also posted as a comment)")
+    .argument("<id>", "the task")
+    .argument("[reason...]", "what is needed")
+    .option("--ids <ids...>", "more tasks to block with the same reason")
+    .action((id: string, words: string[], opts: { ids?: string[] }) => {
+      const reason = words.join(" ").trim() || null;
+      const k = cli.kernel();
+      const scope = cli.scope();
+      forEachId(cli, [id, ...(opts.ids ?? [])], (taskId) => {
+        assertOwnTask(scope, taskId);
+        k.write(() => {
+          blockTask(k, taskId, { reason, runId: runIdFor(scope, taskId) });
+          if (reason) addComment(k, taskId, cli.identity(), `BLOCKED: ${reason}`);
+        });
+        cli.out(`Blocked ${taskId}`);
+      });
+    });
+
+  program
+    .command("unblock")
+    .description("move blocked tasks back to ready")
+    .argument("<ids...>", "the task(s)")
+    .action((ids: string[]) => {
+      const k = cli.kernel();
+      forEachId(cli, ids, (id) => {
+        unblockTask(k, id);
+        cli.out(`Unblocked ${id}`);
+      });
+    });
+
+  program
+    .command("archive")
+    .description("archive tasks (hidden from default views)")
+    .argument("<ids...>", "the task(s)")
+    .action((ids: string[]) => {
+      const k = cli.kernel();
+      forEachId(cli, ids, (id) => {
+        archiveTask(k, id);
+        cli.out(`Archived ${id}`);
+      });
+    });
+
+  program
+    .command("heartbeat")
+    .description("record that the worker of a running task is alive, and extend its claim")
+    .argument("<id>", "the task")
+    .option("--note <text>", "what progress was made")
+    .action((id: string, opts: { note?: string }) => {
+      const scope = cli.scope();
+      assertOwnTask(scope, id);
+      const task = heartbeatWorker(cli.kernel(), id, {
+        note: opts.note ?? null,
+        runId: runIdFor(scope, id),
+        ttl: claimTtl(cli),
+      });
+      cli.out(`Heartbeat ${id} (claim until ${stamp(task.claim_expires)})`);
+    });
+
+  program
+    .command("edit")
+    .description("rewrite the result (and handoff) of a done task")
+    .argument("<id>", "the task")
+    .requiredOption("--result <text>", "the new result")
+    .option("--summary <text>", "the new summary")
+    .option("--metadata <json>", "a JSON object of machine-readable facts", jsonObject)
+    .action((id: string, opts: { result: string; summary?: string; metadata?: Record<string, unknown> }) => {
+      editCompletedResult(cli.kernel(), id, {
+        result: opts.result,
+        summary: opts.summary ?? null,
+        metadata: opts.metadata ?? null,
+      });
+      cli.out(`Edited ${id}`);
+    });
+};

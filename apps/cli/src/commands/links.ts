@@ -1,0 +1,27 @@
+import { CoreError, linkTasks, unlinkTasks } from "@switchyard/core";
+import type { RegisterVerbs } from "../context.ts";
+
+/** link and unlink (reference §4, §10.2): the child waits until the parent is done. */
+export const registerLinks: RegisterVerbs = (program, cli) => {
+  program
+    .command("link")
+    .description("make <child> wait until <parent> is done")
+    .argument("<parent>", "the task that must finish first")
+    .argument("<child>", "the task that waits")
+    .action((parent: string, child: string) => {
+      linkTasks(cli.kernel(), parent, child);
+      cli.out(`Linked ${parent} -> ${child}`);
+    });
+
+  program
+    .command("unlink")
+    .description("remove the dependency of <child> on <parent>")
+    .argument("<parent>", "the parent task")
+    .argument("<child>", "the child task")
+    .action((parent: string, child: string) => {
+      if (!unlinkTasks(cli.kernel(), parent, child)) {
+        throw new CoreError("not_found", `no link ${parent} -> ${child}`);
+      }
+      cli.out(`Unlinked ${parent} -> ${child}`);
+    });
+};

@@ -1,0 +1,90 @@
+import { DispatchConfig } from "@switchyard/contract";
+import {
+  CoreError,
+  isCoreError,
+  isLocalLock,
+  type Kernel,
+  reassignTask,
+  reclaimTask,
+  stopProcess,
+  systemProcesses,
+  type WorkerRef,
+} from "@switchyard/core";
+import type { Cli, RegisterVerbs } from "../context.ts";
+
+/**
+ * reclaim and reassign (reference §8, SPEC §3.3): take a task back from its worker at once,
+ * and stop that worker when it runs on this host (SIGTERM, a grace period, SIGKILL).
+ */
+
+function graceMs(cli: Cli): number {
+  try {
+    return cli.config().dispatch.stop_grace_seconds * 1000;
+  } catch {
+    return DispatchConfig.parse({}).stop_grace_seconds * 1000;
+  }
+}
+
+async function stopWorker(cli: Cli, k: Kernel, worker: WorkerRef | null): Promise<void> {
+  if (!worker || worker.pid === null || !isLocalLock(k, worker.lock)) return;
+  if (!systemProcesses.isAlive(worker.pid)) return;
+  const stopped = await stopProcess(systemProcesses, worker.pid, graceMs(cli), { group: true });
+  if (stopped.stopped) cli.out(`Stopped its worker (pid ${worker.pid}${stopped.sigkill ? ", with SIGKILL" : ""})`);
+  else
+    cli.warn(
+      `⚠ its worker (pid ${worker.pid}) is still alive; the dispatcher will not respawn the task until it exits`,
+    );
+}
+
+export const registerRecovery: RegisterVerbs = (program, cli) => {
+  program
+    .command("reclaim")
+    .description("take a running task back from its worker now (back to ready)")
+    .argument("<id>", "the task")
+    .option("--reason <text>", "why, for the run's record")
+    .action(async (id: string, opts: { reason?: string }) => {
+      const k = cli.kernel();
+      let worker: WorkerRef;
+      try {
+        worker = reclaimTask(k, id, { reason: opts.reason ?? null });
+      } catch (err) {
+        if (isCoreError(err, "not_found") || isCoreError(err, "invalid_transition")) {
+          throw new CoreError(err.code, `cannot reclaim ${id} (not running or unknown id)`, { task_id: id });
+        }
+        throw err;
+      }
+      cli.out(`Reclaimed ${id}`);
+      await stopWorker(cli, k, worker);
+    });
+
+  program
+    .command("reassign")
+    .description("hand a task to another profile (none unassigns); --reclaim takes it from a running worker first")
+    .argument("<id>", "the task")
+    .argument("<profile>", "the new profile, or none")
+    .option("--reclaim", "reclaim it first if it is running")
+    .option("--reason <text>", "why, for the run's record")
+    .action(async (id: string, profile: string, opts: { reclaim?: boolean; reason?: string }) => {
+      const k = cli.kernel();
+      const unassign = ["none", "-", "null", ""].includes(profile.trim().toLowerCase());
+      let result: ReturnType<typeof reassignTask>;
+      try {
+        result = reassignTask(k, id, unassign ? null : profile, {
+          reclaimFirst: opts.reclaim ?? false,
+          reason: opts.reason ?? null,
+        });
+      } catch (err) {
+        if (isCoreError(err, "not_found") || isCoreError(err, "task_running")) {
+          throw new CoreError(
+            err.code,
+            `cannot reassign ${id}: unknown id, or still running — pass --reclaim to take it back from its worker first`,
+            { task_id: id },
+          );
+        }
+        throw err;
+      }
+      const who = result.task.assignee ?? "(unassigned)";
+      cli.out(`Reassigned ${id} to ${who}${result.reclaimed ? " (claim reclaimed)" : ""}`);
+      await stopWorker(cli, k, result.reclaimed);
+    });
+};

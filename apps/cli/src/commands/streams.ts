@@ -1,0 +1,83 @@
+import type { EventKind, TaskEvent } from "@switchyard/contract";
+import { eventsSince, getTask, type Kernel, latestEventId, listEvents, requireTask } from "@switchyard/core";
+import { eventKinds, positiveSeconds } from "../args.ts";
+import type { Cli, RegisterVerbs } from "../context.ts";
+import { eventLine } from "../output.ts";
+
+/** tail and watch (reference §10.2): poll the board's events and print the new ones until interrupted. */
+
+const PAGE = 200;
+const TAIL_BACKLOG = 20;
+
+/** Calls `poll` every `seconds` until SIGINT or SIGTERM, then exits 0. */
+function follow(cli: Cli, seconds: number, poll: () => void): Promise<never> {
+  return new Promise<never>(() => {
+    const stop = () => {
+      cli.close();
+      process.exit(0);
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+    const tick = () => {
+      poll();
+      setTimeout(tick, seconds * 1000);
+    };
+    setTimeout(tick, seconds * 1000);
+  });
+}
+
+/** Every event after the cursor (in pages), advancing it. */
+function drain(k: Kernel, cursor: { id: number }, each: (e: TaskEvent) => void): void {
+  for (;;) {
+    const page = eventsSince(k, cursor.id, PAGE);
+    for (const e of page) {
+      cursor.id = e.id;
+      each(e);
+    }
+    if (page.length < PAGE) return;
+  }
+}
+
+export const registerStreams: RegisterVerbs = (program, cli) => {
+  program
+    .command("tail")
+    .description("print a task's recent events, then new ones as they happen (Ctrl-C stops)")
+    .argument("<id>", "the task")
+    .option("--interval <seconds>", "seconds between polls", positiveSeconds("--interval"), 1)
+    .action(async (id: string, opts: { interval: number }) => {
+      const k = cli.kernel();
+      requireTask(k, id);
+      const cursor = { id: latestEventId(k) };
+      for (const e of listEvents(k, id, TAIL_BACKLOG)) cli.out(eventLine(e));
+      await follow(cli, opts.interval, () =>
+        drain(k, cursor, (e) => {
+          if (e.task_id === id) cli.out(eventLine(e));
+        }),
+      );
+    });
+
+  program
+    .command("watch")
+    .description("print new events across the board as they happen (Ctrl-C stops)")
+    .option("--assignee <profile>", "only tasks assigned to this profile")
+    .option("--tenant <name>", "only tasks of this tenant")
+    .option("--kinds <kinds>", "only these event kinds, comma-separated", eventKinds)
+    .option("--interval <seconds>", "seconds between polls", positiveSeconds("--interval"), 0.5)
+    .action(async (opts: { assignee?: string; tenant?: string; kinds?: EventKind[]; interval: number }) => {
+      const k = cli.kernel();
+      const cursor = { id: latestEventId(k) };
+      const assignee = opts.assignee?.trim().toLowerCase();
+      cli.warn(`Watching board ${k.paths.slug} from event ${cursor.id} (Ctrl-C stops)`);
+      await follow(cli, opts.interval, () =>
+        drain(k, cursor, (e) => {
+          if (opts.kinds && !opts.kinds.includes(e.kind)) return;
+          if (assignee || opts.tenant) {
+            const task = getTask(k, e.task_id);
+            if (assignee && task?.assignee !== assignee) return;
+            if (opts.tenant && task?.tenant !== opts.tenant) return;
+          }
+          cli.out(eventLine(e));
+        }),
+      );
+    });
+};

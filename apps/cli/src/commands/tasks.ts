@@ -1,0 +1,223 @@
+import type { CliShow, Task, TaskStatus, WorkspaceKind } from "@switchyard/contract";
+import {
+  addComment,
+  assignTask,
+  childIds,
+  configPath,
+  createTask,
+  type Kernel,
+  listBoards,
+  listComments,
+  listEvents,
+  listRuns,
+  listTasks,
+  parentIds,
+  recomputeReady,
+  requireTask,
+  spawnableProfiles,
+} from "@switchyard/core";
+import { Option } from "commander";
+import { collect, duration, taskStatus, wholeNumber, workspaceSpec } from "../args.ts";
+import type { Cli, RegisterVerbs } from "../context.ts";
+import { elapsed, eventLine, indent, stamp, statusIcon, taskLine } from "../output.ts";
+import { cliRun, cliTask, shortComment, shortEvent } from "../shapes.ts";
+
+/** create, list, show, assign and comment (reference §10.2). */
+
+const SHOW_EVENTS = 20;
+
+/** A ready, assigned task whose assignee the dispatcher cannot start gets a warning (reference §5.5). */
+function spawnWarning(cli: Cli, task: Task): string | null {
+  if (task.status !== "ready" || !task.assignee) return null;
+  let profiles: string[];
+  try {
+    profiles = spawnableProfiles(cli.home, cli.config());
+  } catch (err) {
+    return `⚠ ${(err as Error).message}`;
+  }
+  if (profiles.includes(task.assignee)) return null;
+  return (
+    `⚠ no profile '${task.assignee}' in ${configPath(cli.home)}: the dispatcher will not start a worker for ${task.id}; ` +
+    `pull it with \`switchyard claim ${task.id}\` or reassign it`
+  );
+}
+
+function showJson(k: Kernel, task: Task): CliShow {
+  return {
+    task: cliTask(task),
+    parents: parentIds(k, task.id),
+    children: childIds(k, task.id),
+    comments: listComments(k, task.id).map(shortComment),
+    events: listEvents(k, task.id).map(shortEvent),
+    runs: listRuns(k, task.id).map(cliRun),
+  };
+}
+
+function showText(cli: Cli, k: Kernel, task: Task): void {
+  const now = k.clock.now();
+  const field = (name: string, value: string) => cli.out(`  ${`${name}:`.padEnd(11)} ${value}`);
+  cli.out(`${statusIcon(task.status)} ${task.id}  ${task.title}`);
+  field("status", task.status);
+  field("assignee", task.assignee ?? "(unassigned)");
+  field("priority", String(task.priority));
+  if (task.tenant) field("tenant", task.tenant);
+  field("workspace", `${task.workspace_kind} @ ${task.workspace_path ?? "(unresolved)"}`);
+  field("created", `${stamp(task.created_at)} by ${task.created_by ?? "?"} (${elapsed(now - task.created_at)} ago)`);
+  if (task.started_at !== null) field("started", `${stamp(task.started_at)} (${elapsed(now - task.started_at)} ago)`);
+  if (task.completed_at !== null) field("completed", stamp(task.completed_at));
+  if (task.claim_lock) field("claim", `${task.claim_lock} until ${stamp(task.claim_expires)}`);
+  if (task.max_runtime_seconds !== null) field("max run", elapsed(task.max_runtime_seconds));
+  if (task.skills && task.skills.length > 0) field("skills", task.skills.join(", "));
+  const parents = parentIds(k, task.id);
+  const children = childIds(k, task.id);
+  if (parents.length > 0) field("parents", parents.join(", "));
+  if (children.length > 0) field("children", children.join(", "));
+  if (task.body?.trim()) cli.out(`\nBody:\n${indent(task.body)}`);
+  if (task.result?.trim()) cli.out(`\nResult:\n${indent(task.result)}`);
+  const comments = listComments(k, task.id);
+  if (comments.length > 0) {
+    cli.out(`\nComments (${comments.length}):`);
+    for (const c of comments) cli.out(`  ${stamp(c.created_at)} ${c.author}:\n${indent(c.body, "    ")}`);
+  }
+  const events = listEvents(k, task.id, SHOW_EVENTS);
+  cli.out(`\nEvents (last ${events.length}):`);
+  for (const e of events) cli.out(`  ${eventLine(e)}`);
+  const runs = listRuns(k, task.id);
+  if (runs.length > 0) {
+    cli.out(`\nRuns (${runs.length}):`);
+    for (const r of runs) {
+      const took = elapsed((r.ended_at ?? now) - r.started_at);
+      cli.out(`  #${r.id} ${r.outcome ?? r.status} ${r.profile ?? "-"} ${took} (${stamp(r.started_at)})`);
+      if (r.summary) cli.out(`    → ${r.summary.split(/\r?\n/, 1)[0]}`);
+      if (r.error) cli.out(`    ✖ ${r.error}`);
+    }
+  }
+}
+
+interface CreateOpts {
+  body?: string;
+  assignee?: string;
+  parent?: string[];
+  workspace?: { kind: WorkspaceKind; path: string | null };
+  tenant?: string;
+  priority?: number;
+  triage?: boolean;
+  idempotencyKey?: string;
+  maxRuntime?: number;
+  createdBy?: string;
+  skill?: string[];
+  json?: boolean;
+}
+
+interface ListOpts {
+  mine?: boolean;
+  assignee?: string;
+  status?: TaskStatus;
+  tenant?: string;
+  archived?: boolean;
+  json?: boolean;
+}
+
+export const registerTasks: RegisterVerbs = (program, cli) => {
+  program
+    .command("create")
+    .description("create a task")
+    .argument("<title...>", "the task's title")
+    .option("--body <text>", "the opening post (markdown)")
+    .option("--assignee <profile>", "the profile that should do it")
+    .option("--parent <id>", "a task that must be done first (repeatable)", collect)
+    .option("--workspace <kind>", "scratch, worktree or dir:<absolute path>", workspaceSpec)
+    .option("--tenant <name>", "a namespace within the board")
+    .option("--priority <n>", "higher is dispatched first (default 0)", wholeNumber("--priority"))
+    .option("--triage", "park it in triage (never dispatched until moved)")
+    .option("--idempotency-key <key>", "return the existing task with this key instead of creating another")
+    .option("--max-runtime <duration>", "stop the worker after this long: seconds, or 30s, 5m, 2h, 1d", duration)
+    .option("--created-by <name>", "the author (default: your profile, else user)")
+    .option("--skill <name>", "an extra skill for the worker (repeatable)", collect)
+    .option("--json", "print the task as JSON")
+    .action((words: string[], opts: CreateOpts) => {
+      const k = cli.kernel();
+      const { task, created } = createTask(k, {
+        title: words.join(" "),
+        body: opts.body ?? null,
+        assignee: opts.assignee ?? null,
+        parents: opts.parent ?? [],
+        workspace_kind: opts.workspace?.kind ?? "scratch",
+        workspace_path: opts.workspace?.path ?? null,
+        tenant: opts.tenant ?? null,
+        priority: opts.priority ?? 0,
+        triage: opts.triage ?? false,
+        idempotency_key: opts.idempotencyKey ?? null,
+        max_runtime_seconds: opts.maxRuntime ?? null,
+        skills: opts.skill ?? null,
+        created_by: opts.createdBy ?? cli.identity(),
+      });
+      if (opts.json) return cli.json(cliTask(task));
+      cli.out(
+        `${created ? "Created" : "Exists (same idempotency key):"} ${task.id}  (${task.status}, assignee=${task.assignee ?? "-"})`,
+      );
+      const warning = spawnWarning(cli, task);
+      if (warning) cli.warn(warning);
+    });
+
+  program
+    .command("list")
+    .alias("ls")
+    .description("list tasks (promotes todo tasks whose parents are done first)")
+    .addOption(new Option("--mine", "only tasks assigned to your profile").conflicts("assignee"))
+    .option("--assignee <profile>", "only this assignee's tasks")
+    .option("--status <status>", "only this status", taskStatus)
+    .option("--tenant <name>", "only this tenant")
+    .option("--archived", "include archived tasks")
+    .option("--json", "print JSON")
+    .action((opts: ListOpts) => {
+      const k = cli.kernel();
+      recomputeReady(k);
+      const tasks = listTasks(k, {
+        assignee: opts.mine ? cli.identity() : (opts.assignee ?? null),
+        status: opts.status ?? null,
+        tenant: opts.tenant ?? null,
+        includeArchived: opts.archived ?? false,
+      });
+      if (opts.json) return cli.json(tasks.map(cliTask));
+      const others = listBoards(cli.home).length - 1;
+      if (others > 0)
+        cli.out(`Board: ${k.paths.slug} (${others} other board${others === 1 ? "" : "s"}; see boards list)`);
+      if (tasks.length === 0) return cli.out("(no matching tasks)");
+      for (const t of tasks) cli.out(taskLine(t));
+    });
+
+  program
+    .command("show")
+    .description("show a task with its comments, events and runs")
+    .argument("<id>", "the task")
+    .option("--json", "print JSON")
+    .action((id: string, opts: { json?: boolean }) => {
+      const k = cli.kernel();
+      const task = requireTask(k, id);
+      if (opts.json) return cli.json(showJson(k, task));
+      showText(cli, k, task);
+    });
+
+  program
+    .command("assign")
+    .description("assign a task to a profile (none, - or null unassigns)")
+    .argument("<id>", "the task")
+    .argument("<profile>", "the profile, or none")
+    .action((id: string, profile: string) => {
+      const unassign = ["none", "-", "null", ""].includes(profile.trim().toLowerCase());
+      const task = assignTask(cli.kernel(), id, unassign ? null : profile);
+      cli.out(task.assignee ? `Assigned ${task.id} to ${task.assignee}` : `Unassigned ${task.id}`);
+    });
+
+  program
+    .command("comment")
+    .description("add a comment to a task")
+    .argument("<id>", "the task")
+    .argument("<text...>", "the comment")
+    .option("--author <name>", "the author (default: your profile, else user)")
+    .action((id: string, words: string[], opts: { author?: string }) => {
+      const comment = addComment(cli.kernel(), id, opts.author ?? cli.identity(), words.join(" "));
+      cli.out(`Commented on ${id} (#${comment.id})`);
+    });
+};

@@ -1,0 +1,79 @@
+import type { Config } from "@switchyard/contract";
+import { type Env, type Home, type Kernel, loadConfig, openBoard, requireBoard, resolveHome } from "@switchyard/core";
+import type { Command } from "commander";
+import { identity, type WorkerScope, workerScope } from "./tools/scope.ts";
+
+/**
+ * What every verb needs, created once per invocation: the home, the board (from `--board`, the
+ * env pins or the `current` file), the caller's identity and worker scope, and output.
+ * The board is opened on first use and closed when the command ends.
+ */
+export interface Cli {
+  readonly env: Env;
+  readonly home: Home;
+  /** The slug given with `--board`, or null for the active board. */
+  boardOption(): string | null;
+  /** The resolved board slug (does not open the database). */
+  boardSlug(): string;
+  /** The board's kernel; the first call opens (and on a fresh home, initialises) the database. */
+  kernel(): Kernel;
+  /** `<home>/config.yaml`, validated (read once). */
+  config(): Config;
+  /** The worker environment (task, run, profile, tenant). */
+  scope(): WorkerScope;
+  /** Default author, `created_by` and `--mine`: SWITCHYARD_PROFILE, else HERMES_PROFILE, else `user`. */
+  identity(): string;
+  /** One line (or block) on stdout. */
+  out(text?: string): void;
+  /** One line on stderr. */
+  warn(text: string): void;
+  /** A `--json` result on stdout. */
+  json(value: unknown): void;
+  close(): void;
+}
+
+export function createCli(env: Env, boardOption: () => string | undefined): Cli {
+  const home = resolveHome(env);
+  let kernel: Kernel | null = null;
+  let config: Config | null = null;
+  let scope: WorkerScope | null = null;
+  const cli: Cli = {
+    env,
+    home,
+    boardOption: () => boardOption() ?? null,
+    boardSlug: () => requireBoard(home, boardOption()),
+    kernel() {
+      kernel ??= openBoard(home, boardOption());
+      return kernel;
+    },
+    config() {
+      config ??= loadConfig(home);
+      return config;
+    },
+    scope() {
+      scope ??= workerScope(env);
+      return scope;
+    },
+    identity: () => identity(cli.scope(), "user"),
+    out(text = "") {
+      process.stdout.write(`${text}\n`);
+    },
+    warn(text) {
+      process.stderr.write(`${text}\n`);
+    },
+    json(value) {
+      process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    },
+    close() {
+      kernel?.close();
+      kernel = null;
+    },
+  };
+  return cli;
+}
+
+/**
+ * A verb module's entry point: adds its commands to the program. `cli` is the invocation's
+ * context; read it inside actions, not while registering.
+ */
+export type RegisterVerbs = (program: Command, cli: Cli) => void;

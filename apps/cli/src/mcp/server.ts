@@ -1,0 +1,71 @@
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { WORKER_GUIDANCE } from "@switchyard/contract";
+import { z } from "zod";
+import pkg from "../../package.json" with { type: "json" };
+import type { Cli } from "../context.ts";
+import { UsageError } from "../errors.ts";
+import { createTools, type Tool } from "../tools/worker-tools.ts";
+
+/**
+ * `switchyard mcp` (SPEC §8): a stdio MCP server offering the worker tools for the task in the
+ * environment, or all nine with `--orchestrator`, with the worker guidance as its instructions.
+ * Each result is the tool's JSON (`isError` set for `{error}` results).
+ */
+
+/**
+ * The SDK checks arguments against a tool's input schema before calling it and answers a
+ * failure in its own words. The tools check their arguments themselves, so that every refusal
+ * is the reference's `{"error": "…"}` with the reference's text; the SDK therefore gets a schema
+ * that accepts any object and carries the tool's real JSON Schema for `tools/list`.
+ */
+function advertisedSchema(tool: Tool) {
+  const { $schema: _, ...json } = z.toJSONSchema(tool.params, { io: "input", target: "draft-7" });
+  return z.looseObject({}).meta(json);
+}
+
+export async function serveMcp(cli: Cli, options: { orchestrator: boolean }): Promise<void> {
+  const scope = cli.scope();
+  if (scope.task === null && !options.orchestrator) {
+    throw new UsageError(
+      "switchyard mcp serves the tools of one task: set SWITCHYARD_TASK (the dispatcher does), or pass --orchestrator",
+    );
+  }
+  // Fail now, not at the first tool call, when the board cannot be opened.
+  cli.kernel();
+  const tools = createTools({
+    kernel: () => cli.kernel(),
+    scope,
+    orchestrator: options.orchestrator,
+    claimTtl: () => scope.claimTtl ?? cli.config().dispatch.claim_ttl_seconds,
+  });
+
+  const server = new McpServer({ name: "switchyard", version: pkg.version }, { instructions: WORKER_GUIDANCE });
+  for (const tool of tools) {
+    server.registerTool(
+      tool.name,
+      {
+        description: tool.description,
+        inputSchema: advertisedSchema(tool),
+        annotations: { readOnlyHint: tool.readOnly, openWorldHint: false },
+      },
+      (args) => {
+        const result = tool.call(args);
+        return {
+          content: [{ type: "text" as const, text: JSON.stringify(result) }],
+          ...("error" in result ? { isError: true } : {}),
+        };
+      },
+    );
+  }
+
+  const transport = new StdioServerTransport();
+  const closed = new Promise<void>((resolve) => {
+    process.stdin.once("end", resolve);
+    process.stdin.once("close", resolve);
+    transport.onclose = resolve;
+  });
+  await server.connect(transport);
+  await closed;
+  await server.close();
+}

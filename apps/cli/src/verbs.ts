@@ -1,0 +1,44 @@
+import { registerBoards } from "./commands/boards.ts";
+import { registerGc } from "./commands/gc.ts";
+import { registerGuidance } from "./commands/guidance.ts";
+import { registerInit } from "./commands/init.ts";
+import { registerInspect } from "./commands/inspect.ts";
+import { registerLifecycle } from "./commands/lifecycle.ts";
+import { registerLinks } from "./commands/links.ts";
+import { registerMcp } from "./commands/mcp.ts";
+import { registerNotify } from "./commands/notify.ts";
+import { registerRecovery } from "./commands/recovery.ts";
+import { registerStreams } from "./commands/streams.ts";
+import { registerTasks } from "./commands/tasks.ts";
+import type { RegisterVerbs } from "./context.ts";
+
+/**
+ * Every verb group of `switchyard`, in help order. To add verbs:
+ *
+ * 1. Write `commands/<group>.ts` exporting `export const registerX: RegisterVerbs = (program, cli) => { … }`
+ *    that adds `program.command("verb")` with its arguments, options and `--help` text.
+ * 2. In the action use the invocation's `cli` (context.ts): `cli.kernel()` opens the board chosen
+ *    by `--board`/env (initialising a fresh home), `cli.config()` reads config.yaml,
+ *    `cli.identity()` is the default author, `cli.out`/`cli.warn`/`cli.json` print.
+ * 3. Errors: parse option values with the parsers in args.ts (a bad value exits 2); throw
+ *    `UsageError` for other bad input (exit 2); let `CoreError` refusals propagate (exit 1 with
+ *    their message). errors.ts maps them in one place; never call process.exit.
+ * 4. Load heavy modules (the MCP SDK, the server) with `await import()` inside the action, so
+ *    other verbs start fast. The CLI is bundled (scripts/build.mjs): code must not locate files
+ *    relative to its own module.
+ * 5. List the register function below.
+ */
+export const VERBS: readonly RegisterVerbs[] = [
+  registerInit,
+  registerBoards,
+  registerTasks,
+  registerLifecycle,
+  registerRecovery,
+  registerLinks,
+  registerStreams,
+  registerInspect,
+  registerNotify,
+  registerGc,
+  registerGuidance,
+  registerMcp,
+];

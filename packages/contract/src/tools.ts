@@ -1,0 +1,338 @@
+import { z } from "zod";
+import { Run } from "./run.ts";
+import { TaskStatus, WorkspaceKind } from "./status.ts";
+import { Comment, Task } from "./task.ts";
+
+/**
+ * The worker tool surface (reference §9, SPEC §3.10–3.11): tool names, parameters with the
+ * descriptions that steer a model, results, and the worker guidance. The CLI's MCP server
+ * and any other host of the tools take them from here.
+ */
+
+export const WORKER_TOOL_NAMES = [
+  "kanban_show",
+  "kanban_complete",
+  "kanban_block",
+  "kanban_heartbeat",
+  "kanban_comment",
+  "kanban_create",
+  "kanban_link",
+] as const;
+export const ORCHESTRATOR_TOOL_NAMES = ["kanban_list", "kanban_unblock"] as const;
+export const TOOL_NAMES = [...WORKER_TOOL_NAMES, ...ORCHESTRATOR_TOOL_NAMES] as const;
+export type ToolName = (typeof TOOL_NAMES)[number];
+
+const MAX_TEXT = 1_000_000;
+const MAX_IDS = 1_000;
+
+const optionalTaskId = z
+  .string({ error: "task_id must be a task id string" })
+  .max(200)
+  .nullish()
+  .describe("Task id (t_…). Defaults to your own task ($SWITCHYARD_TASK).");
+
+/** A list of ids, or one id given as a string (the reference coerces it to a list). */
+function idList(what: string) {
+  return z
+    .union([z.array(z.string()).max(MAX_IDS), z.string()], {
+      error: `${what} must be a list of task ids (or one id as a string)`,
+    })
+    .transform((v) => (typeof v === "string" ? [v] : v));
+}
+
+const metadata = z.record(z.string(), z.unknown(), { error: "metadata must be a JSON object" });
+
+export const ShowParams = z.object({ task_id: optionalTaskId });
+
+export const CompleteParams = z.object({
+  task_id: optionalTaskId,
+  summary: z
+    .string({ error: "summary must be a string" })
+    .max(MAX_TEXT)
+    .nullish()
+    .describe("1-3 human sentences: what you did and which artifacts you produced. Never secrets."),
+  metadata: metadata
+    .nullish()
+    .describe("Machine-readable facts of the handoff, e.g. {changed_files, tests_run, decisions}. Never secrets."),
+  result: z.string({ error: "result must be a string" }).max(MAX_TEXT).nullish().describe("A short result line."),
+  created_cards: idList("created_cards")
+    .nullish()
+    .describe(
+      "Ids of the cards you created, exactly as returned by successful kanban_create calls in this run. " +
+        "Never ids remembered from prose or from earlier runs. Leave it out if you created none.",
+    ),
+});
+
+export const BlockParams = z.object({
+  task_id: optionalTaskId,
+  reason: z
+    .string({ error: "reason is required — explain what input you need" })
+    .trim()
+    .min(1, "reason is required — explain what input you need")
+    .max(10_000)
+    .describe("One specific sentence naming the decision or input you need. Block only on real blockers."),
+});
+
+export const HeartbeatParams = z.object({
+  task_id: optionalTaskId,
+  note: z
+    .string({ error: "note must be a string" })
+    .max(2_000)
+    .nullish()
+    .describe("What progress you made, e.g. 'epoch 12/50, loss 0.31'. Heartbeat every few minutes on long work."),
+});
+
+export const CommentParams = z.object({
+  task_id: z
+    .string({ error: "task_id is required" })
+    .trim()
+    .min(1, "task_id is required")
+    .max(200)
+    .describe("The task to comment on (any task on the board)."),
+  body: z
+    .string({ error: "body is required" })
+    .trim()
+    .min(1, "body is required")
+    .max(200_000)
+    .describe("The comment, markdown. The author is your profile."),
+});
+
+export const CreateParams = z.object({
+  title: z.string({ error: "title is required" }).trim().min(1, "title is required").max(1_000),
+  assignee: z
+    .string({ error: "assignee is required — name the profile that should do this work" })
+    .trim()
+    .min(1, "assignee is required — name the profile that should do this work")
+    .max(200)
+    .describe("The profile that should do the work. Never yourself for follow-up work."),
+  body: z.string({ error: "body must be a string" }).max(MAX_TEXT).nullish().describe("The task's opening post."),
+  parents: idList("parents")
+    .nullish()
+    .describe("Tasks that must be done first; use [your own task id] for follow-up work."),
+  tenant: z.string({ error: "tenant must be a string" }).max(200).nullish().describe("Defaults to $SWITCHYARD_TENANT."),
+  priority: z.number({ error: "priority must be a whole number" }).int("priority must be a whole number").nullish(),
+  workspace_kind: WorkspaceKind.nullish(),
+  workspace_path: z.string({ error: "workspace_path must be a string" }).max(4096).nullish(),
+  triage: z.boolean({ error: "triage must be true or false" }).nullish(),
+  idempotency_key: z.string({ error: "idempotency_key must be a string" }).max(200).nullish(),
+  max_runtime_seconds: z
+    .number({ error: "max_runtime_seconds must be a whole number of seconds" })
+    .int("max_runtime_seconds must be a whole number of seconds")
+    .min(0, "max_runtime_seconds must be 0 or more")
+    .nullish(),
+  skills: z
+    .union([z.array(z.string()).max(100), z.string()], { error: "skills must be a list of skill names" })
+    .transform((v) => (typeof v === "string" ? [v] : v))
+    .nullish(),
+});
+
+export const LinkParams = z.object({
+  parent_id: z.string({ error: "both parent_id and child_id are required" }).trim().min(1).max(200),
+  child_id: z.string({ error: "both parent_id and child_id are required" }).trim().min(1).max(200),
+});
+
+export const ListParams = z.object({
+  assignee: z.string({ error: "assignee must be a string" }).max(200).nullish(),
+  status: TaskStatus.nullish(),
+  tenant: z.string({ error: "tenant must be a string" }).max(200).nullish(),
+  include_archived: z.boolean({ error: "include_archived must be true or false" }).nullish(),
+  limit: z
+    .number({ error: "limit must be a whole number" })
+    .int("limit must be a whole number")
+    .min(1, "limit must be at least 1")
+    .max(1_000, "limit must be at most 1000")
+    .nullish()
+    .describe("At most this many tasks (default 100), highest priority first."),
+});
+
+export const UnblockParams = z.object({
+  task_id: z.string({ error: "task_id is required" }).trim().min(1, "task_id is required").max(200),
+});
+
+export const TOOL_PARAMS = {
+  kanban_show: ShowParams,
+  kanban_complete: CompleteParams,
+  kanban_block: BlockParams,
+  kanban_heartbeat: HeartbeatParams,
+  kanban_comment: CommentParams,
+  kanban_create: CreateParams,
+  kanban_link: LinkParams,
+  kanban_list: ListParams,
+  kanban_unblock: UnblockParams,
+} as const satisfies Record<ToolName, z.ZodType>;
+export type ToolParams<N extends ToolName> = z.output<(typeof TOOL_PARAMS)[N]>;
+
+export const TOOL_DESCRIPTIONS: Record<ToolName, string> = {
+  kanban_show:
+    "Read a task: its fields, parents, children, comments, recent events, runs and worker_context " +
+    "(the ground truth to work from). Call it first.",
+  kanban_complete:
+    "Finish your task with a structured handoff: a 1-3 sentence summary and/or result, metadata for " +
+    "machines, and created_cards listing only ids returned by your successful kanban_create calls.",
+  kanban_block:
+    "Stop and ask for input: block your task with one specific sentence naming the decision you need. " +
+    "Only for real blockers.",
+  kanban_heartbeat:
+    "Tell the board you are alive during long work (every few minutes); extends your claim. Skip it for short tasks.",
+  kanban_comment: "Add a comment to any task; the author is your profile.",
+  kanban_create:
+    "Create a task for another profile (follow-up work: parents=[your task id]). Returns its task_id; " +
+    "keep it for created_cards.",
+  kanban_link: "Make child_id wait until parent_id is done (parent first).",
+  kanban_list: "List tasks on the board, filtered by assignee, status or tenant (orchestrators).",
+  kanban_unblock: "Move a blocked task back to ready once its blocker is resolved (orchestrators).",
+};
+
+/** Every tool error: `{"error": "<message>"}`. */
+export const ToolError = z.object({ error: z.string() });
+export type ToolError = z.infer<typeof ToolError>;
+
+/** The task as `kanban_show` returns it (reference §9.1). */
+export const ToolTask = Task.pick({
+  id: true,
+  title: true,
+  body: true,
+  assignee: true,
+  status: true,
+  tenant: true,
+  priority: true,
+  workspace_kind: true,
+  workspace_path: true,
+  created_by: true,
+  created_at: true,
+  started_at: true,
+  completed_at: true,
+  result: true,
+  current_run_id: true,
+});
+export type ToolTask = z.infer<typeof ToolTask>;
+
+/** An event without its ids, as `show --json` and `kanban_show` list them. */
+export const ShortEvent = z.object({
+  kind: z.string(),
+  payload: z.unknown(),
+  created_at: z.number().int(),
+  run_id: z.number().int().nullable(),
+});
+export type ShortEvent = z.infer<typeof ShortEvent>;
+
+export const ShortComment = Comment.pick({ author: true, body: true, created_at: true });
+export type ShortComment = z.infer<typeof ShortComment>;
+
+export const ToolRun = Run.pick({
+  id: true,
+  profile: true,
+  status: true,
+  outcome: true,
+  summary: true,
+  error: true,
+  metadata: true,
+  started_at: true,
+  ended_at: true,
+});
+export type ToolRun = z.infer<typeof ToolRun>;
+
+/** `kanban_show`: the raw object, no `ok` (reference §9.1). */
+export const ShowResult = z.object({
+  task: ToolTask,
+  parents: z.array(z.string()),
+  children: z.array(z.string()),
+  comments: z.array(ShortComment),
+  /** The last 50 events. */
+  events: z.array(ShortEvent),
+  runs: z.array(ToolRun),
+  worker_context: z.string(),
+});
+export type ShowResult = z.infer<typeof ShowResult>;
+
+const ok = z.literal(true);
+
+export const CompleteResult = z.object({ ok, task_id: z.string(), run_id: z.number().int().nullable() });
+export type CompleteResult = z.infer<typeof CompleteResult>;
+export const BlockResult = CompleteResult;
+export type BlockResult = CompleteResult;
+export const HeartbeatResult = z.object({ ok, task_id: z.string() });
+export type HeartbeatResult = z.infer<typeof HeartbeatResult>;
+export const CommentResult = z.object({ ok, task_id: z.string(), comment_id: z.number().int() });
+export type CommentResult = z.infer<typeof CommentResult>;
+export const CreateResult = z.object({ ok, task_id: z.string(), status: TaskStatus });
+export type CreateResult = z.infer<typeof CreateResult>;
+export const LinkResult = z.object({ ok, parent_id: z.string(), child_id: z.string() });
+export type LinkResult = z.infer<typeof LinkResult>;
+/** A task as `kanban_list` lists it. */
+export const ListedTask = Task.pick({
+  id: true,
+  title: true,
+  assignee: true,
+  status: true,
+  priority: true,
+  tenant: true,
+  created_by: true,
+  created_at: true,
+  completed_at: true,
+  result: true,
+});
+export type ListedTask = z.infer<typeof ListedTask>;
+export const ListResult = z.object({
+  ok,
+  tasks: z.array(ListedTask),
+  /** How many tasks matched before the limit. */
+  total: z.number().int(),
+});
+export type ListResult = z.infer<typeof ListResult>;
+export const UnblockResult = z.object({ ok, task_id: z.string(), status: TaskStatus });
+export type UnblockResult = z.infer<typeof UnblockResult>;
+
+export const TOOL_RESULTS = {
+  kanban_show: ShowResult,
+  kanban_complete: CompleteResult,
+  kanban_block: BlockResult,
+  kanban_heartbeat: HeartbeatResult,
+  kanban_comment: CommentResult,
+  kanban_create: CreateResult,
+  kanban_link: LinkResult,
+  kanban_list: ListResult,
+  kanban_unblock: UnblockResult,
+} as const satisfies Record<ToolName, z.ZodType>;
+export type ToolResult<N extends ToolName> = z.infer<(typeof TOOL_RESULTS)[N]>;
+
+/**
+ * The worker guidance (reference §9.3): printed by `switchyard guidance`, sent as the MCP
+ * server's instructions, and pointed to by the skills. Kept between 1.5 and 4 KB.
+ */
+export const WORKER_GUIDANCE = `# Working a Switchyard kanban task
+
+You own ONE task on a shared board. Its id is in $SWITCHYARD_TASK, your workspace in
+$SWITCHYARD_WORKSPACE and your run in $SWITCHYARD_RUN_ID (Hermes workers see the twins
+$HERMES_KANBAN_TASK, $HERMES_KANBAN_WORKSPACE and $HERMES_KANBAN_RUN_ID). The kanban_* tools are
+your coordination surface; the \`switchyard\` CLI does the same where tools are unavailable.
+
+Lifecycle:
+1. Orient: call kanban_show() first. Treat its worker_context (prior attempts, parent handoffs,
+   comments) as ground truth. If the task is blocked or archived, stop.
+2. Work inside your workspace: cd into it; do not touch files outside it.
+3. Heartbeat: during long work call kanban_heartbeat(note="what progress") every few minutes; it
+   extends your claim. Skip it for short tasks.
+4. Block on genuine ambiguity: kanban_block(reason="the one decision you need"), then stop.
+   Do not guess. Put longer context in a kanban_comment first.
+5. Complete with a structured handoff: kanban_complete(summary="1-3 sentences naming the
+   artifacts", metadata={...machine facts...}). Never put secrets in them; runs are kept forever.
+6. Follow-up work: kanban_create(title, assignee=<the right profile>, parents=[your task id]).
+   Do not do it yourself and do not assign it to yourself.
+
+The created_cards contract: when you complete, list in created_cards ONLY the task_id values
+returned by your successful kanban_create calls in this run (or children linked to your task).
+Never ids from prose, memory or earlier runs; if a create failed, leave it out and say so in the
+summary. A made-up id blocks the completion and is recorded; your task stays yours, so retry
+kanban_complete with the corrected list, or without created_cards.
+
+If a call says your run was superseded (reclaimed, timed out), stop working: someone else owns
+the task now. You may only complete, block or heartbeat your own task; use kanban_comment or
+kanban_create to affect others.
+
+Orchestrator mode: decompose with kanban_create (explicit assignees, parents for ordering), then
+complete your own task with a summary of the task graph. Never implement the work yourself.
+
+Do NOT: complete work you did not finish; assign follow-ups to yourself; use in-process
+sub-agents instead of the board.
+`;
