@@ -39,12 +39,14 @@ export function readWorkerLog(paths: BoardPaths, taskId: string, tailBytes?: num
   const fd = openSync(path, "r");
   try {
     const size = fstatSync(fd).size;
-    const want = tailBytes === undefined ? size : Math.min(size, tailBytes);
-    const buf = Buffer.alloc(want);
-    readSync(fd, buf, 0, want, size - want);
-    let content = buf.toString("utf8");
+    const want = tailBytes === undefined ? size : Math.min(size, Math.max(0, tailBytes));
     const truncated = want < size;
-    if (truncated) {
+    // One byte more, to tell whether the window starts at a line or in the middle of one.
+    const start = truncated ? size - want - 1 : 0;
+    const buf = Buffer.alloc(size - start);
+    readSync(fd, buf, 0, buf.length, start);
+    let content = buf.subarray(truncated ? 1 : 0).toString("utf8");
+    if (truncated && buf[0] !== 0x0a) {
       const nl = content.indexOf("\n");
       if (nl >= 0) content = content.slice(nl + 1);
     }
