@@ -30,6 +30,16 @@ export function loadConfig(home: Home): Config {
     const at = [...(issue?.path ?? []).map(String), ...keys.slice(0, 1)].join(".") || "(top level)";
     throw new CoreError("config_invalid", `${path}: ${at}: ${issue?.message ?? "invalid"}`);
   }
+  // Assignees are stored lowercase, so a profile named otherwise would never be spawned.
+  for (const name of Object.keys(result.data.profiles)) {
+    const normal = name.trim().toLowerCase();
+    if (name !== normal) {
+      throw new CoreError(
+        "config_invalid",
+        `${path}: profiles.${name}: profile names are lowercase (assignees always are); rename it to '${normal}'`,
+      );
+    }
+  }
   return result.data;
 }
 

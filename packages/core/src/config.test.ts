@@ -1,0 +1,106 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { refusal, tempHome } from "../test/fixtures.ts";
+import { configPath, loadConfig, resolveProfile, spawnableProfiles } from "./config.ts";
+import type { Home } from "./paths.ts";
+
+function withConfig(text: string): Home {
+  const home = tempHome();
+  mkdirSync(home.root, { recursive: true });
+  writeFileSync(configPath(home), text);
+  return home;
+}
+
+describe("loadConfig", () => {
+  it("gives the defaults when there is no config file", () => {
+    const config = loadConfig(tempHome());
+    expect(config.dispatch).toMatchObject({
+      in_server: true,
+      interval_seconds: 60,
+      claim_ttl_seconds: 900,
+      failure_limit: 3,
+      max_in_progress: 4,
+    });
+    expect(config.server).toMatchObject({ host: "127.0.0.1", port: 8420, allowed_hosts: [] });
+    expect(config.profiles).toEqual({});
+  });
+
+  it("gives the defaults for an empty file", () => {
+    expect(loadConfig(withConfig("")).dispatch.failure_limit).toBe(3);
+  });
+
+  it("reads the sections it knows and keeps other top-level keys (a Hermes home's own settings)", () => {
+    const config = loadConfig(
+      withConfig(
+        [
+          "model: hermes-3",
+          "dispatch:",
+          "  failure_limit: 5",
+          "  max_in_progress: 2",
+          "profiles:",
+          "  coder:",
+          "    command: [my-agent, --task, '{task_id}']",
+          "    max_in_progress: 1",
+          "  reviewer:",
+          "    preset: hermes",
+        ].join("\n"),
+      ),
+    );
+    expect(config.dispatch).toMatchObject({ failure_limit: 5, max_in_progress: 2, interval_seconds: 60 });
+    expect(config.profiles.coder).toMatchObject({ command: ["my-agent", "--task", "{task_id}"], max_in_progress: 1 });
+    expect(config.profiles.reviewer).toMatchObject({ preset: "hermes" });
+    expect((config as Record<string, unknown>).model).toBe("hermes-3");
+  });
+
+  it("refuses a misspelt key in a section, naming dispatch.<key>", () => {
+    const home = withConfig("dispatch:\n  failure_limt: 5\n");
+    const err = refusal(() => loadConfig(home));
+    expect(err.code).toBe("config_invalid");
+    expect(err.message).toContain("dispatch.failure_limt");
+    expect(err.message).toContain(configPath(home));
+  });
+
+  it("refuses a value of the wrong type, naming the key", () => {
+    const err = refusal(() => loadConfig(withConfig("server:\n  port: eighty\n")));
+    expect(err.code).toBe("config_invalid");
+    expect(err.message).toContain("server.port");
+  });
+
+  it("refuses invalid YAML", () => {
+    const err = refusal(() => loadConfig(withConfig("dispatch: [unclosed\n")));
+    expect(err.code).toBe("config_invalid");
+    expect(err.message).toContain("not valid YAML");
+  });
+
+  it("refuses a file that is not a mapping", () => {
+    expect(refusal(() => loadConfig(withConfig("- just\n- a list\n"))).code).toBe("config_invalid");
+  });
+
+  it("refuses a profile with neither command nor preset, naming the profile", () => {
+    const err = refusal(() => loadConfig(withConfig("profiles:\n  coder:\n    max_in_progress: 1\n")));
+    expect(err.code).toBe("config_invalid");
+    expect(err.message).toContain("profiles.coder");
+    expect(err.message).toMatch(/command.*preset/);
+  });
+
+  it("refuses a profile name that is not lowercase, since assignees always are", () => {
+    const err = refusal(() => loadConfig(withConfig("profiles:\n  Coder:\n    command: [agent]\n")));
+    expect(err.code).toBe("config_invalid");
+    expect(err.message).toContain("profiles.Coder");
+    expect(err.message).toContain("coder");
+  });
+});
+
+describe("spawnable profiles", () => {
+  it("are the configured profiles and the Hermes profiles on disk", () => {
+    const home = withConfig("profiles:\n  coder:\n    command: [agent]\n");
+    mkdirSync(join(home.root, "profiles", "researcher"), { recursive: true });
+    writeFileSync(join(home.root, "profiles", "researcher", "config.yaml"), "");
+    const config = loadConfig(home);
+    expect(spawnableProfiles(home, config)).toEqual(["coder", "researcher"]);
+    expect(resolveProfile(home, config, "coder")).toMatchObject({ command: ["agent"] });
+    expect(resolveProfile(home, config, "researcher")).toEqual({ preset: "hermes", env: {} });
+    expect(resolveProfile(home, config, "human")).toBeNull();
+  });
+});
