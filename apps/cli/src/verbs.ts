@@ -8,6 +8,7 @@ import { registerLinks } from "./commands/links.ts";
 import { registerMcp } from "./commands/mcp.ts";
 import { registerNotify } from "./commands/notify.ts";
 import { registerRecovery } from "./commands/recovery.ts";
+import { registerServe } from "./commands/serve.ts";
 import { registerStreams } from "./commands/streams.ts";
 import { registerTasks } from "./commands/tasks.ts";
 import type { RegisterVerbs } from "./context.ts";
@@ -41,4 +42,5 @@ export const VERBS: readonly RegisterVerbs[] = [
   registerGc,
   registerGuidance,
   registerMcp,
+  registerServe,
 ];

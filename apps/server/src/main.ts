@@ -1,5 +1,7 @@
+import { existsSync } from "node:fs";
 import type { Server } from "node:http";
 import { hostname, networkInterfaces } from "node:os";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { createNodeWebSocket } from "@hono/node-ws";
@@ -56,9 +58,18 @@ export interface BackgroundLoop {
 
 const WILDCARDS = new Set(["0.0.0.0", "::", "[::]", "0:0:0:0:0:0:0:0"]);
 
-/** `apps/web/dist`, seen from this file in the source tree (and from a bundle in `apps/cli/dist`). */
+/**
+ * `apps/web/dist` of the checkout this code runs from: the nearest ancestor of this module (in
+ * the source tree, or in the CLI's bundle) that holds `apps/web`, else of the working directory.
+ */
 export function defaultWebRoot(): string {
-  return fileURLToPath(new URL("../../web/dist", import.meta.url));
+  for (const start of [dirname(fileURLToPath(import.meta.url)), process.cwd()]) {
+    for (let dir = start; ; dir = dirname(dir)) {
+      if (existsSync(join(dir, "apps", "web", "package.json"))) return join(dir, "apps", "web", "dist");
+      if (dirname(dir) === dir) break;
+    }
+  }
+  return join(process.cwd(), "apps", "web", "dist");
 }
 
 function blankToNull(value: string | null | undefined): string | null {
