@@ -156,6 +156,16 @@ describe("heartbeatWorker", () => {
     expect(requireTask(k, t.id).status).toBe("running");
   });
 
+  it("never shortens a claim taken with a longer TTL", () => {
+    const { k, clock } = freshBoard();
+    const t = readyTask(k);
+    const claimed = claimTask(k, t.id, { ttl: 7200 });
+    clock.advance(60);
+    expect(heartbeatWorker(k, t.id, { ttl: 900 }).claim_expires).toBe(claimed?.claim_expires);
+    clock.advance(7000);
+    expect(heartbeatWorker(k, t.id, { ttl: 900 }).claim_expires).toBe(clock.now() + 900);
+  });
+
   it("records a heartbeat without a note as a null payload", () => {
     const { k } = freshBoard();
     const t = readyTask(k);

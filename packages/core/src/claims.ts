@@ -103,7 +103,8 @@ export function heartbeatWorker(k: Kernel, id: string, options: HeartbeatOptions
       throw new CoreError("invalid_transition", `could not heartbeat ${id}: it is ${task.status}, not running`);
     }
     const now = k.clock.now();
-    const expires = now + ttl;
+    // Extends, never shortens: a claim taken with a longer TTL (`claim --ttl`) keeps its expiry.
+    const expires = Math.max(now + ttl, task.claim_expires ?? 0);
     k.stmt("UPDATE tasks SET last_heartbeat_at = ?, claim_expires = ? WHERE id = ?").run(now, expires, id);
     if (task.current_run_id !== null) {
       k.stmt("UPDATE task_runs SET last_heartbeat_at = ?, claim_expires = ? WHERE id = ? AND ended_at IS NULL").run(
