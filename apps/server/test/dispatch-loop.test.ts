@@ -1,0 +1,288 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type DispatchResult, emptyDispatchResult } from "@switchyard/contract";
+import {
+  boardPaths,
+  configPath,
+  createBoard,
+  createDispatchService,
+  createManualClock,
+  createTask,
+  type DispatchService,
+  type Home,
+  type Kernel,
+  loadConfig,
+  openKernel,
+  requireTask,
+  systemProcesses,
+} from "@switchyard/core";
+import { afterEach, describe, expect, it } from "vitest";
+import { type DispatchLoop, startDispatchLoop } from "../src/dispatch-loop.ts";
+import { createEventHub, type EventHub } from "../src/event-hub.ts";
+import { startServer } from "../src/main.ts";
+import { tempDir, tempHome } from "./helpers.ts";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const FAKE_AGENT = join(here, "..", "..", "..", "e2e", "fake-agent", "fake-agent.mjs");
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.();
+});
+
+async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** A service stand-in that records ticks; each tick waits until `release` is called if `hold` is set. */
+function fakeService(boards: string[], options: { hold?: boolean; spawnableReady?: boolean } = {}) {
+  const ticks: string[] = [];
+  let inFlight = 0;
+  let mostInFlight = 0;
+  const waiting: Array<() => void> = [];
+  const service: DispatchService = {
+    config: loadConfig(tempHome()),
+    boards: () => [...boards],
+    async tick(board) {
+      inFlight++;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      ticks.push(board);
+      if (options.hold) await new Promise<void>((resolve) => waiting.push(resolve));
+      inFlight--;
+      return emptyDispatchResult();
+    },
+    isSpawnable: () => true,
+    hasSpawnableReady: () => options.spawnableReady ?? false,
+    stopWorker: async () => null,
+    liveWorkers: () => [],
+    settle: async () => {},
+  };
+  return {
+    service,
+    ticks,
+    mostInFlight: () => mostInFlight,
+    releaseAll: () => {
+      for (const r of waiting.splice(0)) r();
+    },
+  };
+}
+
+const noHub: Pick<EventHub, "subscribe"> = { subscribe: () => () => {} };
+
+function loop(options: Parameters<typeof startDispatchLoop>[0]): DispatchLoop {
+  const l = startDispatchLoop(options);
+  cleanups.push(() => l.stop());
+  return l;
+}
+
+describe("the dispatch loop's schedule", () => {
+  it("ticks every board each round and picks up a board created after it started", async () => {
+    const boards = ["default"];
+    const fake = fakeService(boards);
+    loop({ service: fake.service, hub: noHub, intervalSeconds: 0.02 });
+    await waitFor("a round over the default board", () => fake.ticks.includes("default"));
+    boards.push("later");
+    await waitFor("the new board to be ticked", () => fake.ticks.includes("later"));
+  });
+
+  it("never runs two ticks at once, and merges wakes of a board that is already queued", async () => {
+    const fake = fakeService(["default", "ops"], { hold: true });
+    const l = loop({ service: fake.service, hub: noHub, intervalSeconds: 600 });
+    await waitFor("the first tick to start", () => fake.ticks.length === 1);
+    for (let i = 0; i < 5; i++) l.wake("ops");
+    for (let i = 0; i < 10; i++) {
+      fake.releaseAll();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await waitFor("the queue to drain", () => {
+      fake.releaseAll();
+      return fake.ticks.length === 3 ? true : undefined;
+    });
+    // The first round (default, ops) and one merged wake of ops.
+    expect(fake.ticks).toEqual(["default", "ops", "ops"]);
+    expect(fake.mostInFlight()).toBe(1);
+  });
+
+  it("logs a 'dispatcher stuck' warning after 6 rounds with spawnable work and nothing spawned, once", async () => {
+    const fake = fakeService(["default"], { spawnableReady: true });
+    const logs: string[] = [];
+    const clock = createManualClock(1_700_000_000);
+    loop({ service: fake.service, hub: noHub, intervalSeconds: 0.01, clock, log: (m) => logs.push(m) });
+    await waitFor("the warning", () => logs.some((m) => m.includes("dispatcher stuck")));
+    const rounds = fake.ticks.length;
+    await waitFor("six more rounds", () => fake.ticks.length >= rounds + 6);
+    expect(logs.filter((m) => m.includes("dispatcher stuck"))).toHaveLength(1);
+  });
+
+  it("stops: no tick starts after stop() has resolved", async () => {
+    const fake = fakeService(["default"]);
+    const l = startDispatchLoop({ service: fake.service, hub: noHub, intervalSeconds: 0.01 });
+    await waitFor("some rounds", () => fake.ticks.length >= 2);
+    await l.stop();
+    const count = fake.ticks.length;
+    l.wake("default");
+    await new Promise((r) => setTimeout(r, 100));
+    expect(fake.ticks.length).toBe(count);
+  });
+});
+
+interface RealRig {
+  home: Home;
+  k: Kernel;
+  service: DispatchService;
+  hub: EventHub;
+  trace: string;
+  pids: Set<number>;
+  /** Where worker exits are reported (the loop's wake, once it exists). */
+  onExit(wake: (board: string) => void): void;
+}
+
+/** A home whose `sleeper` profile runs the fake agent in hang mode, a real service and a real hub. */
+function realRig(): RealRig {
+  const home = tempHome();
+  const trace = join(tempDir(), "trace.jsonl");
+  writeFileSync(
+    configPath(home),
+    JSON.stringify({
+      dispatch: { stop_grace_seconds: 1, max_in_progress: 4 },
+      profiles: { sleeper: { command: [process.execPath, FAKE_AGENT, "--trace", trace, "--mode", "hang"] } },
+    }),
+  );
+  const k = openKernel(boardPaths(home, "default"));
+  const hub = createEventHub({ open: (slug) => openKernel(boardPaths(home, slug)), intervalMs: 20 });
+  const pids = new Set<number>();
+  let wakeLoop: (board: string) => void = () => {};
+  const service = createDispatchService({
+    home,
+    config: loadConfig(home),
+    watchWorkers: true,
+    onWorkerExit: (board) => wakeLoop(board),
+  });
+  const rig: RealRig = {
+    home,
+    k,
+    service,
+    hub,
+    trace,
+    pids,
+    onExit: (wake) => {
+      wakeLoop = wake;
+    },
+  };
+  cleanups.push(async () => {
+    for (const pid of pids) systemProcesses.kill(-pid, "SIGKILL");
+    await waitFor("the workers to exit", () => service.liveWorkers().length === 0);
+    hub.close();
+    k.close();
+  });
+  return rig;
+}
+
+const workerOf = (k: Kernel, id: string) => requireTask(k, id).worker_pid ?? undefined;
+
+describe("the dispatch loop with real workers", () => {
+  it("spawns a task the moment it becomes ready, and again the moment its worker dies", async () => {
+    const rig = realRig();
+    const l = loop({ service: rig.service, hub: rig.hub, intervalSeconds: 600 });
+    rig.onExit((b) => l.wake(b));
+    await l.idle();
+
+    // Another process's write (here: another connection) reaches the loop through the hub.
+    const other = openKernel(boardPaths(rig.home, "default"));
+    const task = createTask(other, { title: "go", assignee: "sleeper" }).task;
+    other.close();
+    const first = await waitFor("the worker to start", () => workerOf(rig.k, task.id));
+    rig.pids.add(first);
+
+    systemProcesses.kill(first, "SIGKILL");
+    const second = await waitFor("a new worker", () => {
+      const pid = workerOf(rig.k, task.id);
+      return pid !== first ? pid : undefined;
+    });
+    rig.pids.add(second);
+    expect(requireTask(rig.k, task.id).spawn_failures).toBe(1);
+  });
+
+  it("leaves running workers running when it stops", async () => {
+    const rig = realRig();
+    const task = createTask(rig.k, { title: "keep going", assignee: "sleeper" }).task;
+    const l = startDispatchLoop({ service: rig.service, hub: rig.hub, intervalSeconds: 600 });
+    const pid = await waitFor("the worker to start", () => workerOf(rig.k, task.id));
+    rig.pids.add(pid);
+    await l.stop();
+    expect(systemProcesses.isAlive(pid)).toBe(true);
+    expect(requireTask(rig.k, task.id).status).toBe("running");
+    await waitFor(
+      "the worker to reach its work",
+      () => existsSync(rig.trace) && readFileSync(rig.trace, "utf8").includes('"step":"hanging"'),
+    );
+    expect(systemProcesses.isAlive(pid)).toBe(true);
+  });
+});
+
+describe("the dispatcher in startServer", () => {
+  function homeWithSleeper(): { home: Home; trace: string } {
+    const home = tempHome();
+    const trace = join(tempDir(), "trace.jsonl");
+    writeFileSync(
+      configPath(home),
+      JSON.stringify({
+        dispatch: { stop_grace_seconds: 1, interval_seconds: 600 },
+        profiles: { sleeper: { command: [process.execPath, FAKE_AGENT, "--trace", trace, "--mode", "hang"] } },
+      }),
+    );
+    createBoard(home, "default", {}, { now: Math.floor(Date.now() / 1000) });
+    return { home, trace };
+  }
+
+  async function serve(home: Home, dispatch?: boolean) {
+    const server = await startServer({ home, port: 0, webRoot: null, dispatch, log: () => {} });
+    const k = openKernel(boardPaths(home, "default"));
+    const pids = new Set<number>();
+    cleanups.push(async () => {
+      await server.close();
+      for (const pid of pids) systemProcesses.kill(-pid, "SIGKILL");
+      await waitFor("the workers to exit", () => [...pids].every((p) => !systemProcesses.isAlive(p)));
+      k.close();
+    });
+    return { server, k, pids };
+  }
+
+  it("runs the dispatcher by default: a ready task gets a worker without being asked", async () => {
+    const { home } = homeWithSleeper();
+    const { k, pids } = await serve(home);
+    const task = createTask(k, { title: "go", assignee: "sleeper" }).task;
+    pids.add(await waitFor("the worker to start", () => workerOf(k, task.id)));
+  });
+
+  it("with --no-dispatch spawns only when POST /dispatch asks", async () => {
+    const { home } = homeWithSleeper();
+    const { server, k, pids } = await serve(home, false);
+    const task = createTask(k, { title: "go", assignee: "sleeper" }).task;
+    const dry = await fetch(`${server.url}/api/plugins/kanban/dispatch?dry_run=true`, {
+      method: "POST",
+      headers: { origin: server.url },
+    });
+    expect(dry.status).toBe(200);
+    expect(((await dry.json()) as DispatchResult).spawned.map((s) => s.task_id)).toEqual([task.id]);
+    expect(requireTask(k, task.id).status).toBe("ready");
+
+    const res = await fetch(`${server.url}/api/plugins/kanban/dispatch`, {
+      method: "POST",
+      headers: { origin: server.url },
+    });
+    expect(res.status).toBe(200);
+    const result = (await res.json()) as DispatchResult;
+    expect(result.spawned.map((s) => s.task_id)).toEqual([task.id]);
+    const pid = workerOf(k, task.id);
+    expect(pid).toBeGreaterThan(0);
+    pids.add(pid as number);
+  });
+});
