@@ -1,4 +1,5 @@
 import { registerBoards } from "./commands/boards.ts";
+import { registerDispatch } from "./commands/dispatch.ts";
 import { registerGc } from "./commands/gc.ts";
 import { registerGuidance } from "./commands/guidance.ts";
 import { registerInit } from "./commands/init.ts";
@@ -37,6 +38,7 @@ export const VERBS: readonly RegisterVerbs[] = [
   registerRecovery,
   registerLinks,
   registerStreams,
+  registerDispatch,
   registerInspect,
   registerNotify,
   registerGc,

@@ -1,0 +1,136 @@
+import { type SpawnSyncReturns, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Home, type Kernel, openBoard, resolveHome } from "@switchyard/core";
+import { expect, onTestFinished } from "vitest";
+import type { z } from "zod";
+
+/** The real entry point, as `pnpm sy` and a `switchyard` on PATH run it. */
+export const BIN = fileURLToPath(new URL("../bin/switchyard.mjs", import.meta.url));
+
+export interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface TestHome {
+  dir: string;
+  /** The environment every call gets: this home, a temp HOME, no inherited Switchyard or Hermes variables. */
+  env: Record<string, string>;
+  run(args: string[], options?: { env?: Record<string, string>; input?: string }): Result;
+  /** Runs a command that must succeed and print JSON of this schema. */
+  json<S extends z.ZodType>(schema: S, args: string[], options?: { env?: Record<string, string> }): z.infer<S>;
+  /** Runs a command that must succeed; returns its stdout. */
+  ok(args: string[], options?: { env?: Record<string, string> }): string;
+  /** Creates a task and returns its id. */
+  create(title: string, ...flags: string[]): string;
+  /** Opens the default board with the kernel, to set up or inspect what the CLI cannot. */
+  kernel(): Kernel;
+  home(): Home;
+}
+
+function cleanEnv(dir: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: join(dir, "user-home"),
+    LANG: "C.UTF-8",
+    SWITCHYARD_HOME: join(dir, "home"),
+  };
+}
+
+function describeResult(args: string[], r: Result): string {
+  return `switchyard ${args.join(" ")} -> exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
+}
+
+/** A fresh Switchyard home in a temp directory, removed when the test ends. */
+export function tempHome(): TestHome {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), "switchyard-cli-")));
+  const env = cleanEnv(dir);
+  const kernels: Kernel[] = [];
+  onTestFinished(() => {
+    for (const k of kernels) k.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const t: TestHome = {
+    dir,
+    env,
+    run(args, options = {}) {
+      const r: SpawnSyncReturns<string> = spawnSync(process.execPath, [BIN, ...args], {
+        env: { ...env, ...options.env },
+        input: options.input ?? "",
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    },
+    json(schema, args, options) {
+      const r = t.run(args, options);
+      expect(r.code, describeResult(args, r)).toBe(0);
+      return schema.parse(JSON.parse(r.stdout));
+    },
+    ok(args, options) {
+      const r = t.run(args, options);
+      expect(r.code, describeResult(args, r)).toBe(0);
+      return r.stdout;
+    },
+    create(title, ...flags) {
+      const out = t.ok(["create", title, ...flags]);
+      const id = /Created (t_[0-9a-f]+)/.exec(out)?.[1];
+      if (!id) throw new Error(`no task id in: ${out}`);
+      return id;
+    },
+    home: () => resolveHome({ SWITCHYARD_HOME: env.SWITCHYARD_HOME }),
+    kernel() {
+      const k = openBoard(t.home());
+      kernels.push(k);
+      return k;
+    },
+  };
+  return t;
+}
+
+/** Every row of every table, for asserting that a refused command changed nothing. */
+export function boardSnapshot(k: Kernel): Record<string, unknown[]> {
+  const tables = ["tasks", "task_links", "task_comments", "task_events", "task_runs", "kanban_notify_subs"];
+  return Object.fromEntries(tables.map((t) => [t, k.db.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all()]));
+}
+
+/** A long-running `switchyard` process (tail, watch, mcp) whose output can be awaited. */
+export interface LiveProcess {
+  output(): string;
+  /** Polls until the output matches, with a generous deadline for a slow shared machine. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  stop(): Promise<number | null>;
+}
+
+export function startCli(home: TestHome, args: string[]): LiveProcess {
+  const child = spawn(process.execPath, [BIN, ...args], { env: home.env, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout.setEncoding("utf8").on("data", (d: string) => {
+    out += d;
+  });
+  child.stderr.setEncoding("utf8").on("data", () => {});
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  onTestFinished(() => {
+    if (child.exitCode === null) child.kill("SIGKILL");
+  });
+  return {
+    output: () => out,
+    async waitFor(pattern, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!pattern.test(out)) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; output so far:\n${out}`);
+        if (child.exitCode !== null) throw new Error(`process exited (${child.exitCode}) before ${pattern}:\n${out}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return out;
+    },
+    async stop() {
+      if (child.exitCode === null) child.kill("SIGINT");
+      return exited;
+    },
+  };
+}
