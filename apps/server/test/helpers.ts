@@ -57,7 +57,7 @@ export interface Harness {
   /** Dispatcher ticks the app asked for. */
   dispatches: Array<{ board: string; dryRun: boolean; max?: number }>;
   logs: string[];
-  /** A raw request to a path under the API base (or any path starting with `/`). */
+  /** A raw request: `/x` is under the API base; a full URL (`http://localhost/`) is taken as it is. */
   request(
     method: string,
     path: string,
@@ -128,7 +128,7 @@ export function harness(options: HarnessOptions = {}): Harness {
         body = JSON.stringify(init.json);
         headers["content-type"] ??= "application/json";
       }
-      return app.request(path.startsWith("/api/") || !path.startsWith("/") ? path : `${BASE}${path}`, {
+      return app.request(path.startsWith("/") ? `${BASE}${path}` : path, {
         method,
         headers,
         body,
