@@ -13,7 +13,6 @@ export interface ReassignInput {
 }
 
 interface RecoveryFormProps {
-  taskId: string;
   running: boolean;
   assignee: string | null;
   /** Profiles to offer for a reassign (the board's assignees and the configured profiles). */

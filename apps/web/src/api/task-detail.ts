@@ -1,0 +1,87 @@
+import type { CommentBody, PatchTaskBody, TaskDetail } from "@switchyard/contract";
+import { type QueryClient, queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { fetchTaskDetail } from "./board.ts";
+import { type Api, boardParam, unwrap, useApi } from "./client.tsx";
+import { boardKeys, boardsKeys } from "./keys.ts";
+
+/**
+ * `GET /tasks/:id` for the drawer. Its key sits under the board's (`boardKeys.task`), so the
+ * live stream refreshes it when an event for the task arrives, and any board invalidation
+ * reaches it too.
+ */
+export function taskDetailQuery(api: Api, slug: string, id: string) {
+  return queryOptions({
+    queryKey: boardKeys.task(slug, id),
+    queryFn: () => fetchTaskDetail(api, slug, id),
+    // A task that does not exist stays missing: no retries, the drawer says so at once.
+    retry: false,
+  });
+}
+
+export function useTaskDetail(slug: string, id: string) {
+  return useQuery(taskDetailQuery(useApi(), slug, id));
+}
+
+/** Everything cached for the board (the cards and every open task), and the board list's counts. */
+export function invalidateBoard(queryClient: QueryClient, slug: string) {
+  return Promise.all([
+    queryClient.invalidateQueries({ queryKey: boardKeys.board(slug) }),
+    queryClient.invalidateQueries({ queryKey: boardsKeys.list }),
+  ]);
+}
+
+/** The fields of a PATCH that can be shown before the server answers. */
+function optimisticTask(detail: TaskDetail, patch: PatchTaskBody): TaskDetail {
+  const { title, body, assignee, priority } = patch;
+  return {
+    ...detail,
+    task: {
+      ...detail.task,
+      ...(title !== undefined ? { title } : {}),
+      ...(body !== undefined ? { body } : {}),
+      ...(assignee !== undefined ? { assignee: assignee?.trim() ? assignee.trim().toLowerCase() : null } : {}),
+      ...(priority !== undefined ? { priority } : {}),
+    },
+  };
+}
+
+/**
+ * `PATCH /tasks/:id` from the drawer (title, body, assignee, priority, status): shown at once,
+ * rolled back with the server's reason on refusal, and the board refetched afterwards.
+ */
+export function usePatchTask(slug: string, id: string) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const key = boardKeys.task(slug, id);
+  return useMutation({
+    mutationFn: (patch: PatchTaskBody) =>
+      unwrap(api.client.tasks[":id"].$patch({ param: { id }, query: boardParam(slug), json: patch })),
+    onMutate: async (patch) => {
+      await queryClient.cancelQueries({ queryKey: key });
+      const snapshot = queryClient.getQueryData<TaskDetail>(key);
+      if (snapshot) queryClient.setQueryData<TaskDetail>(key, optimisticTask(snapshot, patch));
+      return { snapshot };
+    },
+    onError: (_error, _patch, context) => {
+      if (context?.snapshot) queryClient.setQueryData(key, context.snapshot);
+    },
+    onSettled: () => invalidateBoard(queryClient, slug),
+  });
+}
+
+/** `POST /tasks/:id/comments` as the dashboard. */
+export function useAddComment(slug: string, id: string) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: string) =>
+      unwrap(
+        api.client.tasks[":id"].comments.$post({
+          param: { id },
+          query: boardParam(slug),
+          json: { body } satisfies Partial<CommentBody>,
+        }),
+      ),
+    onSettled: () => invalidateBoard(queryClient, slug),
+  });
+}

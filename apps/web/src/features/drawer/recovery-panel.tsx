@@ -1,0 +1,58 @@
+import type { TaskDict } from "@switchyard/contract";
+import { useState } from "react";
+import { useDashboardConfig } from "../../api/board.ts";
+import { errorMessage } from "../../api/errors.ts";
+import { useReassignTask, useReclaimTask } from "../../api/recovery.ts";
+import { modelHint } from "./model-hint.ts";
+import { type ReassignInput, RecoveryForm, type RecoveryOutcome } from "./recovery-form.tsx";
+import { RecoverySection } from "./recovery-section.tsx";
+
+interface RecoveryPanelProps {
+  slug: string;
+  task: TaskDict;
+  /** The board's assignees, offered for a reassign besides the configured profiles. */
+  assignees: readonly string[];
+}
+
+/** The Recovery section wired to the API: reclaim, reassign and the model hint, with their outcome. */
+export function RecoveryPanel({ slug, task, assignees }: RecoveryPanelProps) {
+  const reclaim = useReclaimTask(slug, task.id);
+  const reassign = useReassignTask(slug, task.id);
+  const config = useDashboardConfig();
+  const [outcome, setOutcome] = useState<RecoveryOutcome | null>(null);
+  const profiles = [...assignees, ...(config.data?.profiles ?? []).map((p) => p.name)];
+
+  function onReclaim(reason: string | null) {
+    setOutcome(null);
+    reclaim.mutate(reason, {
+      onSuccess: () => setOutcome({ ok: true, text: `Reclaimed ${task.id}. Task back to ready.` }),
+      onError: (error) => setOutcome({ ok: false, text: `Failed: ${errorMessage(error)}` }),
+    });
+  }
+
+  function onReassign({ profile, reclaimFirst, reason }: ReassignInput) {
+    setOutcome(null);
+    reassign.mutate(
+      { profile, reclaim_first: reclaimFirst, reason },
+      {
+        onSuccess: (r) => setOutcome({ ok: true, text: `Reassigned ${task.id} to ${r.assignee ?? "(unassigned)"}.` }),
+        onError: (error) => setOutcome({ ok: false, text: `Failed: ${errorMessage(error)}` }),
+      },
+    );
+  }
+
+  return (
+    <RecoverySection warned={(task.warnings?.count ?? 0) > 0}>
+      <RecoveryForm
+        running={task.status === "running"}
+        assignee={task.assignee}
+        profiles={profiles}
+        modelHint={modelHint(task.assignee, config.data)}
+        pending={reclaim.isPending || reassign.isPending}
+        outcome={outcome}
+        onReclaim={onReclaim}
+        onReassign={onReassign}
+      />
+    </RecoverySection>
+  );
+}

@@ -1,0 +1,496 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import {
+  addComment,
+  blockTask,
+  childIds,
+  claimTask,
+  completeTask,
+  getTask,
+  linkTasks,
+  listComments,
+  listNotifySubs,
+  parentIds,
+  reclaimTask,
+  workerLogPath,
+} from "@switchyard/core";
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import { type DrawerHarness, drawerHarness } from "./drawer-harness.tsx";
+
+async function openDrawer(h: DrawerHarness, taskId: string, title: string, onClose = vi.fn()) {
+  const view = h.renderDrawer(taskId, onClose);
+  const dialog = await screen.findByRole("dialog", { name: title });
+  return { view, dialog, onClose };
+}
+
+function section(dialog: HTMLElement, name: string) {
+  return within(within(dialog).getByRole("region", { name }));
+}
+
+const HOSTILE = [
+  "before <script>window.__pwned = 1</script> after",
+  '<img src="x" onerror="window.__pwned = 2">',
+  "[click me](javascript:window.__pwned=3)",
+].join("\n\n");
+
+function expectInert(root: HTMLElement) {
+  expect(root.querySelector("script")).toBeNull();
+  expect(root.querySelector("img")).toBeNull();
+  expect(root.querySelector("[onerror]")).toBeNull();
+  expect([...root.querySelectorAll("a")].filter((a) => /javascript:/i.test(a.getAttribute("href") ?? ""))).toEqual([]);
+  expect((window as unknown as { __pwned?: number }).__pwned).toBeUndefined();
+}
+
+describe("the task drawer's frame", () => {
+  it("is a dialog named by the task's title, showing its id and meta rows", async () => {
+    const h = drawerHarness();
+    const task = h.seed("Write the release notes", {
+      assignee: "alice",
+      tenant: "acme",
+      priority: 3,
+      skills: ["docs", "git"],
+      created_by: "orchestrator",
+    });
+    const { dialog } = await openDrawer(h, task.id, "Write the release notes");
+
+    expect(within(dialog).getByText(task.id)).toBeInTheDocument();
+    const meta = within(dialog.querySelector("dl") as HTMLElement);
+    expect(meta.getByText("ready")).toBeInTheDocument();
+    expect(meta.getByRole("button", { name: "Edit assignee (alice)" })).toHaveTextContent("@alice");
+    expect(meta.getByRole("button", { name: "Edit priority (3)" })).toBeInTheDocument();
+    expect(meta.getByText("acme")).toBeInTheDocument();
+    expect(meta.getByText("scratch")).toBeInTheDocument();
+    expect(meta.getByText("docs, git")).toBeInTheDocument();
+    expect(meta.getByText("orchestrator")).toBeInTheDocument();
+  });
+
+  it("closes on Esc, on the shade and on ×", async () => {
+    const h = drawerHarness();
+    const user = userEvent.setup();
+    const task = h.seed("Close me");
+    const { dialog, onClose } = await openDrawer(h, task.id, "Close me");
+
+    await user.keyboard("{Escape}");
+    expect(onClose).toHaveBeenCalledTimes(1);
+    await user.click(document.querySelector(".sy-drawer-shade") as HTMLElement);
+    expect(onClose).toHaveBeenCalledTimes(2);
+    await user.click(within(dialog).getByRole("button", { name: "Close drawer" }));
+    expect(onClose).toHaveBeenCalledTimes(3);
+  });
+
+  it("says so when the task does not exist", async () => {
+    const h = drawerHarness();
+    h.renderDrawer("t_00000000");
+    const dialog = await screen.findByRole("dialog", { name: "t_00000000" });
+    expect(await within(dialog).findByRole("alert")).toHaveTextContent(/t_00000000/);
+  });
+});
+
+describe("editing a task in the drawer", () => {
+  it("saves a new title on Enter, and the dialog takes the new name", async () => {
+    const h = drawerHarness();
+    const user = userEvent.setup();
+    const task = h.seed("Old title");
+    const { dialog } = await openDrawer(h, task.id, "Old title");
+
+    await user.click(within(dialog).getByRole("button", { name: "Old title" }));
+    const input = within(dialog).getByRole("textbox", { name: "Title" });
+    await user.clear(input);
+    await user.type(input, "New title{Enter}");
+
+    expect(await screen.findByRole("dialog", { name: "New title" })).toBeInTheDocument();
+    expect(getTask(h.k, task.id)?.title).toBe("New title");
+  });
+
+  it("cancels a title edit on Esc without closing the drawer or saving", async () => {
+    const h = drawerHarness();
+    const user = userEvent.setup();
+    const task = h.seed("Keep me");
+    const { dialog, onClose } = await openDrawer(h, task.id, "Keep me");
+
+    await user.click(within(dialog).getByRole("button", { name: "Keep me" }));
+    await user.type(within(dialog).getByRole("textbox", { name: "Title" }), " changed{Escape}");
+
+    expect(onClose).not.toHaveBeenCalled();
+    expect(within(dialog).queryByRole("textbox", { name: "Title" })).toBeNull();
+    expect(getTask(h.k, task.id)?.title).toBe("Keep me");
+  });
+
+  it("refuses an empty title with the server's reason and keeps the old one", async () => {
+    const h = drawerHarness();
+    const user = userEvent.setup();
+    const task = h.seed("Not empty");
+    const { dialog } = await openDrawer(h, task.id, "Not empty");
+
+    await user.click(within(dialog).getByRole("button", { name: "Not empty" }));
+    const input = within(dialog).getByRole("textbox", { name: "Title" });
+    await user.clear(input);
+    await user.type(input, "   {Enter}");
+
+    expect(await within(dialog).findByRole("alert")).toHaveTextContent(/^Refused: .*title/);
+    expect(getTask(h.k, task.id)?.title).toBe("Not empty");
+    expect(within(dialog).getByRole("button", { name: "Not empty" })).toBeInTheDocument();
+  });
+
+  it("edits the assignee (empty unassigns) and the priority", async () => {
+    const h = drawerHarness();
+    const user = userEvent.setup();
+    const task = h.seed("Reassign me", { assignee: "alice" });
+    const { dialog } = await openDrawer(h, task.id, "Reassign me");
+
+    await user.click(within(dialog).getByRole("button", { name: "Edit assignee (alice)" }));
+    const assignee = within(dialog).getByRole("textbox", { name: "Assignee" });
+    await user.clear(assignee);
+    await user.type(assignee, "{Enter}");
+    await waitFor(() => expect(getTask(h.k, task.id)?.assignee).toBeNull());
+    expect(await within(dialog).findByRole("button", { name: "Edit assignee (unassigned)" })).toBeInTheDocument();
+
+    await user.click(within(dialog).getByRole("button", { name: "Edit priority (0)" }));
+    const priority = within(dialog).getByRole("spinbutton", { name: "Priority" });
+    await user.clear(priority);
+    await user.type(priority, "7{Enter}");
+    await waitFor(() => expect(getTask(h.k, task.id)?.priority).toBe(7));
+  });
+});
+
+describe("the drawer's status actions", () => {
+  it("enables only the moves the task's status allows", async () => {
+    const h = drawerHarness();
+    const ready = h.seed("Ready task");
+    const { dialog } = await openDrawer(h, ready.id, "Ready task");
+    const actions = section(dialog, "Status actions");
+
+    expect(actions.getByRole("button", { name: "→ triage" })).toBeEnabled();
+    expect(actions.getByRole("button", { name: "→ ready" })).toBeDisabled();
+    expect(actions.getByRole("button", { name: "Block" })).toBeEnabled();
+    expect(actions.getByRole("button", { name: "Unblock" })).toBeDisabled();
+    expect(actions.getByRole("button", { name: "Complete" })).toBeEnabled();
+    expect(actions.getByRole("button", { name: "Archive" })).toBeEnabled();
+    expect(actions.queryByRole("button", { name: /running/ })).toBeNull();
+  });
+
+  it("blocks with a reason after asking, and unblocks", async () => {
+    const h = drawerHarness();
+    const user = userEvent.setup();
+    const task = h.seed("Needs a human");
+    const { dialog } = await openDrawer(h, task.id, "Needs a human");
+    const actions = section(dialog, "Status actions");
+
+    await user.click(actions.getByRole("button", { name: "Block" }));
+    expect(getTask(h.k, task.id)?.status).toBe("ready");
+    await user.type(actions.getByRole("textbox", { name: "Block reason" }), "waiting on credentials");
+    await user.click(actions.getByRole("button", { name: "Confirm block" }));
+    await waitFor(() => expect(getTask(h.k, task.id)?.status).toBe("blocked"));
+
+    await waitFor(() => expect(actions.getByRole("button", { name: "Unblock" })).toBeEnabled());
+    await user.click(actions.getByRole("button", { name: "Unblock" }));
+    await waitFor(() => expect(getTask(h.k, task.id)?.status).toBe("ready"));
+  });
+
+  it("requires a completion summary, then completes with it as result and summary", async () => {
+    const h = drawerHarness();
+    const user = userEvent.setup();
+    const task = h.seed("Ship it");
+    const { dialog } = await openDrawer(h, task.id, "Ship it");
+    const actions = section(dialog, "Status actions");
+
+    await user.click(actions.getByRole("button", { name: "Complete" }));
+    await user.click(actions.getByRole("button", { name: "Confirm complete" }));
+    expect(actions.getByRole("alert")).toHaveTextContent("A completion summary is required.");
+    expect(getTask(h.k, task.id)?.status).toBe("ready");
+
+    await user.type(actions.getByRole("textbox", { name: "Completion summary" }), "shipped **v2**");
+    await user.click(actions.getByRole("button", { name: "Confirm complete" }));
+    await waitFor(() => expect(getTask(h.k, task.id)).toMatchObject({ status: "done", result: "shipped **v2**" }));
+    const result = await within(dialog).findByRole("region", { name: "Result" });
+    expect(within(result).getByText("v2").tagName).toBe("STRONG");
+  });
+
+  it("archives only after confirmation; cancelling changes nothing", async () => {
+    const h = drawerHarness();
+    const user = userEvent.setup();
+    const task = h.seed("Old idea");
+    const { dialog } = await openDrawer(h, task.id, "Old idea");
+    const actions = section(dialog, "Status actions");
+
+    await user.click(actions.getByRole("button", { name: "Archive" }));
+    await user.click(actions.getByRole("button", { name: "Cancel" }));
+    expect(getTask(h.k, task.id)?.status).toBe("ready");
+
+    await user.click(actions.getByRole("button", { name: "Archive" }));
+    await user.click(actions.getByRole("button", { name: "Confirm archive" }));
+    await waitFor(() => expect(getTask(h.k, task.id)?.status).toBe("archived"));
+  });
+
+  it("shows the server's reason when a move is refused: → ready with an unfinished parent", async () => {
+    const h = drawerHarness();
+    const user = userEvent.setup();
+    const parent = h.seed("Parent");
+    const child = h.seed("Child", { parents: [parent.id] });
+    expect(child.status).toBe("todo");
+    const { dialog } = await openDrawer(h, child.id, "Child");
+
+    await user.click(section(dialog, "Status actions").getByRole("button", { name: "→ ready" }));
+
+    expect(await within(dialog).findByRole("alert")).toHaveTextContent(new RegExp(`^Refused: .*${parent.id}`));
+    expect(getTask(h.k, child.id)?.status).toBe("todo");
+  });
+});
+
+describe("the drawer's description, result and comments", () => {
+  it("renders the description as markdown and edits it with Save; Cancel keeps it", async () => {
+    const h = drawerHarness();
+    const user = userEvent.setup();
+    const task = h.seed("Documented", { body: "## Steps\n\n- [x] read\n- [ ] write" });
+    const { dialog } = await openDrawer(h, task.id, "Documented");
+    const description = section(dialog, "Description");
+
+    expect(description.getByRole("heading", { name: "Steps" })).toBeInTheDocument();
+    expect(description.getAllByRole("checkbox")).toHaveLength(2);
+
+    await user.click(description.getByRole("button", { name: "Edit description" }));
+    await user.type(description.getByRole("textbox", { name: "Description" }), " and more");
+    await user.click(description.getByRole("button", { name: "Cancel" }));
+    expect(getTask(h.k, task.id)?.body).toBe("## Steps\n\n- [x] read\n- [ ] write");
+
+    await user.click(description.getByRole("button", { name: "Edit description" }));
+    const box = description.getByRole("textbox", { name: "Description" });
+    await user.clear(box);
+    await user.type(box, "Plain *new* text");
+    await user.click(description.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(getTask(h.k, task.id)?.body).toBe("Plain *new* text"));
+    expect((await description.findByText("new")).tagName).toBe("EM");
+  });
+
+  it("renders <script>, <img onerror> and javascript: links inert in the description, the result and comments", async () => {
+    const h = drawerHarness();
+    const task = h.seed("Hostile text", { body: HOSTILE });
+    completeTask(h.k, task.id, { result: HOSTILE, summary: "hostile" });
+    addComment(h.k, task.id, "mallory", HOSTILE);
+    const { dialog } = await openDrawer(h, task.id, "Hostile text");
+
+    for (const name of ["Description", "Result", "Comments"]) {
+      const region = within(dialog).getByRole("region", { name });
+      expect(region.textContent).toContain("<script>");
+      expect(within(region).getByText("click me")).toBeInTheDocument();
+    }
+    expectInert(dialog);
+  });
+
+  it("lists comments with author and markdown, and posts a new one on Enter", async () => {
+    const h = drawerHarness();
+    const user = userEvent.setup();
+    const task = h.seed("Discussed");
+    addComment(h.k, task.id, "alice", "first **comment**");
+    const { dialog } = await openDrawer(h, task.id, "Discussed");
+    const comments = section(dialog, "Comments");
+
+    expect(comments.getByRole("heading", { name: "Comments (1)" })).toBeInTheDocument();
+    expect(comments.getByText("alice")).toBeInTheDocument();
+    expect(comments.getByText("comment").tagName).toBe("STRONG");
+
+    const input = within(dialog).getByRole("textbox", { name: "Add a comment" });
+    await user.type(input, "looks good{Enter}");
+    expect(await comments.findByRole("heading", { name: "Comments (2)" })).toBeInTheDocument();
+    expect(listComments(h.k, task.id).map((c) => [c.author, c.body])).toEqual([
+      ["alice", "first **comment**"],
+      ["dashboard", "looks good"],
+    ]);
+    expect(input).toHaveValue("");
+  });
+
+  it("does not post a blank comment", async () => {
+    const h = drawerHarness();
+    const user = userEvent.setup();
+    const task = h.seed("Quiet");
+    const { dialog } = await openDrawer(h, task.id, "Quiet");
+
+    await user.type(within(dialog).getByRole("textbox", { name: "Add a comment" }), "   {Enter}");
+    expect(within(dialog).getByRole("button", { name: "Comment" })).toBeDisabled();
+    expect(listComments(h.k, task.id)).toEqual([]);
+  });
+});
+
+describe("the drawer's dependencies", () => {
+  it("adds a parent and a child from the pickers, and unlinks a chip", async () => {
+    const h = drawerHarness();
+    const user = userEvent.setup();
+    const task = h.seed("Middle");
+    const up = h.seed("Upstream");
+    const down = h.seed("Downstream");
+    const { dialog } = await openDrawer(h, task.id, "Middle");
+    const deps = section(dialog, "Dependencies");
+
+    const parentPicker = await deps.findByRole("combobox", { name: "Add parent" });
+    await waitFor(() => expect(within(parentPicker).getAllByRole("option")).toHaveLength(3));
+    expect(within(parentPicker).queryByRole("option", { name: new RegExp(task.id) })).toBeNull();
+    await user.selectOptions(parentPicker, up.id);
+    await user.click(deps.getByRole("button", { name: "+ parent" }));
+    await waitFor(() => expect(parentIds(h.k, task.id)).toEqual([up.id]));
+
+    await user.selectOptions(deps.getByRole("combobox", { name: "Add child" }), down.id);
+    await user.click(deps.getByRole("button", { name: "+ child" }));
+    await waitFor(() => expect(childIds(h.k, task.id)).toEqual([down.id]));
+
+    await user.click(await deps.findByRole("button", { name: `Unlink parent ${up.id}` }));
+    await waitFor(() => expect(parentIds(h.k, task.id)).toEqual([]));
+    await waitFor(() => expect(deps.queryByRole("button", { name: `Unlink parent ${up.id}` })).toBeNull());
+  });
+
+  it("shows the server's refusal when a link would make a cycle, and adds nothing", async () => {
+    const h = drawerHarness();
+    const user = userEvent.setup();
+    const a = h.seed("A");
+    const b = h.seed("B");
+    linkTasks(h.k, a.id, b.id);
+    const { dialog } = await openDrawer(h, a.id, "A");
+    const deps = section(dialog, "Dependencies");
+
+    // b is a's child already, so it is not offered again; a third task closes the loop through b.
+    const c = h.seed("C");
+    linkTasks(h.k, b.id, c.id);
+    await h.queryClient.invalidateQueries();
+    const picker = deps.getByRole("combobox", { name: "Add parent" });
+    await waitFor(() => expect(within(picker).getByRole("option", { name: new RegExp(c.id) })).toBeInTheDocument());
+    await user.selectOptions(picker, c.id);
+    await user.click(deps.getByRole("button", { name: "+ parent" }));
+
+    expect(await deps.findByRole("alert")).toHaveTextContent("cycle");
+    expect(parentIds(h.k, a.id)).toEqual([]);
+  });
+});
+
+describe("the drawer's events, log and run history", () => {
+  it("lists events newest first with kind and payload", async () => {
+    const h = drawerHarness();
+    const task = h.seed("Eventful", { assignee: "alice" });
+    h.clock.advance(10);
+    blockTask(h.k, task.id, { reason: "needs review" });
+    const { dialog } = await openDrawer(h, task.id, "Eventful");
+    const events = section(dialog, "Events");
+
+    expect(events.getByRole("heading", { name: "Events (2)" })).toBeInTheDocument();
+    const rows = events.getAllByRole("listitem");
+    expect(rows.map((r) => r.getAttribute("data-kind"))).toEqual(["blocked", "created"]);
+    expect(rows[0]).toHaveTextContent('{"reason":"needs review"}');
+  });
+
+  it("shows the worker log's tail, says when there is none, and refreshes on demand", async () => {
+    const h = drawerHarness();
+    const user = userEvent.setup();
+    const task = h.seed("Logged");
+    const { dialog } = await openDrawer(h, task.id, "Logged");
+    const log = section(dialog, "Worker log");
+
+    expect(await log.findByText("No worker log yet.")).toBeInTheDocument();
+    const path = workerLogPath(h.k.paths, task.id);
+    mkdirSync(h.k.paths.logsDir, { recursive: true });
+    writeFileSync(path, "starting\nworking on it\n");
+    await user.click(log.getByRole("button", { name: "Refresh log" }));
+
+    expect(await log.findByText(/working on it/)).toBeInTheDocument();
+    expect(log.getByRole("heading", { name: "Worker log (23 B)" })).toBeInTheDocument();
+    expect(log.queryByText(/Showing only the last/)).toBeNull();
+  });
+
+  it("notes a truncated log and names the full log's path", async () => {
+    const h = drawerHarness();
+    const task = h.seed("Chatty");
+    mkdirSync(h.k.paths.logsDir, { recursive: true });
+    writeFileSync(workerLogPath(h.k.paths, task.id), `${"x".repeat(99)}\n`.repeat(1500));
+    const { dialog } = await openDrawer(h, task.id, "Chatty");
+    const log = section(dialog, "Worker log");
+
+    expect(await log.findByText(/Showing only the last 97\.7 KB/)).toBeInTheDocument();
+    expect(log.getByText(workerLogPath(h.k.paths, task.id))).toBeInTheDocument();
+  });
+
+  it("shows the last 3 runs coloured by outcome, and the earlier ones on request", async () => {
+    const h = drawerHarness();
+    const user = userEvent.setup();
+    const task = h.seed("Retried", { assignee: "alice" });
+    for (let i = 0; i < 4; i++) {
+      claimTask(h.k, task.id);
+      h.clock.advance(90);
+      reclaimTask(h.k, task.id, { reason: `attempt ${i + 1}` });
+    }
+    claimTask(h.k, task.id);
+    h.clock.advance(30);
+    completeTask(h.k, task.id, { summary: "finally", metadata: { tests: 12 } });
+    const { dialog } = await openDrawer(h, task.id, "Retried");
+    const runs = section(dialog, "Run history");
+
+    expect(runs.getByRole("heading", { name: "Run history (5)" })).toBeInTheDocument();
+    let rows = runs.getAllByRole("listitem");
+    expect(rows.map((r) => r.getAttribute("data-tone"))).toEqual(["completed", "reclaimed", "reclaimed"]);
+    expect(rows[0]).toHaveTextContent("@alice");
+    expect(rows[0]).toHaveTextContent("30s");
+    expect(rows[0]).toHaveTextContent("finally");
+    expect(rows[0]).toHaveTextContent('{"tests":12}');
+    expect(rows[1]).toHaveTextContent("manual_reclaim: attempt 4");
+
+    await user.click(runs.getByRole("button", { name: "+2 earlier" }));
+    rows = runs.getAllByRole("listitem");
+    expect(rows).toHaveLength(5);
+  });
+});
+
+describe("the drawer's notify toggles", () => {
+  it("are hidden when no home channel is configured", async () => {
+    const h = drawerHarness();
+    const task = h.seed("Silent");
+    const { dialog } = await openDrawer(h, task.id, "Silent");
+    await within(dialog).findByRole("region", { name: "Worker log" });
+    expect(within(dialog).queryByRole("region", { name: "Notify home channels" })).toBeNull();
+  });
+
+  it("subscribe and unsubscribe the task to a configured home channel", async () => {
+    const h = drawerHarness({ config: "notify:\n  home:\n    webhook:\n      chat_id: https://hooks.example/ops\n" });
+    const user = userEvent.setup();
+    const task = h.seed("Watched");
+    const { dialog } = await openDrawer(h, task.id, "Watched");
+    const notify = within(await within(dialog).findByRole("region", { name: "Notify home channels" }));
+
+    const toggle = notify.getByRole("button", { name: "webhook" });
+    expect(toggle).toHaveAttribute("aria-pressed", "false");
+    await user.click(toggle);
+    expect(await notify.findByRole("button", { name: "✓ webhook" })).toHaveAttribute("aria-pressed", "true");
+    await waitFor(() =>
+      expect(listNotifySubs(h.k, task.id).map((s) => s.chat_id)).toEqual(["https://hooks.example/ops"]),
+    );
+
+    await user.click(notify.getByRole("button", { name: "✓ webhook" }));
+    await waitFor(() => expect(listNotifySubs(h.k, task.id)).toEqual([]));
+    expect(await notify.findByRole("button", { name: "webhook" })).toHaveAttribute("aria-pressed", "false");
+  });
+});
+
+describe("the drawer's live refresh", () => {
+  it("re-reads its task when the task's query is invalidated, as the live stream does for each event", async () => {
+    const h = drawerHarness();
+    const task = h.seed("Live", { assignee: "alice" });
+    const { dialog } = await openDrawer(h, task.id, "Live");
+    expect(section(dialog, "Recovery").getByRole("button", { name: "Recovery" })).toHaveAttribute(
+      "aria-expanded",
+      "false",
+    );
+
+    claimTask(h.k, task.id);
+    try {
+      completeTask(h.k, task.id, { created_cards: ["t_feedface"] });
+    } catch {
+      // The gate refuses; its event is what the drawer should now show.
+    }
+    await h.queryClient.invalidateQueries({ queryKey: ["board", "default", "task", task.id] });
+
+    await waitFor(() =>
+      expect(section(dialog, "Recovery").getByRole("button", { name: "⚠ Recovery" })).toHaveAttribute(
+        "aria-expanded",
+        "true",
+      ),
+    );
+    expect(within(dialog).getByText("t_feedface")).toBeInTheDocument();
+    expect(within(dialog).getByText("running", { selector: ".sy-status" })).toBeInTheDocument();
+  });
+});
