@@ -15,8 +15,15 @@ export class ApiRequestError extends Error {
   }
 }
 
+/** The parts of a response (fetch's, or the typed client's) an error is read from. */
+export interface ErrorResponse {
+  status: number;
+  statusText: string;
+  text(): Promise<string>;
+}
+
 /** Reads a non-2xx response as an `ApiRequestError`, whatever the body holds. */
-export async function toRequestError(res: Response): Promise<ApiRequestError> {
+export async function toRequestError(res: ErrorResponse): Promise<ApiRequestError> {
   const text = await res.text().catch(() => "");
   let parsed: unknown = null;
   try {

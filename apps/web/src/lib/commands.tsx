@@ -14,8 +14,7 @@ export type Command =
   | "open-focused"
   | "select-focused"
   | "move-focused"
-  | "clear-selection"
-  | "new-board";
+  | "clear-selection";
 
 type Handler = () => void;
 

@@ -1,0 +1,121 @@
+import {
+  type Announcements,
+  DndContext,
+  type DragEndEvent,
+  DragOverlay,
+  type DragStartEvent,
+  type KeyboardCoordinateGetter,
+  KeyboardSensor,
+  MouseSensor,
+  TouchSensor,
+  useSensor,
+  useSensors,
+} from "@dnd-kit/core";
+import type { BoardCard, TaskStatus } from "@switchyard/contract";
+import { type ReactNode, useState } from "react";
+import { COLUMN_META } from "../../lib/columns.ts";
+
+function columnOf(id: string | number | undefined): TaskStatus | null {
+  const text = String(id ?? "");
+  return text.startsWith("column:") ? (text.slice("column:".length) as TaskStatus) : null;
+}
+
+/**
+ * Keyboard dragging jumps a whole column per arrow: Right and Left move the card over the next
+ * or previous column (by their places on screen); Up and Down do nothing.
+ */
+export const columnKeyboardCoordinates: KeyboardCoordinateGetter = (event, { context, currentCoordinates }) => {
+  if (event.code !== "ArrowRight" && event.code !== "ArrowLeft") return undefined;
+  event.preventDefault();
+  const { collisionRect, droppableRects, droppableContainers } = context;
+  if (!collisionRect) return undefined;
+  const columns = droppableContainers
+    .getEnabled()
+    .map((c) => droppableRects.get(c.id))
+    .filter((r): r is NonNullable<typeof r> => r !== undefined)
+    .sort((a, b) => a.left - b.left);
+  const center = collisionRect.left + collisionRect.width / 2;
+  const distance = (r: { left: number; width: number }) => Math.abs(r.left + r.width / 2 - center);
+  let here = 0;
+  columns.forEach((r, i) => {
+    const best = columns[here];
+    if (best && distance(r) < distance(best)) here = i;
+  });
+  const target = columns[here + (event.code === "ArrowRight" ? 1 : -1)];
+  if (!target) return currentCoordinates;
+  return { x: target.left + (target.width - collisionRect.width) / 2, y: currentCoordinates.y };
+};
+
+interface BoardDndProps {
+  cards: ReadonlyMap<string, BoardCard>;
+  onDrop(card: BoardCard, to: TaskStatus): void;
+  children: ReactNode;
+}
+
+/** Drag and drop by mouse, touch and keyboard (Space picks up, arrows move between columns, Space drops). */
+export function BoardDnd({ cards, onDrop, children }: BoardDndProps) {
+  const [dragging, setDragging] = useState<BoardCard | null>(null);
+  const sensors = useSensors(
+    useSensor(MouseSensor, { activationConstraint: { distance: 6 } }),
+    useSensor(TouchSensor, { activationConstraint: { delay: 200, tolerance: 8 } }),
+    useSensor(KeyboardSensor, {
+      coordinateGetter: columnKeyboardCoordinates,
+      keyboardCodes: { start: ["Space"], cancel: ["Escape"], end: ["Space", "Enter"] },
+    }),
+  );
+
+  const title = (id: string | number) => cards.get(String(id))?.title ?? String(id);
+  const label = (id: string | number | undefined) => {
+    const status = columnOf(id);
+    return status ? COLUMN_META[status].label : "no column";
+  };
+  const announcements: Announcements = {
+    onDragStart: ({ active }) => `Picked up ${title(active.id)}. Use Left and Right to choose a column, Space to drop.`,
+    onDragOver: ({ active, over }) => `${title(active.id)} is over ${label(over?.id)}.`,
+    onDragEnd: ({ active, over }) => `${title(active.id)} was dropped on ${label(over?.id)}.`,
+    onDragCancel: ({ active }) => `Moving ${title(active.id)} was cancelled.`,
+  };
+
+  // The page's single-key shortcuts stand aside while a card is carried by the keyboard.
+  function carry(card: BoardCard | null) {
+    setDragging(card);
+    if (card) document.body.dataset.dragging = "true";
+    else delete document.body.dataset.dragging;
+  }
+
+  function onDragStart(event: DragStartEvent) {
+    carry(cards.get(String(event.active.id)) ?? null);
+  }
+
+  function onDragEnd(event: DragEndEvent) {
+    carry(null);
+    const card = cards.get(String(event.active.id));
+    const to = columnOf(event.over?.id);
+    if (card && to && to !== card.status) onDrop(card, to);
+  }
+
+  return (
+    <DndContext
+      sensors={sensors}
+      accessibility={{
+        announcements,
+        screenReaderInstructions: {
+          draggable: "To move a task, press Space, then Left or Right to choose a column, and Space to drop it.",
+        },
+      }}
+      onDragStart={onDragStart}
+      onDragEnd={onDragEnd}
+      onDragCancel={() => carry(null)}
+    >
+      {children}
+      <DragOverlay dropAnimation={null}>
+        {dragging ? (
+          <div className="sy-card sy-card-overlay">
+            <code className="sy-task-id">{dragging.id}</code>
+            <div className="sy-card-title">{dragging.title}</div>
+          </div>
+        ) : null}
+      </DragOverlay>
+    </DndContext>
+  );
+}
