@@ -18,6 +18,8 @@ export interface Result {
 
 export interface TestHome {
   dir: string;
+  /** SWITCHYARD_HOME. */
+  root: string;
   /** The environment every call gets: this home, a temp HOME, no inherited Switchyard or Hermes variables. */
   env: Record<string, string>;
   run(args: string[], options?: { env?: Record<string, string>; input?: string }): Result;
@@ -56,6 +58,7 @@ export function tempHome(): TestHome {
   });
   const t: TestHome = {
     dir,
+    root: join(dir, "home"),
     env,
     run(args, options = {}) {
       const r: SpawnSyncReturns<string> = spawnSync(process.execPath, [BIN, ...args], {
@@ -82,7 +85,7 @@ export function tempHome(): TestHome {
       if (!id) throw new Error(`no task id in: ${out}`);
       return id;
     },
-    home: () => resolveHome({ SWITCHYARD_HOME: env.SWITCHYARD_HOME }),
+    home: () => resolveHome({ SWITCHYARD_HOME: t.root }),
     kernel() {
       const k = openBoard(t.home());
       kernels.push(k);

@@ -26,7 +26,8 @@ function report(r: DispatchResult): string[] {
   list("Timed out", r.timed_out);
   list("Gave up (blocked)", r.auto_blocked);
   if (r.promoted > 0) lines.push(`Promoted ${r.promoted} task(s) to ready`);
-  for (const s of r.spawned) lines.push(`Spawned ${s.task_id} (${s.assignee})${s.workspace ? ` in ${s.workspace}` : ""}`);
+  for (const s of r.spawned)
+    lines.push(`Spawned ${s.task_id} (${s.assignee})${s.workspace ? ` in ${s.workspace}` : ""}`);
   list("Skipped, unassigned", r.skipped_unassigned);
   list("Skipped, no spawnable profile", r.skipped_nonspawnable);
   list("Waiting for capacity", r.skipped_capacity);

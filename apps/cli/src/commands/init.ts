@@ -6,9 +6,9 @@ export const registerInit: RegisterVerbs = (program, cli) => {
     .command("init")
     .description("create (or migrate) the board's database and show what the dispatcher can start")
     .action(() => {
+      const config = cli.config();
       const k = cli.kernel();
       cli.out(`Board ${k.paths.slug}: ${k.paths.dbPath}`);
-      const config = cli.config();
       const profiles = spawnableProfiles(cli.home, config);
       cli.out(
         profiles.length > 0
