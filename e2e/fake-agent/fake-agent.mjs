@@ -34,21 +34,28 @@ function usage(message) {
   process.exit(2);
 }
 
+/** The options, or an Error saying what is wrong with them. */
 function parse(argv) {
   try {
     const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false });
-    if (!MODES.includes(values.mode)) usage(`unknown mode '${values.mode}'; use one of ${MODES.join(", ")}`);
+    if (!MODES.includes(values.mode)) return new Error(`unknown mode '${values.mode}'; use one of ${MODES.join(", ")}`);
     return values;
   } catch (err) {
-    usage(err.message);
+    return err;
   }
+}
+
+/** Splits `block --reason "need keys"` into words, honouring single and double quotes. */
+function words(text) {
+  const out = [];
+  for (const m of text.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) out.push(m[1] ?? m[2] ?? m[3]);
+  return out;
 }
 
 /** `mode: hang --ignore-term` on its own line in the task body picks the mode for that task. */
 function modeLineOf(body) {
   const m = /^\s*mode:\s*(.+)$/im.exec(body ?? "");
-  if (!m) return null;
-  return m[1].trim().split(/\s+/);
+  return m ? words(m[1].trim()) : null;
 }
 
 const env = process.env;
@@ -57,6 +64,7 @@ const runId = env.SWITCHYARD_RUN_ID ?? env.HERMES_KANBAN_RUN_ID;
 if (!task) usage("SWITCHYARD_TASK is not set: run me as a worker started by the dispatcher");
 
 let opts = parse(process.argv.slice(2));
+if (opts instanceof Error) usage(opts.message);
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = opts.cli ?? env.SWITCHYARD_CLI ?? join(here, "..", "..", "apps", "cli", "bin", "switchyard.mjs");
 const tracePath = opts.trace ?? env.FAKE_AGENT_TRACE;
@@ -124,7 +132,12 @@ async function main() {
     const shown = must(sy("show", task, "--json"), "show");
     const line = modeLineOf(JSON.parse(shown.stdout).task?.body);
     if (line) {
-      opts = parse(line[0].startsWith("--") ? line : ["--mode", ...line]);
+      const chosen = parse(line[0].startsWith("--") ? line : ["--mode", ...line]);
+      if (chosen instanceof Error) {
+        trace("end", { how: "bad-mode-line", error: chosen.message });
+        usage(`the task's mode line: ${chosen.message}`);
+      }
+      opts = chosen;
       trace("mode", { mode: opts.mode });
     }
   }
@@ -158,12 +171,12 @@ async function main() {
         ids.push(JSON.parse(r.stdout).id);
       }
       trace("created", { ids });
-      must(complete(["--created-cards", ids.join(",")]), "complete");
+      must(complete(ids.flatMap((id) => ["--created-card", id])), "complete");
       return finish("completed");
     }
     case "phantom": {
       const phantom = "t_deadbeef";
-      const r = complete(["--created-cards", phantom]);
+      const r = complete(["--created-card", phantom]);
       trace("phantom-complete", { code: r.code, stderr: r.stderr });
       if (r.code === 0) return finish("phantom-accepted", 4);
       if (opts["after-refusal"] === "retry") {

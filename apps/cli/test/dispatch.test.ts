@@ -129,7 +129,8 @@ describe("switchyard dispatch", () => {
   });
 
   it("after a reclaim, the old worker is stopped, its late complete is refused and the task is respawned", async () => {
-    const f = fleet({ slow: ["--mode", "hang", "--on-term", "complete"] });
+    // A long grace: the worker's last words (a CLI call) must finish before any SIGKILL on a slow machine.
+    const f = fleet({ slow: ["--mode", "hang", "--on-term", "complete"] }, { stop_grace_seconds: 20 });
     const id = f.home.create("long job", "--assignee", "slow");
     dispatchJson(f);
     const first = requireTask(f.k, id);

@@ -167,11 +167,12 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
   };
 
   /** Workers on the other boards of the home, which count against the same caps. */
-  const inUseElsewhere = (board: string) => {
+  const inUseElsewhere = (board: string, dbPath: string) => {
     const byProfile = new Map<string, number>();
     let total = 0;
     for (const other of listBoards(home, { includeArchived: false })) {
-      if (other.slug === board) continue;
+      // With SWITCHYARD_DB pinned, every slug names the same file: count it once.
+      if (other.slug === board || other.db_path === dbPath) continue;
       try {
         const used = withBoard(other.slug, (k) => workersInUse(k, proc));
         total += used.total;
@@ -197,7 +198,7 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
         capacity: {
           maxInProgress: config.dispatch.max_in_progress,
           profileCap: (p) => resolveProfile(home, config, p)?.max_in_progress,
-          runningElsewhere: inUseElsewhere(board),
+          runningElsewhere: inUseElsewhere(board, k.paths.dbPath),
         },
         stopGraceSeconds: config.dispatch.stop_grace_seconds,
         stop,
