@@ -25,7 +25,7 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
   }
 
   return (
-    <button type="button" aria-label={label} onClick={copy}>
+    <button className="sy-button" type="button" aria-label={label} onClick={copy}>
       {state === "copied" ? "Copied" : state === "failed" ? "Copy failed" : "Copy"}
     </button>
   );

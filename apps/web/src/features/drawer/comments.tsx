@@ -59,6 +59,7 @@ export function CommentInput({ pending, error, onSubmit }: CommentInputProps) {
   return (
     <div className="sy-comment-input">
       <textarea
+        className="sy-input"
         aria-label="Add a comment"
         rows={2}
         placeholder="Comment (markdown; Enter posts, Shift+Enter for a new line)"
@@ -66,7 +67,7 @@ export function CommentInput({ pending, error, onSubmit }: CommentInputProps) {
         onChange={(e) => setBody(e.target.value)}
         onKeyDown={onKeyDown}
       />
-      <button type="button" disabled={pending || !body.trim()} onClick={submit}>
+      <button className="sy-button" type="button" disabled={pending || !body.trim()} onClick={submit}>
         Comment
       </button>
       {error ? (

@@ -35,7 +35,12 @@ export function Dependencies({ taskId, parentIds, childIds, candidates, error, o
       <li key={id} className="sy-chip">
         <code>{id}</code>
         {titles.has(id) ? <span className="sy-chip-title">{titles.get(id)}</span> : null}
-        <button type="button" aria-label={`Unlink ${role} ${id}`} onClick={() => onUnlink(link)}>
+        <button
+          className="sy-icon-button"
+          type="button"
+          aria-label={`Unlink ${role} ${id}`}
+          onClick={() => onUnlink(link)}
+        >
           ×
         </button>
       </li>
@@ -57,7 +62,7 @@ export function Dependencies({ taskId, parentIds, childIds, candidates, error, o
         <label htmlFor={`${ids}-parent`} className="sy-visually-hidden">
           Add parent
         </label>
-        <select id={`${ids}-parent`} value={parent} onChange={(e) => setParent(e.target.value)}>
+        <select className="sy-input" id={`${ids}-parent`} value={parent} onChange={(e) => setParent(e.target.value)}>
           <option value="">— add parent —</option>
           {options.map((t) => (
             <option key={t.id} value={t.id}>
@@ -66,6 +71,7 @@ export function Dependencies({ taskId, parentIds, childIds, candidates, error, o
           ))}
         </select>
         <button
+          className="sy-button"
           type="button"
           disabled={!parent}
           onClick={() => {
@@ -78,7 +84,7 @@ export function Dependencies({ taskId, parentIds, childIds, candidates, error, o
         <label htmlFor={`${ids}-child`} className="sy-visually-hidden">
           Add child
         </label>
-        <select id={`${ids}-child`} value={child} onChange={(e) => setChild(e.target.value)}>
+        <select className="sy-input" id={`${ids}-child`} value={child} onChange={(e) => setChild(e.target.value)}>
           <option value="">— add child —</option>
           {options.map((t) => (
             <option key={t.id} value={t.id}>
@@ -87,6 +93,7 @@ export function Dependencies({ taskId, parentIds, childIds, candidates, error, o
           ))}
         </select>
         <button
+          className="sy-button"
           type="button"
           disabled={!child}
           onClick={() => {

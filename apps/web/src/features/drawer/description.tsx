@@ -28,9 +28,16 @@ export function Description({ body, plain, onSave }: DescriptionProps) {
         )
       ) : (
         <div className="sy-edit-box">
-          <textarea aria-label="Description" rows={8} value={draft} onChange={(e) => setDraft(e.target.value)} />
+          <textarea
+            className="sy-input"
+            aria-label="Description"
+            rows={8}
+            value={draft}
+            onChange={(e) => setDraft(e.target.value)}
+          />
           <div className="sy-button-row">
             <button
+              className="sy-button"
               type="button"
               onClick={() => {
                 onSave(draft.trim() ? draft : null);
@@ -39,7 +46,7 @@ export function Description({ body, plain, onSave }: DescriptionProps) {
             >
               Save
             </button>
-            <button type="button" onClick={() => setDraft(null)}>
+            <button className="sy-button" type="button" onClick={() => setDraft(null)}>
               Cancel
             </button>
           </div>

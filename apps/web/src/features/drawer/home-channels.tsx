@@ -15,6 +15,7 @@ export function HomeChannels({ channels, onToggle, error }: HomeChannelsProps) {
       <div className="sy-button-row">
         {channels.map((c) => (
           <button
+            className={`sy-button${c.subscribed ? " sy-button-on" : ""}`}
             key={c.platform}
             type="button"
             aria-pressed={c.subscribed}

@@ -50,6 +50,7 @@ export function RecoveryForm(props: RecoveryFormProps) {
       </p>
       <label htmlFor={`${ids}-reason`}>Reason</label>
       <input
+        className="sy-input"
         id={`${ids}-reason`}
         value={reason}
         placeholder="why (recorded in the task's events)"
@@ -58,7 +59,12 @@ export function RecoveryForm(props: RecoveryFormProps) {
 
       <div className="sy-recovery-step">
         <span className="sy-step-title">1. Reclaim</span>
-        <button type="button" disabled={pending || !running} onClick={() => props.onReclaim(trimmedReason)}>
+        <button
+          className="sy-button"
+          type="button"
+          disabled={pending || !running}
+          onClick={() => props.onReclaim(trimmedReason)}
+        >
           Reclaim
         </button>
         {running ? null : <span className="sy-hint">only a running task can be reclaimed</span>}
@@ -69,7 +75,7 @@ export function RecoveryForm(props: RecoveryFormProps) {
         <label htmlFor={`${ids}-profile`} className="sy-visually-hidden">
           Reassign to profile
         </label>
-        <select id={`${ids}-profile`} value={profile} onChange={(e) => setProfile(e.target.value)}>
+        <select className="sy-input" id={`${ids}-profile`} value={profile} onChange={(e) => setProfile(e.target.value)}>
           <option value={UNASSIGNED}>(unassigned)</option>
           {options.map((name) => (
             <option key={name} value={name}>
@@ -82,6 +88,7 @@ export function RecoveryForm(props: RecoveryFormProps) {
           first
         </label>
         <button
+          className="sy-button"
           type="button"
           disabled={pending}
           onClick={() => props.onReassign({ profile: profile || null, reclaimFirst, reason: trimmedReason })}

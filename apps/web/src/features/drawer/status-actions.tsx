@@ -66,6 +66,7 @@ export function StatusActions({ status, pending, onCommand }: StatusActionsProps
       <div className="sy-button-row">
         {STATUS_ACTIONS.map((action) => (
           <button
+            className="sy-button"
             key={action}
             type="button"
             disabled={pending || !isStatusActionEnabled(action, status)}
@@ -80,6 +81,7 @@ export function StatusActions({ status, pending, onCommand }: StatusActionsProps
           <p>{CONFIRM_TEXT[confirming]}</p>
           {confirming === "complete" ? (
             <textarea
+              className="sy-input"
               aria-label="Completion summary"
               rows={3}
               value={text}
@@ -88,7 +90,12 @@ export function StatusActions({ status, pending, onCommand }: StatusActionsProps
             />
           ) : null}
           {confirming === "block" ? (
-            <input aria-label="Block reason" value={text} onChange={(e) => setText(e.target.value)} />
+            <input
+              className="sy-input"
+              aria-label="Block reason"
+              value={text}
+              onChange={(e) => setText(e.target.value)}
+            />
           ) : null}
           {problem ? (
             <p role="alert" className="sy-error">
@@ -96,8 +103,10 @@ export function StatusActions({ status, pending, onCommand }: StatusActionsProps
             </p>
           ) : null}
           <div className="sy-button-row">
-            <button type="submit">Confirm {STATUS_ACTION_LABELS[confirming].toLowerCase()}</button>
-            <button type="button" onClick={() => setConfirming(null)}>
+            <button className="sy-button sy-button-primary" type="submit">
+              Confirm {STATUS_ACTION_LABELS[confirming].toLowerCase()}
+            </button>
+            <button className="sy-button" type="button" onClick={() => setConfirming(null)}>
               Cancel
             </button>
           </div>

@@ -1,3 +1,4 @@
+import "./drawer.css";
 import { errorMessage } from "../../api/errors.ts";
 import { useTaskDetail } from "../../api/task-detail.ts";
 import { DrawerShell } from "./drawer-shell.tsx";
