@@ -9,8 +9,8 @@ interface DrawerShellProps {
 
 /**
  * The drawer's frame: a shade that closes it on click, and a dialog sliding in from the right
- * that takes focus when it opens. Esc closes it unless something inside handled the key first
- * (an inline editor cancels its edit with Esc and marks the event handled).
+ * that takes focus when it opens and gives it back when it closes. Esc closes it unless something
+ * inside handled the key first (an inline editor cancels its edit with Esc and marks it handled).
  */
 export function DrawerShell({ label, onClose, children }: DrawerShellProps) {
   const dialog = useRef<HTMLElement>(null);
@@ -18,12 +18,17 @@ export function DrawerShell({ label, onClose, children }: DrawerShellProps) {
   close.current = onClose;
 
   useEffect(() => {
+    const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     dialog.current?.focus();
     function onKeyDown(event: KeyboardEvent) {
       if (event.key === "Escape" && !event.defaultPrevented) close.current();
     }
     document.addEventListener("keydown", onKeyDown);
-    return () => document.removeEventListener("keydown", onKeyDown);
+    return () => {
+      document.removeEventListener("keydown", onKeyDown);
+      // Back to where the drawer was opened from (the card), for keyboard users.
+      if (previous?.isConnected) previous.focus();
+    };
   }, []);
 
   return (
