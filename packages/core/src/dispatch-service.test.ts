@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import type { DispatchResult } from "@switchyard/contract";
+import { Config, type DispatchResult, TaskEvent } from "@switchyard/contract";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   fakeAgent,
@@ -14,7 +14,13 @@ import { openBoard } from "./boards.ts";
 import { createManualClock } from "./clock.ts";
 import { completeTask } from "./completion.ts";
 import { loadConfig } from "./config.ts";
-import { createDispatchHealth, createDispatchService, type DispatchService } from "./dispatch-service.ts";
+import {
+  createDispatchHealth,
+  createDispatchService,
+  type DispatchService,
+  dispatchInServer,
+  wakesDispatcher,
+} from "./dispatch-service.ts";
 import { isCoreError } from "./errors.ts";
 import { listEvents } from "./events.ts";
 import type { Kernel } from "./kernel.ts";
@@ -418,5 +424,51 @@ describe("health telemetry", () => {
     expect(health.record({ spawnableReady: true, spawned: 0, atCapacity: true }, 15)).toBeNull();
     expect(health.record({ spawnableReady: false, spawned: 0, atCapacity: false }, 16)).toBeNull();
     expect(health.badTicks).toBe(0);
+  });
+});
+
+describe("whether the server runs the dispatcher", () => {
+  const config = (in_server: boolean) => Config.parse({ dispatch: { in_server } });
+
+  it("is on by default and off with --no-dispatch, dispatch.in_server: false or SWITCHYARD_DISPATCH_IN_SERVER=0/false/no/off", () => {
+    expect(dispatchInServer(config(true), {})).toBe(true);
+    expect(dispatchInServer(config(true), {}, true)).toBe(false);
+    expect(dispatchInServer(config(false), {})).toBe(false);
+    for (const off of ["0", "false", "no", "off", " OFF "]) {
+      expect(dispatchInServer(config(true), { SWITCHYARD_DISPATCH_IN_SERVER: off })).toBe(false);
+    }
+  });
+
+  it("is not forced on by a truthy SWITCHYARD_DISPATCH_IN_SERVER when the config turns it off", () => {
+    expect(dispatchInServer(config(true), { SWITCHYARD_DISPATCH_IN_SERVER: "1" })).toBe(true);
+    expect(dispatchInServer(config(false), { SWITCHYARD_DISPATCH_IN_SERVER: "1" })).toBe(false);
+  });
+});
+
+describe("events that wake the dispatcher", () => {
+  const event = (kind: string, payload: unknown) =>
+    TaskEvent.parse({ id: 1, task_id: "t_00000001", run_id: null, kind, payload, created_at: 0 });
+
+  it("are the ones after which a task may be ready or a place under a cap free", () => {
+    expect(
+      wakesDispatcher(event("created", { assignee: "a", status: "ready", parents: [], tenant: null, skills: null })),
+    ).toBe(true);
+    expect(wakesDispatcher(event("status", { status: "ready" }))).toBe(true);
+    for (const kind of ["promoted", "unblocked", "archived"]) expect(wakesDispatcher(event(kind, null))).toBe(true);
+    expect(wakesDispatcher(event("reclaimed", { stale_lock: "h:1" }))).toBe(true);
+    expect(wakesDispatcher(event("completed", { result_len: 0, summary: null }))).toBe(true);
+    expect(wakesDispatcher(event("spawn_failed", { error: "x", failures: 1 }))).toBe(true);
+  });
+
+  it("exclude the ones that change nothing for it", () => {
+    expect(
+      wakesDispatcher(
+        event("created", { assignee: "a", status: "todo", parents: ["t_1"], tenant: null, skills: null }),
+      ),
+    ).toBe(false);
+    expect(wakesDispatcher(event("status", { status: "todo" }))).toBe(false);
+    expect(wakesDispatcher(event("claimed", { lock: "h:1", expires: 1, run_id: 1 }))).toBe(false);
+    expect(wakesDispatcher(event("heartbeat", null))).toBe(false);
+    expect(wakesDispatcher(event("commented", { author: "a", len: 1 }))).toBe(false);
   });
 });
