@@ -196,6 +196,13 @@ const handlers: { [N in ToolName]: Handler<N> } = {
 
 const READ_ONLY = new Set<ToolName>(["kanban_show", "kanban_list"]);
 
+/** An argument problem in the reference's words; zod's own messages get the parameter's name in front. */
+function issueText(issue: { path: PropertyKey[]; message: string } | undefined): string | undefined {
+  if (!issue) return undefined;
+  const field = issue.path.map(String).join(".");
+  return field && !issue.message.includes(field) ? `${field}: ${issue.message}` : issue.message;
+}
+
 function makeTool<N extends ToolName>(name: N, host: ToolHost): Tool<N> {
   const params = TOOL_PARAMS[name];
   const handler = handlers[name] as Handler<N>;
@@ -206,7 +213,7 @@ function makeTool<N extends ToolName>(name: N, host: ToolHost): Tool<N> {
     readOnly: READ_ONLY.has(name),
     call(args) {
       const parsed = params.safeParse(args ?? {});
-      if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? `${name}: invalid arguments` };
+      if (!parsed.success) return { error: issueText(parsed.error.issues[0]) ?? `${name}: invalid arguments` };
       try {
         return handler(parsed.data as ToolParams<N>, host);
       } catch (err) {
