@@ -40,7 +40,11 @@ export function createApp(deps: AppDeps) {
     tokenGuard(deps.security),
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
-      onError: (c) => apiError(c, "invalid_input", `request body too large (over ${MAX_BODY_BYTES} bytes)`),
+      onError: (c) =>
+        c.json(
+          { detail: `request body too large (over ${MAX_BODY_BYTES} bytes)`, code: "invalid_input" as const },
+          413,
+        ),
     }),
     async (c, next) => {
       await next();

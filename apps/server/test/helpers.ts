@@ -156,3 +156,12 @@ export async function refused(
   expect(body.detail.length).toBeGreaterThan(0);
   return body;
 }
+
+/** Polls a condition with a generous deadline (the machine may be slow and busy); never a fixed sleep. */
+export async function until(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
