@@ -21,6 +21,13 @@ export interface Api {
   /** The WebSocket URL of a board's event stream. */
   eventsUrl(board: string, since: number): string;
   openSocket: SocketFactory;
+  /** How long to wait before reconnecting after the `attempt`-th failure in a row. */
+  reconnectDelay(attempt: number): number;
+}
+
+/** Reconnects back off from 1 s to a 30 s cap (reference §12), reset when a connection opens. */
+export function backoff(attempt: number): number {
+  return Math.min(30_000, 1000 * 2 ** attempt);
 }
 
 export interface ApiOptions {
@@ -28,6 +35,7 @@ export interface ApiOptions {
   baseUrl?: string;
   fetch?: typeof fetch;
   openSocket?: SocketFactory;
+  reconnectDelay?: (attempt: number) => number;
 }
 
 /** A browser WebSocket behind the `LiveSocket` interface. */
@@ -60,6 +68,7 @@ export function createApi(options: ApiOptions = {}): Api {
       return url.toString();
     },
     openSocket: options.openSocket ?? browserSocket,
+    reconnectDelay: options.reconnectDelay ?? backoff,
   };
 }
 

@@ -12,10 +12,6 @@ export type LiveStatus = "connecting" | "live" | "reconnecting" | "auth-failed";
 export const BURST_MS = 250;
 /** Past this many cards to refetch one by one, one board refetch is cheaper. */
 export const MAX_TASK_REFETCHES = 20;
-/** Reconnects back off from 1 s to 30 s, reset when a connection opens. */
-export function reconnectDelay(attempt: number): number {
-  return Math.min(30_000, 1000 * 2 ** attempt);
-}
 /** Recent events kept to re-apply over a board fetched while they streamed in. */
 const REPLAY_LIMIT = 500;
 
@@ -115,7 +111,7 @@ function openStream(
         return;
       }
       onStatus("reconnecting");
-      retry = setTimeout(connect, reconnectDelay(attempt));
+      retry = setTimeout(connect, api.reconnectDelay(attempt));
       attempt += 1;
     };
   };

@@ -21,25 +21,24 @@ export function whyIdle(
   if (card.status !== "ready" && card.status !== "todo") return null;
   const reasons: string[] = [];
   const waiting = card.waiting_on ?? [];
-  if (waiting.length > 0) reasons.push(`waiting on ${waiting.length === 1 ? "parent" : "parents"} ${joinAnd(waiting)}`);
+  if (waiting.length > 0) reasons.push(`Waiting on ${waiting.length === 1 ? "parent" : "parents"} ${joinAnd(waiting)}`);
   const profile = card.assignee === null ? undefined : facts.profiles?.find((p) => p.name === card.assignee);
   if (card.assignee === null) {
-    reasons.push("unassigned");
+    reasons.push("Unassigned");
   } else if (facts.profiles && !profile) {
-    reasons.push(`${card.assignee} is not a spawnable profile (it pulls work with claim)`);
+    reasons.push(`Profile ${card.assignee} is not spawnable (it pulls work with claim)`);
   }
   if (card.status === "ready" && reasons.length === 0) {
     const dispatcher = facts.dispatcher;
-    if (dispatcher && !dispatcher.enabled) reasons.push("dispatcher off");
+    if (dispatcher && !dispatcher.enabled) reasons.push("Dispatcher off");
     if (dispatcher && dispatcher.running >= dispatcher.max_in_progress) {
-      reasons.push(`at capacity (${dispatcher.running}/${dispatcher.max_in_progress} running)`);
+      reasons.push(`At capacity (${dispatcher.running}/${dispatcher.max_in_progress} running)`);
     } else if (profile && profile.max_in_progress !== null && profile.running >= profile.max_in_progress) {
-      reasons.push(`${profile.name} at capacity (${profile.running}/${profile.max_in_progress} running)`);
+      reasons.push(`Profile ${profile.name} at capacity (${profile.running}/${profile.max_in_progress} running)`);
     }
   }
   if (reasons.length === 0) {
     return card.status === "todo" ? "No unfinished parents: promoted to ready on the next tick" : null;
   }
-  const text = reasons.join(" · ");
-  return text[0]?.toUpperCase() + text.slice(1);
+  return reasons.join(" · ");
 }

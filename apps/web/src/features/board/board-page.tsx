@@ -4,6 +4,7 @@ import type { BoardViewFilter } from "../../api/apply-events.ts";
 import { useBoard } from "../../api/board.ts";
 import { errorMessage } from "../../api/errors.ts";
 import { type CardFilter, matchesFilter } from "../../lib/filter.ts";
+import { serverNow } from "../../lib/time.ts";
 import { useNow } from "../../lib/use-now.ts";
 import { BoardColumns } from "./board-columns.tsx";
 import { BoardDnd } from "./board-dnd.tsx";
@@ -42,8 +43,8 @@ export function BoardPage(props: BoardPageProps) {
 function BoardContent({ slug, view, filter, lanes, onOpenTask, data }: BoardPageProps & { data: BoardResponse }) {
   const clientNow = useNow();
   // The server's clock, advanced by the time elapsed here since it last said what time it was.
-  const offsetMs = useMemo(() => data.now * 1000 - Date.now(), [data.now]);
-  const now = Math.floor((clientNow + offsetMs) / 1000);
+  const fetchedAt = useMemo(() => (data.now ? Date.now() : 0), [data.now]);
+  const now = serverNow(data.now, fetchedAt, clientNow);
 
   const all = useMemo(() => new Map(data.columns.flatMap((c) => c.tasks.map((t) => [t.id, t] as const))), [data]);
   const present = useMemo(() => new Set(all.keys()), [all]);

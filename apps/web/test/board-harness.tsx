@@ -1,0 +1,187 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Task } from "@switchyard/contract";
+import {
+  boardPaths,
+  configPath,
+  createDispatchService,
+  createManualClock,
+  createSequentialIds,
+  createTask,
+  type Kernel,
+  loadConfig,
+  type ManualClock,
+  type NewTask,
+  openKernel,
+  resolveHome,
+} from "@switchyard/core";
+import { createApp, createBoardPool, createEventHub } from "@switchyard/server";
+import type { QueryClient } from "@tanstack/react-query";
+import { render, screen, within } from "@testing-library/react";
+import { afterEach } from "vitest";
+import { type Api, createApi, type LiveSocket } from "../src/api/client.tsx";
+import { App } from "../src/app/app.tsx";
+import { createQueryClient, Providers } from "../src/app/providers.tsx";
+
+const cleanups: Array<() => void> = [];
+
+afterEach(() => {
+  while (cleanups.length > 0) cleanups.pop()?.();
+});
+
+export const START = 1_700_000_000;
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+}
+
+/** One socket the dashboard opened on the live stream. */
+export interface OpenedSocket {
+  url: URL;
+  socket: LiveSocket;
+  /** Drops the connection the way a network failure would. */
+  drop(code?: number): void;
+}
+
+export interface BoardHarness {
+  /** The default board's kernel: the connection (and manual clock) the server uses. */
+  readonly k: Kernel;
+  kernel(board: string): Kernel;
+  clock: ManualClock;
+  api: Api;
+  queryClient: QueryClient;
+  /** Every HTTP request the dashboard made, in order. */
+  requests: RecordedRequest[];
+  sockets: OpenedSocket[];
+  seed(title: string, fields?: Omit<NewTask, "title">): Task;
+  seedOn(board: string, title: string, fields?: Omit<NewTask, "title">): Task;
+  renderApp(): ReturnType<typeof render>;
+}
+
+export interface HarnessOptions {
+  /** The home's config.yaml. */
+  config?: string;
+  /** Whether the server says its dispatcher loop runs. */
+  dispatcherEnabled?: boolean;
+}
+
+/**
+ * The real server app (`createApp`) on a fresh temp home with a manual clock, the real kernel
+ * and SQLite, and the dashboard's typed client routed to it in process. The live stream is the
+ * server's real event hub; only its WebSocket transport is replaced by an in-process socket.
+ */
+export function boardHarness(options: HarnessOptions = {}): BoardHarness {
+  const root = mkdtempSync(join(tmpdir(), "switchyard-web-board-"));
+  const home = resolveHome({ SWITCHYARD_HOME: root });
+  if (options.config !== undefined) writeFileSync(configPath(home), options.config);
+  const clock = createManualClock(START);
+  const boards = createBoardPool(home, { clock, ids: createSequentialIds(), host: "testhost", pid: 4242 });
+  const hub = createEventHub({ open: (slug) => openKernel(boardPaths(home, slug), { clock }), intervalMs: 20 });
+  const service = createDispatchService({
+    home,
+    config: loadConfig(home),
+    watchWorkers: false,
+    clock,
+    host: "testhost",
+  });
+  const app = createApp({
+    home,
+    boards,
+    hub,
+    config: () => loadConfig(home),
+    clock,
+    dispatch: (board, { dryRun, max }) => service.tick(board, { dryRun, maxSpawn: max }),
+    dispatcherEnabled: options.dispatcherEnabled ?? false,
+    security: { allowedHosts: [], token: null },
+    webRoot: null,
+  });
+
+  const requests: RecordedRequest[] = [];
+  const fetchViaApp = (async (input: string | URL | Request, init?: RequestInit) => {
+    const url = new URL(String(input));
+    requests.push({ method: init?.method ?? "GET", path: url.pathname.replace("/api/plugins/kanban", "") });
+    const { signal: _signal, ...rest } = init ?? {};
+    return app.request(url.toString(), rest);
+  }) as typeof fetch;
+
+  const sockets: OpenedSocket[] = [];
+  const openSocket = (raw: string): LiveSocket => {
+    const url = new URL(raw);
+    let unsubscribe: (() => void) | null = null;
+    let closed = false;
+    const socket: LiveSocket = {
+      onopen: null,
+      onmessage: null,
+      onclose: null,
+      onerror: null,
+      close() {
+        closed = true;
+        unsubscribe?.();
+      },
+    };
+    setTimeout(() => {
+      if (closed) return;
+      socket.onopen?.();
+      unsubscribe = hub.subscribe(
+        boards.resolve(url.searchParams.get("board")),
+        (message) => socket.onmessage?.({ data: JSON.stringify(message) }),
+        { since: Number(url.searchParams.get("since") ?? 0) },
+      );
+    }, 0);
+    sockets.push({
+      url,
+      socket,
+      drop(code = 1006) {
+        socket.close();
+        socket.onclose?.({ code, reason: "dropped" });
+      },
+    });
+    return socket;
+  };
+
+  const api = createApi({ baseUrl: "http://localhost", fetch: fetchViaApp, openSocket, reconnectDelay: () => 10 });
+  const queryClient = createQueryClient();
+  cleanups.push(() => {
+    queryClient.clear();
+    hub.close();
+    boards.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  return {
+    get k() {
+      return boards.kernel("default");
+    },
+    kernel: (board) => boards.kernel(board),
+    clock,
+    api,
+    queryClient,
+    requests,
+    sockets,
+    seed: (title, fields = {}) => createTask(boards.kernel("default"), { title, ...fields }).task,
+    seedOn: (board, title, fields = {}) => createTask(boards.kernel(board), { title, ...fields }).task,
+    renderApp: () =>
+      render(
+        <Providers api={api} queryClient={queryClient}>
+          <App />
+        </Providers>,
+      ),
+  };
+}
+
+/** A column, found the way a person (or Playwright) would: the region named by its label. */
+export function column(label: string): HTMLElement {
+  return screen.getByRole("region", { name: label });
+}
+
+/** A card, by its title. */
+export function card(title: string, within_: HTMLElement = document.body): HTMLElement {
+  return within(within_).getByRole("article", { name: title });
+}
+
+/** How many times the dashboard fetched the whole board. */
+export function boardFetches(requests: readonly RecordedRequest[]): number {
+  return requests.filter((r) => r.method === "GET" && r.path === "/board").length;
+}
