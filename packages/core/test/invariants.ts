@@ -71,9 +71,9 @@ export function invariantViolations(db: Database, options: InvariantOptions = {}
     ...lines(
       db,
       "I7 event time goes backwards",
-      `SELECT e.id, e.created_at, p.id AS prev_id, p.created_at AS prev_at FROM task_events e
-         JOIN task_events p ON p.id = (SELECT max(id) FROM task_events WHERE id < e.id)
-        WHERE e.created_at < p.created_at`,
+      `SELECT id, created_at, prev_at FROM
+         (SELECT id, created_at, lag(created_at) OVER (ORDER BY id) AS prev_at FROM task_events)
+        WHERE created_at < prev_at`,
     ),
     // I8: an event's run exists and belongs to the event's task.
     ...lines(
