@@ -449,11 +449,13 @@ describe("events that wake the dispatcher", () => {
   const event = (kind: string, payload: unknown) =>
     TaskEvent.parse({ id: 1, task_id: "t_00000001", run_id: null, kind, payload, created_at: 0 });
 
-  it("are the ones after which a task may be ready or a place under a cap free", () => {
+  it("are the ones after which a task may be ready or a run has ended", () => {
     expect(
       wakesDispatcher(event("created", { assignee: "a", status: "ready", parents: [], tenant: null, skills: null })),
     ).toBe(true);
     expect(wakesDispatcher(event("status", { status: "ready" }))).toBe(true);
+    // A direct move off running ends the run: its worker must be stopped, its place is free.
+    expect(wakesDispatcher(event("status", { status: "todo" }))).toBe(true);
     for (const kind of ["promoted", "unblocked", "archived"]) expect(wakesDispatcher(event(kind, null))).toBe(true);
     expect(wakesDispatcher(event("reclaimed", { stale_lock: "h:1" }))).toBe(true);
     expect(wakesDispatcher(event("completed", { result_len: 0, summary: null }))).toBe(true);
@@ -466,7 +468,6 @@ describe("events that wake the dispatcher", () => {
         event("created", { assignee: "a", status: "todo", parents: ["t_1"], tenant: null, skills: null }),
       ),
     ).toBe(false);
-    expect(wakesDispatcher(event("status", { status: "todo" }))).toBe(false);
     expect(wakesDispatcher(event("claimed", { lock: "h:1", expires: 1, run_id: 1 }))).toBe(false);
     expect(wakesDispatcher(event("heartbeat", null))).toBe(false);
     expect(wakesDispatcher(event("commented", { author: "a", len: 1 }))).toBe(false);

@@ -251,15 +251,14 @@ export function dispatchInServer(config: Config, env: Env, noDispatchFlag = fals
 }
 
 /**
- * Events after which a tick may have work to do at once: a task became ready, a worker's run
- * ended (its place under a cap is free, or its task is back to ready), or a task was freed.
+ * Events after which a tick may have work to do at once: a task became ready, or a run ended
+ * (its place under a cap is free, its task is back to ready, or its worker must be stopped).
  */
 export function wakesDispatcher(event: TaskEvent): boolean {
   switch (event.kind) {
     case "created":
       return event.payload.status === "ready";
     case "status":
-      return event.payload.status === "ready";
     case "promoted":
     case "unblocked":
     case "assigned":
