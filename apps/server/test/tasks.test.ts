@@ -1,5 +1,5 @@
 import { TaskDetail } from "@switchyard/contract";
-import { addComment, claimTask, createTask, getTask, listEvents, listRuns } from "@switchyard/core";
+import { addComment, claimTask, createTask, getTask, listEvents, listRuns, setWorkerPid } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
 import { harness, ok, refused } from "./helpers.ts";
 
@@ -129,6 +129,36 @@ describe("PATCH /tasks/:id", () => {
     expect(done).toMatchObject({ status: "done", result: "shipped" });
     const [run] = listRuns(h.k, task.id);
     expect(run).toMatchObject({ outcome: "completed", summary: "shipped v1", metadata: { pr: 7 } });
+  });
+
+  it("completes without a handoff and records no run", async () => {
+    const h = harness();
+    const task = createTask(h.k, { title: "trivial" }).task;
+    const { task: done } = await ok(
+      h.api.tasks[":id"].$patch({ param: { id: task.id }, query: {}, json: { status: "done" } }),
+    );
+    expect(done.status).toBe("done");
+    expect(listRuns(h.k, task.id)).toEqual([]);
+  });
+
+  it("archives a running task, closes its run as reclaimed and stops its worker", async () => {
+    const h = harness();
+    const task = createTask(h.k, { title: "work", assignee: "alice" }).task;
+    const run = claimTask(h.k, task.id)?.current_run_id ?? null;
+    setWorkerPid(h.k, task.id, run as number, 4343);
+    await ok(h.api.tasks[":id"].$patch({ param: { id: task.id }, query: {}, json: { status: "archived" } }));
+    expect(listRuns(h.k, task.id).map((r) => r.outcome)).toEqual(["reclaimed"]);
+    expect(listEvents(h.k, task.id).at(-1)).toMatchObject({ kind: "archived", run_id: run });
+    expect(h.stopped).toEqual([{ task_id: task.id, run_id: run, pid: 4343, lock: "testhost:4242" }]);
+  });
+
+  it("leaves the worker of a running task alone when only its priority changes", async () => {
+    const h = harness();
+    const task = createTask(h.k, { title: "work", assignee: "alice" }).task;
+    claimTask(h.k, task.id);
+    await ok(h.api.tasks[":id"].$patch({ param: { id: task.id }, query: {}, json: { priority: 9 } }));
+    expect(h.stopped).toEqual([]);
+    expect(getTask(h.k, task.id)?.status).toBe("running");
   });
 
   it("blocks with a reason and unblocks back to ready", async () => {
@@ -285,6 +315,15 @@ describe("POST /tasks/bulk", () => {
     expect(getTask(h.k, b.id)?.assignee).toBe("bob");
     await ok(h.api.tasks.bulk.$post({ query: {}, json: { ids: [b.id], assignee: "" } }));
     expect(getTask(h.k, b.id)?.assignee).toBeNull();
+  });
+
+  it("stops the worker of a running task it moves off its run", async () => {
+    const h = harness();
+    const task = createTask(h.k, { title: "work", assignee: "alice" }).task;
+    claimTask(h.k, task.id);
+    await ok(h.api.tasks.bulk.$post({ query: {}, json: { ids: [task.id], status: "todo" } }));
+    expect(getTask(h.k, task.id)?.status).toBe("todo");
+    expect(h.stopped.map((w) => w.task_id)).toEqual([task.id]);
   });
 
   it("keeps going past a failing id and reports it", async () => {

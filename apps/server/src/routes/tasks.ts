@@ -4,6 +4,7 @@ import {
   type BulkResult,
   CreateTaskBody,
   PatchTaskBody,
+  type Task,
   type TaskDict,
   TaskParam,
 } from "@switchyard/contract";
@@ -14,6 +15,7 @@ import {
   childIds,
   createTask,
   editTask,
+  getTask,
   isCoreError,
   type Kernel,
   listComments,
@@ -49,6 +51,19 @@ function refuseRunning(status: string | undefined): void {
 }
 
 type Patch = PatchTaskBody;
+
+/**
+ * A move that took a running task off its run (done, blocked, archived, or a direct write)
+ * leaves its worker without a run: it is stopped at once, as after a reclaim (SPEC §3.3).
+ */
+function stopSuperseded(deps: AppDeps, k: Kernel, before: Task): void {
+  if (before.status !== "running" || before.current_run_id === null) return;
+  if (getTask(k, before.id)?.current_run_id === before.current_run_id) return;
+  deps.stopWorker?.(
+    { task_id: before.id, run_id: before.current_run_id, pid: before.worker_pid, lock: before.claim_lock },
+    k,
+  );
+}
 
 /** A handoff (result, summary, metadata) belongs to a completion, a reason to a block. */
 function refuseStrayFields(patch: Patch): void {
@@ -93,6 +108,7 @@ export function taskRoutes(deps: AppDeps) {
       const { k } = openBoardFor(deps, c, c.req.valid("query").board);
       // In the reference's order (assignee, status, priority, title/body), as one transaction:
       // a refused step leaves the task exactly as it was.
+      const before = requireTask(k, id);
       k.write(() => {
         requireTask(k, id);
         if (patch.assignee !== undefined) assignTask(k, id, patch.assignee);
@@ -109,6 +125,7 @@ export function taskRoutes(deps: AppDeps) {
         if (patch.title !== undefined || patch.body !== undefined)
           editTask(k, id, { title: patch.title, body: patch.body });
       });
+      stopSuperseded(deps, k, before);
       return c.json({ task: dictOf(k, id) }, 200);
     })
     .post("/tasks/bulk", valid("query", BoardQuery), valid("json", BulkBody), (c) => {
@@ -119,6 +136,7 @@ export function taskRoutes(deps: AppDeps) {
         const id = raw.trim();
         try {
           // Each id on its own: one failure does not stop, or half-apply to, the others.
+          const before = requireTask(k, id);
           k.write(() => {
             requireTask(k, id);
             if (body.assignee !== undefined) assignTask(k, id, body.assignee);
@@ -133,6 +151,7 @@ export function taskRoutes(deps: AppDeps) {
             }
             if (body.priority !== undefined) setPriority(k, id, body.priority);
           });
+          stopSuperseded(deps, k, before);
           return { id, ok: true };
         } catch (err) {
           if (!isCoreError(err)) throw err;
