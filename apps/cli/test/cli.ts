@@ -103,8 +103,9 @@ export function boardSnapshot(k: Kernel): Record<string, unknown[]> {
 
 /** A long-running `switchyard` process (tail, watch, mcp) whose output can be awaited. */
 export interface LiveProcess {
+  /** What it printed on stdout so far. */
   output(): string;
-  /** Polls until the output matches, with a generous deadline for a slow shared machine. */
+  /** Polls until stdout and stderr together match, with a generous deadline for a slow shared machine. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
   stop(): Promise<number | null>;
 }
@@ -112,10 +113,14 @@ export interface LiveProcess {
 export function startCli(home: TestHome, args: string[]): LiveProcess {
   const child = spawn(process.execPath, [BIN, ...args], { env: home.env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
+  let both = "";
   child.stdout.setEncoding("utf8").on("data", (d: string) => {
     out += d;
+    both += d;
   });
-  child.stderr.setEncoding("utf8").on("data", () => {});
+  child.stderr.setEncoding("utf8").on("data", (d: string) => {
+    both += d;
+  });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   onTestFinished(() => {
     if (child.exitCode === null) child.kill("SIGKILL");
@@ -124,12 +129,12 @@ export function startCli(home: TestHome, args: string[]): LiveProcess {
     output: () => out,
     async waitFor(pattern, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
-      while (!pattern.test(out)) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; output so far:\n${out}`);
-        if (child.exitCode !== null) throw new Error(`process exited (${child.exitCode}) before ${pattern}:\n${out}`);
+      while (!pattern.test(both)) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; output so far:\n${both}`);
+        if (child.exitCode !== null) throw new Error(`process exited (${child.exitCode}) before ${pattern}:\n${both}`);
         await new Promise((r) => setTimeout(r, 50));
       }
-      return out;
+      return both;
     },
     async stop() {
       if (child.exitCode === null) child.kill("SIGINT");
