@@ -5,6 +5,7 @@ import type { Task } from "@switchyard/contract";
 import {
   boardPaths,
   configPath,
+  createBoard,
   createDispatchService,
   createManualClock,
   createSequentialIds,
@@ -57,6 +58,8 @@ export interface BoardHarness {
   sockets: OpenedSocket[];
   seed(title: string, fields?: Omit<NewTask, "title">): Task;
   seedOn(board: string, title: string, fields?: Omit<NewTask, "title">): Task;
+  /** Creates another board in the home, as `switchyard boards create` would. */
+  makeBoard(slug: string, name?: string): void;
   renderApp(): ReturnType<typeof render>;
 }
 
@@ -162,6 +165,9 @@ export function boardHarness(options: HarnessOptions = {}): BoardHarness {
     sockets,
     seed: (title, fields = {}) => createTask(boards.kernel("default"), { title, ...fields }).task,
     seedOn: (board, title, fields = {}) => createTask(boards.kernel(board), { title, ...fields }).task,
+    makeBoard: (slug, name) => {
+      createBoard(home, slug, name ? { name } : {}, { now: clock.now(), clock });
+    },
     renderApp: () =>
       render(
         <Providers api={api} queryClient={queryClient}>

@@ -15,8 +15,17 @@ function subscribe(listener: () => void): () => void {
   };
 }
 
+function storedBoard(): string | null {
+  try {
+    return window.localStorage.getItem(SELECTED_BOARD_KEY);
+  } catch {
+    return null;
+  }
+}
+
+/** The URL's query and the remembered board: either one changes which board is shown. */
 function snapshot(): string {
-  return window.location.search;
+  return `${storedBoard() ?? ""}|${window.location.search}`;
 }
 
 function navigate(params: URLSearchParams, replace = false): void {
@@ -25,14 +34,6 @@ function navigate(params: URLSearchParams, replace = false): void {
   if (replace) window.history.replaceState(null, "", url);
   else window.history.pushState(null, "", url);
   for (const listener of listeners) listener();
-}
-
-function storedBoard(): string | null {
-  try {
-    return window.localStorage.getItem(SELECTED_BOARD_KEY);
-  } catch {
-    return null;
-  }
 }
 
 export interface UrlState {
@@ -47,8 +48,8 @@ export interface UrlState {
 
 /** The board and the open task, kept in the URL so links and Back work (SPEC §7). */
 export function useUrlState(): UrlState {
-  const search = useSyncExternalStore(subscribe, snapshot, snapshot);
-  const params = new URLSearchParams(search);
+  const state = useSyncExternalStore(subscribe, snapshot, snapshot);
+  const params = new URLSearchParams(state.slice(state.indexOf("|") + 1));
   const board = params.get("board") || storedBoard() || DEFAULT_BOARD;
   const task = params.get("task") || null;
 
