@@ -24,7 +24,7 @@ import { invariantViolations } from "./invariants.ts";
  */
 
 const SEED = 20_260_521;
-const RUNS = 200;
+const RUNS = 300;
 const NOW = 1_700_000_000;
 const PROFILES = [null, "alice", "Bob", "carol"] as const;
 const FAILURE_KINDS: FailureKind[] = ["spawn_failed", "crashed", "timed_out", "protocol_violation"];
@@ -413,7 +413,7 @@ describe("random sequences of kernel operations", () => {
     let runs = 0;
     let steps = 0;
     fc.assert(
-      fc.property(fc.array(opArb, { minLength: 20, maxLength: 80, size: "max" }), (ops) => {
+      fc.property(fc.array(opArb, { minLength: 20, maxLength: 60, size: "max" }), (ops) => {
         runs++;
         steps += ops.length;
         runSequence(ops);
