@@ -1,10 +1,10 @@
-import { existsSync } from "node:fs";
+import { statSync } from "node:fs";
 import { boardPaths, type Home, type Kernel, type OpenKernelOptions, openKernel, requireBoard } from "@switchyard/core";
 
 /**
  * The server's open boards: one kernel (one SQLite connection) per board, opened on first use
- * and kept for later requests. A board whose file went away (removed by another process) is
- * reopened, or refused, on its next use.
+ * and kept for later requests. A board whose file went away or was replaced (by another
+ * process) is reopened, or refused, on its next use.
  */
 export interface BoardPool {
   readonly home: Home;
@@ -19,17 +19,29 @@ export interface BoardPool {
   close(): void;
 }
 
+/** The file's identity, so a board file that was moved, removed or replaced is noticed; null when missing. */
+export function fileIdentity(path: string): string | null {
+  if (path === ":memory:") return path;
+  try {
+    const s = statSync(path);
+    return `${s.dev}:${s.ino}`;
+  } catch {
+    return null;
+  }
+}
+
 export function createBoardPool(home: Home, options: OpenKernelOptions = {}): BoardPool {
-  const open = new Map<string, Kernel>();
+  const open = new Map<string, { k: Kernel; file: string | null }>();
   const pool: BoardPool = {
     home,
     resolve: (requested) => requireBoard(home, requested),
     kernel(slug) {
       const cached = open.get(slug);
-      if (cached?.db.open && (cached.paths.dbPath === ":memory:" || existsSync(cached.paths.dbPath))) return cached;
-      cached?.close();
+      if (cached?.k.db.open && cached.file !== null && fileIdentity(cached.k.paths.dbPath) === cached.file)
+        return cached.k;
+      cached?.k.close();
       const k = openKernel(boardPaths(home, slug), options);
-      open.set(slug, k);
+      open.set(slug, { k, file: fileIdentity(k.paths.dbPath) });
       return k;
     },
     open(requested) {
@@ -37,11 +49,11 @@ export function createBoardPool(home: Home, options: OpenKernelOptions = {}): Bo
       return { slug, k: pool.kernel(slug) };
     },
     forget(slug) {
-      open.get(slug)?.close();
+      open.get(slug)?.k.close();
       open.delete(slug);
     },
     close() {
-      for (const k of open.values()) k.close();
+      for (const { k } of open.values()) k.close();
       open.clear();
     },
   };

@@ -1,5 +1,6 @@
 import { type EventsMessage, TaskEvent } from "@switchyard/contract";
 import { eventsSince, type Kernel, latestEventId } from "@switchyard/core";
+import { fileIdentity } from "./board-pool.ts";
 
 /** Events per message, as the reference's stream sends them (§11). */
 export const PAGE_SIZE = 200;
@@ -44,6 +45,8 @@ interface Subscriber {
 
 interface Feed {
   k: Kernel;
+  /** The board file this feed reads; when the path stops naming it, the feed ends. */
+  file: string | null;
   cursor: number;
   version: number;
   subscribers: Set<Subscriber>;
@@ -87,6 +90,8 @@ export function createEventHub(options: EventHubOptions): EventHub {
 
   function check(board: string, feed: Feed): void {
     try {
+      if (fileIdentity(feed.k.paths.dbPath) !== feed.file)
+        throw new Error("the board file was moved, removed or replaced");
       const version = dataVersion(feed.k);
       if (version === feed.version) return;
       feed.version = version;
@@ -112,7 +117,13 @@ export function createEventHub(options: EventHubOptions): EventHub {
     let feed = feeds.get(board);
     if (!feed) {
       const k = options.open(board);
-      feed = { k, cursor: latestEventId(k), version: dataVersion(k), subscribers: new Set() };
+      feed = {
+        k,
+        file: fileIdentity(k.paths.dbPath),
+        cursor: latestEventId(k),
+        version: dataVersion(k),
+        subscribers: new Set(),
+      };
       feeds.set(board, feed);
       if (!timer) {
         timer = setInterval(tick, options.intervalMs ?? 75);

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { BoardsResponse } from "@switchyard/contract";
-import { boardDir, createTask, currentBoard } from "@switchyard/core";
+import { boardDir, createBoard, createTask, currentBoard, removeBoard } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
 import { harness, ok, refused } from "./helpers.ts";
 
@@ -111,5 +111,18 @@ describe("POST /boards/:slug/switch", () => {
     const h = harness();
     await refused(h.request("POST", "/boards/nowhere/switch"), 404, "board_not_found");
     expect(currentBoard(h.home)).toBe("default");
+  });
+});
+
+describe("boards changed by another process", () => {
+  it("are noticed: a removed board is refused, and one made again under its name is read afresh", async () => {
+    const h = harness();
+    await ok(h.api.boards.$post({ json: { slug: "ops" } }));
+    await ok(h.api.tasks.$post({ query: { board: "ops" }, json: { title: "old" } }));
+    removeBoard(h.home, "ops", { archive: false, now: h.clock.now() });
+    await refused(h.request("GET", "/board?board=ops"), 404, "board_not_found");
+    createBoard(h.home, "ops", {}, { now: h.clock.now() });
+    const board = await ok(h.api.board.$get({ query: { board: "ops" } }));
+    expect(board.columns.flatMap((c) => c.tasks)).toEqual([]);
   });
 });

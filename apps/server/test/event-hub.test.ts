@@ -1,5 +1,5 @@
 import type { EventsMessage } from "@switchyard/contract";
-import { boardPaths, createTask, openKernel } from "@switchyard/core";
+import { boardPaths, createBoard, createTask, openKernel, removeBoard } from "@switchyard/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { createEventHub, type EventHub, PAGE_SIZE } from "../src/event-hub.ts";
 import { tempHome, until } from "./helpers.ts";
@@ -87,6 +87,20 @@ describe("the event hub", () => {
     hub.subscribe("default", () => {}, { onEnd: () => ended++ });
     hub.forget("default");
     expect(ended).toBe(1);
+    writer.close();
+  });
+
+  it("ends a board's feed when its file is moved away by another process", async () => {
+    const { home, writer, hub } = setup();
+    createBoard(home, "ops", {}, { now: 1 });
+    let ended = false;
+    hub.subscribe("ops", () => {}, {
+      onEnd: () => {
+        ended = true;
+      },
+    });
+    removeBoard(home, "ops", { now: 2 });
+    await until(() => ended, "the feed to end");
     writer.close();
   });
 
