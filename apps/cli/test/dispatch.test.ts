@@ -118,6 +118,24 @@ describe("switchyard dispatch", () => {
     expect(listRuns(f.k, id).map((r) => r.outcome)).toEqual(["completed"]);
   });
 
+  it("records a heartbeating worker's heartbeats on its run until it completes", async () => {
+    const f = fleet({ steady: ["--mode", "heartbeat", "--every", "0.2", "--for", "1"] });
+    const id = f.home.create("long haul", "--assignee", "steady");
+    dispatchJson(f);
+    await until("the task to be done", () => requireTask(f.k, id).status === "done");
+    const events = listEvents(f.k, id);
+    const beats = events.filter((e) => e.kind === "heartbeat");
+    expect(beats.length).toBeGreaterThanOrEqual(2);
+    expect(beats[0]?.payload).toEqual({ note: "still working" });
+    expect(events.map((e) => e.kind).filter((k) => k !== "heartbeat")).toEqual([
+      "created",
+      "claimed",
+      "spawned",
+      "completed",
+    ]);
+    expect(listRuns(f.k, id).map((r) => r.outcome)).toEqual(["completed"]);
+  });
+
   it("lets a worker block its task with a reason", async () => {
     const f = fleet({ asker: ["--mode", "block", "--reason", "which database?"] });
     const id = f.home.create("pick a database", "--assignee", "asker");
