@@ -1,0 +1,104 @@
+import { getTask, parentIds } from "@switchyard/core";
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { boardHarness, column } from "./board-harness.tsx";
+
+describe("inline create", () => {
+  it("creates a task with every field of the form, and it lands where the kernel puts it", async () => {
+    const h = boardHarness();
+    const parent = h.seed("Design the schema");
+    h.renderApp();
+    await screen.findByRole("article", { name: "Design the schema" });
+    await userEvent.click(within(column("Ready")).getByRole("button", { name: "Create a task in Ready" }));
+    const form = screen.getByRole("form", { name: "New task in Ready" });
+    const f = within(form);
+    await userEvent.type(f.getByRole("textbox", { name: "Title" }), "Write the migrations");
+    await userEvent.type(f.getByRole("textbox", { name: "Assignee" }), "alice");
+    await userEvent.clear(f.getByRole("spinbutton", { name: "Priority" }));
+    await userEvent.type(f.getByRole("spinbutton", { name: "Priority" }), "2");
+    await userEvent.type(f.getByRole("textbox", { name: "Skills" }), "sql, migrations ,");
+    expect(f.queryByRole("textbox", { name: "Workspace path" })).toBeNull();
+    await userEvent.selectOptions(f.getByRole("combobox", { name: "Workspace kind" }), "dir");
+    await userEvent.type(f.getByRole("textbox", { name: "Workspace path" }), "/srv/app");
+    await userEvent.selectOptions(f.getByRole("combobox", { name: "Parent" }), parent.id);
+    await userEvent.type(f.getByRole("textbox", { name: "Title" }), "{Enter}");
+
+    // An unfinished parent means todo, whatever column the form was opened from.
+    const created = await within(column("Todo")).findByRole("article", { name: "Write the migrations" });
+    expect(screen.queryByRole("form", { name: "New task in Ready" })).toBeNull();
+    const id = created.getAttribute("data-task-id") ?? "";
+    const task = getTask(h.k, id);
+    expect(task).toMatchObject({
+      assignee: "alice",
+      priority: 2,
+      skills: ["sql", "migrations"],
+      workspace_kind: "dir",
+      workspace_path: "/srv/app",
+      created_by: "dashboard",
+      status: "todo",
+    });
+    expect(parentIds(h.k, id)).toEqual([parent.id]);
+  });
+
+  it("creates in triage only from the Triage column, with its own placeholders", async () => {
+    const h = boardHarness();
+    h.renderApp();
+    await userEvent.click(await screen.findByRole("button", { name: "Create a task in Triage" }));
+    const form = within(screen.getByRole("form", { name: "New task in Triage" }));
+    expect(form.getByRole("textbox", { name: "Title" })).toHaveAttribute(
+      "placeholder",
+      "Rough idea — AI will spec it…",
+    );
+    expect(form.getByRole("textbox", { name: "Assignee" })).toHaveAttribute("placeholder", "specifier");
+    await userEvent.type(form.getByRole("textbox", { name: "Title" }), "Maybe a cache?{Enter}");
+    await within(column("Triage")).findByRole("article", { name: "Maybe a cache?" });
+
+    await userEvent.click(screen.getByRole("button", { name: "Create a task in Done" }));
+    await userEvent.type(
+      within(screen.getByRole("form", { name: "New task in Done" })).getByRole("textbox", { name: "Title" }),
+      "Plain task{Enter}",
+    );
+    await within(column("Ready")).findByRole("article", { name: "Plain task" });
+  });
+
+  it("shows the server's warning for a task no dispatcher will start", async () => {
+    const h = boardHarness({ dispatcherEnabled: false });
+    h.renderApp();
+    await userEvent.click(await screen.findByRole("button", { name: "Create a task in Ready" }));
+    const form = within(screen.getByRole("form", { name: "New task in Ready" }));
+    await userEvent.type(form.getByRole("textbox", { name: "Assignee" }), "alice");
+    await userEvent.type(form.getByRole("textbox", { name: "Title" }), "Needs a worker{Enter}");
+    await screen.findByRole("article", { name: "Needs a worker" });
+    const notice = screen.getByText(/^Task created, but: /);
+    expect(notice).toHaveTextContent(/no dispatcher is running, so this task will not start by itself/);
+    expect(notice.closest("[role=status]")).not.toBeNull();
+  });
+
+  it("keeps the form open with the server's reason, and creates nothing, when the input is refused", async () => {
+    const h = boardHarness();
+    h.renderApp();
+    await userEvent.click(await screen.findByRole("button", { name: "Create a task in Ready" }));
+    const form = within(screen.getByRole("form", { name: "New task in Ready" }));
+    await userEvent.selectOptions(form.getByRole("combobox", { name: "Workspace kind" }), "dir");
+    await userEvent.type(form.getByRole("textbox", { name: "Workspace path" }), "relative/path");
+    await userEvent.type(form.getByRole("textbox", { name: "Title" }), "Bad workspace{Enter}");
+    expect(await form.findByRole("alert")).toHaveTextContent(/absolute/);
+    expect(screen.queryByRole("article", { name: "Bad workspace" })).toBeNull();
+    expect(h.k.stmt("SELECT COUNT(*) AS n FROM tasks").get()).toEqual({ n: 0 });
+  });
+
+  it("closes on Escape without creating anything, and the “+” toggles it", async () => {
+    const h = boardHarness();
+    h.renderApp();
+    const plus = await screen.findByRole("button", { name: "Create a task in Ready" });
+    await userEvent.click(plus);
+    expect(plus).toHaveAttribute("aria-expanded", "true");
+    await userEvent.type(screen.getByRole("textbox", { name: "Title" }), "Never mind{Escape}");
+    expect(screen.queryByRole("form", { name: "New task in Ready" })).toBeNull();
+    await userEvent.click(plus);
+    await userEvent.click(plus);
+    expect(screen.queryByRole("form", { name: "New task in Ready" })).toBeNull();
+    await waitFor(() => expect(h.requests.filter((r) => r.method === "POST")).toHaveLength(0));
+  });
+});

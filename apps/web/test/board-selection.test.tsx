@@ -1,0 +1,161 @@
+import { getTask } from "@switchyard/core";
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { boardHarness, card, column } from "./board-harness.tsx";
+
+function bulkBar() {
+  return screen.getByRole("region", { name: "Bulk actions" });
+}
+
+function checked(title: string): boolean {
+  return (within(card(title)).getByRole("checkbox") as HTMLInputElement).checked;
+}
+
+describe("selection", () => {
+  it("opens the drawer on a plain click and puts the task in the URL", async () => {
+    const h = boardHarness();
+    const t = h.seed("Open me");
+    h.renderApp();
+    await userEvent.click(await screen.findByRole("article", { name: "Open me" }));
+    expect(new URLSearchParams(window.location.search).get("task")).toBe(t.id);
+    expect(await screen.findByRole("dialog", { name: "Open me" })).toBeInTheDocument();
+    expect(screen.queryByRole("region", { name: "Bulk actions" })).toBeNull();
+  });
+
+  it("toggles with Ctrl/Cmd-click keeping the rest, keeps only one with Shift-click, and adds with the checkbox", async () => {
+    const h = boardHarness();
+    for (const title of ["One", "Two", "Three"]) h.seed(title);
+    h.renderApp();
+    await screen.findByRole("article", { name: "Three" });
+    const user = userEvent.setup();
+
+    await user.keyboard("{Control>}");
+    await user.click(card("One"));
+    await user.click(card("Two"));
+    await user.keyboard("{/Control}");
+    expect([checked("One"), checked("Two"), checked("Three")]).toEqual([true, true, false]);
+    expect(within(bulkBar()).getByText("2 selected")).toBeInTheDocument();
+    expect(window.location.search).not.toContain("task=");
+
+    await user.keyboard("{Meta>}");
+    await user.click(card("One"));
+    await user.keyboard("{/Meta}");
+    expect([checked("One"), checked("Two")]).toEqual([false, true]);
+
+    await user.keyboard("{Shift>}");
+    await user.click(card("Three"));
+    await user.keyboard("{/Shift}");
+    expect([checked("One"), checked("Two"), checked("Three")]).toEqual([false, false, true]);
+
+    await user.click(within(card("One")).getByRole("checkbox", { name: /^Select / }));
+    expect([checked("One"), checked("Three")]).toEqual([true, true]);
+    expect(window.location.search).not.toContain("task=");
+
+    await user.click(within(bulkBar()).getByRole("button", { name: "Clear" }));
+    expect(screen.queryByRole("region", { name: "Bulk actions" })).toBeNull();
+  });
+});
+
+describe("the bulk action bar", () => {
+  async function select(titles: string[]) {
+    for (const title of titles) {
+      await userEvent.click(within(card(title)).getByRole("checkbox"));
+    }
+  }
+
+  it("moves the selection to ready", async () => {
+    const h = boardHarness();
+    h.seed("Idea one", { triage: true });
+    h.seed("Idea two", { triage: true });
+    h.renderApp();
+    await screen.findByRole("article", { name: "Idea two" });
+    await select(["Idea one", "Idea two"]);
+    await userEvent.click(within(bulkBar()).getByRole("button", { name: "→ ready" }));
+    await waitFor(() => expect(within(column("Ready")).getAllByRole("article")).toHaveLength(2));
+    expect(screen.queryByRole("region", { name: "Bulk actions" })).toBeNull();
+  });
+
+  it("completes the selection with a required summary, after confirmation", async () => {
+    const h = boardHarness();
+    const a = h.seed("Task A");
+    const b = h.seed("Task B");
+    h.renderApp();
+    await screen.findByRole("article", { name: "Task B" });
+    await select(["Task A", "Task B"]);
+    await userEvent.click(within(bulkBar()).getByRole("button", { name: "Complete" }));
+    const dialog = screen.getByRole("dialog", { name: "Mark 2 task(s) as done?" });
+    await userEvent.click(within(dialog).getByRole("button", { name: "Mark done" }));
+    expect(within(dialog).getByRole("alert")).toHaveTextContent("A completion summary is required.");
+    expect(h.requests.some((r) => r.path === "/tasks/bulk")).toBe(false);
+
+    await userEvent.type(within(dialog).getByRole("textbox"), "Both shipped");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Mark done" }));
+    await waitFor(() => expect(within(column("Done")).getAllByRole("article")).toHaveLength(2));
+    expect(getTask(h.k, a.id)?.result).toBe("Both shipped");
+    expect(getTask(h.k, b.id)?.status).toBe("done");
+  });
+
+  it("archives the selection after confirmation, and cancelling changes nothing", async () => {
+    const h = boardHarness();
+    const a = h.seed("Old A");
+    h.renderApp();
+    await screen.findByRole("article", { name: "Old A" });
+    await select(["Old A"]);
+    await userEvent.click(within(bulkBar()).getByRole("button", { name: "Archive" }));
+    await userEvent.click(
+      within(screen.getByRole("dialog", { name: "Archive 1 task(s)?" })).getByRole("button", { name: "Cancel" }),
+    );
+    expect(getTask(h.k, a.id)?.status).toBe("ready");
+
+    await userEvent.click(within(bulkBar()).getByRole("button", { name: "Archive" }));
+    await userEvent.click(
+      within(screen.getByRole("dialog", { name: "Archive 1 task(s)?" })).getByRole("button", { name: "Archive" }),
+    );
+    await waitFor(() => expect(screen.queryByRole("article", { name: "Old A" })).toBeNull());
+    expect(getTask(h.k, a.id)?.status).toBe("archived");
+  });
+
+  it("reassigns the selection to a profile, and unassigns it", async () => {
+    const h = boardHarness({ config: 'profiles:\n  worker:\n    command: ["true"]\n' });
+    const a = h.seed("Task A", { assignee: "alice" });
+    const b = h.seed("Task B");
+    h.renderApp();
+    await screen.findByRole("article", { name: "Task B" });
+    await select(["Task A", "Task B"]);
+    const target = within(bulkBar()).getByRole("combobox", { name: "Reassign selected tasks to" });
+    expect(
+      within(target)
+        .getAllByRole("option")
+        .map((o) => o.textContent),
+    ).toEqual(["— reassign —", "(unassign)", "alice", "worker"]);
+    expect(within(bulkBar()).getByRole("button", { name: "Apply" })).toBeDisabled();
+    await userEvent.selectOptions(target, "worker");
+    await userEvent.click(within(bulkBar()).getByRole("button", { name: "Apply" }));
+    await waitFor(() => expect(within(card("Task B")).getByText("@worker")).toBeInTheDocument());
+    expect(getTask(h.k, a.id)?.assignee).toBe("worker");
+
+    await select(["Task A"]);
+    await userEvent.selectOptions(within(bulkBar()).getByRole("combobox"), "(unassign)");
+    await userEvent.click(within(bulkBar()).getByRole("button", { name: "Apply" }));
+    await waitFor(() => expect(within(card("Task A")).getByText("unassigned")).toBeInTheDocument());
+    expect(getTask(h.k, b.id)?.assignee).toBe("worker");
+  });
+
+  it("reports partial failures with the ids and reasons, and keeps the failed tasks selected", async () => {
+    const h = boardHarness();
+    const parent = h.seed("Parent");
+    const child = h.seed("Waiting child", { parents: [parent.id] });
+    h.seed("Free idea", { triage: true });
+    h.renderApp();
+    await screen.findByRole("article", { name: "Free idea" });
+    await select(["Waiting child", "Free idea"]);
+    await userEvent.click(within(bulkBar()).getByRole("button", { name: "→ ready" }));
+    const message = await screen.findByText(/^Bulk: 1 of 2 failed: /);
+    expect(message).toHaveTextContent(`Bulk: 1 of 2 failed: ${child.id} (`);
+    expect(message).toHaveTextContent(parent.id);
+    await waitFor(() => expect(within(column("Ready")).getByRole("article", { name: "Free idea" })).toBeTruthy());
+    expect(within(bulkBar()).getByText("1 selected")).toBeInTheDocument();
+    expect(checked("Waiting child")).toBe(true);
+  });
+});
