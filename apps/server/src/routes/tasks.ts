@@ -22,6 +22,7 @@ import {
   listEvents,
   listRuns,
   moveTask,
+  notFound,
   parentIds,
   requireTask,
   setPriority,
@@ -33,7 +34,7 @@ import { valid } from "../validate.ts";
 
 function dictOf(k: Kernel, id: string): TaskDict {
   const dict = taskDict(k, id);
-  if (!dict) throw new CoreError("not_found", `task ${id} not found`);
+  if (!dict) throw notFound(id);
   return dict;
 }
 
@@ -50,8 +51,6 @@ function refuseRunning(status: string | undefined): void {
   }
 }
 
-type Patch = PatchTaskBody;
-
 /**
  * A move that took a running task off its run (done, blocked, archived, or a direct write)
  * leaves its worker without a run: it is stopped at once, as after a reclaim (SPEC §3.3).
@@ -66,7 +65,7 @@ function stopSuperseded(deps: AppDeps, k: Kernel, before: Task): void {
 }
 
 /** A handoff (result, summary, metadata) belongs to a completion, a reason to a block. */
-function refuseStrayFields(patch: Patch): void {
+function refuseStrayFields(patch: PatchTaskBody): void {
   const handoff = [patch.result, patch.summary, patch.metadata].some((v) => v !== undefined && v !== null);
   if (handoff && patch.status !== "done") {
     throw new CoreError("invalid_input", "result, summary and metadata go with status 'done'");
