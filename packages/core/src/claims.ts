@@ -2,6 +2,7 @@ import type { Task } from "@switchyard/contract";
 import { CoreError, notFound } from "./errors.ts";
 import { appendEvent } from "./events.ts";
 import { claimerOf, type Kernel, lockHost } from "./kernel.ts";
+import { requeueStatus } from "./links.ts";
 import { closeRun } from "./runs.ts";
 import { getTask, requireTask } from "./tasks.ts";
 
@@ -154,8 +155,8 @@ export function setWorkerPid(k: Kernel, id: string, runId: number, pid: number):
 }
 
 /**
- * Every running task whose claim has expired goes back to ready, its run closed as
- * `reclaimed` (reference §3.3). A stale claim is not a failure. Returns the workers that lost
+ * Every running task whose claim has expired goes back to ready (todo while a parent is
+ * unfinished), its run closed as `reclaimed` (reference §3.3). A stale claim is not a failure. Returns the workers that lost
  * their run, so the caller can stop the ones on this host.
  */
 export function releaseStaleClaims(k: Kernel): WorkerRef[] {
@@ -173,12 +174,12 @@ export function releaseStaleClaims(k: Kernel): WorkerRef[] {
     }>;
     const released: WorkerRef[] = [];
     const release = k.stmt(
-      `UPDATE tasks SET status = 'ready', claim_lock = NULL, claim_expires = NULL, worker_pid = NULL,
+      `UPDATE tasks SET status = ?, claim_lock = NULL, claim_expires = NULL, worker_pid = NULL,
                         current_run_id = NULL
         WHERE id = ? AND status = 'running' AND claim_lock IS ?`,
     );
     for (const t of stale) {
-      if (release.run(t.id, t.claim_lock).changes === 0) continue;
+      if (release.run(requeueStatus(k, t.id), t.id, t.claim_lock).changes === 0) continue;
       if (t.current_run_id !== null) {
         closeRun(k, t.current_run_id, { outcome: "reclaimed", error: `stale_lock=${t.claim_lock}` });
       }

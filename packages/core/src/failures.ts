@@ -2,6 +2,7 @@ import type { RunOutcome } from "@switchyard/contract";
 import { isLocalLock, type WorkerRef } from "./claims.ts";
 import { appendEvent } from "./events.ts";
 import type { Kernel } from "./kernel.ts";
+import { requeueStatus } from "./links.ts";
 import { closeRun } from "./runs.ts";
 
 /** SPEC §3.4: one counter for every kind of failure; at the limit the task is blocked. */
@@ -39,7 +40,8 @@ function truncate(text: string): string {
 
 /**
  * Counts one failure of a running task's current run (reference §3.5 with SPEC §3.4): below the
- * limit the task goes back to ready and the run closes with the failure's kind; at the limit
+ * limit the task goes back to ready (todo while a parent is unfinished) and the run closes with
+ * the failure's kind; at the limit
  * the task is blocked, the run closes as `gave_up` and `gave_up` is appended. Returns null when
  * the task is no longer running that run (it completed, was reclaimed, …).
  */
@@ -65,7 +67,7 @@ export function recordFailure(
                         current_run_id = NULL, spawn_failures = ?, last_spawn_error = ?,
                         last_heartbeat_at = CASE WHEN ? THEN NULL ELSE last_heartbeat_at END
         WHERE id = ?`,
-    ).run(gaveUp ? "blocked" : "ready", failures, error, failure.kind === "timed_out" ? 1 : 0, taskId);
+    ).run(gaveUp ? "blocked" : requeueStatus(k, taskId), failures, error, failure.kind === "timed_out" ? 1 : 0, taskId);
 
     const payload = failurePayload(failure, row.claim_lock, failures);
     const runId = row.current_run_id;

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { freshBoard, refusal } from "../test/fixtures.ts";
 import { blockTask, unblockTask } from "./blocking.ts";
-import { claimTask } from "./claims.ts";
+import { claimTask, releaseStaleClaims } from "./claims.ts";
 import { completeTask } from "./completion.ts";
 import { listEvents } from "./events.ts";
+import { recordFailure } from "./failures.ts";
 import type { Kernel } from "./kernel.ts";
 import {
   assertParentsSatisfied,
@@ -15,6 +16,7 @@ import {
   waitingOn,
 } from "./links.ts";
 import { archiveTask, moveTask, setStatusDirect } from "./moves.ts";
+import { reclaimTask } from "./recovery.ts";
 import { createTask, requireTask } from "./tasks.ts";
 
 function task(k: Kernel, title: string, parents: string[] = []): string {
@@ -310,5 +312,56 @@ describe("moves to ready are checked against the parents", () => {
     expect(err.message).toContain("running");
     expect(status(k, a)).toBe("ready");
     expect(requireTask(k, a).claim_lock).toBeNull();
+  });
+});
+
+describe("a task that leaves running while a parent is unfinished", () => {
+  /** A running task that got a new, unfinished parent while it ran (linking leaves running tasks alone). */
+  function runningWithNewParent(k: Kernel): { parent: string; child: string; run: number | null } {
+    const child = task(k, "child");
+    const run = claimTask(k, child, { ttl: 60 })?.current_run_id ?? null;
+    const parent = task(k, "new parent");
+    linkTasks(k, parent, child);
+    expect(status(k, child)).toBe("running");
+    return { parent, child, run };
+  }
+
+  it("goes to todo, not ready, when it is reclaimed, and is promoted once the parent is done", () => {
+    const { k } = freshBoard();
+    const { parent, child } = runningWithNewParent(k);
+    reclaimTask(k, child, { reason: "operator" });
+    expect(status(k, child)).toBe("todo");
+    expect(claimTask(k, child)).toBeNull();
+    completeTask(k, parent);
+    expect(status(k, child)).toBe("ready");
+  });
+
+  it("goes to todo when its claim goes stale", () => {
+    const { k, clock } = freshBoard();
+    const { child } = runningWithNewParent(k);
+    clock.advance(61);
+    expect(releaseStaleClaims(k).map((w) => w.task_id)).toEqual([child]);
+    expect(status(k, child)).toBe("todo");
+  });
+
+  it("goes to todo when its worker fails below the limit, and blocked at the limit", () => {
+    const { k } = freshBoard();
+    const { child, run } = runningWithNewParent(k);
+    expect(recordFailure(k, child, { kind: "crashed", error: "pid 1 not alive", runId: run }, 3)?.result).toBe("retry");
+    expect(status(k, child)).toBe("todo");
+
+    const other = runningWithNewParent(k);
+    recordFailure(k, other.child, { kind: "crashed", error: "pid 1 not alive", runId: other.run }, 1);
+    expect(status(k, other.child)).toBe("blocked");
+  });
+
+  it("still goes back to ready when its parents are done", () => {
+    const { k } = freshBoard();
+    const parent = task(k, "parent");
+    completeTask(k, parent);
+    const child = task(k, "child", [parent]);
+    claimTask(k, child);
+    reclaimTask(k, child);
+    expect(status(k, child)).toBe("ready");
   });
 });

@@ -155,6 +155,16 @@ export function recomputeReady(k: Kernel): number {
   });
 }
 
+/**
+ * Where a task goes when it leaves running without finishing (a reclaim, a stale claim, a
+ * failure below the limit): ready, or todo while a parent is unfinished (one linked while it
+ * ran), so it is not claimed again before its parents are done (SPEC §3.6). It is promoted as
+ * usual once they are.
+ */
+export function requeueStatus(k: Kernel, taskId: string): "ready" | "todo" {
+  return waitingOn(k, taskId).length > 0 ? "todo" : "ready";
+}
+
 /** Refuses a move to ready while a parent is unfinished, naming the parents (SPEC §3.6). */
 export function assertParentsSatisfied(k: Kernel, taskId: string): void {
   const waiting = waitingOn(k, taskId);

@@ -3,14 +3,15 @@ import type { WorkerRef } from "./claims.ts";
 import { CoreError, isCoreError } from "./errors.ts";
 import { appendEvent } from "./events.ts";
 import type { Kernel } from "./kernel.ts";
+import { requeueStatus } from "./links.ts";
 import { closeRun } from "./runs.ts";
 import { assignTask, requireTask } from "./tasks.ts";
 
 /**
  * The operator's "abort now" (reference §8): a running task (or one still holding a lock) goes
- * back to ready at once, whatever its TTL, and its run closes as `reclaimed`. Returns the
- * worker that lost its run; the caller stops it if it runs on this host (SPEC §3.3), and the
- * dispatcher will not respawn the task while it is alive.
+ * back to ready (todo while a parent is unfinished) at once, whatever its TTL, and its run
+ * closes as `reclaimed`. Returns the worker that lost its run; the caller stops it if it runs on
+ * this host (SPEC §3.3), and the dispatcher will not respawn the task while it is alive.
  */
 export function reclaimTask(k: Kernel, id: string, options: { reason?: string | null } = {}): WorkerRef {
   const reason = options.reason?.trim() || null;
@@ -23,7 +24,7 @@ export function reclaimTask(k: Kernel, id: string, options: { reason?: string | 
         { task_id: id },
       );
     }
-    const next = ["running", "ready", "blocked"].includes(task.status) ? "ready" : task.status;
+    const next = ["running", "ready", "blocked"].includes(task.status) ? requeueStatus(k, id) : task.status;
     k.stmt(
       `UPDATE tasks SET status = ?, claim_lock = NULL, claim_expires = NULL, worker_pid = NULL, current_run_id = NULL
         WHERE id = ?`,

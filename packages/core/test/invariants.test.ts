@@ -17,7 +17,7 @@ import { invariantViolations } from "./invariants.ts";
 
 /**
  * Random sequences of kernel operations, each on a fresh board, with the invariants I1–I9
- * (reference §14.8, I4 as Switchyard has it) checked after every step. A refusal (CoreError)
+ * (reference §14.8, I4 as Switchyard has it) and Switchyard's I10 checked after every step. A refusal (CoreError)
  * is allowed but must leave the board exactly as it was; anything else thrown is a failure.
  * The seed is fixed, so a failure is reproducible, and fast-check shrinks it to a short
  * sequence before reporting it.
@@ -175,15 +175,15 @@ function allowedChanges(op: Op): { target: Change[]; others: Change[] } {
       return { target: to(all, "archived"), others: [PROMOTED] };
     case "reclaim":
     case "reassign":
-      return { target: to(["running", "blocked"], "ready"), others: [] };
+      return { target: [...to(["running", "blocked"], "ready"), "running>todo"], others: [] };
     case "direct":
       return { target: to(all, op.status), others: [DEMOTED] };
     case "move":
       return { target: to(all, op.status), others: [PROMOTED, DEMOTED] };
     case "releaseStale":
-      return { target: [], others: ["running>ready"] };
+      return { target: [], others: ["running>ready", "running>todo"] };
     case "failure":
-      return { target: ["running>ready", "running>blocked"], others: [] };
+      return { target: ["running>ready", "running>todo", "running>blocked"], others: [] };
     case "recompute":
       return { target: [], others: [PROMOTED] };
   }
@@ -409,7 +409,7 @@ function runSequence(ops: readonly Op[]): void {
 }
 
 describe("random sequences of kernel operations", () => {
-  it("keep the board invariants I1-I9 after every step, move tasks only as the transition table allows, and refusals change nothing", () => {
+  it("keep the board invariants I1-I10 after every step, move tasks only as the transition table allows, and refusals change nothing", () => {
     let runs = 0;
     let steps = 0;
     fc.assert(

@@ -3,7 +3,7 @@ import type { Database } from "better-sqlite3";
 
 /**
  * The board invariants of the reference's stress suite (§14.8, I1–I9), adapted to Switchyard,
- * checked with SQL on the file itself. Each returns the offending rows as readable lines, so a
+ * plus Switchyard's I10 (parents are checked everywhere), checked with SQL on the file itself. Each returns the offending rows as readable lines, so a
  * failing test says exactly what broke.
  */
 
@@ -84,6 +84,17 @@ export function invariantViolations(db: Database, options: InvariantOptions = {}
         WHERE e.run_id IS NOT NULL AND (r.id IS NULL OR r.task_id != e.task_id)`,
     ),
   ];
+  // I10 (Switchyard, SPEC §3.6): a ready task never has an unfinished parent, so it is never
+  // claimed before its parents are done.
+  out.push(
+    ...lines(
+      db,
+      "I10 ready task with an unfinished parent",
+      `SELECT c.id, p.id AS parent, p.status AS parent_status FROM tasks c
+         JOIN task_links l ON l.child_id = c.id JOIN tasks p ON p.id = l.parent_id
+        WHERE c.status = 'ready' AND p.status NOT IN ('done', 'archived')`,
+    ),
+  );
   // I9: no child waits in todo once all its parents are done (or archived).
   const waiting = db
     .prepare(
