@@ -87,7 +87,8 @@ function rig(
     async tick(slug = "default") {
       const result = await s.tick(slug);
       for (const r of result.spawned) {
-        const pid = requireTask(k(slug), r.task_id).worker_pid;
+        // From the run, which keeps its pid: a worker may already have exited and left its task.
+        const pid = listRuns(k(slug), r.task_id).at(-1)?.worker_pid;
         if (pid) spawnedPids.add(pid);
       }
       return result;
