@@ -156,8 +156,8 @@ export function setWorkerPid(k: Kernel, id: string, runId: number, pid: number):
 
 /**
  * Every running task whose claim has expired goes back to ready (todo while a parent is
- * unfinished), its run closed as `reclaimed` (reference §3.3). A stale claim is not a failure. Returns the workers that lost
- * their run, so the caller can stop the ones on this host.
+ * unfinished), its run closed as `reclaimed` (reference §3.3). A stale claim is not a failure.
+ * Returns the workers that lost their run, so the caller can stop the ones on this host.
  */
 export function releaseStaleClaims(k: Kernel): WorkerRef[] {
   return k.write(() => {

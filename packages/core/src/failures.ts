@@ -41,9 +41,9 @@ function truncate(text: string): string {
 /**
  * Counts one failure of a running task's current run (reference §3.5 with SPEC §3.4): below the
  * limit the task goes back to ready (todo while a parent is unfinished) and the run closes with
- * the failure's kind; at the limit
- * the task is blocked, the run closes as `gave_up` and `gave_up` is appended. Returns null when
- * the task is no longer running that run (it completed, was reclaimed, …).
+ * the failure's kind; at the limit the task is blocked, the run closes as `gave_up` and
+ * `gave_up` is appended. Returns null when the task is no longer running that run (it
+ * completed, was reclaimed, …).
  */
 export function recordFailure(
   k: Kernel,
