@@ -186,7 +186,12 @@ function plausibleBody(r: Rng, ids: string[]): Record<string, unknown> {
   return body;
 }
 
+/** Path segments sent as they are: broken percent-encoding and traversal. */
+const RAW_SEGMENTS = ["%E0%A4%A", "%zz", "%", "%00", "%2e%2e", "..", "t_1%2F..%2F..", "%ff%fe"];
+
 function fill(r: Rng, template: string, ids: string[]): string {
+  const raw = () => r.pick(RAW_SEGMENTS);
+  if (r.next() < 0.1) return template.replace(":id", raw).replace(":slug", raw).replace(":platform", raw);
   return template
     .replace(":id", () =>
       encodeURIComponent(
