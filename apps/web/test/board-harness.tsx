@@ -56,6 +56,8 @@ export interface BoardHarness {
   /** Every HTTP request the dashboard made, in order. */
   requests: RecordedRequest[];
   sockets: OpenedSocket[];
+  /** Holds back the requests that match until the returned function is called. */
+  hold(match: (request: RecordedRequest) => boolean): () => void;
   seed(title: string, fields?: Omit<NewTask, "title">): Task;
   seedOn(board: string, title: string, fields?: Omit<NewTask, "title">): Task;
   /** Creates another board in the home, as `switchyard boards create` would. */
@@ -102,12 +104,23 @@ export function boardHarness(options: HarnessOptions = {}): BoardHarness {
   });
 
   const requests: RecordedRequest[] = [];
+  const holds: Array<{ match: (r: RecordedRequest) => boolean; gate: Promise<void> }> = [];
   const fetchViaApp = (async (input: string | URL | Request, init?: RequestInit) => {
     const url = new URL(String(input));
-    requests.push({ method: init?.method ?? "GET", path: url.pathname.replace("/api/plugins/kanban", "") });
+    const recorded = { method: init?.method ?? "GET", path: url.pathname.replace("/api/plugins/kanban", "") };
+    requests.push(recorded);
+    for (const hold of holds) if (hold.match(recorded)) await hold.gate;
     const { signal: _signal, ...rest } = init ?? {};
     return app.request(url.toString(), rest);
   }) as typeof fetch;
+  const hold = (match: (r: RecordedRequest) => boolean) => {
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    holds.push({ match, gate });
+    return release;
+  };
 
   const sockets: OpenedSocket[] = [];
   const openSocket = (raw: string): LiveSocket => {
@@ -163,6 +176,7 @@ export function boardHarness(options: HarnessOptions = {}): BoardHarness {
     queryClient,
     requests,
     sockets,
+    hold,
     seed: (title, fields = {}) => createTask(boards.kernel("default"), { title, ...fields }).task,
     seedOn: (board, title, fields = {}) => createTask(boards.kernel(board), { title, ...fields }).task,
     makeBoard: (slug, name) => {
@@ -185,6 +199,51 @@ export function column(label: string): HTMLElement {
 /** A card, by its title. */
 export function card(title: string, within_: HTMLElement = document.body): HTMLElement {
   return within(within_).getByRole("article", { name: title });
+}
+
+const COLUMNS = ["triage", "todo", "ready", "running", "blocked", "done", "archived"];
+
+/**
+ * jsdom lays nothing out, so drag and drop has no geometry: this gives columns and cards the
+ * places they would have on screen (columns 300 px apart, cards stacked in them).
+ */
+export function layOutBoard(): () => void {
+  const original = Element.prototype.getBoundingClientRect;
+  const originalScroll = Element.prototype.scrollIntoView;
+  const rect = (left: number, top: number, width: number, height: number) =>
+    ({
+      left,
+      top,
+      width,
+      height,
+      right: left + width,
+      bottom: top + height,
+      x: left,
+      y: top,
+      toJSON: () => ({}),
+    }) as DOMRect;
+  Element.prototype.getBoundingClientRect = function (this: Element): DOMRect {
+    // The drag overlay starts exactly over the card being dragged.
+    if (this.classList.contains("sy-card-overlay") || this.querySelector(":scope > .sy-card-overlay")) {
+      const dragged = document.querySelector(".sy-card-dragging");
+      if (dragged) return dragged.getBoundingClientRect();
+    }
+    const col = this.closest("[data-column]");
+    const index = col ? COLUMNS.indexOf(col.getAttribute("data-column") ?? "") : -1;
+    if (index < 0) return original.call(this);
+    if (this === col) return rect(index * 300, 0, 280, 1000);
+    const cardEl = this.closest("[data-task-id]");
+    if (cardEl) {
+      const row = [...col.querySelectorAll("[data-task-id]")].indexOf(cardEl);
+      return rect(index * 300 + 10, 100 + row * 100, 260, 90);
+    }
+    return original.call(this);
+  };
+  Element.prototype.scrollIntoView = () => {};
+  return () => {
+    Element.prototype.getBoundingClientRect = original;
+    Element.prototype.scrollIntoView = originalScroll;
+  };
 }
 
 /** How many times the dashboard fetched the whole board. */
