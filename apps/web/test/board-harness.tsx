@@ -230,7 +230,7 @@ export function layOutBoard(): () => void {
     }
     const col = this.closest("[data-column]");
     const index = col ? COLUMNS.indexOf(col.getAttribute("data-column") ?? "") : -1;
-    if (index < 0) return original.call(this);
+    if (!col || index < 0) return original.call(this);
     if (this === col) return rect(index * 300, 0, 280, 1000);
     const cardEl = this.closest("[data-task-id]");
     if (cardEl) {
