@@ -5,6 +5,7 @@ import {
   CliRun,
   CliShow,
   CliTask,
+  DispatchResult,
   NotifySubscription,
   WORKER_GUIDANCE,
 } from "@switchyard/contract";
@@ -18,7 +19,7 @@ function verbsInHelp(help: string): string[] {
 }
 
 describe("every verb on a fresh home", () => {
-  it("gives sensible output for the 22 invocations of the reference's every-verb test", () => {
+  it("gives sensible output for the 22 invocations of the reference's every-verb test, and dispatch --dry-run --json", () => {
     const home = tempHome();
     const outputs: Array<[string, string]> = [];
     const call = (args: string[], expectCode = 0) => {
@@ -47,6 +48,7 @@ describe("every verb on a fresh home", () => {
     expect(call(["block", b, "need", "the", "API", "keys"])).toBe(`Blocked ${b}\n`);
     expect(call(["unblock", b])).toBe(`Unblocked ${b}\n`);
     expect(call(["archive", b])).toBe(`Archived ${b}\n`);
+    expect(DispatchResult.parse(JSON.parse(call(["dispatch", "--dry-run", "--json"])))).toMatchObject({ spawned: [] });
     expect(BoardStats.parse(JSON.parse(call(["stats", "--json"]))).by_status).toEqual({ done: 1 });
     expect(call(["notify-list"])).toContain("(no subscriptions)");
     call(["log", a], 1);
@@ -54,7 +56,7 @@ describe("every verb on a fresh home", () => {
     expect(call(["context", a])).toContain(`# Kanban task ${a}: write the schema`);
     expect(call(["gc"])).toMatch(/Removed \d+ workspace\(s\), \d+ event\(s\), \d+ log file\(s\)/);
 
-    expect(outputs).toHaveLength(22);
+    expect(outputs).toHaveLength(23);
     for (const [args, text] of outputs) expect(text, args).not.toBe("");
   });
 
@@ -144,7 +146,17 @@ describe("every verb on a fresh home", () => {
     const home = tempHome();
     const verbs = verbsInHelp(home.ok(["--help"]));
     expect(verbs).toEqual(
-      expect.arrayContaining(["init", "boards", "create", "reclaim", "reassign", "guidance", "mcp"]),
+      expect.arrayContaining([
+        "init",
+        "boards",
+        "create",
+        "reclaim",
+        "reassign",
+        "guidance",
+        "mcp",
+        "dispatch",
+        "serve",
+      ]),
     );
     for (const verb of verbs) {
       const help = home.ok([verb, "--help"]);
