@@ -13,8 +13,6 @@ export function taskDetailQuery(api: Api, slug: string, id: string) {
   return queryOptions({
     queryKey: boardKeys.task(slug, id),
     queryFn: () => fetchTaskDetail(api, slug, id),
-    // A task that does not exist stays missing: no retries, the drawer says so at once.
-    retry: false,
   });
 }
 

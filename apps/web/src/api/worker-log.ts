@@ -16,7 +16,6 @@ export function workerLogQuery(api: Api, slug: string, id: string) {
           query: { ...boardParam(slug), tail: String(LOG_TAIL_BYTES) },
         }),
       ),
-    retry: false,
   });
 }
 
