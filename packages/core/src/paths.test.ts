@@ -94,6 +94,12 @@ describe("where a board keeps its files", () => {
     });
   });
 
+  it("refuses a slug that is not normalised, so no path leaves kanban/boards/", () => {
+    for (const slug of ["../escape", "Upper", "a/b", ""]) {
+      expect(refusal(() => boardPaths(home(), slug)).code).toBe("invalid_input");
+    }
+  });
+
   it("names the current-board pointer file", () => {
     expect(currentFile(home())).toBe(`${ROOT}/kanban/current`);
   });

@@ -95,7 +95,14 @@ export function currentFile(home: Home): string {
   return join(kanbanDir(home), "current");
 }
 
+/**
+ * A board's directory. The slug must already be normalised: anything else (`../x`, `A/B`) is
+ * refused here too, so no caller can reach outside `kanban/boards/` by mistake.
+ */
 export function boardDir(home: Home, slug: string): string {
+  if (!SLUG_PATTERN.test(slug)) {
+    throw new CoreError("invalid_input", `invalid board slug '${slug}': normalise it with normalizeSlug first`);
+  }
   return join(boardsDir(home), slug);
 }
 
