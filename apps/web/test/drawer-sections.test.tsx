@@ -278,6 +278,16 @@ describe("the drawer's description, result and comments", () => {
     expectInert(dialog);
   });
 
+  it("shows text as it is when the dashboard's render_markdown is off", async () => {
+    const h = drawerHarness({ config: "dashboard:\n  render_markdown: false\n" });
+    const task = h.seed("Raw text", { body: "## not a heading" });
+    const { dialog } = await openDrawer(h, task.id, "Raw text");
+    const description = section(dialog, "Description");
+
+    await waitFor(() => expect(description.getByText("## not a heading").tagName).toBe("PRE"));
+    expect(description.queryByRole("heading", { name: "not a heading" })).toBeNull();
+  });
+
   it("lists comments with author and markdown, and posts a new one on Enter", async () => {
     const h = drawerHarness();
     const user = userEvent.setup();
