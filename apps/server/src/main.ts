@@ -215,6 +215,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       }, 1000).unref();
     });
     await service.settle();
+    // Workers outlive the server (decision 007); their handles must not keep this process alive.
+    service.release();
     hub.close();
     boards.close();
   };

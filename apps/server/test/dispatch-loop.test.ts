@@ -63,6 +63,7 @@ function fakeService(boards: string[], options: { hold?: boolean; spawnableReady
     stopWorker: async () => null,
     liveWorkers: () => [],
     settle: async () => {},
+    release: () => {},
   };
   return {
     service,

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { CliTask, EventsMessage, type TaskEvent } from "@switchyard/contract";
-import { boardPaths, eventsSince, type Home, openKernel } from "@switchyard/core";
+import { boardPaths, eventsSince, getTask, type Home, openKernel, systemProcesses } from "@switchyard/core";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { type RunningServer, startServer } from "../src/main.ts";
@@ -213,6 +213,43 @@ describe("security of a real server", () => {
 });
 
 describe("switchyard serve", () => {
+  it("exits on SIGTERM while a worker it started keeps running", async () => {
+    const home = tempHome('profiles:\n  sleeper:\n    command: ["sleep", "600"]\n');
+    const child = spawn(process.execPath, [CLI, "serve", "--port", "0"], {
+      env: { ...process.env, SWITCHYARD_HOME: home.root, SWITCHYARD_TOKEN: "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+    });
+    let exit: number | null | undefined;
+    child.on("exit", (code) => {
+      exit = code;
+    });
+    await until(() => /http:\/\/\S+/.test(out) || exit !== undefined, "the server to start", 90_000);
+    const url = /http:\/\/\S+/.exec(out)?.[0] ?? "";
+    const created = await fetch(`${url}/api/plugins/kanban/tasks`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ title: "nap", assignee: "sleeper" }),
+    });
+    const id = ((await created.json()) as { task: { id: string } }).task.id;
+    const k = openKernel(boardPaths(home, "default"));
+    const workerPid = () => getTask(k, id)?.worker_pid ?? null;
+    try {
+      await until(() => workerPid() !== null, "the worker to start");
+      child.kill("SIGTERM");
+      await until(() => exit !== undefined, "the server to exit", 30_000);
+      expect(exit).toBe(0);
+      expect(systemProcesses.isAlive(workerPid() ?? 0)).toBe(true);
+    } finally {
+      const pid = workerPid();
+      if (pid !== null) systemProcesses.kill(-pid, "SIGKILL");
+      k.close();
+    }
+  }, 120_000);
+
   it("serves the API on the port it prints and shuts down on SIGTERM", async () => {
     const home = tempHome();
     const child = spawn(process.execPath, [CLI, "serve", "--port", "0", "--no-dispatch"], {

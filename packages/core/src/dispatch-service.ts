@@ -58,6 +58,11 @@ export interface DispatchService {
   stopWorker(ref: WorkerRef): Promise<StopResult | null>;
   /** Pids of the watched workers that have not exited yet. */
   liveWorkers(): number[];
+  /**
+   * Shutdown: the watched workers keep running (decision 007), but their handles no longer keep
+   * this process alive. Exits that still arrive before the process ends are recorded as usual.
+   */
+  release(): void;
   /** Resolves once every stop this service started has finished. */
   settle(): Promise<void>;
 }
@@ -229,6 +234,9 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
       return stop(ref.pid);
     },
     liveWorkers: () => [...children.keys()],
+    release() {
+      for (const child of children.values()) child.unref();
+    },
     async settle() {
       while (background.size > 0) await Promise.all([...background]);
     },
