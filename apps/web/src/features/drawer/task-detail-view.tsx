@@ -3,6 +3,7 @@ import { useBoard, useDashboardConfig } from "../../api/board.ts";
 import { moveBody } from "../../api/board-mutations.ts";
 import { errorMessage } from "../../api/errors.ts";
 import { usePatchTask } from "../../api/task-detail.ts";
+import { useNow } from "../../lib/use-now.ts";
 import { MarkdownText } from "../../ui/markdown.tsx";
 import { Comments } from "./comments.tsx";
 import { Description } from "./description.tsx";
@@ -44,7 +45,7 @@ export function TaskDetailView({ slug, detail, onClose }: TaskDetailViewProps) {
   // The default view of the board (shared with the board's own query when it shows the same view).
   const board = useBoard(slug, { includeArchived: false });
   const plain = config.data ? !config.data.render_markdown : false;
-  const now = Math.floor(Date.now() / 1000);
+  const now = Math.floor(useNow() / 1000);
   const candidates = (board.data?.columns ?? []).flatMap((c) => c.tasks.map((t) => ({ id: t.id, title: t.title })));
 
   return (
