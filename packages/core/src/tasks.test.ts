@@ -2,6 +2,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { freshBoard, refusal, tempHome } from "../test/fixtures.ts";
+import { reportOf, runTogether } from "../test/processes.ts";
 import { claimTask } from "./claims.ts";
 import { createManualClock, type IdSource, randomIds } from "./clock.ts";
 import { completeTask } from "./completion.ts";
@@ -251,6 +252,22 @@ describe("idempotency keys", () => {
     expect(fresh.created).toBe(true);
     expect(fresh.task.id).not.toBe(old.id);
     expect(createTask(k, { title: "again", idempotency_key: "weekly" }).task.id).toBe(fresh.task.id);
+  });
+
+  it("give one task to several processes creating with the same key at the same moment", async () => {
+    const home = tempHome();
+    openKernel(boardPaths(home, DEFAULT_BOARD)).close();
+    const results = await runTogether(
+      Array.from({ length: 4 }, () => ({ script: "create-task.ts", args: [home.root, "deploy-2026-05-21"] })),
+    );
+    const reports = results.map((r) => reportOf<{ id: string; title: string; created: boolean }>(r));
+    expect(new Set(reports.map((r) => r.id)).size).toBe(1);
+    expect(new Set(reports.map((r) => r.title)).size).toBe(1);
+    expect(reports.filter((r) => r.created)).toHaveLength(1);
+    const k = openKernel(boardPaths(home, DEFAULT_BOARD));
+    expect(taskCount(k)).toBe(1);
+    expect(eventCount(k)).toBe(1);
+    k.close();
   });
 
   it("still return the existing task when the repeated create would have been refused", () => {
