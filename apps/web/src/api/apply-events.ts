@@ -150,10 +150,11 @@ class Draft {
     switch (event.kind) {
       case "created": {
         if (this.cards.has(id)) return;
-        if (this.view.tenant && event.payload.tenant !== this.view.tenant) return;
-        this.refetch.add(id);
+        // The toolbar's lists cover the whole board, whatever this view filters.
         this.assignees = addSorted(this.assignees, event.payload.assignee);
         this.tenants = addSorted(this.tenants, event.payload.tenant);
+        if (this.view.tenant && event.payload.tenant !== this.view.tenant) return;
+        this.refetch.add(id);
         for (const parentId of event.payload.parents) {
           const parent = this.cards.get(parentId);
           if (!parent) continue;
