@@ -165,6 +165,14 @@ describe("GET /stats and /assignees", () => {
     expect(stats.oldest_ready_age_seconds).toBe(100);
   });
 
+  it("refuse an unknown board with 404 and a malformed one with 400", async () => {
+    const h = harness();
+    await refused(h.request("GET", "/stats?board=nowhere"), 404, "board_not_found");
+    await refused(h.request("GET", "/assignees?board=nowhere"), 404, "board_not_found");
+    await refused(h.request("GET", "/stats?board=NOT%20OK"), 400, "invalid_input");
+    await refused(h.request("GET", "/assignees?board=NOT%20OK"), 400, "invalid_input");
+  });
+
   it("lists configured profiles and the assignees of tasks", async () => {
     const h = harness({ config: PROFILES });
     createTask(h.k, { title: "a", assignee: "zed" });

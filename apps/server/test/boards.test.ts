@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { BoardsResponse } from "@switchyard/contract";
-import { boardDir, createBoard, createTask, currentBoard, removeBoard } from "@switchyard/core";
+import { boardDir, createBoard, createTask, currentBoard, removeBoard, writeBoardMeta } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
 import { harness, ok, refused } from "./helpers.ts";
 
@@ -19,6 +19,19 @@ describe("GET /boards", () => {
     ]);
     expect(listed.boards[0]?.counts).toEqual({ ready: 1, triage: 1 });
     expect(listed.current).toBe("default");
+  });
+
+  it("refuses a bad include_archived value, and lists archived boards only when asked", async () => {
+    const h = harness();
+    await refused(h.request("GET", "/boards?include_archived=perhaps"), 400, "invalid_input");
+    await ok(h.api.boards.$post({ json: { slug: "old" } }));
+    writeBoardMeta(h.home, "old", { archived: true }, h.clock.now());
+    expect((await ok(h.api.boards.$get({ query: {} }))).boards.map((b) => b.slug)).toEqual(["default"]);
+    const all = await ok(h.api.boards.$get({ query: { include_archived: "true" } }));
+    expect(all.boards.map((b) => [b.slug, b.archived])).toEqual([
+      ["default", false],
+      ["old", true],
+    ]);
   });
 });
 
