@@ -137,6 +137,19 @@ describe("requiring a board", () => {
   });
 });
 
+describe("opening a board whose file is not a database", () => {
+  it("refuses with board_unreadable and leaves the file as it was", () => {
+    const home = tempHome();
+    const path = join(home.root, "kanban.db");
+    mkdirSync(home.root, { recursive: true });
+    writeFileSync(path, "notes, not a board\n");
+    const err = refusal(() => open(home));
+    expect(err.code).toBe("board_unreadable");
+    expect(err.message).toContain(path);
+    expect(readFileSync(path, "utf8")).toBe("notes, not a board\n");
+  });
+});
+
 describe("creating a board", () => {
   it("writes its metadata and initialises its database", () => {
     const home = tempHome();
