@@ -240,9 +240,31 @@ export function layOutBoard(): () => void {
     return original.call(this);
   };
   Element.prototype.scrollIntoView = () => {};
+  // A column's scrolling body is 800 x 280 px and a card 100 px tall (what the virtualised list measures).
+  const size = (name: "clientHeight" | "clientWidth" | "offsetHeight", className: string, value: number) => {
+    const base =
+      Object.getOwnPropertyDescriptor(Element.prototype, name) ??
+      Object.getOwnPropertyDescriptor(HTMLElement.prototype, name);
+    const owner = Object.getOwnPropertyDescriptor(Element.prototype, name) ? Element.prototype : HTMLElement.prototype;
+    Object.defineProperty(owner, name, {
+      configurable: true,
+      get(this: Element) {
+        return this.classList.contains(className) ? value : (base?.get?.call(this) ?? 0);
+      },
+    });
+    return () => {
+      if (base) Object.defineProperty(owner, name, base);
+    };
+  };
+  const restores = [
+    size("clientHeight", "sy-column-body", 800),
+    size("clientWidth", "sy-column-body", 280),
+    size("offsetHeight", "sy-card-item", 100),
+  ];
   return () => {
     Element.prototype.getBoundingClientRect = original;
     Element.prototype.scrollIntoView = originalScroll;
+    for (const r of restores) r();
   };
 }
 
