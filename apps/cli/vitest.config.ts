@@ -7,7 +7,7 @@ export default defineProject({
     // Builds the bundle once (only if stale) before any test runs the real binary.
     globalSetup: ["test/global-setup.ts"],
     pool: "forks",
-    testTimeout: 60_000,
+    testTimeout: 180_000,
     hookTimeout: 120_000,
   },
 });

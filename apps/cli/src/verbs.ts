@@ -24,7 +24,8 @@ import type { RegisterVerbs } from "./context.ts";
  *    `cli.identity()` is the default author, `cli.out`/`cli.warn`/`cli.json` print.
  * 3. Errors: parse option values with the parsers in args.ts (a bad value exits 2); throw
  *    `UsageError` for other bad input (exit 2); let `CoreError` refusals propagate (exit 1 with
- *    their message). errors.ts maps them in one place; never call process.exit.
+ *    their message). errors.ts maps them in one place: do not set exit codes yourself. A verb
+ *    that runs until interrupted (tail, watch, serve) returns when it is done.
  * 4. Load heavy modules (the MCP SDK, the server) with `await import()` inside the action, so
  *    other verbs start fast. The CLI is bundled (scripts/build.mjs): code must not locate files
  *    relative to its own module.

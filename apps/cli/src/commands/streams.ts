@@ -1,7 +1,7 @@
 import type { EventKind, TaskEvent } from "@switchyard/contract";
 import { eventsSince, getTask, type Kernel, latestEventId, listEvents, requireTask } from "@switchyard/core";
 import { eventKinds, positiveSeconds } from "../args.ts";
-import type { Cli, RegisterVerbs } from "../context.ts";
+import type { RegisterVerbs } from "../context.ts";
 import { eventLine } from "../output.ts";
 
 /** tail and watch (reference §10.2): poll the board's events and print the new ones until interrupted. */
@@ -9,20 +9,30 @@ import { eventLine } from "../output.ts";
 const PAGE = 200;
 const TAIL_BACKLOG = 20;
 
-/** Calls `poll` every `seconds` until SIGINT or SIGTERM, then exits 0. */
-function follow(cli: Cli, seconds: number, poll: () => void): Promise<never> {
-  return new Promise<never>(() => {
-    const stop = () => {
-      cli.close();
-      process.exit(0);
+/** Calls `poll` every `seconds` until SIGINT or SIGTERM; an error from `poll` ends it too. */
+function follow(seconds: number, poll: () => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (err?: unknown) => {
+      clearTimeout(timer);
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      if (err === undefined) resolve();
+      else reject(err);
     };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
+    const stop = () => finish();
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
     const tick = () => {
-      poll();
-      setTimeout(tick, seconds * 1000);
+      try {
+        poll();
+      } catch (err) {
+        finish(err);
+        return;
+      }
+      timer = setTimeout(tick, seconds * 1000);
     };
-    setTimeout(tick, seconds * 1000);
+    timer = setTimeout(tick, seconds * 1000);
   });
 }
 
@@ -49,7 +59,7 @@ export const registerStreams: RegisterVerbs = (program, cli) => {
       requireTask(k, id);
       const cursor = { id: latestEventId(k) };
       for (const e of listEvents(k, id, TAIL_BACKLOG)) cli.out(eventLine(e));
-      await follow(cli, opts.interval, () =>
+      await follow(opts.interval, () =>
         drain(k, cursor, (e) => {
           if (e.task_id === id) cli.out(eventLine(e));
         }),
@@ -68,7 +78,7 @@ export const registerStreams: RegisterVerbs = (program, cli) => {
       const cursor = { id: latestEventId(k) };
       const assignee = opts.assignee?.trim().toLowerCase();
       cli.warn(`Watching board ${k.paths.slug} from event ${cursor.id} (Ctrl-C stops)`);
-      await follow(cli, opts.interval, () =>
+      await follow(opts.interval, () =>
         drain(k, cursor, (e) => {
           if (opts.kinds && !opts.kinds.includes(e.kind)) return;
           if (assignee || opts.tenant) {
