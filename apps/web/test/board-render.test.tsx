@@ -208,3 +208,24 @@ describe("the “why isn't this running?” line", () => {
     expect(card("Next in line").querySelector(".sy-card-why")).toBeNull();
   });
 });
+
+describe("accessibility", () => {
+  it("gives every control on a busy board an accessible name", async () => {
+    const h = boardHarness({ config: WORKER_CONFIG });
+    const t = h.seed("Busy", { assignee: "worker", priority: 2, tenant: "acme" });
+    claimTask(h.k, h.seed("Running", { assignee: "worker" }).id);
+    expect(() => completeTask(h.k, t.id, { result: "x", created_cards: ["t_deadbeef"] })).toThrow();
+    h.renderApp();
+    await screen.findByRole("article", { name: "Busy" });
+    await userEvent.click(within(card("Busy")).getByRole("checkbox"));
+    await userEvent.click(screen.getByRole("button", { name: "Create a task in Ready" }));
+    await userEvent.click(screen.getByRole("button", { name: "Show" }));
+    const roles = ["button", "checkbox", "combobox", "textbox", "spinbutton", "searchbox", "article", "region"];
+    const controls = roles.flatMap((role) => screen.queryAllByRole(role));
+    expect(controls.length).toBeGreaterThan(25);
+    const unnamed = roles.flatMap((role) =>
+      screen.queryAllByRole(role, { name: (name) => name.trim() === "" }).map((c) => c.outerHTML.slice(0, 80)),
+    );
+    expect(unnamed).toEqual([]);
+  });
+});
