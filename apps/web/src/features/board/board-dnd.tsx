@@ -72,7 +72,7 @@ export function BoardDnd({ cards, onDrop, children }: BoardDndProps) {
   const announcements: Announcements = {
     onDragStart: ({ active }) => `Picked up ${title(active.id)}. Use Left and Right to choose a column, Space to drop.`,
     onDragOver: ({ active, over }) => `${title(active.id)} is over ${label(over?.id)}.`,
-    onDragEnd: ({ active, over }) => `${title(active.id)} was dropped on ${label(over?.id)}.`,
+    onDragEnd: ({ active }) => `${title(active.id)} was dropped.`,
     onDragCancel: ({ active }) => `Moving ${title(active.id)} was cancelled.`,
   };
 
@@ -90,7 +90,8 @@ export function BoardDnd({ cards, onDrop, children }: BoardDndProps) {
   function onDragEnd(event: DragEndEvent) {
     carry(null);
     const card = cards.get(String(event.active.id));
-    const to = columnOf(event.over?.id);
+    // `over` follows the pointer one render late; the collisions are those of the drop itself.
+    const to = columnOf(event.collisions?.[0]?.id ?? event.over?.id);
     if (card && to && to !== card.status) onDrop(card, to);
   }
 

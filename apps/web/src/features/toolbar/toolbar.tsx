@@ -47,7 +47,7 @@ export function Toolbar(props: ToolbarProps) {
         type="search"
         className="sy-input sy-search"
         aria-label="Search tasks"
-        placeholder="Search id, title, assignee, tenant  (/)"
+        placeholder="Search tasks  ( / )"
         value={state.search}
         onChange={(e) => onChange({ search: e.target.value })}
         onKeyDown={(e) => {
