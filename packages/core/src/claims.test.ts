@@ -222,7 +222,9 @@ describe("releaseStaleClaims", () => {
     const runId = claimed?.current_run_id as number;
     clock.advance(61);
     const released = releaseStaleClaims(k);
-    expect(released).toEqual([{ task_id: t.id, run_id: runId, pid: null, lock: "testhost:4242" }]);
+    expect(released).toEqual([
+      { task_id: t.id, run_id: runId, pid: null, lock: "testhost:4242", started_at: 1_700_000_000 },
+    ]);
     const after = requireTask(k, t.id);
     expect(after).toMatchObject({
       status: "ready",

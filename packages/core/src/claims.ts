@@ -14,6 +14,8 @@ export interface WorkerRef {
   run_id: number | null;
   pid: number | null;
   lock: string | null;
+  /** When the run started (Unix seconds), to tell our worker from a process that reused its pid. */
+  started_at?: number | null;
 }
 
 export interface ClaimOptions {
@@ -163,14 +165,16 @@ export function releaseStaleClaims(k: Kernel): WorkerRef[] {
   return k.write(() => {
     const stale = k
       .stmt(
-        `SELECT id, claim_lock, worker_pid, current_run_id FROM tasks
-          WHERE status = 'running' AND claim_expires IS NOT NULL AND claim_expires < ?`,
+        `SELECT t.id, t.claim_lock, t.worker_pid, t.current_run_id, r.started_at FROM tasks t
+           LEFT JOIN task_runs r ON r.id = t.current_run_id
+          WHERE t.status = 'running' AND t.claim_expires IS NOT NULL AND t.claim_expires < ?`,
       )
       .all(k.clock.now()) as Array<{
       id: string;
       claim_lock: string | null;
       worker_pid: number | null;
       current_run_id: number | null;
+      started_at: number | null;
     }>;
     const released: WorkerRef[] = [];
     const release = k.stmt(
@@ -184,7 +188,13 @@ export function releaseStaleClaims(k: Kernel): WorkerRef[] {
         closeRun(k, t.current_run_id, { outcome: "reclaimed", error: `stale_lock=${t.claim_lock}` });
       }
       appendEvent(k, t.id, "reclaimed", { stale_lock: t.claim_lock }, t.current_run_id);
-      released.push({ task_id: t.id, run_id: t.current_run_id, pid: t.worker_pid, lock: t.claim_lock });
+      released.push({
+        task_id: t.id,
+        run_id: t.current_run_id,
+        pid: t.worker_pid,
+        lock: t.claim_lock,
+        started_at: t.started_at,
+      });
     }
     return released;
   });

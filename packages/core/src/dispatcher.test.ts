@@ -404,6 +404,33 @@ describe("dispatchOnce: workers of ended runs", () => {
     expect(result.spawned.map((s) => s.task_id)).toEqual([t.id]);
   });
 
+  it("treats a running task whose pid now belongs to a newer process as crashed, without signalling it", async () => {
+    const r = rig();
+    const t = task(r.k, "build");
+    await r.tick();
+    const runStart = r.clock.now();
+    r.clock.advance(600); // within the claim's TTL
+    r.fake.procs.set(1000, { alive: true, startedAt: runStart + 300, ignoresTerm: false });
+    const result = await r.tick({ maxSpawn: 0 });
+    expect(result.crashed).toEqual([t.id]);
+    expect(r.fake.signals).toEqual([]);
+    expect(requireTask(r.k, t.id)).toMatchObject({ status: "ready", worker_pid: null, spawn_failures: 1 });
+  });
+
+  it("releases a stale claim without signalling a pid that a newer process reused", async () => {
+    const r = rig();
+    const t = task(r.k, "build");
+    await r.tick({ ttl: 60 });
+    const runStart = r.clock.now();
+    r.clock.advance(3600);
+    r.fake.procs.set(1000, { alive: true, startedAt: runStart + 1800, ignoresTerm: false });
+    const result = await r.tick({ maxSpawn: 0 });
+    await r.settle();
+    expect(result.reclaimed).toBe(1);
+    expect(r.fake.signals).toEqual([]);
+    expect(requireTask(r.k, t.id).status).toBe("ready");
+  });
+
   it("gives a worker that completed its own task time to exit before stopping it", async () => {
     const r = rig();
     const t = task(r.k, "build");

@@ -12,8 +12,9 @@ import {
 } from "./failures.ts";
 import type { Kernel } from "./kernel.ts";
 import { recomputeReady } from "./links.ts";
-import { type ProcessControl, type StopResult, stopProcess } from "./process.ts";
+import { isOwnWorker, type ProcessControl, type StopResult, stopProcess } from "./process.ts";
 import { type TaskRow, toTask } from "./rows.ts";
+import { runningByProfile } from "./stats.ts";
 import { resolveWorkspace } from "./workspaces.ts";
 
 /** What a spawn function gets: the claimed task, its run and its resolved workspace. */
@@ -99,14 +100,9 @@ export interface WorkersInUse {
  * over but whose process is still alive (the caps count processes, not rows).
  */
 export function workersInUse(k: Kernel, proc: ProcessControl): WorkersInUse {
-  const byProfile = new Map<string, number>();
-  let total = 0;
-  for (const r of k
-    .stmt("SELECT assignee, COUNT(*) AS n FROM tasks WHERE status = 'running' GROUP BY assignee")
-    .all() as Array<{ assignee: string | null; n: number }>) {
-    total += Number(r.n);
-    if (r.assignee) byProfile.set(r.assignee, Number(r.n));
-  }
+  const running = runningByProfile(k);
+  let total = running.total;
+  const byProfile = new Map(running.byProfile);
   const lingering = lingeringWorkers(k, proc);
   for (const w of lingering) {
     total++;
@@ -140,12 +136,16 @@ export async function dispatchOnce(k: Kernel, options: DispatchOptions): Promise
   }
   const stale = releaseStaleClaims(k);
   result.reclaimed = stale.length;
-  for (const w of stale) if (w.pid !== null && isLocalLock(k, w.lock) && !options.dryRun) void stop(w.pid);
+  for (const w of stale) {
+    if (w.pid !== null && isLocalLock(k, w.lock) && !options.dryRun && isOwnWorker(options.proc, w.pid, w.started_at)) {
+      void stop(w.pid);
+    }
+  }
 
   // 2: crashed workers.
   noteFailures(
     result,
-    detectCrashedWorkers(k, (pid) => options.proc.isAlive(pid), limit),
+    detectCrashedWorkers(k, (pid, w) => isOwnWorker(options.proc, pid, w.started_at), limit),
     result.crashed,
   );
 

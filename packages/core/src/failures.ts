@@ -146,12 +146,26 @@ function appendFailureEvent(
 export function localWorkers(k: Kernel): WorkerRef[] {
   const rows = k
     .stmt(
-      "SELECT id, current_run_id, worker_pid, claim_lock FROM tasks WHERE status = 'running' AND worker_pid IS NOT NULL",
+      `SELECT t.id, t.current_run_id, t.worker_pid, t.claim_lock, r.started_at FROM tasks t
+         LEFT JOIN task_runs r ON r.id = t.current_run_id
+        WHERE t.status = 'running' AND t.worker_pid IS NOT NULL`,
     )
-    .all() as Array<{ id: string; current_run_id: number | null; worker_pid: number; claim_lock: string | null }>;
+    .all() as Array<{
+    id: string;
+    current_run_id: number | null;
+    worker_pid: number;
+    claim_lock: string | null;
+    started_at: number | null;
+  }>;
   return rows
     .filter((r) => isLocalLock(k, r.claim_lock))
-    .map((r) => ({ task_id: r.id, run_id: r.current_run_id, pid: Number(r.worker_pid), lock: r.claim_lock }));
+    .map((r) => ({
+      task_id: r.id,
+      run_id: r.current_run_id,
+      pid: Number(r.worker_pid),
+      lock: r.claim_lock,
+      started_at: r.started_at,
+    }));
 }
 
 /**
@@ -160,12 +174,12 @@ export function localWorkers(k: Kernel): WorkerRef[] {
  */
 export function detectCrashedWorkers(
   k: Kernel,
-  isAlive: (pid: number) => boolean,
+  isAlive: (pid: number, worker: WorkerRef) => boolean,
   limit = DEFAULT_FAILURE_LIMIT,
 ): FailureOutcome[] {
   const out: FailureOutcome[] = [];
   for (const w of localWorkers(k)) {
-    if (w.pid === null || isAlive(w.pid)) continue;
+    if (w.pid === null || isAlive(w.pid, w)) continue;
     const r = recordFailure(
       k,
       w.task_id,

@@ -139,7 +139,7 @@ export {
   requireAbsolute,
   resolveHome,
 } from "./paths.ts";
-export { type ProcessControl, type StopResult, stopProcess, systemProcesses } from "./process.ts";
+export { isOwnWorker, type ProcessControl, type StopResult, stopProcess, systemProcesses } from "./process.ts";
 export { type ReassignResult, reassignTask, reclaimTask } from "./recovery.ts";
 export { activeRun, closeRun, getRun, latestRun, listRuns, synthesizeRun } from "./runs.ts";
 export { SCHEMA_VERSION } from "./schema.ts";

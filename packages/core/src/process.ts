@@ -131,3 +131,17 @@ export async function stopProcess(
   }
   return { stopped: !proc.isAlive(pid), sigkill: true };
 }
+
+/**
+ * A worker starts within moments of its run; a live process that started well after the run
+ * began has reused the worker's pid and is not ours to judge or signal.
+ */
+const SPAWN_SLACK_SECONDS = 120;
+
+/** The pid is alive and (as far as can be told) still the worker of a run that started then. */
+export function isOwnWorker(proc: ProcessControl, pid: number, runStartedAt: number | null | undefined): boolean {
+  if (!proc.isAlive(pid)) return false;
+  if (runStartedAt === null || runStartedAt === undefined) return true;
+  const started = proc.startedAt(pid);
+  return started === null || started <= runStartedAt + SPAWN_SLACK_SECONDS;
+}
