@@ -1,4 +1,4 @@
-import { DispatchConfig } from "@switchyard/contract";
+import { Config } from "@switchyard/contract";
 import {
   CoreError,
   isCoreError,
@@ -6,7 +6,7 @@ import {
   type Kernel,
   reassignTask,
   reclaimTask,
-  stopProcess,
+  stopWorker,
   systemProcesses,
   type WorkerRef,
 } from "@switchyard/core";
@@ -17,18 +17,20 @@ import type { Cli, RegisterVerbs } from "../context.ts";
  * and stop that worker when it runs on this host (SIGTERM, a grace period, SIGKILL).
  */
 
-function graceMs(cli: Cli): number {
+/** The home's config, or the defaults when it cannot be read (the reclaim itself is done by then). */
+function configOrDefaults(cli: Cli): Config {
   try {
-    return cli.config().dispatch.stop_grace_seconds * 1000;
+    return cli.config();
   } catch {
-    return DispatchConfig.parse({}).stop_grace_seconds * 1000;
+    return Config.parse({});
   }
 }
 
-async function stopWorker(cli: Cli, k: Kernel, worker: WorkerRef | null): Promise<void> {
+async function stopLocalWorker(cli: Cli, k: Kernel, worker: WorkerRef | null): Promise<void> {
   if (!worker || worker.pid === null || !isLocalLock(k, worker.lock)) return;
   if (!systemProcesses.isAlive(worker.pid)) return;
-  const stopped = await stopProcess(systemProcesses, worker.pid, graceMs(cli), { group: true });
+  const stopped = await stopWorker(configOrDefaults(cli), worker, { host: k.host });
+  if (!stopped) return;
   if (stopped.stopped) cli.out(`Stopped its worker (pid ${worker.pid}${stopped.sigkill ? ", with SIGKILL" : ""})`);
   else
     cli.warn(
@@ -54,7 +56,7 @@ export const registerRecovery: RegisterVerbs = (program, cli) => {
         throw err;
       }
       cli.out(`Reclaimed ${id}`);
-      await stopWorker(cli, k, worker);
+      await stopLocalWorker(cli, k, worker);
     });
 
   program
@@ -85,6 +87,6 @@ export const registerRecovery: RegisterVerbs = (program, cli) => {
       }
       const who = result.task.assignee ?? "(unassigned)";
       cli.out(`Reassigned ${id} to ${who}${result.reclaimed ? " (claim reclaimed)" : ""}`);
-      await stopWorker(cli, k, result.reclaimed);
+      await stopLocalWorker(cli, k, result.reclaimed);
     });
 };
