@@ -216,6 +216,15 @@ profiles:
     expect(config.profiles).toEqual([{ name: "alice", model_hint: "alice-cli model" }]);
   });
 
+  it("offers Hermes's model picker as the hint of a hermes-preset profile without its own", async () => {
+    const h = harness({ config: 'profiles:\n  scout:\n    preset: hermes\n  coder:\n    command: ["true"]\n' });
+    const config = await ok(h.api.config.$get({ query: {} }));
+    expect(config.profiles).toEqual([
+      { name: "coder", model_hint: null },
+      { name: "scout", model_hint: "hermes -p scout model" },
+    ]);
+  });
+
   it("honours a Hermes home's dashboard.kanban settings", async () => {
     const h = harness({ config: "dashboard:\n  kanban:\n    render_markdown: false\n" });
     const config = await ok(h.api.config.$get({ query: {} }));

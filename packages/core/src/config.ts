@@ -55,3 +55,13 @@ export function resolveProfile(home: Home, config: Config, name: string): Profil
 export function spawnableProfiles(home: Home, config: Config): string[] {
   return [...new Set([...Object.keys(config.profiles), ...hermesProfilesOnDisk(home.root)])].sort();
 }
+
+/**
+ * The command the dashboard offers for "change this profile's model": the profile's
+ * `model_hint`, else Hermes's own model picker for a `hermes` preset profile, else null.
+ */
+export function modelHint(profile: ProfileConfig | null, name: string): string | null {
+  if (profile?.model_hint) return profile.model_hint;
+  if (profile?.preset === "hermes") return `hermes -p ${name} model`;
+  return null;
+}

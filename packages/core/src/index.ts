@@ -43,7 +43,7 @@ export {
   type EditResultInput,
   editCompletedResult,
 } from "./completion.ts";
-export { configPath, loadConfig, resolveProfile, spawnableProfiles } from "./config.ts";
+export { configPath, loadConfig, modelHint, resolveProfile, spawnableProfiles } from "./config.ts";
 export { buildWorkerContext, CONTEXT_CAPS, truncateText } from "./context.ts";
 export { openDatabase } from "./db.ts";
 export {

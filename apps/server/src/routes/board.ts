@@ -15,6 +15,7 @@ import {
   isCoreError,
   knownAssignees,
   listBoards,
+  modelHint,
   resolveProfile,
   runningByProfile,
   spawnableProfiles,
@@ -79,7 +80,7 @@ function dashboardSettings(deps: AppDeps): DashboardSettings {
     render_markdown: d.render_markdown,
     profiles: spawnableProfiles(deps.home, config).map((name) => ({
       name,
-      model_hint: resolveProfile(deps.home, config, name)?.model_hint ?? null,
+      model_hint: modelHint(resolveProfile(deps.home, config, name), name),
     })),
     config_path: configPath(deps.home),
   };
