@@ -1,18 +1,11 @@
-import type { TaskEvent } from "@switchyard/contract";
+import type { NotifySubscription, TaskEvent } from "@switchyard/contract";
 import type { Kernel } from "./kernel.ts";
 import { type EventRow, toEvent } from "./rows.ts";
 
 /** The kernel side of notifications (reference §13): subscriptions and their cursors. */
 
-export interface NotifySub {
-  task_id: string;
-  platform: string;
-  chat_id: string;
-  thread_id: string;
-  user_id: string | null;
-  created_at: number;
-  last_event_id: number;
-}
+/** A row of `kanban_notify_subs`; the shape is the contract's. */
+export type NotifySub = NotifySubscription;
 
 export interface SubKey {
   task_id: string;
