@@ -1,5 +1,5 @@
 import { getTask } from "@switchyard/core";
-import { screen, waitFor, within } from "@testing-library/react";
+import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { boardHarness, card, column } from "./board-harness.tsx";
@@ -21,6 +21,20 @@ describe("selection", () => {
     expect(new URLSearchParams(window.location.search).get("task")).toBe(t.id);
     expect(await screen.findByRole("dialog", { name: "Open me" })).toBeInTheDocument();
     expect(screen.queryByRole("region", { name: "Bulk actions" })).toBeNull();
+  });
+
+  it("closes the drawer with Back, and opens it from a link that names the task", async () => {
+    const h = boardHarness();
+    const t = h.seed("Linked task");
+    window.history.replaceState(null, "", `/?task=${t.id}`);
+    h.renderApp();
+    expect(await screen.findByRole("dialog", { name: "Linked task" })).toBeInTheDocument();
+    await userEvent.click(within(screen.getByRole("dialog")).getByRole("button", { name: "Close drawer" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+    act(() => window.history.back());
+    expect(await screen.findByRole("dialog", { name: "Linked task" })).toBeInTheDocument();
+    act(() => window.history.forward());
+    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
   });
 
   it("toggles with Ctrl/Cmd-click keeping the rest, keeps only one with Shift-click, and adds with the checkbox", async () => {
