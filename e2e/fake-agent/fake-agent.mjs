@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 const MODES = ["complete", "children", "phantom", "heartbeat", "block", "crash", "hang", "exit"];
+const AFTER_REFUSAL = ["exit", "retry", "hang"];
 
 const OPTIONS = {
   mode: { type: "string", default: "complete" },
@@ -27,6 +28,9 @@ const OPTIONS = {
   signal: { type: "string" },
   "ignore-term": { type: "boolean", default: false },
   "on-term": { type: "string" },
+  "print-context": { type: "boolean", default: false },
+  later: { type: "string" },
+  times: { type: "string", default: "1" },
 };
 
 function usage(message) {
@@ -39,6 +43,12 @@ function parse(argv) {
   try {
     const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false });
     if (!MODES.includes(values.mode)) return new Error(`unknown mode '${values.mode}'; use one of ${MODES.join(", ")}`);
+    if (values.later !== undefined && !MODES.includes(values.later)) {
+      return new Error(`unknown --later mode '${values.later}'; use one of ${MODES.join(", ")}`);
+    }
+    if (!AFTER_REFUSAL.includes(values["after-refusal"])) {
+      return new Error(`unknown --after-refusal '${values["after-refusal"]}'; use one of ${AFTER_REFUSAL.join(", ")}`);
+    }
     return values;
   } catch (err) {
     return err;
@@ -141,6 +151,22 @@ async function main() {
       trace("mode", { mode: opts.mode });
     }
   }
+  if (opts.later !== undefined) {
+    // `--mode X --times N --later Y`: the task's first N runs behave as X, later runs as Y.
+    const shown = must(sy("show", task, "--json"), "show");
+    const earlier = JSON.parse(shown.stdout).runs.filter((r) => String(r.id) !== String(runId)).length;
+    if (earlier >= num("times")) {
+      opts = { ...opts, mode: opts.later };
+      trace("mode", { mode: opts.mode, earlier });
+    }
+  }
+  if (opts["print-context"]) {
+    // What the agent read first goes to its stdout, the task's worker log (the drawer shows it).
+    const context = must(sy("context", task), "context");
+    process.stdout.write(
+      `fake-agent: the context I read (run ${runId ?? "?"}, mode ${opts.mode}):\n${context.stdout}\n`,
+    );
+  }
   if (num("delay") > 0) await sleep(num("delay"));
 
   if (opts["on-term"] || opts["ignore-term"]) {
@@ -182,6 +208,12 @@ async function main() {
       if (opts["after-refusal"] === "retry") {
         must(complete(), "honest complete");
         return finish("completed");
+      }
+      if (opts["after-refusal"] === "hang") {
+        // Stays on the task (its claim held) until someone reclaims it or reassigns it.
+        trace("hanging");
+        setInterval(() => {}, 1 << 30);
+        return;
       }
       return finish("gave-up-after-refusal");
     }

@@ -1,0 +1,176 @@
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Config } from "@switchyard/contract";
+import type { z } from "zod";
+import { CLI, FAKE_AGENT } from "./paths.ts";
+import { isRunning, processesOfHome, signal, waitUntil } from "./processes.ts";
+
+/** What a spec writes into `<home>/config.yaml` (validated by the contract's schema first). */
+export type ConfigInput = z.input<typeof Config>;
+
+/** A profile command that runs the fake agent with these options (e2e/fake-agent/README.md). */
+export function fakeAgent(...options: string[]): string[] {
+  return [process.execPath, FAKE_AGENT, ...options];
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Switchyard {
+  /** Where the dashboard is, e.g. http://127.0.0.1:41234. */
+  url: string;
+  /** The throwaway home (removed by `stop`). */
+  home: string;
+  /** The server's process id. */
+  pid: number;
+  /** One line per fake-agent step (its `start` lines carry the worker pids). */
+  tracePath: string;
+  /** Runs `switchyard <args>` against this home. */
+  cli(...args: string[]): CliResult;
+  /** Runs `switchyard <args> --json` and parses the output; a non-zero exit throws with its stderr. */
+  cliJson(...args: string[]): unknown;
+  /** Calls `/api/plugins/kanban<path>`; a non-2xx answer throws with its `detail`. */
+  api(path: string, init?: { method?: string; body?: unknown }): Promise<unknown>;
+  /** What the server printed so far. */
+  serverLog(): string;
+  /** Pids of every worker the fake agent traced. */
+  workerPids(): number[];
+  /**
+   * SIGTERM to the server, then every worker it started is stopped (workers outlive a server
+   * by design, decision 007) and checked gone; throws if any process is left. Removes the home.
+   */
+  stop(): Promise<void>;
+}
+
+const SERVING = /serving (http:\/\/\S+)/;
+
+/** The environment of the server and the CLI: this one minus any Switchyard or Hermes pins, plus the home. */
+function cleanEnv(home: string, tracePath: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!name.startsWith("SWITCHYARD_") && !name.startsWith("HERMES_") && name !== "FAKE_AGENT_TRACE")
+      env[name] = value;
+  }
+  return { ...env, SWITCHYARD_HOME: home, FAKE_AGENT_TRACE: tracePath };
+}
+
+function waitForUrl(server: ChildProcess, log: () => string, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => fail(`switchyard serve printed no URL within ${timeoutMs} ms`), timeoutMs);
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      reject(new Error(`${why}. Its output:\n${log()}`));
+    };
+    server.stdout?.on("data", () => {
+      const match = SERVING.exec(log());
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    server.once("exit", (code, sig) => fail(`switchyard serve exited (${sig ?? `code ${code}`}) before it served`));
+  });
+}
+
+/**
+ * Boots `switchyard serve --port 0` on a fresh temporary home whose config.yaml is `config`,
+ * and resolves once it prints its URL.
+ */
+export async function startSwitchyard(config: ConfigInput): Promise<Switchyard> {
+  const parsed = Config.safeParse(config);
+  if (!parsed.success) throw new Error(`bad e2e config: ${parsed.error.message}`);
+  const home = mkdtempSync(join(tmpdir(), "switchyard-e2e-"));
+  const tracePath = join(home, "fake-agent.jsonl");
+  const logPath = join(home, "server.log");
+  // JSON is YAML, so the config needs no YAML writer.
+  writeFileSync(join(home, "config.yaml"), `${JSON.stringify(config, null, 2)}\n`);
+  writeFileSync(logPath, "");
+  const env = cleanEnv(home, tracePath);
+
+  const server = spawn(process.execPath, [CLI, "serve", "--port", "0"], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const record = (chunk: Buffer) => appendFileSync(logPath, chunk);
+  server.stdout?.on("data", record);
+  server.stderr?.on("data", record);
+  const serverLog = () => (existsSync(logPath) ? readFileSync(logPath, "utf8") : "");
+  const pid = server.pid ?? -1;
+
+  const cli = (...args: string[]): CliResult => {
+    const r = spawnSync(process.execPath, [CLI, ...args], { env, encoding: "utf8" });
+    return { code: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+  };
+
+  const workerPids = (): number[] => {
+    if (!existsSync(tracePath)) return [];
+    const pids = new Set<number>();
+    for (const line of readFileSync(tracePath, "utf8").split("\n")) {
+      if (!line.trim()) continue;
+      const step = JSON.parse(line) as { pid: number; step: string };
+      if (step.step === "start") pids.add(step.pid);
+    }
+    return [...pids];
+  };
+
+  let stopped: Promise<void> | null = null;
+  const stop = async () => {
+    if (isRunning(pid)) {
+      const exited = new Promise<void>((resolve) => server.once("exit", () => resolve()));
+      server.kill("SIGTERM");
+      const done = await Promise.race([
+        exited.then(() => true),
+        new Promise<boolean>((r) => setTimeout(r, 20_000, false)),
+      ]);
+      if (!done) server.kill("SIGKILL");
+      await waitUntil(() => !isRunning(pid), 10_000);
+    }
+    // Workers are detached group leaders; their CLI calls share their group.
+    const leftovers = () => [...new Set([...workerPids(), ...processesOfHome(home)])].filter(isRunning);
+    for (const worker of leftovers()) signal(worker, "SIGKILL");
+    const clean = await waitUntil(() => leftovers().length === 0 && !isRunning(pid), 15_000);
+    const left = leftovers();
+    if (!clean) throw new Error(`processes left behind by the e2e server on ${home}: ${left.join(", ")}`);
+    rmSync(home, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+  };
+
+  try {
+    const url = await waitForUrl(server, serverLog, 60_000);
+    return {
+      url,
+      home,
+      pid,
+      tracePath,
+      cli,
+      cliJson(...args) {
+        const r = cli(...args, "--json");
+        if (r.code !== 0) throw new Error(`switchyard ${args.join(" ")} exited ${r.code}: ${r.stderr.trim()}`);
+        return JSON.parse(r.stdout);
+      },
+      async api(path, init = {}) {
+        const response = await fetch(`${url}/api/plugins/kanban${path}`, {
+          method: init.method ?? (init.body === undefined ? "GET" : "POST"),
+          headers: init.body === undefined ? {} : { "content-type": "application/json" },
+          body: init.body === undefined ? undefined : JSON.stringify(init.body),
+        });
+        const body = (await response.json()) as { detail?: string };
+        if (!response.ok) throw new Error(`${init.method ?? "GET"} ${path}: ${response.status} ${body.detail ?? ""}`);
+        return body;
+      },
+      serverLog,
+      workerPids,
+      stop() {
+        stopped ??= stop();
+        return stopped;
+      },
+    };
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw err;
+  }
+}
