@@ -10,6 +10,7 @@ import {
   createManualClock,
   createSequentialIds,
   createTask,
+  type Home,
   type Kernel,
   loadConfig,
   type ManualClock,
@@ -47,6 +48,8 @@ export interface OpenedSocket {
 }
 
 export interface BoardHarness {
+  /** The temp home the server serves. */
+  home: Home;
   /** The default board's kernel: the connection (and manual clock) the server uses. */
   readonly k: Kernel;
   kernel(board: string): Kernel;
@@ -167,6 +170,7 @@ export function boardHarness(options: HarnessOptions = {}): BoardHarness {
   });
 
   return {
+    home,
     get k() {
       return boards.kernel("default");
     },
