@@ -7,6 +7,18 @@ import { describe, expect, it, vi } from "vitest";
 import { ErrorBoundary } from "../src/app/error-boundary.tsx";
 import { boardHarness } from "./board-harness.tsx";
 
+/** A component that throws while `fragile.broken` is set. */
+const fragile = { broken: true };
+function Fragile() {
+  const [, rerender] = useState(0);
+  if (fragile.broken) throw new Error("card exploded");
+  return (
+    <button type="button" onClick={() => rerender((n) => n + 1)}>
+      Fine again
+    </button>
+  );
+}
+
 describe("the app shell", () => {
   it("says plainly when the board cannot be loaded, and keeps the rest of the page", async () => {
     const h = boardHarness();
@@ -20,23 +32,13 @@ describe("the app shell", () => {
 
   it("shows a rendering error with a way to render again, instead of a blank page", async () => {
     const quiet = vi.spyOn(console, "error").mockImplementation(() => {});
-    let broken = true;
-    function Fragile() {
-      const [, rerender] = useState(0);
-      if (broken) throw new Error("card exploded");
-      return (
-        <button type="button" onClick={() => rerender((n) => n + 1)}>
-          Fine again
-        </button>
-      );
-    }
     render(
       <ErrorBoundary>
         <Fragile />
       </ErrorBoundary>,
     );
     expect(screen.getByRole("alert")).toHaveTextContent("The board hit a rendering error: card exploded");
-    broken = false;
+    fragile.broken = false;
     await userEvent.click(screen.getByRole("button", { name: "Reload view" }));
     expect(screen.getByRole("button", { name: "Fine again" })).toBeInTheDocument();
     quiet.mockRestore();
