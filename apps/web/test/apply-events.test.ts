@@ -37,7 +37,9 @@ import {
   unlinkTasks,
 } from "@switchyard/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { applyEvents, type BoardViewFilter, mergeTaskDetail } from "../src/api/apply-events.ts";
+import { applyEvents } from "../src/api/apply-events.ts";
+import type { BoardViewFilter } from "../src/api/board-cards.ts";
+import { mergeTaskDetail } from "../src/api/merge-task.ts";
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {

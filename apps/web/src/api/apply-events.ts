@@ -1,17 +1,5 @@
-import {
-  type BoardCard,
-  type BoardResponse,
-  TASK_STATUSES,
-  type TaskDetail,
-  type TaskEvent,
-  type TaskStatus,
-} from "@switchyard/contract";
-
-/** What the cached board shows: the server-side filters it was fetched with. */
-export interface BoardViewFilter {
-  tenant?: string;
-  includeArchived: boolean;
-}
+import type { BoardCard, BoardResponse, TaskEvent, TaskStatus } from "@switchyard/contract";
+import { addSorted, type BoardViewFilter, isStatus, NO_CLAIM, regroup, SATISFIED, WAITING } from "./board-cards.ts";
 
 /** The cached board after a burst of events, and what the events could not tell. */
 export interface BoardPatch {
@@ -22,24 +10,6 @@ export interface BoardPatch {
   progress: Map<string, number>;
   /** Something no single task can tell (e.g. which children wait on a task that left done): refetch the board once. */
   reload: boolean;
-}
-
-const SATISFIED: ReadonlySet<TaskStatus> = new Set(["done", "archived"]);
-const WAITING: ReadonlySet<TaskStatus> = new Set(["todo", "ready", "triage"]);
-const NO_CLAIM = { claim_lock: null, claim_expires: null, worker_pid: null, current_run_id: null } as const;
-
-function isStatus(value: string): value is TaskStatus {
-  return (TASK_STATUSES as readonly string[]).includes(value);
-}
-
-/** The server's card order: priority DESC, then created_at, then id (reference §11). */
-export function compareCards(a: BoardCard, b: BoardCard): number {
-  return b.priority - a.priority || a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-}
-
-function addSorted(list: readonly string[], value: string | null | undefined): string[] {
-  if (!value || list.includes(value)) return [...list];
-  return [...list, value].sort();
 }
 
 /** A mutable working copy of the board: cards by id, and what changed. */
@@ -290,10 +260,7 @@ class Draft {
   }
 
   result(): BoardResponse {
-    const columns = this.base.columns.map((column) => ({ name: column.name, tasks: [] as BoardCard[] }));
-    const byName = new Map(columns.map((c) => [c.name, c]));
-    for (const card of this.cards.values()) (byName.get(card.status) ?? byName.get("todo"))?.tasks.push(card);
-    for (const column of columns) column.tasks.sort(compareCards);
+    const columns = regroup(this.base, this.cards.values());
     return {
       ...this.base,
       columns,
@@ -316,62 +283,4 @@ export function applyEvents(board: BoardResponse, events: readonly TaskEvent[], 
     if (event.id > board.latest_event_id) draft.apply(event);
   }
   return { board: draft.result(), refetch: draft.refetch, progress: draft.progress, reload: draft.reload };
-}
-
-/**
- * Folds a refetched task into the cached board: its fields, its counts, what it waits on, and
- * the progress of its parents when it crossed the done line (`progressDelta`).
- */
-export function mergeTaskDetail(
-  board: BoardResponse,
-  detail: TaskDetail,
-  view: BoardViewFilter,
-  progressDelta = 0,
-): BoardResponse {
-  const cards = new Map<string, BoardCard>();
-  for (const column of board.columns) for (const card of column.tasks) cards.set(card.id, card);
-  const task = detail.task;
-  const old = cards.get(task.id);
-  const visible = (view.includeArchived || task.status !== "archived") && (!view.tenant || task.tenant === view.tenant);
-  if (visible) {
-    const children = detail.links.children;
-    const known = children.map((c) => cards.get(c)).filter((c): c is BoardCard => c !== undefined);
-    const done = known.length === children.length ? known.filter((c) => c.status === "done").length : null;
-    const waits = WAITING.has(task.status)
-      ? detail.links.parents.filter((p) => {
-          const parent = cards.get(p);
-          return parent ? !SATISFIED.has(parent.status) : (old?.waiting_on?.includes(p) ?? false);
-        })
-      : [];
-    cards.set(task.id, {
-      ...task,
-      link_counts: { parents: detail.links.parents.length, children: children.length },
-      comment_count: detail.comments.length,
-      progress:
-        children.length > 0
-          ? { done: done ?? Math.min(old?.progress?.done ?? 0, children.length), total: children.length }
-          : null,
-      ...(waits.length > 0 ? { waiting_on: waits } : {}),
-    });
-  } else {
-    cards.delete(task.id);
-  }
-  if (progressDelta !== 0) {
-    for (const parentId of detail.links.parents) {
-      const parent = cards.get(parentId);
-      if (!parent?.progress) continue;
-      const done = Math.min(parent.progress.total, Math.max(0, parent.progress.done + progressDelta));
-      cards.set(parentId, { ...parent, progress: { ...parent.progress, done } });
-    }
-  }
-  const columns = board.columns.map((column) => ({ name: column.name, tasks: [] as BoardCard[] }));
-  const byName = new Map(columns.map((c) => [c.name, c]));
-  for (const card of cards.values()) (byName.get(card.status) ?? byName.get("todo"))?.tasks.push(card);
-  for (const column of columns) column.tasks.sort(compareCards);
-  return {
-    ...board,
-    columns,
-    assignees: addSorted(board.assignees, task.assignee),
-    tenants: addSorted(board.tenants, task.tenant),
-  };
 }

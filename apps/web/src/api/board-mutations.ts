@@ -10,7 +10,7 @@ import type {
 } from "@switchyard/contract";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useCallback } from "react";
-import type { BoardViewFilter } from "./apply-events.ts";
+import type { BoardViewFilter } from "./board-cards.ts";
 import { boardParam, unwrap, useApi } from "./client.tsx";
 import { boardKeys, boardsKeys } from "./keys.ts";
 import { invalidateBoard } from "./task-detail.ts";

@@ -1,6 +1,6 @@
 import type { BoardResponse, BoardsResponse, DashboardSettings, TaskDetail } from "@switchyard/contract";
 import { keepPreviousData, queryOptions, useQuery } from "@tanstack/react-query";
-import type { BoardViewFilter } from "./apply-events.ts";
+import type { BoardViewFilter } from "./board-cards.ts";
 import { type Api, boardParam, unwrap, useApi } from "./client.tsx";
 import { boardKeys, boardsKeys, configKeys } from "./keys.ts";
 

@@ -1,4 +1,4 @@
-import type { BoardViewFilter } from "./apply-events.ts";
+import type { BoardViewFilter } from "./board-cards.ts";
 
 /**
  * Every query key of the dashboard. A board's keys all start with `["board", slug]`, so one

@@ -1,10 +1,12 @@
 import { type BoardResponse, EventsMessage, type TaskEvent } from "@switchyard/contract";
 import { type QueryClient, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
-import { applyEvents, type BoardViewFilter, mergeTaskDetail } from "./apply-events.ts";
+import { applyEvents } from "./apply-events.ts";
 import { fetchTaskDetail } from "./board.ts";
+import type { BoardViewFilter } from "./board-cards.ts";
 import { type Api, type LiveSocket, useApi } from "./client.tsx";
 import { boardKeys } from "./keys.ts";
+import { mergeTaskDetail } from "./merge-task.ts";
 
 export type LiveStatus = "connecting" | "live" | "reconnecting" | "auth-failed";
 

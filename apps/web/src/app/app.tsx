@@ -1,21 +1,18 @@
 import type { DashboardSettings } from "@switchyard/contract";
-import { lazy, Suspense, useEffect, useState } from "react";
-import { useBoard, useDashboardConfig } from "../api/board.ts";
-import { useNudgeDispatcher, useRefreshBoard } from "../api/board-mutations.ts";
-import { ApiRequestError, errorMessage } from "../api/errors.ts";
-import { AUTH_FAILED_MESSAGE, useLiveBoard } from "../api/live.ts";
+import { lazy, Suspense, useState } from "react";
+import { useDashboardConfig } from "../api/board.ts";
 import { AttentionStrip } from "../features/attention/attention-strip.tsx";
 import { BoardPage } from "../features/board/board-page.tsx";
 import { BoardSwitcher } from "../features/toolbar/board-switcher.tsx";
 import { Toolbar } from "../features/toolbar/toolbar.tsx";
 import { useRunCommand } from "../lib/commands.tsx";
-import { useNotice } from "../lib/notices.tsx";
-import { applyTheme, nextTheme, readTheme } from "../lib/theme.ts";
-import { DEFAULT_BOARD, type UrlState, useUrlState } from "../lib/url-state.ts";
+import { type UrlState, useUrlState } from "../lib/url-state.ts";
 import { ErrorLine } from "./error-line.tsx";
 import { type OverlayName, Overlays } from "./overlays.tsx";
+import { useBoardConnection } from "./use-board-connection.ts";
 import { useDashboardState } from "./use-dashboard-state.ts";
 import { useHotkeys } from "./use-hotkeys.ts";
+import { useTheme } from "./use-theme.ts";
 
 // The drawer (and its markdown renderer) loads when a task is first opened, keeping the board's bundle lean.
 const TaskDrawer = lazy(() => import("../features/drawer/task-drawer.tsx").then((m) => ({ default: m.TaskDrawer })));
@@ -35,12 +32,8 @@ export function App() {
 function Dashboard({ url, defaults }: { url: UrlState; defaults: DashboardSettings | undefined }) {
   const { state, view, filter, update } = useDashboardState(defaults);
   const slug = url.board;
-  const board = useBoard(slug, view);
-  const live = useLiveBoard(slug, view, board.isSuccess && !board.isPlaceholderData);
-  const nudge = useNudgeDispatcher(slug);
-  const refresh = useRefreshBoard(slug);
-  const notice = useNotice();
-  const [theme, setTheme] = useState(readTheme);
+  const connection = useBoardConnection(url, view);
+  const [theme, toggleTheme] = useTheme();
   const [overlay, setOverlay] = useState<OverlayName | null>(null);
   const run = useRunCommand();
 
@@ -50,20 +43,10 @@ function Dashboard({ url, defaults }: { url: UrlState; defaults: DashboardSettin
     showHelp: () => setOverlay("help"),
   });
 
-  useEffect(() => applyTheme(theme), [theme]);
-  useEffect(() => {
-    if (live === "auth-failed") notice.show(AUTH_FAILED_MESSAGE);
-  }, [live, notice.show]);
-  // A remembered board that has gone away: back to default (reference §12).
-  const missing = board.error instanceof ApiRequestError && board.error.code === "board_not_found";
-  useEffect(() => {
-    if (missing && slug !== DEFAULT_BOARD) url.selectBoard(DEFAULT_BOARD, { replace: true });
-  }, [missing, slug, url.selectBoard]);
-
   const actions = {
-    refresh: () => void refresh(),
-    nudge: () => nudge.mutate(undefined, { onError: (error) => notice.show(`Nudge failed: ${errorMessage(error)}`) }),
-    toggleTheme: () => setTheme(nextTheme),
+    refresh: connection.refresh,
+    nudge: connection.nudge,
+    toggleTheme,
     showHelp: () => setOverlay("help"),
     newBoard: () => setOverlay("new-board"),
   };
@@ -97,18 +80,24 @@ function Dashboard({ url, defaults }: { url: UrlState; defaults: DashboardSettin
       <Toolbar
         state={state}
         onChange={update}
-        tenants={board.data?.tenants ?? []}
-        assignees={board.data?.assignees ?? []}
-        live={live}
+        tenants={connection.board.data?.tenants ?? []}
+        assignees={connection.board.data?.assignees ?? []}
+        live={connection.live}
         theme={theme}
         onToggleTheme={actions.toggleTheme}
         onNudge={actions.nudge}
-        nudging={nudge.isPending}
+        nudging={connection.nudging}
         onRefresh={actions.refresh}
       />
-      <ErrorLine />
       <main className="sy-main">
-        <BoardPage slug={slug} view={view} filter={filter} lanes={state.lanes} onOpenTask={url.openTask} />
+        <BoardPage
+          slug={slug}
+          view={view}
+          filter={filter}
+          lanes={state.lanes}
+          onOpenTask={url.openTask}
+          errorLine={<ErrorLine />}
+        />
       </main>
       {url.task ? (
         <Suspense fallback={null}>

@@ -1,5 +1,5 @@
-import type { BoardViewFilter } from "../api/apply-events.ts";
 import { useBoards } from "../api/board.ts";
+import type { BoardViewFilter } from "../api/board-cards.ts";
 import { CommandPalette, type PaletteAction } from "../features/palette/command-palette.tsx";
 import { ShortcutHelp } from "../features/palette/shortcut-help.tsx";
 import { NewBoardDialog } from "../features/toolbar/new-board-dialog.tsx";

@@ -1,6 +1,6 @@
 import type { DashboardSettings } from "@switchyard/contract";
 import { useMemo, useState } from "react";
-import type { BoardViewFilter } from "../api/apply-events.ts";
+import type { BoardViewFilter } from "../api/board-cards.ts";
 import type { ToolbarState } from "../features/toolbar/toolbar.tsx";
 import type { CardFilter } from "../lib/filter.ts";
 

@@ -1,7 +1,7 @@
 import type { BoardCard, Warnings } from "@switchyard/contract";
 import { useMemo, useState } from "react";
-import type { BoardViewFilter } from "../../api/apply-events.ts";
 import { useBoard } from "../../api/board.ts";
+import type { BoardViewFilter } from "../../api/board-cards.ts";
 
 interface AttentionStripProps {
   slug: string;

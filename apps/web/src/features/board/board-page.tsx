@@ -1,11 +1,9 @@
 import type { BoardCard, BoardResponse } from "@switchyard/contract";
-import { type MouseEvent, useCallback, useMemo, useState } from "react";
-import type { BoardViewFilter } from "../../api/apply-events.ts";
+import { type MouseEvent, type ReactNode, useCallback, useState } from "react";
 import { useBoard } from "../../api/board.ts";
+import type { BoardViewFilter } from "../../api/board-cards.ts";
 import { errorMessage } from "../../api/errors.ts";
-import { type CardFilter, matchesFilter } from "../../lib/filter.ts";
-import { serverNow } from "../../lib/time.ts";
-import { useNow } from "../../lib/use-now.ts";
+import type { CardFilter } from "../../lib/filter.ts";
 import { BoardColumns } from "./board-columns.tsx";
 import { BoardDnd } from "./board-dnd.tsx";
 import { BulkBar } from "./bulk-bar.tsx";
@@ -13,6 +11,7 @@ import { MoveDialog } from "./move-dialog.tsx";
 import { MoveMenu } from "./move-menu.tsx";
 import { useBoardActions } from "./use-board-actions.ts";
 import { useBoardKeys } from "./use-board-keys.ts";
+import { useBoardModel } from "./use-board-model.ts";
 import { useInlineCreate } from "./use-inline-create.ts";
 import { useSelection } from "./use-selection.ts";
 
@@ -24,40 +23,43 @@ export interface BoardPageProps {
   filter: CardFilter;
   lanes: boolean;
   onOpenTask(id: string): void;
+  /** The page's error line, shown under the bulk bar (reference §12 layout). */
+  errorLine?: ReactNode;
 }
 
 /** The board: bulk bar, columns with their cards, drag and drop, and the keyboard (reference §12). */
 export function BoardPage(props: BoardPageProps) {
   const board = useBoard(props.slug, props.view);
   if (board.data) return <BoardContent {...props} data={board.data} />;
-  if (board.isError) {
-    return (
-      <p className="sy-fatal" role="alert">
-        Failed to load board: {errorMessage(board.error)}
-      </p>
-    );
-  }
-  return <p className="sy-loading">Loading board…</p>;
+  return (
+    <>
+      {props.errorLine}
+      {board.isError ? (
+        <p className="sy-fatal" role="alert">
+          Failed to load board: {errorMessage(board.error)}
+        </p>
+      ) : (
+        <p className="sy-loading">Loading board…</p>
+      )}
+    </>
+  );
 }
 
-function BoardContent({ slug, view, filter, lanes, onOpenTask, data }: BoardPageProps & { data: BoardResponse }) {
-  const clientNow = useNow();
-  // The server's clock, advanced by the time elapsed here since it last said what time it was.
-  const fetchedAt = useMemo(() => (data.now ? Date.now() : 0), [data.now]);
-  const now = serverNow(data.now, fetchedAt, clientNow);
-
-  const all = useMemo(() => new Map(data.columns.flatMap((c) => c.tasks.map((t) => [t.id, t] as const))), [data]);
-  const present = useMemo(() => new Set(all.keys()), [all]);
-  const columns = useMemo(
-    () => data.columns.map((c) => ({ status: c.name, cards: c.tasks.filter((t) => matchesFilter(t, filter)) })),
-    [data, filter],
-  );
+function BoardContent({
+  slug,
+  view,
+  filter,
+  lanes,
+  onOpenTask,
+  errorLine,
+  data,
+}: BoardPageProps & { data: BoardResponse }) {
+  const { all, present, columns, nav, profiles, now } = useBoardModel(data, filter);
   const selection = useSelection(present);
   const actions = useBoardActions(slug, view, selection);
   const create = useInlineCreate(slug);
   const [moving, setMoving] = useState<BoardCard | null>(null);
 
-  const nav = useMemo(() => columns.map((c) => ({ status: c.status, ids: c.cards.map((t) => t.id) })), [columns]);
   const keys = useBoardKeys({
     columns: nav,
     openTask: onOpenTask,
@@ -77,11 +79,6 @@ function BoardContent({ slug, view, filter, lanes, onOpenTask, data }: BoardPage
     [toggle, toggleOnly, onOpenTask],
   );
 
-  const profiles = useMemo(
-    () => [...new Set([...(data.profiles ?? []).map((p) => p.name), ...data.assignees])].sort(),
-    [data.profiles, data.assignees],
-  );
-
   return (
     <>
       {selection.ids.length > 0 ? (
@@ -96,6 +93,7 @@ function BoardContent({ slug, view, filter, lanes, onOpenTask, data }: BoardPage
           onClear={selection.clear}
         />
       ) : null}
+      {errorLine}
       <BoardDnd cards={all} onDrop={actions.requestMove}>
         <BoardColumns
           columns={columns}

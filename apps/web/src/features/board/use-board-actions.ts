@@ -1,6 +1,6 @@
 import type { BoardCard, BulkBody, BulkResult, TaskStatus } from "@switchyard/contract";
 import { useState } from "react";
-import type { BoardViewFilter } from "../../api/apply-events.ts";
+import type { BoardViewFilter } from "../../api/board-cards.ts";
 import { useBulkUpdate, useMoveTask } from "../../api/board-mutations.ts";
 import { errorMessage } from "../../api/errors.ts";
 import { CONFIRMED_MOVES } from "../../lib/columns.ts";

@@ -1,6 +1,6 @@
 import { type KeyboardEvent, useId, useMemo, useState } from "react";
-import type { BoardViewFilter } from "../../api/apply-events.ts";
 import { useBoard } from "../../api/board.ts";
+import type { BoardViewFilter } from "../../api/board-cards.ts";
 import { Dialog } from "../../ui/dialog.tsx";
 
 export interface PaletteAction {

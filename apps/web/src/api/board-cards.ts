@@ -1,0 +1,34 @@
+import { type BoardCard, type BoardResponse, TASK_STATUSES, type TaskStatus } from "@switchyard/contract";
+
+/** What the cached board shows: the server-side filters it was fetched with. */
+export interface BoardViewFilter {
+  tenant?: string;
+  includeArchived: boolean;
+}
+
+export const SATISFIED: ReadonlySet<TaskStatus> = new Set(["done", "archived"]);
+export const WAITING: ReadonlySet<TaskStatus> = new Set(["todo", "ready", "triage"]);
+export const NO_CLAIM = { claim_lock: null, claim_expires: null, worker_pid: null, current_run_id: null } as const;
+
+export function isStatus(value: string): value is TaskStatus {
+  return (TASK_STATUSES as readonly string[]).includes(value);
+}
+
+/** The server's card order: priority DESC, then created_at, then id (reference §11). */
+export function compareCards(a: BoardCard, b: BoardCard): number {
+  return b.priority - a.priority || a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+export function addSorted(list: readonly string[], value: string | null | undefined): string[] {
+  if (!value || list.includes(value)) return [...list];
+  return [...list, value].sort();
+}
+
+/** The cards back in the board's columns, each column in the server's order; an unknown status lands in todo. */
+export function regroup(board: BoardResponse, cards: Iterable<BoardCard>): BoardResponse["columns"] {
+  const columns = board.columns.map((column) => ({ name: column.name, tasks: [] as BoardCard[] }));
+  const byName = new Map(columns.map((c) => [c.name, c]));
+  for (const card of cards) (byName.get(card.status) ?? byName.get("todo"))?.tasks.push(card);
+  for (const column of columns) column.tasks.sort(compareCards);
+  return columns;
+}
