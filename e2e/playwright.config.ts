@@ -22,7 +22,7 @@ export default defineConfig({
   outputDir: "test-results",
   use: {
     browserName: "chromium",
-    viewport: { width: 1440, height: 900 },
+    viewport: { width: 1600, height: 960 },
     colorScheme: "light",
     actionTimeout: 15_000,
     navigationTimeout: 30_000,
