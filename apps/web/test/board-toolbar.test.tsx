@@ -130,6 +130,21 @@ describe("the board switcher", () => {
     expect(screen.getByText("2 tasks")).toBeInTheDocument();
   });
 
+  it("never shows the previous board's cards while the next board loads", async () => {
+    const h = boardHarness();
+    h.seed("Default task");
+    h.makeBoard("ops", "Operations");
+    h.seedOn("ops", "Ops task");
+    h.renderApp();
+    await screen.findByRole("article", { name: "Default task" });
+    const release = h.hold((r) => r.method === "GET" && r.path === "/board");
+    await userEvent.selectOptions(await screen.findByRole("combobox", { name: "Board" }), "ops");
+    expect(await screen.findByText("Loading board…")).toBeInTheDocument();
+    expect(screen.queryByRole("article", { name: "Default task" })).toBeNull();
+    release();
+    await screen.findByRole("article", { name: "Ops task" });
+  });
+
   it("creates a board from the dialog with a cleaned-up slug and a default name, and switches to it", async () => {
     const h = boardHarness();
     h.renderApp();

@@ -1,5 +1,5 @@
 import type { BoardResponse, BoardsResponse, DashboardSettings, TaskDetail } from "@switchyard/contract";
-import { keepPreviousData, queryOptions, useQuery } from "@tanstack/react-query";
+import { queryOptions, useQuery } from "@tanstack/react-query";
 import type { BoardViewFilter } from "./board-cards.ts";
 import { type Api, boardParam, unwrap, useApi } from "./client.tsx";
 import { boardKeys, boardsKeys, configKeys } from "./keys.ts";
@@ -20,7 +20,8 @@ export function boardQuery(api: Api, slug: string, view: BoardViewFilter) {
       ),
     // Live events keep the board fresh; a refetch happens on demand (Refresh) or after a change.
     staleTime: Number.POSITIVE_INFINITY,
-    placeholderData: keepPreviousData,
+    // While a new filter loads, the same board's cards stay up; another board's never do.
+    placeholderData: (previous, previousQuery) => (previousQuery?.queryKey[1] === slug ? previous : undefined),
   });
 }
 
