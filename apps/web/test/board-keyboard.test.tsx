@@ -1,4 +1,4 @@
-import { getTask } from "@switchyard/core";
+import { claimTask, getTask } from "@switchyard/core";
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
@@ -82,6 +82,19 @@ describe("the keyboard", () => {
     expect(focusedTitle()).toBe("Idea");
     await user.keyboard("{ArrowLeft}");
     expect(focusedTitle()).toBe("Idea");
+  });
+
+  it("moves focus in the order lanes show the running column", async () => {
+    const h = boardHarness();
+    claimTask(h.k, h.seed("Zed's urgent job", { assignee: "zed", priority: 5 }).id);
+    claimTask(h.k, h.seed("Amy's job", { assignee: "amy" }).id);
+    h.renderApp();
+    await screen.findByRole("article", { name: "Amy's job" });
+    const user = userEvent.setup();
+    await user.keyboard("j");
+    expect(focusedTitle()).toBe("Amy's job");
+    await user.keyboard("j");
+    expect(focusedTitle()).toBe("Zed's urgent job");
   });
 
   it("ignores single-key shortcuts while typing in a field", async () => {

@@ -54,7 +54,7 @@ function BoardContent({
   errorLine,
   data,
 }: BoardPageProps & { data: BoardResponse }) {
-  const { all, present, columns, nav, profiles, now } = useBoardModel(data, filter);
+  const { all, present, columns, nav, profiles, now } = useBoardModel(data, filter, lanes);
   const selection = useSelection(present);
   const actions = useBoardActions(slug, view, selection);
   const create = useInlineCreate(slug);

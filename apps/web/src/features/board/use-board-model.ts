@@ -1,7 +1,7 @@
 import type { BoardCard, BoardResponse, TaskStatus } from "@switchyard/contract";
 import { useMemo } from "react";
 import type { NavColumn } from "../../lib/board-nav.ts";
-import { type CardFilter, matchesFilter } from "../../lib/filter.ts";
+import { type CardFilter, lanesByProfile, matchesFilter } from "../../lib/filter.ts";
 import { serverNow } from "../../lib/time.ts";
 import { useNow } from "../../lib/use-now.ts";
 
@@ -20,7 +20,7 @@ export interface BoardModel {
 }
 
 /** What the board shows, derived from the cached `/board` and the client-side filters. */
-export function useBoardModel(data: BoardResponse, filter: CardFilter): BoardModel {
+export function useBoardModel(data: BoardResponse, filter: CardFilter, lanes: boolean): BoardModel {
   const clientNow = useNow();
   const fetchedAt = useMemo(() => (data.now ? Date.now() : 0), [data.now]);
   const derived = useMemo(() => {
@@ -33,9 +33,15 @@ export function useBoardModel(data: BoardResponse, filter: CardFilter): BoardMod
       all,
       present: new Set(all.keys()),
       columns,
-      nav: columns.map((c) => ({ status: c.status, ids: c.cards.map((t) => t.id) })),
+      // Focus follows what is on screen: lanes reorder the running column.
+      nav: columns.map((c) => ({
+        status: c.status,
+        ids: (lanes && c.status === "running" ? lanesByProfile(c.cards).flatMap((l) => l.cards) : c.cards).map(
+          (t) => t.id,
+        ),
+      })),
       profiles: [...new Set([...(data.profiles ?? []).map((p) => p.name), ...data.assignees])].sort(),
     };
-  }, [data, filter]);
+  }, [data, filter, lanes]);
   return { ...derived, now: serverNow(data.now, fetchedAt, clientNow) };
 }
