@@ -1,4 +1,4 @@
-import { setStatusDirect } from "@switchyard/core";
+import { createTask, setCurrentBoard, setStatusDirect } from "@switchyard/core";
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
@@ -198,6 +198,20 @@ describe("the board switcher", () => {
         within(screen.getByRole("combobox", { name: "Board" })).queryByRole("option", { name: /Operations/ }),
       ).toBeNull(),
     );
+  });
+
+  it("shows the default board when asked for it, even while the CLI's current board is another", async () => {
+    const h = boardHarness();
+    h.seed("Default task");
+    h.makeBoard("ops", "Operations");
+    h.seedOn("ops", "Ops task");
+    setCurrentBoard(h.home, "ops");
+    h.renderApp();
+    await screen.findByRole("article", { name: "Default task" });
+    expect(screen.queryByRole("article", { name: "Ops task" })).toBeNull();
+    await waitFor(() => expect(h.sockets.at(-1)?.url.searchParams.get("board")).toBe("default"));
+    createTask(h.k, { title: "Later on default" });
+    await screen.findByRole("article", { name: "Later on default" });
   });
 
   it("falls back to the default board when the remembered board no longer exists", async () => {

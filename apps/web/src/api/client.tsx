@@ -64,7 +64,7 @@ export function createApi(options: ApiOptions = {}): Api {
       const url = new URL("/api/plugins/kanban/events", baseUrl);
       url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
       url.searchParams.set("since", String(since));
-      if (board !== "default") url.searchParams.set("board", board);
+      url.searchParams.set("board", board);
       return url.toString();
     },
     openSocket: options.openSocket ?? browserSocket,
@@ -97,7 +97,11 @@ export async function unwrap<R extends ClientResponse<unknown, number, string>>(
   return (await res.json()) as OkBody<R>;
 }
 
-/** `?board=` only for boards other than default (reference §12). */
+/**
+ * `?board=` on every request, default included. The reference left it out for default, but a
+ * request without it means the server's active board (the CLI's `current` file or a pin), so
+ * a dashboard showing "Default" could read and write another board.
+ */
 export function boardParam(board: string): { board?: string } {
-  return board === "default" ? {} : { board };
+  return { board };
 }
