@@ -87,13 +87,30 @@ export async function dragWithMouse(page: Page, source: Locator, target: Locator
 }
 
 /**
- * Moves a card with the keyboard: focus it, Space picks it up, each Right (or Left) arrow
- * carries it one column over, Space drops it.
+ * Moves a card with the keyboard: focus it, Space picks it up, each arrow carries it one
+ * column over (`path` names the columns it passes, in order), Space drops it. Each step waits
+ * for the board's screen-reader announcement, as a person waits to see the card move.
  */
-export async function dragWithKeyboard(page: Page, source: Locator, columnsRight: number): Promise<void> {
+export async function dragWithKeyboard(
+  page: Page,
+  source: Locator,
+  title: string,
+  from: TaskStatus,
+  path: readonly TaskStatus[],
+): Promise<void> {
+  const order = Object.keys(COLUMN_LABEL) as TaskStatus[];
   await source.focus();
   await page.keyboard.press("Space");
-  const key = columnsRight >= 0 ? "ArrowRight" : "ArrowLeft";
-  for (let i = 0; i < Math.abs(columnsRight); i++) await page.keyboard.press(key);
+  // Picked up: the announcement says which column the card is over (its own, at first).
+  await expect(page.getByText(`${title} is over ${COLUMN_LABEL[from]}.`)).toBeAttached();
+  // dnd-kit's keyboard sensor starts listening for arrows in a task it queues on pick-up
+  // (setTimeout 0); a task queued now runs after it.
+  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
+  let at = from;
+  for (const next of path) {
+    await page.keyboard.press(order.indexOf(next) > order.indexOf(at) ? "ArrowRight" : "ArrowLeft");
+    await expect(page.getByText(`${title} is over ${COLUMN_LABEL[next]}.`)).toBeAttached();
+    at = next;
+  }
   await page.keyboard.press("Space");
 }

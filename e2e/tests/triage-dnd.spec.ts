@@ -1,0 +1,66 @@
+import { card, column, dragWithKeyboard, dragWithMouse, openDashboard } from "../src/board.ts";
+import { expect, test } from "../src/fixtures.ts";
+import { screenshot } from "../src/screenshots.ts";
+import type { Switchyard } from "../src/switchyard.ts";
+
+async function statusOf(sy: Switchyard, id: string): Promise<string> {
+  const shown = sy.cliJson("show", id) as { task: { status: string } };
+  return shown.task.status;
+}
+
+test("triage by drag and drop: by mouse and by keyboard, with confirmations, and a refused move rolled back with the server's reason", async ({
+  page,
+  switchyard,
+}) => {
+  // No profiles: nothing here is spawnable, so only the operator moves cards.
+  const sy = await switchyard.start({ dispatch: { interval_seconds: 1 } });
+  const csv = sy.cliJson("create", "Idea: export the board as CSV", "--triage") as { id: string };
+  const dark = sy.cliJson("create", "Idea: dark mode for the docs", "--triage") as { id: string };
+  const release = sy.cliJson("create", "Release v2") as { id: string };
+  const announce = sy.cliJson("create", "Announce v2", "--parent", release.id) as { id: string };
+  const notes = sy.cliJson("create", "Write the changelog") as { id: string };
+  await openDashboard(page, sy.url);
+  await expect(card(column(page, "triage"), "Idea: export the board as CSV")).toBeVisible();
+  await screenshot(page, "triage-before");
+
+  // By mouse: a triaged idea goes to Ready.
+  await dragWithMouse(page, card(page, "Idea: export the board as CSV"), column(page, "ready"));
+  await expect(card(column(page, "ready"), "Idea: export the board as CSV")).toBeVisible();
+  await expect.poll(() => statusOf(sy, csv.id)).toBe("ready");
+
+  // By keyboard: Space, Right, Right, Space carries the other idea over Todo into Ready.
+  const darkCard = card(page, "Idea: dark mode for the docs");
+  await dragWithKeyboard(page, darkCard, "Idea: dark mode for the docs", "triage", ["todo", "ready"]);
+  await expect(card(column(page, "ready"), "Idea: dark mode for the docs")).toBeVisible();
+  await expect.poll(() => statusOf(sy, dark.id)).toBe("ready");
+
+  // Done asks first, and wants a summary.
+  await dragWithMouse(page, card(page, "Write the changelog"), column(page, "done"));
+  const confirm = page.getByRole("dialog", { name: "Mark this task as done?" });
+  await confirm.getByRole("button", { name: "Mark done" }).click();
+  await expect(confirm.getByRole("alert")).toHaveText("A completion summary is required.");
+  await confirm.getByRole("textbox", { name: "Completion summary (required)" }).fill("Changelog written by hand.");
+  await screenshot(page, "triage-confirm-done");
+  await confirm.getByRole("button", { name: "Mark done" }).click();
+  await expect(card(column(page, "done"), "Write the changelog")).toBeVisible();
+  await expect.poll(() => statusOf(sy, notes.id)).toBe("done");
+
+  // Refused, by keyboard: Announce v2 cannot be ready while Release v2 is unfinished. The
+  // card goes back to Todo and the error line gives the server's reason.
+  await dragWithKeyboard(page, card(page, "Announce v2"), "Announce v2", "todo", ["ready"]);
+  const refusal = page.getByRole("alert").filter({ hasText: "Move failed" });
+  await expect(refusal).toContainText(`waiting on unfinished parent(s) ${release.id}`);
+  await expect(card(column(page, "todo"), "Announce v2")).toBeVisible();
+  await expect(card(column(page, "ready"), "Announce v2")).toHaveCount(0);
+  expect(await statusOf(sy, announce.id)).toBe("todo");
+  await screenshot(page, "triage-refused");
+
+  // Refused, by mouse: running is the dispatcher's to set, so a drop on In Progress goes back.
+  await page.getByRole("button", { name: "Dismiss message" }).click();
+  await expect(refusal).toBeHidden();
+  await dragWithMouse(page, card(page, "Release v2"), column(page, "running"));
+  await expect(refusal).toContainText("Cannot set status to 'running' directly");
+  await expect(card(column(page, "ready"), "Release v2")).toBeVisible();
+  await expect(card(column(page, "running"), "Release v2")).toHaveCount(0);
+  expect(await statusOf(sy, release.id)).toBe("ready");
+});
