@@ -1,0 +1,94 @@
+import { emptyDispatchResult } from "@switchyard/contract";
+import { boardPaths, loadConfig, openKernel, systemClock } from "@switchyard/core";
+import { createApp, createBoardPool, createEventHub } from "@switchyard/server";
+import { type Figure, figure, median, p95, progress, round, sample } from "../report.ts";
+import { dbPathOf, freshHome, rawOpen, seedMixedBoard } from "../seed.ts";
+
+/**
+ * Figure 2: `GET /board` latency through the real Hono app (`createApp`, called in process with
+ * `app.request`, body read to the end), at 1k, 10k and 100k tasks with about five events per
+ * task, links and comments; against bare better-sqlite3 reads of the same rows (the tasks in the
+ * board's order, and their link and comment counts).
+ */
+
+const SIZES = [
+  { tasks: 1_000, reps: 40 },
+  { tasks: 10_000, reps: 15 },
+  { tasks: 100_000, reps: 5 },
+] as const;
+
+const URL_BOARD = "http://127.0.0.1/api/plugins/kanban/board";
+
+function bareReads(path: string): { read: () => void; close: () => void } {
+  const db = rawOpen(path);
+  const tasks = db.prepare("SELECT * FROM tasks WHERE status != 'archived' ORDER BY priority DESC, created_at, id");
+  const parents = db.prepare("SELECT child_id, COUNT(*) AS n FROM task_links GROUP BY child_id");
+  const children = db.prepare("SELECT parent_id, COUNT(*) AS n FROM task_links GROUP BY parent_id");
+  const comments = db.prepare("SELECT task_id, COUNT(*) AS n FROM task_comments GROUP BY task_id");
+  const read = () => {
+    tasks.all();
+    parents.all();
+    children.all();
+    comments.all();
+  };
+  return { read, close: () => db.close() };
+}
+
+export async function boardFigures(quick: boolean): Promise<Figure[]> {
+  const out: Figure[] = [];
+  const medians = new Map<number, number>();
+  for (const size of SIZES) {
+    const tasks = quick ? size.tasks / 10 : size.tasks;
+    progress(`board: seeding ${tasks} tasks`);
+    const home = freshHome();
+    seedMixedBoard(dbPathOf(home), tasks);
+
+    const boards = createBoardPool(home);
+    const hub = createEventHub({ open: (slug) => openKernel(boardPaths(home, slug)) });
+    const app = createApp({
+      home,
+      boards,
+      hub,
+      config: () => loadConfig(home),
+      clock: systemClock,
+      dispatch: async () => emptyDispatchResult(),
+      dispatcherEnabled: true,
+      security: { allowedHosts: [], token: null },
+      webRoot: null,
+      log: (message) => progress(`server: ${message}`),
+    });
+    let bytes = 0;
+    const get = async () => {
+      const res = await app.request(URL_BOARD, { headers: { host: "127.0.0.1" } });
+      const text = await res.text();
+      if (res.status !== 200) throw new Error(`GET /board answered ${res.status}: ${text.slice(0, 200)}`);
+      bytes = text.length;
+    };
+    progress(`board: GET /board at ${tasks} tasks, ${size.reps} times`);
+    const api = await sample(size.reps, get, 2);
+    const bareBoard = bareReads(dbPathOf(home));
+    const bare = await sample(size.reps, bareBoard.read, 2);
+    bareBoard.close();
+    hub.close();
+    boards.close();
+
+    medians.set(size.tasks, median(api));
+    out.push(
+      figure(`get_board_${size.tasks / 1000}k`, median(api), "ms", median(bare), {
+        tasks,
+        p95: round(p95(api)),
+        baseline_p95: round(p95(bare)),
+        response_bytes: bytes,
+        samples: size.reps,
+        via: "createApp + app.request (in process)",
+      }),
+    );
+  }
+  const t10 = medians.get(10_000);
+  const t100 = medians.get(100_000);
+  if (t10 !== undefined && t100 !== undefined) {
+    // Linear growth from 10k to 100k tasks is a factor of 10; the acceptance asks for no worse.
+    out.push(figure("get_board_growth_10k_to_100k", t100 / t10, "x", 10, { linear: 10 }));
+  }
+  return out;
+}

@@ -1,0 +1,147 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { startServer } from "@switchyard/server";
+import { chromium } from "playwright-core";
+import { repoRoot } from "../processes.ts";
+import { type Figure, figure, median, progress, round } from "../report.ts";
+import { dbPathOf, freshHome, seedMixedBoard } from "../seed.ts";
+
+/**
+ * Figure 5: the SPA, built from the current sources (into a temporary directory, so the
+ * checkout's `apps/web/dist` is left alone) and served by a real server, loaded in Chromium
+ * with a 2,000-card board, in a fresh browser context each time (a cold load). Measured inside
+ * the page from navigation start: when every column shows its count and the first cards are in
+ * the DOM ("rendered"), and when a click on a card, issued as soon as the board is rendered,
+ * has opened its drawer ("interactive"). Also the gzipped size of the SPA's JavaScript.
+ */
+
+const CARDS = 2_000;
+const LOADS = 5;
+const CHROMIUM = process.env.SWITCHYARD_CHROMIUM ?? "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** Watches the DOM from the first script on and records when the board is rendered and the drawer opens. */
+const PROBE = `(() => {
+  const marks = { rendered: null, pointer: null, drawer: null, cards: 0 };
+  window.__bench = marks;
+  const check = () => {
+    if (marks.rendered === null) {
+      const counts = [...document.querySelectorAll(".sy-column-count")]
+        .filter((el) => el.closest(".sy-column-head"))
+        .map((el) => parseInt(el.textContent || "0", 10));
+      const total = counts.reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
+      if (total > 0 && document.querySelector("article[data-task-id]")) {
+        marks.rendered = performance.now();
+        marks.cards = total;
+      }
+    }
+    if (marks.pointer !== null && marks.drawer === null && document.querySelector('[role="dialog"]')) {
+      marks.drawer = performance.now();
+    }
+  };
+  new MutationObserver(check).observe(document, { childList: true, subtree: true, characterData: true });
+  addEventListener("pointerdown", () => { if (marks.pointer === null) marks.pointer = performance.now(); }, true);
+})();`;
+
+interface Marks {
+  rendered: number | null;
+  pointer: number | null;
+  drawer: number | null;
+  cards: number;
+}
+
+function buildSpa(): string {
+  const outDir = mkdtempSync(join(tmpdir(), "switchyard-bench-web-"));
+  execFileSync(
+    process.execPath,
+    [
+      join(repoRoot, "apps", "web", "node_modules", "vite", "bin", "vite.js"),
+      "build",
+      "--outDir",
+      outDir,
+      "--emptyOutDir",
+      "--logLevel",
+      "warn",
+    ],
+    {
+      cwd: join(repoRoot, "apps", "web"),
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
+  return outDir;
+}
+
+function gzippedJs(dir: string): { gzip: number; raw: number; files: number } {
+  let gzip = 0;
+  let raw = 0;
+  let files = 0;
+  for (const name of readdirSync(join(dir, "assets"))) {
+    if (!name.endsWith(".js")) continue;
+    const bytes = readFileSync(join(dir, "assets", name));
+    raw += bytes.length;
+    gzip += gzipSync(bytes, { level: 9 }).length;
+    files++;
+  }
+  return { gzip, raw, files };
+}
+
+export async function browserFigures(quick: boolean): Promise<Figure[]> {
+  progress("browser: building the SPA");
+  const webRoot = buildSpa();
+  const js = gzippedJs(webRoot);
+  const home = freshHome();
+  seedMixedBoard(dbPathOf(home), quick ? 200 : CARDS, { archived: false });
+  const server = await startServer({ home, port: 0, dispatch: false, webRoot, log: () => {} });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const rendered: number[] = [];
+  const interactive: number[] = [];
+  let cards = 0;
+  try {
+    for (let i = 0; i < (quick ? 2 : LOADS); i++) {
+      progress(`browser: cold load ${i + 1}`);
+      const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+      await context.addInitScript(PROBE);
+      const page = await context.newPage();
+      await page.goto(`${server.url}/?board=default`);
+      await page.waitForFunction(() => (globalThis as unknown as { __bench: Marks }).__bench.rendered !== null, null, {
+        timeout: 60_000,
+      });
+      await page.locator("article[data-task-id]").first().click();
+      await page.getByRole("dialog").waitFor({ timeout: 60_000 });
+      const marks = await page.evaluate(() => (globalThis as unknown as { __bench: Marks }).__bench);
+      if (marks.rendered === null || marks.drawer === null) throw new Error("the page never rendered the board");
+      rendered.push(marks.rendered);
+      interactive.push(marks.drawer);
+      cards = marks.cards;
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+    rmSync(webRoot, { recursive: true, force: true });
+  }
+  return [
+    figure("spa_2000_cards_rendered", median(rendered), "ms", null, {
+      cards,
+      loads: rendered.length,
+      max: round(Math.max(...rendered)),
+      from: "navigation start",
+    }),
+    figure("spa_2000_cards_interactive", median(interactive), "ms", null, {
+      cards,
+      loads: interactive.length,
+      max: round(Math.max(...interactive)),
+      measure: "navigation start until a click on a card (issued once rendered) has opened its drawer",
+    }),
+    figure("spa_js_gzip", js.gzip / 1024, "KiB", null, { raw_kib: round(js.raw / 1024, 1), files: js.files }),
+  ];
+}

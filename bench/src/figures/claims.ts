@@ -1,0 +1,94 @@
+import { runTogether } from "../processes.ts";
+import { type Figure, figure, progress } from "../report.ts";
+import { cloneBoard, dbPathOf, freshHome, rawOpen, seedReadyTasks } from "../seed.ts";
+
+/**
+ * Figure 1: claim + heartbeat + complete throughput on one board file of ready tasks, with 1, 2
+ * and 4 worker processes, through the kernel and as the same writes in bare SQL; and the count
+ * of double claims, which must be 0.
+ */
+
+interface WorkerReport {
+  pid: number;
+  won: string[];
+  lost: number;
+  start: number;
+  end: number;
+}
+
+interface Outcome {
+  tasksPerSecond: number;
+  completed: number;
+  doubleClaims: number;
+  lostClaims: number;
+  seconds: number;
+}
+
+/** Tasks claimed more than once: by two workers' reports, by two `claimed` events, or by two runs. */
+function doubleClaims(path: string, reports: WorkerReport[]): { double: number; completed: number } {
+  const won = reports.flatMap((r) => r.won);
+  const reportDupes = won.length - new Set(won).size;
+  const db = rawOpen(path);
+  try {
+    const twiceClaimed = db
+      .prepare(
+        "SELECT COUNT(*) AS n FROM (SELECT task_id FROM task_events WHERE kind = 'claimed' GROUP BY task_id HAVING COUNT(*) > 1)",
+      )
+      .get() as { n: number };
+    const twiceRun = db
+      .prepare("SELECT COUNT(*) AS n FROM (SELECT task_id FROM task_runs GROUP BY task_id HAVING COUNT(*) > 1)")
+      .get() as { n: number };
+    const completed = db.prepare("SELECT COUNT(*) AS n FROM tasks WHERE status = 'done'").get() as { n: number };
+    return { double: reportDupes + Number(twiceClaimed.n) + Number(twiceRun.n), completed: Number(completed.n) };
+  } finally {
+    db.close();
+  }
+}
+
+async function runOnce(template: string, mode: "kernel" | "raw", workers: number): Promise<Outcome> {
+  const home = cloneBoard(template);
+  const reports = await runTogether<WorkerReport>(
+    Array.from({ length: workers }, (_, i) => ({
+      script: "claim-worker.ts",
+      args: [mode, home.root, String(i), String(workers)],
+    })),
+  );
+  const start = Math.min(...reports.map((r) => r.start));
+  const end = Math.max(...reports.map((r) => r.end));
+  const seconds = (end - start) / 1000;
+  const { double, completed } = doubleClaims(dbPathOf(home), reports);
+  const won = reports.reduce((n, r) => n + r.won.length, 0);
+  return {
+    tasksPerSecond: won / seconds,
+    completed,
+    doubleClaims: double,
+    lostClaims: reports.reduce((n, r) => n + r.lost, 0),
+    seconds,
+  };
+}
+
+export async function claimFigures(tasks: number): Promise<Figure[]> {
+  progress(`claims: seeding ${tasks} ready tasks`);
+  const template = dbPathOf(freshHome());
+  seedReadyTasks(template, tasks, "bench");
+  const out: Figure[] = [];
+  for (const workers of [1, 2, 4]) {
+    progress(`claims: ${workers} process(es), bare SQL`);
+    const raw = await runOnce(template, "raw", workers);
+    progress(`claims: ${workers} process(es), kernel`);
+    const kernel = await runOnce(template, "kernel", workers);
+    out.push(
+      figure(`claim_heartbeat_complete_${workers}p`, kernel.tasksPerSecond, "tasks/s", raw.tasksPerSecond, {
+        workers,
+        tasks,
+        completed: kernel.completed,
+        double_claims: kernel.doubleClaims,
+        lost_claims: kernel.lostClaims,
+        seconds: Number(kernel.seconds.toFixed(2)),
+        baseline_double_claims: raw.doubleClaims,
+        baseline_lost_claims: raw.lostClaims,
+      }),
+    );
+  }
+  return out;
+}
