@@ -47,6 +47,16 @@ export { configPath, loadConfig, modelHint, resolveProfile, spawnableProfiles } 
 export { buildWorkerContext, CONTEXT_CAPS, truncateText } from "./context.ts";
 export { openDatabase } from "./db.ts";
 export {
+  createDemoHome,
+  DEMO_MARKER,
+  DEMO_QUESTION,
+  type DemoHomeOptions,
+  demoConfig,
+  locateFakeAgent,
+  removeDemoHome,
+  seedDemoBoard,
+} from "./demo.ts";
+export {
   createDispatchHealth,
   createDispatchService,
   type DispatchService,

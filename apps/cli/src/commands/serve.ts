@@ -1,6 +1,8 @@
-import { isCoreError } from "@switchyard/core";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createDemoHome, type Home, isCoreError, locateFakeAgent, removeDemoHome } from "@switchyard/core";
 import { InvalidArgumentError } from "commander";
-import type { RegisterVerbs } from "../context.ts";
+import type { Cli, RegisterVerbs } from "../context.ts";
 import { UsageError } from "../errors.ts";
 
 function port(text: string): number {
@@ -24,6 +26,17 @@ function shutdownSignal(): Promise<NodeJS.Signals> {
   });
 }
 
+/** `--demo`: a throwaway home seeded by core's demo module, whose workers are this checkout's fake agent. */
+function demoHome(cli: Cli): Home {
+  const agent = locateFakeAgent([dirname(fileURLToPath(import.meta.url)), process.cwd()]);
+  if (!agent) {
+    throw new UsageError(
+      "--demo runs its workers with e2e/fake-agent/fake-agent.mjs of a Switchyard checkout, and none was found here",
+    );
+  }
+  return createDemoHome({ agent: [process.execPath, agent], env: cli.env });
+}
+
 export const registerServe: RegisterVerbs = (program, cli) => {
   program
     .command("serve")
@@ -31,30 +44,42 @@ export const registerServe: RegisterVerbs = (program, cli) => {
     .option("--host <host>", "address to listen on (default: server.host in config.yaml, else 127.0.0.1)")
     .option("--port <port>", "port to listen on (default: server.port, else 8420; 0 picks a free port)", port)
     .option("--no-dispatch", "do not run the dispatcher inside the server")
+    .option(
+      "--demo",
+      "serve a throwaway home seeded with the tutorial's stories and fake-agent workers (deleted on exit)",
+    )
     .addHelpText(
       "after",
       "\nA non-loopback --host needs a token (SWITCHYARD_TOKEN or server.token); browsers then open /?token=<token> once.",
     )
-    .action(async (options: { host?: string; port?: number; dispatch: boolean }) => {
+    .action(async (options: { host?: string; port?: number; dispatch: boolean; demo?: boolean }) => {
       const { startServer } = await import("@switchyard/server");
+      const home = options.demo ? demoHome(cli) : cli.home;
       let server: Awaited<ReturnType<typeof startServer>>;
       try {
         server = await startServer({
-          home: cli.home,
+          home,
           host: options.host,
           port: options.port,
           dispatch: options.dispatch ? undefined : false,
           log: (message) => cli.warn(message),
         });
       } catch (err) {
+        if (options.demo) await removeDemoHome(home);
         // A refused bind (no token for a public address, a port in use) is a usage problem.
         if (isCoreError(err, "invalid_input")) throw new UsageError(err.message);
         throw err;
       }
       const stopping = shutdownSignal();
-      cli.out(`Switchyard is serving ${server.url} (home ${cli.home.root}); Ctrl-C stops it.`);
+      cli.out(
+        options.demo
+          ? `Switchyard demo is serving ${server.url} (throwaway home ${home.root}, deleted when it stops); Ctrl-C stops it.`
+          : `Switchyard is serving ${server.url} (home ${home.root}); Ctrl-C stops it.`,
+      );
       const signal = await stopping;
       cli.warn(`${signal}: shutting down`);
       await server.close();
+      // The demo's workers belong to its home: they are stopped, and the home deleted.
+      if (options.demo) await removeDemoHome(home);
     });
 };

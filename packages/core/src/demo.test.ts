@@ -1,0 +1,131 @@
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { tempDir } from "../test/fixtures.ts";
+import { openBoard } from "./boards.ts";
+import { claimTask, setWorkerPid } from "./claims.ts";
+import { loadConfig } from "./config.ts";
+import { createDemoHome, DEMO_MARKER, locateFakeAgent, removeDemoHome } from "./demo.ts";
+import { isCoreError } from "./errors.ts";
+import type { ProcessControl } from "./process.ts";
+import { listTasks } from "./tasks.ts";
+
+const AGENT = ["/usr/bin/node", "/checkout/e2e/fake-agent/fake-agent.mjs"];
+
+function demoHome(env: Record<string, string> = {}) {
+  return createDemoHome({ agent: AGENT, parent: tempDir(), env });
+}
+
+/** Processes that are alive until signalled; records every signal. */
+function fakeProcesses(alive: number[], startedAt: number | null): ProcessControl & { signals: string[] } {
+  const live = new Set(alive);
+  const signals: string[] = [];
+  return {
+    signals,
+    isAlive: (pid) => live.has(pid),
+    kill(pid, signal) {
+      signals.push(`${signal} ${pid}`);
+      live.delete(Math.abs(pid));
+      return true;
+    },
+    sleep: async () => undefined,
+    startedAt: () => startedAt,
+  };
+}
+
+describe("the demo home", () => {
+  it("has a config the schema accepts, whose profiles run the agent it was given", () => {
+    const home = demoHome();
+    const config = loadConfig(home);
+    expect(Object.keys(config.profiles)).toEqual(
+      expect.arrayContaining(["coder", "implementer", "translator", "cruncher", "deployer", "drafter", "editor"]),
+    );
+    for (const [name, profile] of Object.entries(config.profiles)) {
+      if (name === "deployer") expect(profile.command?.[0]).toBe("/nonexistent/bin/deploy-agent");
+      else expect(profile.command?.slice(0, 2), name).toEqual(AGENT);
+    }
+    expect(config.dispatch.interval_seconds).toBeLessThanOrEqual(5);
+  });
+
+  it("tells the tutorial's stories: chains start with one ready task, the fleet works for content-ops, ideas wait in triage", () => {
+    const home = demoHome();
+    const k = openBoard(home, null);
+    try {
+      const tasks = listTasks(k);
+      const status = (title: string) => tasks.find((t) => t.title === title)?.status;
+      expect(status("Design the schema")).toBe("ready");
+      expect(status("Build the API")).toBe("todo");
+      expect(status("Write the API tests")).toBe("todo");
+      expect(status("Implement the CSV importer")).toBe("todo");
+      expect(tasks.filter((t) => t.tenant === "content-ops")).toHaveLength(12);
+      expect(tasks.filter((t) => t.status === "triage").map((t) => t.assignee)).toEqual([null, null, null]);
+      expect(new Set(tasks.map((t) => t.created_by))).toEqual(new Set(["demo"]));
+    } finally {
+      k.close();
+    }
+  });
+
+  it("never inherits pins that would point it at another board", () => {
+    const home = demoHome({ SWITCHYARD_DB: "/elsewhere/kanban.db", HERMES_KANBAN_BOARD: "other", PATH: "/bin" });
+    expect(home.env).toEqual({ PATH: "/bin", SWITCHYARD_HOME: home.root });
+    expect(existsSync(join(home.root, "kanban.db"))).toBe(true);
+  });
+
+  it("is removed with its live workers stopped", async () => {
+    const home = demoHome();
+    const k = openBoard(home, null);
+    const task = listTasks(k).find((t) => t.title === "Design the schema");
+    if (!task) throw new Error("the demo has no schema task");
+    const run = claimTask(k, task.id)?.current_run_id;
+    if (run === null || run === undefined) throw new Error("the claim did not open a run");
+    setWorkerPid(k, task.id, run, 4321);
+    k.close();
+    const proc = fakeProcesses([4321], Math.floor(Date.now() / 1000));
+
+    await removeDemoHome(home, { proc, graceMs: 1000, reaped: (pid) => !proc.isAlive(pid) });
+
+    expect(proc.signals).toEqual(["SIGTERM -4321"]);
+    expect(existsSync(home.root)).toBe(false);
+  });
+
+  it("leaves alone a process that reused a worker's pid before the demo began", async () => {
+    const home = demoHome();
+    const k = openBoard(home, null);
+    const task = listTasks(k).find((t) => t.title === "Design the schema");
+    if (!task) throw new Error("the demo has no schema task");
+    const run = claimTask(k, task.id)?.current_run_id ?? 0;
+    setWorkerPid(k, task.id, run, 4321);
+    k.close();
+    const proc = fakeProcesses([4321], 1_000_000);
+
+    await removeDemoHome(home, { proc, graceMs: 1000, reaped: (pid) => !proc.isAlive(pid) });
+
+    expect(proc.signals).toEqual([]);
+    expect(existsSync(home.root)).toBe(false);
+  });
+
+  it("refuses to remove a directory that is not a demo home, and leaves it untouched", async () => {
+    const root = tempDir();
+    writeFileSync(join(root, "precious.txt"), "keep me");
+    const err = await removeDemoHome({ root, env: {} }).catch((e: unknown) => e);
+    expect(isCoreError(err, "invalid_input")).toBe(true);
+    expect((err as Error).message).toContain(DEMO_MARKER);
+    expect(existsSync(join(root, "precious.txt"))).toBe(true);
+  });
+});
+
+describe("locateFakeAgent", () => {
+  it("finds the checkout's fake agent from anywhere inside it", () => {
+    const here = fileURLToPath(new URL(".", import.meta.url));
+    expect(locateFakeAgent([here])).toBe(
+      fileURLToPath(new URL("../../../e2e/fake-agent/fake-agent.mjs", import.meta.url)),
+    );
+  });
+
+  it("answers null outside a checkout", () => {
+    const dir = join(tempDir(), "a", "b");
+    mkdirSync(dir, { recursive: true });
+    expect(locateFakeAgent([dir])).toBeNull();
+  });
+});
