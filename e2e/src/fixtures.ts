@@ -1,9 +1,11 @@
 import { test as base, expect } from "@playwright/test";
-import { type ConfigInput, type Switchyard, startSwitchyard } from "./switchyard.ts";
+import { type ConfigInput, type Switchyard, startDemo, startSwitchyard } from "./switchyard.ts";
 
 export interface Launcher {
   /** Boots a server on a fresh home with this config; the fixture stops it after the test. */
   start(config: ConfigInput): Promise<Switchyard>;
+  /** Boots `switchyard serve --demo`; the fixture stops it after the test. */
+  demo(): Promise<Switchyard>;
 }
 
 /**
@@ -14,12 +16,13 @@ export const test = base.extend<{ switchyard: Launcher }>({
   // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern.
   switchyard: async ({}, use, testInfo) => {
     const started: Switchyard[] = [];
+    const track = (server: Switchyard) => {
+      started.push(server);
+      return server;
+    };
     await use({
-      async start(config) {
-        const server = await startSwitchyard(config);
-        started.push(server);
-        return server;
-      },
+      start: async (config) => track(await startSwitchyard(config)),
+      demo: async () => track(await startDemo()),
     });
     const problems: string[] = [];
     for (const server of started) {

@@ -24,7 +24,7 @@ export interface CliResult {
 export interface Switchyard {
   /** Where the dashboard is, e.g. http://127.0.0.1:41234. */
   url: string;
-  /** The throwaway home (removed by `stop`). */
+  /** The throwaway home (removed by `stop`, or by the demo server itself). */
   home: string;
   /** The server's process id. */
   pid: number;
@@ -47,19 +47,23 @@ export interface Switchyard {
   stop(): Promise<void>;
 }
 
-const SERVING = /serving (http:\/\/\S+)/;
+const SERVING = /serving (http:\/\/\S+) \((?:throwaway )?home ([^,)]+)/;
 
-/** The environment of the server and the CLI: this one minus any Switchyard or Hermes pins, plus the home. */
-function cleanEnv(home: string, tracePath: string): NodeJS.ProcessEnv {
+/** The environment of the server and the CLI: this one minus any Switchyard or Hermes pins, plus ours. */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
     if (!name.startsWith("SWITCHYARD_") && !name.startsWith("HERMES_") && name !== "FAKE_AGENT_TRACE")
       env[name] = value;
   }
-  return { ...env, SWITCHYARD_HOME: home, FAKE_AGENT_TRACE: tracePath };
+  return { ...env, ...extra };
 }
 
-function waitForUrl(server: ChildProcess, log: () => string, timeoutMs: number): Promise<string> {
+function waitForServing(
+  server: ChildProcess,
+  log: () => string,
+  timeoutMs: number,
+): Promise<{ url: string; home: string }> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail(`switchyard serve printed no URL within ${timeoutMs} ms`), timeoutMs);
     const fail = (why: string) => {
@@ -68,44 +72,40 @@ function waitForUrl(server: ChildProcess, log: () => string, timeoutMs: number):
     };
     server.stdout?.on("data", () => {
       const match = SERVING.exec(log());
-      if (match?.[1]) {
+      if (match?.[1] && match[2]) {
         clearTimeout(timer);
-        resolve(match[1]);
+        resolve({ url: match[1], home: match[2] });
       }
     });
     server.once("exit", (code, sig) => fail(`switchyard serve exited (${sig ?? `code ${code}`}) before it served`));
   });
 }
 
-/**
- * Boots `switchyard serve --port 0` on a fresh temporary home whose config.yaml is `config`,
- * and resolves once it prints its URL.
- */
-export async function startSwitchyard(config: ConfigInput): Promise<Switchyard> {
-  const parsed = Config.safeParse(config);
-  if (!parsed.success) throw new Error(`bad e2e config: ${parsed.error.message}`);
-  const home = mkdtempSync(join(tmpdir(), "switchyard-e2e-"));
-  const tracePath = join(home, "fake-agent.jsonl");
-  const logPath = join(home, "server.log");
-  // JSON is YAML, so the config needs no YAML writer.
-  writeFileSync(join(home, "config.yaml"), `${JSON.stringify(config, null, 2)}\n`);
-  writeFileSync(logPath, "");
-  const env = cleanEnv(home, tracePath);
+interface Launch {
+  /** Arguments after `serve`. */
+  args: string[];
+  /** Where the server's output and the fake agents' trace go (removed by `stop`). */
+  scratch: string;
+  /** SWITCHYARD_HOME, when the caller made the home. */
+  home?: string;
+}
 
-  const server = spawn(process.execPath, [CLI, "serve", "--port", "0"], {
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+/** Spawns `switchyard serve …`, resolves once it prints its URL, and knows how to stop it cleanly. */
+async function launch({ args, scratch, home: given }: Launch): Promise<Switchyard> {
+  const tracePath = join(scratch, "fake-agent.jsonl");
+  const logPath = join(scratch, "server.log");
+  writeFileSync(logPath, "");
+  const pins: Record<string, string> = { FAKE_AGENT_TRACE: tracePath };
+  if (given) pins.SWITCHYARD_HOME = given;
+  const env = cleanEnv(pins);
+
+  const server = spawn(process.execPath, [CLI, "serve", ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
   const record = (chunk: Buffer) => appendFileSync(logPath, chunk);
   server.stdout?.on("data", record);
   server.stderr?.on("data", record);
   const serverLog = () => (existsSync(logPath) ? readFileSync(logPath, "utf8") : "");
   const pid = server.pid ?? -1;
-
-  const cli = (...args: string[]): CliResult => {
-    const r = spawnSync(process.execPath, [CLI, ...args], { env, encoding: "utf8" });
-    return { code: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
-  };
+  let home = given ?? "";
 
   const workerPids = (): number[] => {
     if (!existsSync(tracePath)) return [];
@@ -125,41 +125,51 @@ export async function startSwitchyard(config: ConfigInput): Promise<Switchyard> 
       server.kill("SIGTERM");
       const done = await Promise.race([
         exited.then(() => true),
-        new Promise<boolean>((r) => setTimeout(r, 20_000, false)),
+        new Promise<boolean>((r) => setTimeout(r, 30_000, false)),
       ]);
       if (!done) server.kill("SIGKILL");
       await waitUntil(() => !isRunning(pid), 10_000);
     }
-    // Workers are detached group leaders; their CLI calls share their group.
-    const leftovers = () => [...new Set([...workerPids(), ...processesOfHome(home)])].filter(isRunning);
+    // Workers are detached group leaders (their CLI calls share their group); they outlive a
+    // server by design (decision 007), so whatever is left is stopped here, then checked gone.
+    const leftovers = () => [...new Set([...workerPids(), ...(home ? processesOfHome(home) : [])])].filter(isRunning);
     for (const worker of leftovers()) signal(worker, "SIGKILL");
     const clean = await waitUntil(() => leftovers().length === 0 && !isRunning(pid), 15_000);
     const left = leftovers();
-    if (!clean) throw new Error(`processes left behind by the e2e server on ${home}: ${left.join(", ")}`);
-    rmSync(home, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    if (given) rmSync(given, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    rmSync(scratch, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    if (!clean) throw new Error(`processes left behind by the e2e server on ${home}: ${left.join(", ") || pid}`);
   };
 
   try {
-    const url = await waitForUrl(server, serverLog, 60_000);
+    const serving = await waitForServing(server, serverLog, 60_000);
+    home = serving.home;
+    const cliEnv = { ...env, SWITCHYARD_HOME: home };
+    const cli = (...cliArgs: string[]): CliResult => {
+      const r = spawnSync(process.execPath, [CLI, ...cliArgs], { env: cliEnv, encoding: "utf8" });
+      return { code: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+    };
+    const { url } = serving;
     return {
       url,
       home,
       pid,
       tracePath,
       cli,
-      cliJson(...args) {
-        const r = cli(...args, "--json");
-        if (r.code !== 0) throw new Error(`switchyard ${args.join(" ")} exited ${r.code}: ${r.stderr.trim()}`);
+      cliJson(...cliArgs) {
+        const r = cli(...cliArgs, "--json");
+        if (r.code !== 0) throw new Error(`switchyard ${cliArgs.join(" ")} exited ${r.code}: ${r.stderr.trim()}`);
         return JSON.parse(r.stdout);
       },
       async api(path, init = {}) {
+        const method = init.method ?? (init.body === undefined ? "GET" : "POST");
         const response = await fetch(`${url}/api/plugins/kanban${path}`, {
-          method: init.method ?? (init.body === undefined ? "GET" : "POST"),
+          method,
           headers: init.body === undefined ? {} : { "content-type": "application/json" },
           body: init.body === undefined ? undefined : JSON.stringify(init.body),
         });
         const body = (await response.json()) as { detail?: string };
-        if (!response.ok) throw new Error(`${init.method ?? "GET"} ${path}: ${response.status} ${body.detail ?? ""}`);
+        if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${body.detail ?? ""}`);
         return body;
       },
       serverLog,
@@ -173,4 +183,22 @@ export async function startSwitchyard(config: ConfigInput): Promise<Switchyard> 
     await stop().catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * Boots `switchyard serve --port 0` on a fresh temporary home whose config.yaml is `config`,
+ * and resolves once it prints its URL.
+ */
+export async function startSwitchyard(config: ConfigInput): Promise<Switchyard> {
+  const parsed = Config.safeParse(config);
+  if (!parsed.success) throw new Error(`bad e2e config: ${parsed.error.message}`);
+  const home = mkdtempSync(join(tmpdir(), "switchyard-e2e-"));
+  // JSON is YAML, so the config needs no YAML writer.
+  writeFileSync(join(home, "config.yaml"), `${JSON.stringify(config, null, 2)}\n`);
+  return launch({ args: ["--port", "0"], scratch: mkdtempSync(join(tmpdir(), "switchyard-e2e-run-")), home });
+}
+
+/** Boots `switchyard serve --demo --port 0`: the server makes (and on SIGTERM deletes) its own home. */
+export function startDemo(): Promise<Switchyard> {
+  return launch({ args: ["--demo", "--port", "0"], scratch: mkdtempSync(join(tmpdir(), "switchyard-e2e-run-")) });
 }
