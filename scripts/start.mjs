@@ -1,6 +1,7 @@
 // `pnpm start`: build the dashboard when it is missing or older than its sources, then run
 // `switchyard serve` (the CLI builds itself when stale) on the default home, passing on any
-// arguments (`pnpm start --port 9000`). Ctrl-C or SIGTERM shuts the server down gracefully.
+// arguments (`pnpm start --port 9000`; `pnpm demo` is `pnpm start --demo`). Ctrl-C or SIGTERM
+// shuts the server down gracefully.
 import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
