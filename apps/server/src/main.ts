@@ -8,11 +8,11 @@ import { createNodeWebSocket } from "@hono/node-ws";
 import {
   boardPaths,
   CoreError,
+  createConfigSource,
   createDispatchService,
   createNotifier,
   dispatchInServer,
   type Home,
-  loadConfig,
   openKernel,
   resolveHome,
   systemClock,
@@ -122,7 +122,8 @@ function listen(server: Server, host: string, port: number): Promise<number> {
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const home = options.home ?? resolveHome();
   const log = options.log ?? ((message: string) => console.error(message));
-  const config = loadConfig(home);
+  const configSource = createConfigSource(home, log);
+  const config = configSource.current();
   const host = options.host ?? config.server.host;
   const port = options.port ?? config.server.port;
   const token =
@@ -146,7 +147,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   let dispatchLoop: DispatchLoop | null = null;
   const service = createDispatchService({
     home,
-    config,
+    config: () => configSource.current(),
     watchWorkers: true,
     onWorkerExit: (board) => {
       hub.poke(board);
@@ -164,7 +165,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     home,
     boards,
     hub,
-    config: () => loadConfig(home),
+    config: () => configSource.current(),
     clock: systemClock,
     dispatch: (board, { dryRun, max }) => service.tick(board, { dryRun, maxSpawn: max }),
     dispatcherEnabled,

@@ -48,7 +48,6 @@ function fakeService(boards: string[], options: { hold?: boolean; spawnableReady
   let mostInFlight = 0;
   const waiting: Array<() => void> = [];
   const service: DispatchService = {
-    config: loadConfig(tempHome()),
     boards: () => [...boards],
     async tick(board) {
       inFlight++;
@@ -261,6 +260,29 @@ describe("the dispatcher in startServer", () => {
     const { k, pids } = await serve(home);
     const task = createTask(k, { title: "go", assignee: "sleeper" }).task;
     pids.add(await waitFor("the worker to start", () => workerOf(k, task.id)));
+  });
+
+  it("starts tasks of a profile added to config.yaml while the server runs, without a restart", async () => {
+    const { home, trace } = homeWithSleeper();
+    const { server, k, pids } = await serve(home);
+    const task = createTask(k, { title: "later", assignee: "latecomer" }).task;
+    const before = await fetch(`${server.url}/api/plugins/kanban/dispatch`, {
+      method: "POST",
+      headers: { origin: server.url },
+    });
+    expect(((await before.json()) as { skipped_nonspawnable: string[] }).skipped_nonspawnable).toEqual([task.id]);
+    writeFileSync(
+      configPath(home),
+      JSON.stringify({
+        dispatch: { stop_grace_seconds: 1, interval_seconds: 600 },
+        profiles: {
+          sleeper: { command: [process.execPath, FAKE_AGENT, "--trace", trace, "--mode", "hang"] },
+          latecomer: { command: [process.execPath, FAKE_AGENT, "--trace", trace, "--mode", "hang"] },
+        },
+      }),
+    );
+    await fetch(`${server.url}/api/plugins/kanban/dispatch`, { method: "POST", headers: { origin: server.url } });
+    pids.add(await waitFor("the latecomer's worker to start", () => workerOf(k, task.id)));
   });
 
   it("with --no-dispatch spawns only when POST /dispatch asks", async () => {

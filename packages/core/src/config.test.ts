@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { refusal, tempHome } from "../test/fixtures.ts";
-import { configPath, loadConfig, resolveProfile, spawnableProfiles } from "./config.ts";
+import { configPath, createConfigSource, loadConfig, resolveProfile, spawnableProfiles } from "./config.ts";
 import type { Home } from "./paths.ts";
 
 function withConfig(text: string): Home {
@@ -102,5 +102,35 @@ describe("spawnable profiles", () => {
     expect(resolveProfile(home, config, "coder")).toMatchObject({ command: ["agent"] });
     expect(resolveProfile(home, config, "researcher")).toEqual({ preset: "hermes", env: {} });
     expect(resolveProfile(home, config, "human")).toBeNull();
+  });
+});
+
+describe("createConfigSource", () => {
+  it("refuses a bad file at the start, like any load", () => {
+    expect(refusal(() => createConfigSource(withConfig("dispatch:\n  intervl: 3\n"))).code).toBe("config_invalid");
+  });
+
+  it("picks up a profile added to config.yaml while running", () => {
+    const home = withConfig("profiles:\n  coder:\n    command: [agent]\n");
+    const source = createConfigSource(home);
+    expect(Object.keys(source.current().profiles)).toEqual(["coder"]);
+    writeFileSync(
+      configPath(home),
+      "profiles:\n  coder:\n    command: [agent]\n  writer:\n    command: [pen, longer]\n",
+    );
+    expect(Object.keys(source.current().profiles)).toEqual(["coder", "writer"]);
+  });
+
+  it("keeps the last good config while an edit is invalid, says so once, and recovers when fixed", () => {
+    const home = withConfig("dispatch:\n  max_in_progress: 2\n");
+    const logs: string[] = [];
+    const source = createConfigSource(home, (m) => logs.push(m));
+    writeFileSync(configPath(home), "dispatch:\n  max_in_progres: 9\n");
+    expect(source.current().dispatch.max_in_progress).toBe(2);
+    expect(source.current().dispatch.max_in_progress).toBe(2);
+    expect(logs).toHaveLength(1);
+    expect(logs[0]).toContain("dispatch.max_in_progres");
+    writeFileSync(configPath(home), "dispatch:\n  max_in_progress: 7\n");
+    expect(source.current().dispatch.max_in_progress).toBe(7);
   });
 });

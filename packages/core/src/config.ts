@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Config, type ProfileConfig } from "@switchyard/contract";
 import { parse as parseYaml } from "yaml";
@@ -64,4 +64,44 @@ export function modelHint(profile: ProfileConfig | null, name: string): string |
   if (profile?.model_hint) return profile.model_hint;
   if (profile?.preset === "hermes") return `hermes -p ${name} model`;
   return null;
+}
+
+/** The config of a long-running process, re-read when config.yaml changes. */
+export interface ConfigSource {
+  /** The current config: re-read when the file changed; the last good one while an edit is invalid. */
+  current(): Config;
+}
+
+function fileStamp(path: string): string {
+  try {
+    const st = statSync(path);
+    return `${st.mtimeMs}:${st.size}:${st.ino}`;
+  } catch {
+    return "missing";
+  }
+}
+
+/**
+ * Loads config.yaml now (a bad file is refused, as at any start) and again whenever the file
+ * changes. An edit that does not validate is reported through `log` once, and the last good
+ * config stays in force until the file is fixed.
+ */
+export function createConfigSource(home: Home, log: (message: string) => void = () => {}): ConfigSource {
+  const path = configPath(home);
+  let stamp = fileStamp(path);
+  let config = loadConfig(home);
+  return {
+    current() {
+      const now = fileStamp(path);
+      if (now === stamp) return config;
+      stamp = now;
+      try {
+        config = loadConfig(home);
+        log(`config reloaded from ${path}`);
+      } catch (err) {
+        log(`config.yaml changed but is invalid, keeping the previous settings: ${(err as Error).message}`);
+      }
+      return config;
+    },
+  };
 }

@@ -20,7 +20,11 @@ import { planLaunch, startWorker } from "./spawner.ts";
 
 export interface DispatchServiceOptions {
   home: Home;
-  config: Config;
+  /**
+   * The home's config, or a function giving the current one (read at every tick, so profiles
+   * and caps added to config.yaml take effect without a restart).
+   */
+  config: Config | (() => Config);
   /**
    * A long-lived host (the server) keeps each worker's handle, records its exit at once
    * (a clean exit with the run still open is a protocol violation, anything else a crash) and
@@ -47,7 +51,6 @@ export interface TickOptions {
 }
 
 export interface DispatchService {
-  readonly config: Config;
   /** Slugs of the boards the dispatcher serves: every non-archived board, listed afresh. */
   boards(): string[];
   /** One tick of a board. Ticks never overlap, so the global cap holds across boards. */
@@ -84,7 +87,9 @@ export function stopWorker(
 }
 
 export function createDispatchService(options: DispatchServiceOptions): DispatchService {
-  const { home, config } = options;
+  const { home } = options;
+  const source = options.config;
+  const currentConfig = typeof source === "function" ? source : () => source;
   const host = options.host ?? hostname();
   const base = options.proc ?? systemProcesses;
   const log = options.log ?? (() => {});
@@ -94,7 +99,6 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
   // A watched child is alive until its exit has been recorded: the tick's pid check must not
   // report it as crashed before its exit code tells a crash from a protocol violation.
   const proc: ProcessControl = { ...base, isAlive: (pid) => children.has(pid) || base.isAlive(pid) };
-  const graceMs = config.dispatch.stop_grace_seconds * 1000;
   let queue: Promise<unknown> = Promise.resolve();
 
   const open = (board: string): Kernel => openBoard(home, board, { clock: options.clock, host });
@@ -106,13 +110,15 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
       k.close();
     }
   };
-  const isSpawnable = (profile: string) => resolveProfile(home, config, profile) !== null;
+  const isSpawnable = (profile: string) => resolveProfile(home, currentConfig(), profile) !== null;
 
   /** One stop per pid at a time; exits it causes are not counted as crashes. */
   const stop = (pid: number): Promise<StopResult> => {
     let work = stopping.get(pid);
     if (!work) {
-      work = stopProcess(proc, pid, graceMs, { group: true }).finally(() => stopping.delete(pid));
+      work = stopProcess(proc, pid, currentConfig().dispatch.stop_grace_seconds * 1000, { group: true }).finally(() =>
+        stopping.delete(pid),
+      );
       stopping.set(pid, work);
       track(work);
     }
@@ -129,7 +135,7 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
     if (!stopping.has(pid)) {
       try {
         const outcome = withBoard(board, (k) =>
-          recordWorkerExit(k, req.task.id, req.runId, { pid, code, signal }, config.dispatch.failure_limit),
+          recordWorkerExit(k, req.task.id, req.runId, { pid, code, signal }, currentConfig().dispatch.failure_limit),
         );
         if (outcome) {
           log(
@@ -143,7 +149,7 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
     options.onWorkerExit?.(board, req.task.id);
   };
 
-  const spawnFor = async (board: string, k: Kernel, req: SpawnRequest): Promise<number> => {
+  const spawnFor = async (board: string, k: Kernel, req: SpawnRequest, config: Config): Promise<number> => {
     const name = req.task.assignee ?? "";
     const profile = resolveProfile(home, config, name);
     if (!profile) throw new Error(`profile '${name}' is not spawnable: add it under profiles in config.yaml`);
@@ -190,11 +196,12 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
   };
 
   const runTick = async (board: string, tick: TickOptions): Promise<DispatchResult> => {
+    const config = currentConfig();
     const k = open(board);
     try {
       return await dispatchOnce(k, {
-        spawn: (req) => spawnFor(board, k, req),
-        isSpawnable,
+        spawn: (req) => spawnFor(board, k, req, config),
+        isSpawnable: (profile) => resolveProfile(home, config, profile) !== null,
         proc,
         ttl: config.dispatch.claim_ttl_seconds,
         failureLimit: tick.failureLimit ?? config.dispatch.failure_limit,
@@ -217,7 +224,6 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
   };
 
   return {
-    config,
     boards: () => listBoards(home, { includeArchived: false }).map((b) => b.slug),
     tick(board, tick = {}) {
       const run = queue.then(

@@ -43,7 +43,15 @@ export {
   type EditResultInput,
   editCompletedResult,
 } from "./completion.ts";
-export { configPath, loadConfig, modelHint, resolveProfile, spawnableProfiles } from "./config.ts";
+export {
+  type ConfigSource,
+  configPath,
+  createConfigSource,
+  loadConfig,
+  modelHint,
+  resolveProfile,
+  spawnableProfiles,
+} from "./config.ts";
 export { buildWorkerContext, CONTEXT_CAPS, truncateText } from "./context.ts";
 export { openDatabase } from "./db.ts";
 export {
