@@ -193,6 +193,19 @@ describe("switchyard dispatch", () => {
     expect(f.trace()).toEqual([]);
   });
 
+  it("says which tasks could not start, rather than that there was nothing to do", () => {
+    const f = fleet({});
+    writeFileSync(
+      join(f.home.env.SWITCHYARD_HOME as string, "config.yaml"),
+      stringify({ profiles: { ghost: { command: ["/nonexistent/agent-binary"] } } }),
+    );
+    const id = f.home.create("haunt", "--assignee", "ghost");
+    const out = f.home.ok(["dispatch"]);
+    expect(out).toContain(`Could not start: ${id}`);
+    expect(out).not.toContain("Nothing to dispatch");
+    expect(requireTask(f.k, id)).toMatchObject({ status: "ready", spawn_failures: 1 });
+  });
+
   it("prints what it did as text, and respects --max", async () => {
     const f = fleet({ coder: ["--mode", "complete"] });
     const a = f.home.create("a", "--assignee", "coder", "--priority", "5");

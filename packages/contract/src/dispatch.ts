@@ -12,6 +12,8 @@ export const DispatchResult = z.object({
   skipped_nonspawnable: z.array(z.string()),
   /** Ready, spawnable tasks left waiting because a global or per-profile cap is full. */
   skipped_capacity: z.array(z.string()),
+  /** Tasks whose worker could not be started this tick (also in `auto_blocked` at the limit). */
+  spawn_failed: z.array(z.string()),
 });
 export type DispatchResult = z.infer<typeof DispatchResult>;
 
@@ -26,5 +28,6 @@ export function emptyDispatchResult(): DispatchResult {
     skipped_unassigned: [],
     skipped_nonspawnable: [],
     skipped_capacity: [],
+    spawn_failed: [],
   };
 }

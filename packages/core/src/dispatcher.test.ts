@@ -159,6 +159,7 @@ describe("dispatchOnce: spawn failures", () => {
     r.failSpawns("agent binary not found on PATH");
     const result = await r.tick();
     expect(result.spawned).toEqual([]);
+    expect(result.spawn_failed).toEqual([t.id]);
     expect(result.auto_blocked).toEqual([]);
     expect(requireTask(r.k, t.id)).toMatchObject({
       status: "ready",
@@ -181,6 +182,7 @@ describe("dispatchOnce: spawn failures", () => {
     expect(requireTask(r.k, t.id)).toMatchObject({ status: "ready", spawn_failures: 2 });
     const third = await r.tick({ failureLimit: 3 });
     expect(third.auto_blocked).toEqual([t.id]);
+    expect(third.spawn_failed).toEqual([t.id]);
     expect(requireTask(r.k, t.id)).toMatchObject({ status: "blocked", spawn_failures: 3 });
     expect(listEvents(r.k, t.id).filter((e) => e.kind === "gave_up")).toHaveLength(1);
     expect((await r.tick({ failureLimit: 3 })).spawned).toEqual([]);

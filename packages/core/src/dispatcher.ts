@@ -230,6 +230,7 @@ export async function dispatchOnce(k: Kernel, options: DispatchOptions): Promise
         { kind: "spawn_failed", error: `workspace: ${(err as Error).message}`, runId },
         limit,
       );
+      result.spawn_failed.push(task.id);
       if (o?.result === "gave_up") result.auto_blocked.push(task.id);
       take(-1);
       continue;
@@ -245,6 +246,7 @@ export async function dispatchOnce(k: Kernel, options: DispatchOptions): Promise
       result.spawned.push({ task_id: task.id, assignee: profile, workspace });
     } catch (err) {
       const o = recordFailure(k, task.id, { kind: "spawn_failed", error: (err as Error).message, runId }, limit);
+      result.spawn_failed.push(task.id);
       if (o?.result === "gave_up") result.auto_blocked.push(task.id);
       take(-1);
     }

@@ -24,6 +24,7 @@ function report(r: DispatchResult): string[] {
   if (r.reclaimed > 0) lines.push(`Released ${r.reclaimed} stale claim(s)`);
   list("Crashed", r.crashed);
   list("Timed out", r.timed_out);
+  list("Could not start", r.spawn_failed);
   list("Gave up (blocked)", r.auto_blocked);
   if (r.promoted > 0) lines.push(`Promoted ${r.promoted} task(s) to ready`);
   for (const s of r.spawned)
