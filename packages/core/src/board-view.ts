@@ -1,7 +1,7 @@
 import { type BoardCard, type BoardColumn, COLUMN_ORDER, type TaskDict, type TaskStatus } from "@switchyard/contract";
 import { latestEventId } from "./events.ts";
 import type { Kernel } from "./kernel.ts";
-import { type TaskRow, toTask } from "./rows.ts";
+import { TASK_COLUMNS, taskRowOf, toTask } from "./rows.ts";
 import { boardFacets, taskAge } from "./stats.ts";
 import { getTask } from "./tasks.ts";
 import { boardWarnings, taskWarnings } from "./warnings.ts";
@@ -39,12 +39,6 @@ export function boardView(k: Kernel, options: BoardViewOptions = {}): BoardView 
     where.push("tenant = ?");
     args.push(options.tenant);
   }
-  const rows = k
-    .stmt(
-      `SELECT * FROM tasks${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY priority DESC, created_at ASC, id ASC`,
-    )
-    .all(...args) as TaskRow[];
-
   const parents = countBy(k, "SELECT child_id AS id, COUNT(*) AS n FROM task_links GROUP BY child_id");
   const children = countBy(k, "SELECT parent_id AS id, COUNT(*) AS n FROM task_links GROUP BY parent_id");
   const comments = countBy(k, "SELECT task_id AS id, COUNT(*) AS n FROM task_comments GROUP BY task_id");
@@ -72,20 +66,28 @@ export function boardView(k: Kernel, options: BoardViewOptions = {}): BoardView 
   for (const status of COLUMN_ORDER) {
     if (status !== "archived" || options.includeArchived) columns.set(status, []);
   }
-  for (const row of rows) {
-    const task = toTask(row);
-    const total = children.get(task.id) ?? 0;
-    const w = warnings.get(task.id);
-    const card: BoardCard = {
-      ...task,
-      age: taskAge(task, now),
-      ...(w ? { warnings: w } : {}),
-      link_counts: { parents: parents.get(task.id) ?? 0, children: total },
-      comment_count: comments.get(task.id) ?? 0,
-      progress: total > 0 ? { done: childrenDone.get(task.id) ?? 0, total } : null,
-      ...(waiting.has(task.id) ? { waiting_on: waiting.get(task.id) } : {}),
-    };
-    (columns.get(task.status) ?? columns.get("todo"))?.push(card);
+  // The rows are streamed as arrays, and each task object becomes its card in place (same keys,
+  // same order as a copy would have): at 100k tasks, holding every row object and then copying
+  // each into a card took about three times as long, most of it in the garbage collector.
+  const rows = k
+    .stmt(
+      `SELECT ${TASK_COLUMNS.join(", ")} FROM tasks${where.length ? ` WHERE ${where.join(" AND ")}` : ""}
+        ORDER BY priority DESC, created_at ASC, id ASC`,
+    )
+    .raw(true)
+    .iterate(...args) as IterableIterator<unknown[]>;
+  for (const values of rows) {
+    const card = toTask(taskRowOf(values)) as BoardCard;
+    const total = children.get(card.id) ?? 0;
+    const w = warnings.get(card.id);
+    const waits = waiting.get(card.id);
+    card.age = taskAge(card, now);
+    if (w) card.warnings = w;
+    card.link_counts = { parents: parents.get(card.id) ?? 0, children: total };
+    card.comment_count = comments.get(card.id) ?? 0;
+    card.progress = total > 0 ? { done: childrenDone.get(card.id) ?? 0, total } : null;
+    if (waits) card.waiting_on = waits;
+    (columns.get(card.status) ?? columns.get("todo"))?.push(card);
   }
   return {
     columns: [...columns].map(([name, tasks]) => ({ name, tasks })),

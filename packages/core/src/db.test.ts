@@ -147,6 +147,47 @@ describe("opening a board file", () => {
     expect(k2.db.prepare("SELECT * FROM tasks").all()).toEqual(rowsBefore);
     k2.close();
   });
+
+  it("upgrades a version-1 board on its next open: it gains the card-order index and keeps its tasks", () => {
+    const paths = boardIn(tempDir());
+    const k1 = openKernel(paths, { clock: createManualClock(NOW), ids: createSequentialIds() });
+    createTask(k1, { title: "made under version 1", priority: 2 });
+    k1.db.exec("DROP INDEX idx_tasks_order");
+    k1.db.pragma("user_version = 1");
+    k1.close();
+
+    const k2 = openKernel(paths, { clock: createManualClock(NOW), ids: createSequentialIds(100) });
+    expect(k2.db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
+    const columns = (
+      k2.db.prepare("PRAGMA index_xinfo(idx_tasks_order)").all() as Array<{
+        name: string | null;
+        desc: number;
+        key: number;
+      }>
+    )
+      .filter((c) => c.key === 1)
+      .map((c) => [c.name, c.desc]);
+    expect(columns).toEqual([
+      ["priority", 1],
+      ["created_at", 0],
+      ["id", 0],
+    ]);
+    expect(listTasks(k2).map((t) => t.title)).toEqual(["made under version 1"]);
+    k2.close();
+  });
+
+  it("reads the board in card order from the index instead of sorting every task", () => {
+    const db = openDatabase(join(tempDir(), "kanban.db"), { now: NOW });
+    const plan = (
+      db
+        .prepare(
+          "EXPLAIN QUERY PLAN SELECT * FROM tasks WHERE status != 'archived' ORDER BY priority DESC, created_at ASC, id ASC",
+        )
+        .all() as Array<{ detail: string }>
+    ).map((r) => r.detail);
+    expect(plan).toEqual(["SCAN tasks USING INDEX idx_tasks_order"]);
+    db.close();
+  });
 });
 
 describe("refusing a file that is not a healthy SQLite database", () => {

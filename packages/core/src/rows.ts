@@ -3,9 +3,9 @@ import {
   type Run,
   type RunOutcome,
   type RunStatus,
+  TASK_STATUSES,
   type Task,
   type TaskEvent,
-  TaskStatus,
   type WorkspaceKind,
 } from "@switchyard/contract";
 
@@ -40,6 +40,71 @@ export interface TaskRow {
   skills: string | null;
 }
 
+/** The columns of a task row, in one fixed order: for reading many rows as arrays (`.raw()`). */
+export const TASK_COLUMNS = [
+  "id",
+  "title",
+  "body",
+  "assignee",
+  "status",
+  "priority",
+  "created_by",
+  "created_at",
+  "started_at",
+  "completed_at",
+  "workspace_kind",
+  "workspace_path",
+  "claim_lock",
+  "claim_expires",
+  "tenant",
+  "result",
+  "idempotency_key",
+  "spawn_failures",
+  "worker_pid",
+  "last_spawn_error",
+  "max_runtime_seconds",
+  "last_heartbeat_at",
+  "current_run_id",
+  "workflow_template_id",
+  "current_step_key",
+  "skills",
+] as const satisfies ReadonlyArray<keyof TaskRow>;
+
+/**
+ * A task row read as an array of `TASK_COLUMNS` values. On big reads (`GET /board` of a large
+ * board) arrays are about twice as cheap as better-sqlite3's row objects.
+ */
+export function taskRowOf(v: readonly unknown[]): TaskRow {
+  return {
+    id: v[0] as string,
+    title: v[1] as string,
+    body: v[2] as string | null,
+    assignee: v[3] as string | null,
+    status: v[4] as string,
+    priority: v[5] as number | null,
+    created_by: v[6] as string | null,
+    created_at: v[7] as number,
+    started_at: v[8] as number | null,
+    completed_at: v[9] as number | null,
+    workspace_kind: v[10] as string | null,
+    workspace_path: v[11] as string | null,
+    claim_lock: v[12] as string | null,
+    claim_expires: v[13] as number | null,
+    tenant: v[14] as string | null,
+    result: v[15] as string | null,
+    idempotency_key: v[16] as string | null,
+    spawn_failures: v[17] as number | null,
+    worker_pid: v[18] as number | null,
+    last_spawn_error: v[19] as string | null,
+    max_runtime_seconds: v[20] as number | null,
+    last_heartbeat_at: v[21] as number | null,
+    current_run_id: v[22] as number | null,
+    workflow_template_id: v[23] as string | null,
+    current_step_key: v[24] as string | null,
+    skills: v[25] as string | null,
+  };
+}
+
 function parseJson(text: string | null): unknown {
   if (text === null || text === undefined || text === "") return null;
   try {
@@ -58,9 +123,11 @@ function int(v: number | bigint | null | undefined): number | null {
   return v === null || v === undefined ? null : Number(v);
 }
 
+const STATUSES: ReadonlySet<string> = new Set(TASK_STATUSES);
+
 /** A status written by another tool that Switchyard does not know is shown as `todo` (§11). */
 function knownStatus(status: string): Task["status"] {
-  return TaskStatus.safeParse(status).success ? (status as Task["status"]) : "todo";
+  return STATUSES.has(status) ? (status as Task["status"]) : "todo";
 }
 
 export function toTask(r: TaskRow): Task {

@@ -1,8 +1,11 @@
 import { LEGACY_EVENT_KINDS } from "@switchyard/contract";
 import type { Database } from "better-sqlite3";
 
-/** Bumped when Switchyard changes its schema; stored in `PRAGMA user_version`. */
-export const SCHEMA_VERSION = 1;
+/**
+ * Bumped when Switchyard changes its schema; stored in `PRAGMA user_version`. A board with a
+ * lower version gets the (idempotent) migration pass on its next open. 2 added `idx_tasks_order`.
+ */
+export const SCHEMA_VERSION = 2;
 
 /**
  * The reference schema (§1.3) with the same tables, columns, types and indexes. Switchyard only
@@ -104,7 +107,9 @@ CREATE INDEX IF NOT EXISTS idx_notify_task           ON kanban_notify_subs(task_
 
 /**
  * Indexes on columns an older board gains only in the migration pass (tenant, idempotency_key,
- * task_events.run_id), and Switchyard's own additions.
+ * task_events.run_id), and Switchyard's own additions. `idx_tasks_order` is the board's card
+ * order (`GET /board`, `list`): reading it in order replaces sorting every row, and no status
+ * change touches it.
  */
 const LATE_INDEXES = `
 CREATE INDEX IF NOT EXISTS idx_tasks_tenant          ON tasks(tenant);
@@ -112,6 +117,7 @@ CREATE INDEX IF NOT EXISTS idx_tasks_idempotency     ON tasks(idempotency_key);
 CREATE INDEX IF NOT EXISTS idx_events_run            ON task_events(run_id, id);
 CREATE INDEX IF NOT EXISTS idx_events_kind_task      ON task_events(kind, task_id, id);
 CREATE INDEX IF NOT EXISTS idx_runs_ended           ON task_runs(ended_at);
+CREATE INDEX IF NOT EXISTS idx_tasks_order          ON tasks(priority DESC, created_at, id);
 `;
 
 /** Columns added by the reference's migration pass (§1.4), with their declarations. */
