@@ -118,6 +118,7 @@ const won: string[] = [];
 let lost = 0;
 await waitForGo();
 const start = wallMs();
+const cpuBefore = process.cpuUsage();
 for (;;) {
   const batch = worker.pick();
   if (batch.length === 0) break;
@@ -130,5 +131,6 @@ for (;;) {
   }
 }
 const end = wallMs();
+const cpu = process.cpuUsage(cpuBefore);
 worker.close();
-report({ pid: process.pid, won, lost, start, end });
+report({ pid: process.pid, won, lost, start, end, cpu_ms: (cpu.user + cpu.system) / 1000 });

@@ -3,8 +3,9 @@ import { CoreError, notFound } from "./errors.ts";
 import { appendEvent } from "./events.ts";
 import { claimerOf, type Kernel, lockHost } from "./kernel.ts";
 import { requeueStatus } from "./links.ts";
+import { type TaskRow, toTask } from "./rows.ts";
 import { closeRun } from "./runs.ts";
-import { getTask, requireTask } from "./tasks.ts";
+import { getTask } from "./tasks.ts";
 
 export const DEFAULT_CLAIM_TTL_SECONDS = 900;
 
@@ -40,16 +41,9 @@ export function claimTask(k: Kernel, id: string, options: ClaimOptions = {}): Ta
             SET status = 'running', claim_lock = ?, claim_expires = ?, started_at = COALESCE(started_at, ?),
                 worker_pid = NULL
           WHERE id = ? AND status = 'ready' AND claim_lock IS NULL
-          RETURNING assignee, max_runtime_seconds, current_step_key, current_run_id`,
+          RETURNING *`,
       )
-      .get(lock, expires, now, id) as
-      | {
-          assignee: string | null;
-          max_runtime_seconds: number | null;
-          current_step_key: string | null;
-          current_run_id: number | null;
-        }
-      | undefined;
+      .get(lock, expires, now, id) as TaskRow | undefined;
     if (!won) return null;
     if (won.current_run_id !== null) {
       closeRun(k, won.current_run_id, { outcome: "reclaimed", error: "invariant recovery on re-claim" });
@@ -65,7 +59,8 @@ export function claimTask(k: Kernel, id: string, options: ClaimOptions = {}): Ta
     );
     k.stmt("UPDATE tasks SET current_run_id = ? WHERE id = ?").run(runId, id);
     appendEvent(k, id, "claimed", { lock, expires, run_id: runId }, runId);
-    return requireTask(k, id);
+    // The row as the claim left it, without reading it again inside the write lock.
+    return toTask({ ...won, current_run_id: runId });
   });
 }
 
@@ -118,7 +113,7 @@ export function heartbeatWorker(k: Kernel, id: string, options: HeartbeatOptions
     }
     const note = options.note?.trim();
     appendEvent(k, id, "heartbeat", note ? { note } : null, task.current_run_id);
-    return requireTask(k, id);
+    return { ...task, last_heartbeat_at: now, claim_expires: expires };
   });
 }
 

@@ -40,6 +40,9 @@ export function openKernel(paths: BoardPaths, options: OpenKernelOptions = {}): 
 /** Wraps an already-open, initialised database. */
 export function createKernel(db: Database, paths: BoardPaths, options: OpenKernelOptions = {}): Kernel {
   const cache = new Map<string, Statement>();
+  // One transaction function for every write (it takes the work as its argument), instead of
+  // wrapping each write anew: the wrapper is built once per kernel, not once per command.
+  const transaction = db.transaction((fn: () => unknown) => fn());
   return {
     db,
     paths,
@@ -55,8 +58,8 @@ export function createKernel(db: Database, paths: BoardPaths, options: OpenKerne
       }
       return s;
     },
-    write(fn) {
-      return db.inTransaction ? db.transaction(fn)() : db.transaction(fn).immediate();
+    write<T>(fn: () => T): T {
+      return (db.inTransaction ? transaction(fn) : transaction.immediate(fn)) as T;
     },
     close() {
       cache.clear();
