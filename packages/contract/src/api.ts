@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { Assignee, BoardColumn, BoardMeta, BoardSummary, RemoveBoardResult } from "./board.ts";
 import { EventsMessage, TaskEvent } from "./event.ts";
 import { Run } from "./run.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { Run } from "./run.ts";
 import { CliTask } from "./task.ts";
 import { ShortComment, ShortEvent } from "./tools.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** One dispatcher tick's outcome (reference §5.1 `DispatchResult`, plus Switchyard's caps). */
 export const DispatchResult = z.object({

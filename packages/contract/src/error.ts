@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * Machine codes carried by every refusal: by `CoreError` in the kernel, by `{detail, code}`

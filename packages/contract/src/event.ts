@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { TaskStatus } from "./status.ts";
 
 const ids = z.array(z.string());

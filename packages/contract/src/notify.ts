@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { TaskEvent } from "./event.ts";
 import { Task } from "./task.ts";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** The seven statuses of a task (reference §2.2). */
 export const TASK_STATUSES = ["triage", "todo", "ready", "running", "blocked", "done", "archived"] as const;

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { Run } from "./run.ts";
 import { TaskStatus, WorkspaceKind } from "./status.ts";
 import { Comment, Task } from "./task.ts";

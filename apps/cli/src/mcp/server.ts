@@ -1,7 +1,7 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { WORKER_GUIDANCE } from "@switchyard/contract";
-import { z } from "zod";
+import * as z from "zod";
 import pkg from "../../package.json" with { type: "json" };
 import type { Cli } from "../context.ts";
 import { UsageError } from "../errors.ts";
