@@ -1,3 +1,5 @@
+import { type FSWatcher, watch } from "node:fs";
+import { basename, dirname } from "node:path";
 import { type EventsMessage, TaskEvent } from "@switchyard/contract";
 import { eventsSince, type Kernel, latestEventId } from "@switchyard/core";
 import { fileIdentity } from "./board-pool.ts";
@@ -16,9 +18,11 @@ export interface SubscribeOptions {
 
 /**
  * The live stream of every board the server has open (SPEC §5). Each board with subscribers
- * gets a dedicated read connection whose `PRAGMA data_version` is polled: it changes only when
+ * gets a dedicated read connection whose `PRAGMA data_version` is checked: it changes only when
  * another connection (the server's own kernel, the CLI, a worker) commits, and only then are new
- * events read. `poke` reads at once after the server's own writes.
+ * events read. A check runs as soon as the board file's directory reports a change to the file
+ * or its WAL (another process committed), and on a timer besides (a file system without change
+ * notifications); `poke` checks at once after the server's own writes.
  */
 export interface EventHub {
   /** Listens to a board's new events; returns the unsubscribe function. */
@@ -50,6 +54,28 @@ interface Feed {
   cursor: number;
   version: number;
   subscribers: Set<Subscriber>;
+  /** Change notifications for the board file's directory, when the file system offers them. */
+  watcher: FSWatcher | null;
+  /** A check is queued for the next turn of the event loop (a burst of notifications makes one). */
+  queued: boolean;
+}
+
+/**
+ * Calls `onChange` when the board file or its WAL changes (a commit by any process). Null when
+ * the directory cannot be watched; the timer still finds every commit.
+ */
+function watchBoardFile(path: string, onChange: () => void): FSWatcher | null {
+  if (path === ":memory:") return null;
+  const names = new Set([basename(path), `${basename(path)}-wal`]);
+  try {
+    const watcher = watch(dirname(path), { persistent: false }, (_event, name) => {
+      if (name === null || names.has(String(name))) onChange();
+    });
+    watcher.on("error", () => watcher.close());
+    return watcher;
+  } catch {
+    return null;
+  }
 }
 
 /** Events that match the contract; a row this version cannot describe is skipped, not sent. */
@@ -70,6 +96,7 @@ export function createEventHub(options: EventHubOptions): EventHub {
     const feed = feeds.get(board);
     if (!feed) return;
     feeds.delete(board);
+    feed.watcher?.close();
     feed.k.close();
     for (const s of feed.subscribers) s.onEnd?.();
     if (feeds.size === 0 && timer) {
@@ -117,13 +144,24 @@ export function createEventHub(options: EventHubOptions): EventHub {
     let feed = feeds.get(board);
     if (!feed) {
       const k = options.open(board);
-      feed = {
+      const created: Feed = {
         k,
         file: fileIdentity(k.paths.dbPath),
         cursor: latestEventId(k),
         version: dataVersion(k),
         subscribers: new Set(),
+        watcher: null,
+        queued: false,
       };
+      created.watcher = watchBoardFile(k.paths.dbPath, () => {
+        if (created.queued) return;
+        created.queued = true;
+        setImmediate(() => {
+          created.queued = false;
+          if (feeds.get(board) === created) check(board, created);
+        });
+      });
+      feed = created;
       feeds.set(board, feed);
       if (!timer) {
         timer = setInterval(tick, options.intervalMs ?? 75);

@@ -30,6 +30,15 @@ describe("the event hub", () => {
     writer.close();
   });
 
+  it("notices another connection's commit from the file's change notification, without waiting for the timer", async () => {
+    const { writer, hub, messages, ids } = setup(3_600_000); // the timer never fires during the test
+    hub.subscribe("default", (m) => messages.push(m));
+    const { task } = createTask(writer, { title: "seen through the watch" });
+    await until(() => ids().length === 1, "the created event, without a poll or a poke");
+    expect(messages[0]?.events[0]).toMatchObject({ kind: "created", task_id: task.id });
+    writer.close();
+  });
+
   it("delivers at once when poked after a write", () => {
     const { writer, hub, messages } = setup(60_000);
     hub.subscribe("default", (m) => messages.push(m));
