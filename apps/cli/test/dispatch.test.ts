@@ -52,10 +52,18 @@ function fleet(profiles: Record<string, string[]>, dispatch: Record<string, unkn
           .filter(Boolean)
           .map((l) => JSON.parse(l) as Trace)
       : [];
+  const k = home.kernel();
   onTestFinished(() => {
-    for (const pid of new Set(trace().map((t) => t.pid))) systemProcesses.kill(-pid, "SIGKILL");
+    // Every worker a run recorded, and every one that wrote to the trace (a worker may be
+    // recorded before it traces, or trace before its pid is recorded).
+    const recorded = (
+      k.db.prepare("SELECT worker_pid FROM task_runs WHERE worker_pid IS NOT NULL").all() as Array<{
+        worker_pid: number;
+      }>
+    ).map((r) => r.worker_pid);
+    for (const pid of new Set([...recorded, ...trace().map((t) => t.pid)])) systemProcesses.kill(-pid, "SIGKILL");
   });
-  return { home, k: home.kernel(), trace };
+  return { home, k, trace };
 }
 
 async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 45_000): Promise<T> {
