@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { expect, test } from "@playwright/test";
 import { REPO, SCREENSHOTS } from "../src/paths.ts";
@@ -33,6 +33,10 @@ test("every screenshot the docs show is one a demo takes", () => {
     for (const m of readFileSync(file, "utf8").matchAll(/screenshots\/([^)\s"']+)\.png/g)) {
       shown.push(`${relative(REPO, file)}: ${m[1]}`);
       expect(taken, `${relative(REPO, file)} shows screenshots/${m[1]}.png, which no demo takes`).toContain(m[1]);
+      expect(
+        existsSync(join(SCREENSHOTS, `${m[1]}.png`)),
+        `${relative(REPO, file)} shows screenshots/${m[1]}.png, which is missing: run pnpm screenshots`,
+      ).toBe(true);
     }
   }
   expect(shown.length).toBeGreaterThan(0);
