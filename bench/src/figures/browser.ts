@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { startServer } from "@switchyard/server";
-import { chromium } from "playwright-core";
-import { repoRoot } from "../processes.ts";
-import { type Figure, figure, median, progress, round } from "../report.ts";
+import { chromium, type Page } from "playwright-core";
+import { repoRoot, reportOf, startWorker } from "../processes.ts";
+import { type Figure, figure, median, p95, progress, round } from "../report.ts";
 import { dbPathOf, freshHome, seedMixedBoard } from "../seed.ts";
 
 /**
@@ -19,7 +19,8 @@ import { dbPathOf, freshHome, seedMixedBoard } from "../seed.ts";
  */
 
 const CARDS = 2_000;
-const LOADS = 5;
+const LOADS = Number(process.env.BENCH_LOADS ?? 5);
+const LIVE_WRITES = 30;
 const CHROMIUM = process.env.SWITCHYARD_CHROMIUM ?? "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
   "--no-sandbox",
@@ -48,7 +49,18 @@ const PROBE = `(() => {
       marks.drawer = performance.now();
     }
   };
-  new MutationObserver(check).observe(document, { childList: true, subtree: true, characterData: true });
+  const seen = {};
+  window.__seen = seen;
+  const note = (node) => {
+    if (node.nodeType !== 1) return;
+    const at = performance.timeOrigin + performance.now();
+    const cards = node.matches("article[data-task-id]") ? [node] : node.querySelectorAll("article[data-task-id]");
+    for (const card of cards) seen[card.dataset.taskId] ??= at;
+  };
+  new MutationObserver((records) => {
+    for (const r of records) for (const n of r.addedNodes) note(n);
+    check();
+  }).observe(document, { childList: true, subtree: true, characterData: true });
   addEventListener("pointerdown", () => { if (marks.pointer === null) marks.pointer = performance.now(); }, true);
 })();`;
 
@@ -94,6 +106,46 @@ function gzippedJs(dir: string): { gzip: number; raw: number; files: number } {
   return { gzip, raw, files };
 }
 
+/**
+ * Writes from another process while the board is open: each new card (with a priority above
+ * every card before it, so it lands at the top of its column, in view) is timed from its commit to its appearance in the DOM, and
+ * every `GET /board` the page makes meanwhile is counted (a live event must never reload it).
+ */
+async function liveWrites(
+  page: Page,
+  homeRoot: string,
+  writes: number,
+): Promise<{ latencies: number[]; boardReloads: number; taskFetches: number }> {
+  let boardReloads = 0;
+  let taskFetches = 0;
+  page.on("request", (request) => {
+    const path = new URL(request.url()).pathname;
+    if (path === "/api/plugins/kanban/board") boardReloads++;
+    else if (path.startsWith("/api/plugins/kanban/tasks/")) taskFetches++;
+  });
+  const writer = startWorker("writer.ts", [homeRoot, String(writes), "1000"]);
+  const commits = new Map<string, number>();
+  writer.onLine((line) => {
+    const c = JSON.parse(line) as { task_id?: string; committed_at?: number };
+    if (c.task_id && c.committed_at) commits.set(c.task_id, c.committed_at);
+  });
+  await writer.ready;
+  writer.child.stdin?.end("go\n");
+  reportOf(await writer.done);
+  const ids = [...commits.keys()];
+  await page.waitForFunction(
+    (wanted) => wanted.every((id) => (globalThis as unknown as { __seen: Record<string, number> }).__seen[id]),
+    ids,
+    { timeout: 60_000 },
+  );
+  const seen = await page.evaluate(() => (globalThis as unknown as { __seen: Record<string, number> }).__seen);
+  return {
+    latencies: ids.map((id) => (seen[id] as number) - (commits.get(id) as number)),
+    boardReloads,
+    taskFetches,
+  };
+}
+
 export async function browserFigures(quick: boolean): Promise<Figure[]> {
   progress("browser: building the SPA");
   const webRoot = buildSpa();
@@ -104,7 +156,9 @@ export async function browserFigures(quick: boolean): Promise<Figure[]> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const rendered: number[] = [];
   const interactive: number[] = [];
+  const clicks: number[] = [];
   let cards = 0;
+  let live: Awaited<ReturnType<typeof liveWrites>> | null = null;
   try {
     for (let i = 0; i < (quick ? 2 : LOADS); i++) {
       progress(`browser: cold load ${i + 1}`);
@@ -121,9 +175,18 @@ export async function browserFigures(quick: boolean): Promise<Figure[]> {
       if (marks.rendered === null || marks.drawer === null) throw new Error("the page never rendered the board");
       rendered.push(marks.rendered);
       interactive.push(marks.drawer);
+      if (marks.pointer !== null) clicks.push(marks.drawer - marks.pointer);
       cards = marks.cards;
       await context.close();
     }
+    progress("browser: live writes from another process into the open board");
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    await context.addInitScript(PROBE);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/?board=default`);
+    await page.getByRole("status", { name: /Live updates: live/i }).waitFor({ timeout: 60_000 });
+    live = await liveWrites(page, home.root, quick ? 5 : LIVE_WRITES);
+    await context.close();
   } finally {
     await browser.close();
     await server.close();
@@ -141,6 +204,14 @@ export async function browserFigures(quick: boolean): Promise<Figure[]> {
       loads: interactive.length,
       max: round(Math.max(...interactive)),
       measure: "navigation start until a click on a card (issued once rendered) has opened its drawer",
+      click_to_drawer_ms: clicks.length > 0 ? round(median(clicks)) : null,
+    }),
+    figure("commit_to_screen", median(live?.latencies ?? [0]), "ms", null, {
+      p95: round(p95(live?.latencies ?? [0])),
+      writes: live?.latencies.length ?? 0,
+      board_reloads: live?.boardReloads ?? null,
+      task_fetches: live?.taskFetches ?? null,
+      measure: "commit in another process until the new card is in the DOM (includes the client's 250 ms burst window)",
     }),
     figure("spa_js_gzip", js.gzip / 1024, "KiB", null, { raw_kib: round(js.raw / 1024, 1), files: js.files }),
   ];
