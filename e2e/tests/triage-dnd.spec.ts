@@ -15,6 +15,10 @@ test("triage by drag and drop: by mouse and by keyboard, with confirmations, and
   // No profiles: nothing here is spawnable, so only the operator moves cards.
   const sy = await switchyard.start({ dispatch: { interval_seconds: 1 } });
   const csv = sy.cliJson("create", "Idea: export the board as CSV", "--triage") as { id: string };
+  // Higher priorities sort first, so the dark-mode idea sits lowest in Triage.
+  for (const idea of ["a cheat sheet of the shortcuts", "an RSS feed of done tasks", "per-board colours"]) {
+    sy.cliJson("create", `Idea: ${idea}`, "--triage", "--priority", "1");
+  }
   const dark = sy.cliJson("create", "Idea: dark mode for the docs", "--triage") as { id: string };
   const release = sy.cliJson("create", "Release v2") as { id: string };
   const announce = sy.cliJson("create", "Announce v2", "--parent", release.id) as { id: string };
@@ -28,8 +32,14 @@ test("triage by drag and drop: by mouse and by keyboard, with confirmations, and
   await expect(card(column(page, "ready"), "Idea: export the board as CSV")).toBeVisible();
   await expect.poll(() => statusOf(sy, csv.id)).toBe("ready");
 
-  // By keyboard: Space, Right, Right, Space carries the other idea over Todo into Ready.
+  // By keyboard: Space, Right, Right, Space carries the lowest idea of Triage over Todo (one
+  // card, so its box ends above the carried card) into Ready.
   const darkCard = card(page, "Idea: dark mode for the docs");
+  await expect(column(page, "triage").getByRole("article").last()).toHaveAccessibleName("Idea: dark mode for the docs");
+  const carried = await darkCard.boundingBox();
+  const todo = await column(page, "todo").boundingBox();
+  if (!carried || !todo) throw new Error("the card or Todo is not on screen");
+  expect(carried.y).toBeGreaterThan(todo.y + todo.height);
   await dragWithKeyboard(page, darkCard, "Idea: dark mode for the docs", "triage", ["todo", "ready"]);
   await expect(card(column(page, "ready"), "Idea: dark mode for the docs")).toBeVisible();
   await expect.poll(() => statusOf(sy, dark.id)).toBe("ready");

@@ -209,7 +209,9 @@ const COLUMNS = ["triage", "todo", "ready", "running", "blocked", "done", "archi
 
 /**
  * jsdom lays nothing out, so drag and drop has no geometry: this gives columns and cards the
- * places they would have on screen (columns 300 px apart, cards stacked in them).
+ * places they would have on screen (columns 300 px apart, cards stacked in them). A column is
+ * as tall as its cards, as on screen: a 100 px head, 100 px per card (an empty column keeps one
+ * slot for its "no tasks" line), at most 1000 px.
  */
 export function layOutBoard(): () => void {
   const original = Element.prototype.getBoundingClientRect;
@@ -235,7 +237,10 @@ export function layOutBoard(): () => void {
     const col = this.closest("[data-column]");
     const index = col ? COLUMNS.indexOf(col.getAttribute("data-column") ?? "") : -1;
     if (!col || index < 0) return original.call(this);
-    if (this === col) return rect(index * 300, 0, 280, 1000);
+    if (this === col) {
+      const cards = col.querySelectorAll("[data-task-id]").length;
+      return rect(index * 300, 0, 280, Math.min(1000, 100 + Math.max(1, cards) * 100));
+    }
     const cardEl = this.closest("[data-task-id]");
     if (cardEl) {
       const row = [...col.querySelectorAll("[data-task-id]")].indexOf(cardEl);

@@ -31,6 +31,22 @@ describe("drag and drop", () => {
     await waitFor(() => expect(getTask(h.k, t.id)?.status).toBe("todo"));
   });
 
+  it("drops a card from low in a long column onto a short column beside it by keyboard", async () => {
+    const h = boardHarness();
+    h.seed("First idea", { triage: true });
+    h.seed("Second idea", { triage: true });
+    const low = h.seed("Low idea", { triage: true });
+    h.renderApp();
+    await screen.findByRole("article", { name: "Low idea" });
+    // Triage holds three cards; Todo is empty, so its box ends above the third card.
+    const lowTop = card("Low idea").getBoundingClientRect().top;
+    expect(lowTop).toBeGreaterThanOrEqual(column("Todo").getBoundingClientRect().bottom);
+    await carry("Low idea", 1);
+    await within(column("Todo")).findByRole("article", { name: "Low idea" });
+    await waitFor(() => expect(getTask(h.k, low.id)?.status).toBe("todo"));
+    expect(within(column("Triage")).getAllByRole("article")).toHaveLength(2);
+  });
+
   it("moves a card by mouse", async () => {
     const h = boardHarness();
     const t = h.seed("Drag me", { triage: true });

@@ -22,7 +22,9 @@ function columnOf(id: string | number | undefined): TaskStatus | null {
 
 /**
  * Keyboard dragging jumps a whole column per arrow: Right and Left move the card over the next
- * or previous column (by their places on screen); Up and Down do nothing.
+ * or previous column (by their places on screen); Up and Down do nothing. The card keeps its
+ * height on screen when the target column reaches it, and otherwise moves up into the column's
+ * box, so a card low in a long column still lands on a short or empty one.
  */
 export const columnKeyboardCoordinates: KeyboardCoordinateGetter = (event, { context, currentCoordinates }) => {
   if (event.code !== "ArrowRight" && event.code !== "ArrowLeft") return undefined;
@@ -43,7 +45,11 @@ export const columnKeyboardCoordinates: KeyboardCoordinateGetter = (event, { con
   });
   const target = columns[here + (event.code === "ArrowRight" ? 1 : -1)];
   if (!target) return currentCoordinates;
-  return { x: target.left + (target.width - collisionRect.width) / 2, y: currentCoordinates.y };
+  const lowest = Math.max(target.top, target.top + target.height - collisionRect.height);
+  return {
+    x: target.left + (target.width - collisionRect.width) / 2,
+    y: Math.min(Math.max(currentCoordinates.y, target.top), lowest),
+  };
 };
 
 interface BoardDndProps {
