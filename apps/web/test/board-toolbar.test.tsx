@@ -3,7 +3,12 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { SELECTED_BOARD_KEY } from "../src/lib/url-state.ts";
-import { boardFetches, boardHarness, column } from "./board-harness.tsx";
+import { boardFetches, boardHarness, column, type RecordedRequest } from "./board-harness.tsx";
+
+/** How many times the dashboard fetched the board list. */
+function boardsFetches(requests: readonly RecordedRequest[]): number {
+  return requests.filter((r) => r.method === "GET" && r.path === "/boards").length;
+}
 
 function titles(): string[] {
   return screen.getAllByRole("article").map((a) => a.getAttribute("aria-label") ?? "");
@@ -102,6 +107,42 @@ describe("the board switcher", () => {
     await screen.findByRole("region", { name: "Ready" });
     expect(await screen.findByRole("button", { name: "+ New board" })).toBeInTheDocument();
     expect(screen.queryByRole("combobox", { name: "Board" })).toBeNull();
+  });
+
+  it("lists the board once tasks arrive on an empty home, refetching the boards once for a burst of new tasks", async () => {
+    const h = boardHarness();
+    h.renderApp();
+    await screen.findByRole("status", { name: "Live updates: Live" });
+    expect(screen.getByRole("button", { name: "+ New board" })).toBeInTheDocument();
+    expect(screen.queryByRole("combobox", { name: "Board" })).toBeNull();
+    const before = boardsFetches(h.requests);
+
+    // Another process (the CLI, a worker) creates three tasks at once.
+    h.k.write(() => {
+      for (const title of ["First", "Second", "Third"]) createTask(h.k, { title });
+    });
+    // The counts are refetched a second after the first event that changes them.
+    const select = await screen.findByRole("combobox", { name: "Board" }, { timeout: 15_000 });
+    expect(within(select).getByRole("option", { name: "Default · 3" })).toBeInTheDocument();
+    expect(screen.getByText("3 tasks")).toBeInTheDocument();
+    expect(boardsFetches(h.requests)).toBe(before + 1);
+  });
+
+  it("refetches the boards' counts on a switch, when another board changed while it was not shown", async () => {
+    const h = boardHarness();
+    h.seed("Default task");
+    h.makeBoard("ops", "Operations");
+    h.seedOn("ops", "Ops task one");
+    h.renderApp();
+    const select = await screen.findByRole("combobox", { name: "Board" });
+    await within(select).findByRole("option", { name: "Operations · 1" });
+    h.seedOn("ops", "Ops task two");
+    h.seedOn("ops", "Ops task three");
+
+    await userEvent.selectOptions(select, "ops");
+    await screen.findByRole("article", { name: "Ops task three" });
+    expect(await within(select).findByRole("option", { name: "Operations · 3" })).toBeInTheDocument();
+    expect(screen.getByText("3 tasks")).toBeInTheDocument();
   });
 
   it("lists boards with their totals and switches the board shown, keeping it in the URL", async () => {

@@ -1,17 +1,23 @@
 import { type BoardResponse, EventsMessage, type TaskEvent } from "@switchyard/contract";
 import { type QueryClient, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { applyEvents } from "./apply-events.ts";
 import { fetchTaskDetail } from "./board.ts";
 import type { BoardViewFilter } from "./board-cards.ts";
 import { type Api, type LiveSocket, useApi } from "./client.tsx";
-import { boardKeys } from "./keys.ts";
+import { changesBoardCounts } from "./count-events.ts";
+import { boardKeys, boardsKeys } from "./keys.ts";
 import { mergeTaskDetail } from "./merge-task.ts";
 
 export type LiveStatus = "connecting" | "live" | "reconnecting" | "auth-failed";
 
 /** The first events of a burst wait this long for the rest (reference §12: 250 ms). */
 export const BURST_MS = 250;
+/**
+ * The board switcher's counts (`GET /boards`) are refetched at most this often while events
+ * that change them stream in: the first such event schedules one refetch, later ones join it.
+ */
+export const BOARDS_REFRESH_MS = 1000;
 /** Past this many cards to refetch one by one, one board refetch is cheaper. */
 export const MAX_TASK_REFETCHES = 20;
 /** Recent events kept to re-apply over a board fetched while they streamed in. */
@@ -45,6 +51,7 @@ function openStream(
   let recent: TaskEvent[] = [];
   let burst: ReturnType<typeof setTimeout> | null = null;
   let retry: ReturnType<typeof setTimeout> | null = null;
+  let boardsRefresh: ReturnType<typeof setTimeout> | null = null;
 
   const refetchTasks = async (ids: Set<string>, progress: Map<string, number>) => {
     await Promise.all(
@@ -93,6 +100,12 @@ function openStream(
     queue.push(...message.data.events);
     recent = [...recent, ...message.data.events].slice(-REPLAY_LIMIT);
     burst ??= setTimeout(flush, BURST_MS);
+    if (changesBoardCounts(message.data.events)) {
+      boardsRefresh ??= setTimeout(() => {
+        boardsRefresh = null;
+        void queryClient.invalidateQueries({ queryKey: boardsKeys.list });
+      }, BOARDS_REFRESH_MS);
+    }
   };
 
   const connect = () => {
@@ -135,6 +148,11 @@ function openStream(
       unsubscribe();
       if (burst) clearTimeout(burst);
       if (retry) clearTimeout(retry);
+      // A refetch of the switcher's counts that was waiting happens now, not never.
+      if (boardsRefresh) {
+        clearTimeout(boardsRefresh);
+        void queryClient.invalidateQueries({ queryKey: boardsKeys.list });
+      }
       socket?.close(1000, "board closed");
       socket = null;
     },
@@ -143,7 +161,8 @@ function openStream(
 
 /**
  * Subscribes the shown board to the live stream once it has loaded; switching board or filter
- * closes the stream and opens a new one from that board's `latest_event_id`.
+ * closes the stream and opens a new one from that board's `latest_event_id`. Switching board
+ * also refetches the board switcher's counts: no stream watched the new board's until now.
  */
 export function useLiveBoard(slug: string, view: BoardViewFilter, loaded: boolean): LiveStatus {
   const api = useApi();
@@ -151,6 +170,13 @@ export function useLiveBoard(slug: string, view: BoardViewFilter, loaded: boolea
   const [status, setStatus] = useState<LiveStatus>("connecting");
   const tenant = view.tenant;
   const includeArchived = view.includeArchived;
+  const shown = useRef(slug);
+
+  useEffect(() => {
+    if (shown.current === slug) return;
+    shown.current = slug;
+    void queryClient.invalidateQueries({ queryKey: boardsKeys.list });
+  }, [queryClient, slug]);
 
   useEffect(() => {
     if (!loaded) return;
