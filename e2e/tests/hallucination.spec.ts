@@ -39,7 +39,7 @@ test("hallucination recovery: a phantom card is refused and flagged, the operato
   const events = drawerSection(page, TITLE, "Events");
   const callout = events.getByRole("listitem").filter({ hasText: "Completion blocked — phantom card ids" });
   await expect(callout.getByRole("list", { name: "Phantom ids" })).toHaveText("t_deadbeef");
-  await expect(drawer(page, TITLE).getByTitle(WARNING)).toBeVisible();
+  await expect(drawer(page, TITLE).getByRole("img", { name: WARNING })).toBeVisible();
   await screenshot(page, "hallucination-drawer");
   await callout.scrollIntoViewIfNeeded();
   await screenshot(page, "hallucination-callout");
@@ -58,7 +58,7 @@ test("hallucination recovery: a phantom card is refused and flagged, the operato
   await expect(runs.getByRole("listitem")).toContainText(["completed", "reclaimed"]);
   await expect(runs.getByRole("listitem").first()).toContainText("@editor");
   await expect(runs.getByRole("listitem").nth(1)).toContainText("@drafter");
-  await expect(drawer(page, TITLE).getByTitle(WARNING)).toBeHidden();
+  await expect(drawer(page, TITLE).getByRole("img", { name: WARNING })).toBeHidden();
   await expect(recovery.getByRole("button", { name: "Recovery", exact: true })).toBeVisible();
   await expect(callout).toBeVisible();
   await expect(events).toContainText("reclaimed");

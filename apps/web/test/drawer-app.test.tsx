@@ -61,7 +61,7 @@ describe("the drawer in the dashboard", () => {
 
     const dialog = await screen.findByRole("dialog", { name: "Split the importer" });
     expect(openTaskParam()).toBe(task.id);
-    expect(recoveryToggle(dialog)).toHaveTextContent("⚠ Recovery");
+    expect(recoveryToggle(dialog)).toHaveAccessibleName("⚠ Recovery");
     expect(recoveryToggle(dialog)).toHaveAttribute("aria-expanded", "true");
     const chips = within(within(dialog).getByRole("region", { name: "Events" })).getByRole("list", {
       name: "Phantom ids",
@@ -81,13 +81,13 @@ describe("the drawer in the dashboard", () => {
     h.renderApp();
     const dialog = await screen.findByRole("dialog", { name: "Split the importer" });
     await waitFor(() => expect(badge("Split the importer")).not.toBeNull());
-    expect(recoveryToggle(dialog)).toHaveTextContent("⚠ Recovery");
+    expect(recoveryToggle(dialog)).toHaveAccessibleName("⚠ Recovery");
     await waitFor(() => expect(h.sockets.length).toBeGreaterThan(0));
 
     // The worker retries without the phantom card; the live stream brings its `completed` event.
     completeTask(h.k, task.id, { summary: "split into two modules" });
 
-    await waitFor(() => expect(recoveryToggle(dialog)).toHaveTextContent(/^Recovery$/), { timeout: 10_000 });
+    await waitFor(() => expect(recoveryToggle(dialog)).toHaveAccessibleName("Recovery"), { timeout: 10_000 });
     await waitFor(() => expect(badge("Split the importer")).toBeNull());
     expect(screen.queryByRole("region", { name: "Hallucination warnings" })).toBeNull();
     expect(within(dialog).getByText("Completion blocked — phantom card ids")).toBeInTheDocument();
@@ -107,7 +107,7 @@ describe("the drawer in the dashboard", () => {
     lieAboutCards(h, task.id, ["t_feedface"]);
 
     await waitFor(() => expect(recoveryToggle(dialog)).toHaveAttribute("aria-expanded", "true"), { timeout: 10_000 });
-    expect(recoveryToggle(dialog)).toHaveTextContent("⚠ Recovery");
+    expect(recoveryToggle(dialog)).toHaveAccessibleName("⚠ Recovery");
     expect(within(dialog).getByText("t_feedface")).toBeInTheDocument();
     await waitFor(() => expect(badge("Quiet worker")).not.toBeNull());
   });

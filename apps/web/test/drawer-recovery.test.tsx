@@ -53,7 +53,7 @@ describe("the drawer's Recovery section", () => {
     const { dialog } = await openDrawer(h, task.id, task.title);
 
     const toggle = recoveryToggle(dialog);
-    expect(toggle).toHaveTextContent("⚠ Recovery");
+    expect(toggle).toHaveAccessibleName("⚠ Recovery");
     expect(toggle).toHaveAttribute("aria-expanded", "true");
     expect(within(dialog).getByRole("button", { name: "Reclaim" })).toBeEnabled();
 
@@ -65,6 +65,31 @@ describe("the drawer's Recovery section", () => {
         .getAllByRole("listitem")
         .map((li) => li.textContent),
     ).toEqual(["t_deadbeef", "t_0badf00d"]);
+  });
+
+  it("names the head's ⚠ badge for assistive tech as the card does, and a clean task's head has none", async () => {
+    const h = drawerHarness({ config: PROFILES });
+    const warned = gateBlockedTask(h);
+    const clean = runningTask(h, "Clean worker");
+    const { view, dialog } = await openDrawer(h, warned.id, warned.title);
+
+    const head = within(dialog).getByRole("banner");
+    const badge = within(head).getByRole("img", { name: "1 hallucination event(s) since last clean completion" });
+    expect(badge).toHaveAttribute("title", "1 hallucination event(s) since last clean completion");
+    expect(badge).toHaveTextContent(/^1$/);
+
+    view.unmount();
+    const other = await openDrawer(h, clean.id, clean.title);
+    expect(within(other.dialog).queryByRole("img", { name: /hallucination event/ })).toBeNull();
+  });
+
+  it("draws its warning icons as inline SVG, with no emoji glyph that a machine without an emoji font shows as a box", async () => {
+    const h = drawerHarness({ config: PROFILES });
+    const task = gateBlockedTask(h);
+    const { dialog } = await openDrawer(h, task.id, task.title);
+    await within(dialog).findByText("Completion blocked — phantom card ids");
+    expect(dialog.textContent).not.toMatch(/\p{Extended_Pictographic}/u);
+    expect(dialog.querySelectorAll("svg.sy-icon").length).toBeGreaterThanOrEqual(3);
   });
 
   it("starts collapsed under a plain header when the task has no warnings", async () => {
@@ -171,13 +196,13 @@ describe("the drawer's Recovery section", () => {
     const user = userEvent.setup();
     const task = gateBlockedTask(h);
     const { dialog } = await openDrawer(h, task.id, task.title);
-    expect(recoveryToggle(dialog)).toHaveTextContent("⚠ Recovery");
+    expect(recoveryToggle(dialog)).toHaveAccessibleName("⚠ Recovery");
 
     await user.click(within(dialog).getByRole("button", { name: "Complete" }));
     await user.type(within(dialog).getByLabelText("Completion summary"), "split into two modules, no new cards");
     await user.click(within(dialog).getByRole("button", { name: "Confirm complete" }));
 
-    await waitFor(() => expect(recoveryToggle(dialog)).toHaveTextContent(/^Recovery$/));
+    await waitFor(() => expect(recoveryToggle(dialog)).toHaveAccessibleName("Recovery"));
     expect(getTask(h.k, task.id)?.status).toBe("done");
     expect(within(dialog).getByText("Completion blocked — phantom card ids")).toBeInTheDocument();
     expect(within(dialog).getByText("t_deadbeef")).toBeInTheDocument();

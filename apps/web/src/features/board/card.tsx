@@ -3,6 +3,8 @@ import type { BoardCard } from "@switchyard/contract";
 import { type MouseEvent, memo, useEffect, useRef } from "react";
 import { staleness } from "../../lib/staleness.ts";
 import { formatAge, formatTimeLeft } from "../../lib/time.ts";
+import { CommentIcon, LinkIcon } from "../../ui/icons.tsx";
+import { WarningBadge } from "../../ui/warning-badge.tsx";
 
 export interface CardProps {
   card: BoardCard;
@@ -17,10 +19,6 @@ export interface CardProps {
   onOpen(id: string): void;
   onToggleSelect(id: string): void;
   onFocusCard(id: string): void;
-}
-
-function warningText(count: number): string {
-  return `${count} hallucination event(s) since last clean completion`;
 }
 
 /** One task on the board: everything reference §12 lists, plus the live lines of SPEC §7. */
@@ -86,16 +84,7 @@ export const Card = memo(function Card({
           onKeyDown={(event) => event.stopPropagation()}
         />
         <code className="sy-task-id">{card.id}</code>
-        {card.warnings && card.warnings.count > 0 ? (
-          <span
-            className="sy-warning-badge"
-            title={warningText(card.warnings.count)}
-            role="img"
-            aria-label={warningText(card.warnings.count)}
-          >
-            ⚠ {card.warnings.count}
-          </span>
-        ) : null}
+        {card.warnings && card.warnings.count > 0 ? <WarningBadge count={card.warnings.count} /> : null}
         <span className="sy-card-badges">
           {card.priority > 0 ? (
             <span className="sy-badge" title={`Priority ${card.priority}`}>
@@ -121,11 +110,11 @@ export const Card = memo(function Card({
       <div className="sy-card-meta">
         <span className="sy-card-assignee">{card.assignee ? `@${card.assignee}` : "unassigned"}</span>
         <span title={`${card.comment_count} comment(s)`}>
-          <span aria-hidden="true">💬</span> {card.comment_count}
+          <CommentIcon /> {card.comment_count}
           <span className="sy-visually-hidden"> comment(s)</span>
         </span>
         <span title={`${links} link(s)`}>
-          <span aria-hidden="true">↔</span> {links}
+          <LinkIcon /> {links}
           <span className="sy-visually-hidden"> link(s)</span>
         </span>
         <span className="sy-card-age" title="Time since creation">

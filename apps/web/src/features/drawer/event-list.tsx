@@ -1,6 +1,7 @@
 import type { TaskEvent } from "@switchyard/contract";
 import { useState } from "react";
 import { formatAge } from "../../lib/time.ts";
+import { WarningIcon } from "../../ui/icons.tsx";
 import { describeHallucination, isHallucinationEvent, newestFirst } from "./history.ts";
 
 const SHOWN = 20;
@@ -11,8 +12,8 @@ function EventRow({ event, now }: { event: TaskEvent; now: number }) {
     return (
       <li className="sy-event sy-event-hallucination" data-kind={event.kind}>
         <div className="sy-event-head">
-          <span className="sy-warning-icon" aria-hidden="true">
-            ⚠
+          <span className="sy-warning-icon">
+            <WarningIcon />
           </span>
           <strong>{label}</strong> <span className="sy-muted">{formatAge(now - event.created_at)} ago</span>
         </div>

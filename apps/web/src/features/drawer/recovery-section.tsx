@@ -1,4 +1,5 @@
 import { type ReactNode, useEffect, useState } from "react";
+import { WarningIcon } from "../../ui/icons.tsx";
 
 interface RecoverySectionProps {
   /** Whether the task has active hallucination warnings. */
@@ -22,7 +23,13 @@ export function RecoverySection({ warned, children }: RecoverySectionProps) {
     <section className={`sy-drawer-section sy-recovery${warned ? " sy-recovery-warned" : ""}`} aria-label="Recovery">
       <h3>
         <button type="button" className="sy-section-toggle" aria-expanded={open} onClick={() => setOpen(!open)}>
-          {warned ? "⚠ Recovery" : "Recovery"}
+          {warned ? (
+            <>
+              <WarningIcon label="⚠" /> Recovery
+            </>
+          ) : (
+            "Recovery"
+          )}
         </button>
       </h3>
       {open ? children : null}

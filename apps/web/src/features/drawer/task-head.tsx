@@ -1,5 +1,6 @@
 import type { PatchTaskBody, TaskDict } from "@switchyard/contract";
 import { InlineEdit } from "../../ui/inline-edit.tsx";
+import { WarningBadge } from "../../ui/warning-badge.tsx";
 
 interface TaskHeadProps {
   task: TaskDict;
@@ -14,14 +15,7 @@ export function TaskHead({ task, onPatch, onClose }: TaskHeadProps) {
     <header className="sy-drawer-head">
       <div className="sy-drawer-head-row">
         <code className="sy-task-id">{task.id}</code>
-        {task.warnings ? (
-          <span
-            className="sy-warning-badge"
-            title={`${task.warnings.count} hallucination event(s) since last clean completion`}
-          >
-            ⚠ {task.warnings.count}
-          </span>
-        ) : null}
+        {task.warnings ? <WarningBadge count={task.warnings.count} /> : null}
         <button type="button" className="sy-icon-button" aria-label="Close drawer" onClick={onClose}>
           ×
         </button>
