@@ -1,6 +1,7 @@
 import type { BoardCard } from "@switchyard/contract";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { type ReactNode, type RefObject, useEffect } from "react";
+import { ESTIMATED_CARD_HEIGHT, observedSize } from "../../lib/virtual-size.ts";
 
 /** Columns longer than this render only the cards in view (a 2,000-card board stays responsive). */
 export const VIRTUALIZE_OVER = 60;
@@ -36,7 +37,8 @@ function VirtualCardList({ label, cards, renderCard, scrollRef, focusId, focusTo
   const virtualizer = useVirtualizer({
     count: cards.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => 104,
+    estimateSize: () => ESTIMATED_CARD_HEIGHT,
+    measureElement: observedSize,
     overscan: 6,
     initialRect: { width: 280, height: 900 },
     getItemKey: (index) => cards[index]?.id ?? index,
