@@ -9,10 +9,14 @@ import { dbPathOf, freshHome, rawOpen, seedMixedBoard } from "../seed.ts";
  * (the real `apps/cli/bin/switchyard.mjs`, bundle already built) on a 1,000-task board, median
  * of several runs; against a plain Node process doing the same to the board with bare
  * better-sqlite3 (`workers/bare-cli.mjs`), and beside an empty `node -e ""` (Node's own start-up).
+ * Also `complete` on a 100k-task board, with what the first-open integrity check
+ * (`PRAGMA quick_check`, decision 001) costs on each board.
  */
 
 const TASKS = 1_000;
 const RUNS = 15;
+const BIG_TASKS = 100_000;
+const BIG_RUNS = 7;
 const bin = join(repoRoot, "apps", "cli", "bin", "switchyard.mjs");
 const bare = join(repoRoot, "bench", "src", "workers", "bare-cli.mjs");
 
@@ -22,11 +26,11 @@ function timed(args: readonly string[], env: NodeJS.ProcessEnv): number {
   return nowMs() - t;
 }
 
-export async function cliFigures(quick: boolean): Promise<Figure[]> {
-  const runs = quick ? 3 : RUNS;
+/** A board of `tasks` with enough ready tasks to complete one per run, and the env pointing at it. */
+function board(tasks: number, runs: number): { path: string; ready: string[]; env: NodeJS.ProcessEnv } {
   const home = freshHome();
   const path = dbPathOf(home);
-  seedMixedBoard(path, quick ? 100 : TASKS);
+  seedMixedBoard(path, tasks);
   const db = rawOpen(path);
   const ready = (
     db.prepare("SELECT id FROM tasks WHERE status = 'ready' ORDER BY id").all() as Array<{ id: string }>
@@ -44,6 +48,25 @@ export async function cliFigures(quick: boolean): Promise<Figure[]> {
   ]) {
     delete env[name];
   }
+  return { path, ready, env };
+}
+
+/** What `PRAGMA quick_check` (run by every process on its first open of a board) costs on this board. */
+function quickCheckMs(path: string): number {
+  const samples: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const db = rawOpen(path);
+    const t = nowMs();
+    db.pragma("quick_check");
+    samples.push(nowMs() - t);
+    db.close();
+  }
+  return median(samples);
+}
+
+export async function cliFigures(quick: boolean): Promise<Figure[]> {
+  const runs = quick ? 3 : RUNS;
+  const { path, ready, env } = board(quick ? 100 : TASKS, runs);
 
   progress("cli: building the bundle if it is stale (not measured)");
   timed([bin, "--version"], env);
@@ -62,12 +85,35 @@ export async function cliFigures(quick: boolean): Promise<Figure[]> {
     completeBare.push(timed([bare, "complete", path, ready[2 * i + 1] as string], env));
   }
   const nodeMs = round(median(node));
+  const checkSmall = round(quickCheckMs(path));
+
+  // The same call on a board a hundred times larger: what grows with the board is per-call cost.
+  const bigTasks = quick ? 2_000 : BIG_TASKS;
+  progress(`cli: seeding ${bigTasks} tasks for complete on a large board`);
+  const big = board(bigTasks, BIG_RUNS);
+  const completeBig: number[] = [];
+  const completeBigBare: number[] = [];
+  for (let i = 0; i < BIG_RUNS; i++) {
+    completeBig.push(timed([bin, "complete", big.ready[2 * i] as string, "--summary", "finished"], big.env));
+    completeBigBare.push(timed([bare, "complete", big.path, big.ready[2 * i + 1] as string], big.env));
+  }
   return [
-    figure("cli_list_json_1k", median(list), "ms", median(listBare), { tasks: TASKS, runs, node_startup_ms: nodeMs }),
+    figure("cli_list_json_1k", median(list), "ms", median(listBare), {
+      tasks: TASKS,
+      runs,
+      node_startup_ms: nodeMs,
+      quick_check_ms: checkSmall,
+    }),
     figure("cli_complete_1k", median(complete), "ms", median(completeBare), {
       tasks: TASKS,
       runs,
       node_startup_ms: nodeMs,
+      quick_check_ms: checkSmall,
+    }),
+    figure(`cli_complete_${bigTasks / 1000}k`, median(completeBig), "ms", median(completeBigBare), {
+      tasks: bigTasks,
+      runs: BIG_RUNS,
+      quick_check_ms: round(quickCheckMs(big.path)),
     }),
   ];
 }

@@ -5,15 +5,17 @@ import { report, waitForGo, wallMs } from "./barrier.ts";
 /**
  * One worker of the claim benchmark: claims a ready task, heartbeats it once and completes it,
  * until no ready task is left. `kernel` mode goes through @switchyard/core; `raw` mode issues the
- * same writes as bare SQL statements (the baseline). Workers take their picks from different
- * slices of the queue, as a fleet's workers would, and the compare-and-swap settles collisions.
+ * same writes as bare SQL statements (the baseline). Each worker picks at random among the first
+ * ready tasks, and the compare-and-swap settles collisions.
  *
  * argv: <kernel|raw> <home> <worker index> <worker count>
  */
 const [mode, homeRoot, indexArg, countArg] = process.argv.slice(2);
 const index = Number(indexArg);
 const count = Number(countArg);
-const SLICE = 8;
+/** Ready tasks a worker chooses from, per worker in the fleet, and how many it takes per read. */
+const WINDOW = 16;
+const PER_READ = 8;
 /** Any ready tasks, in the status index's order (cheap, so the figure is the claim path, not the pick). */
 const PICK = "SELECT id FROM tasks WHERE status = 'ready' AND claim_lock IS NULL LIMIT ?";
 const home = resolveHome({ SWITCHYARD_HOME: homeRoot ?? "" });
@@ -25,7 +27,7 @@ function kernelWork(): { pick: () => string[]; work: Work; close: () => void } {
   const k = openKernel(boardPaths(home, "default"), { host: "benchhost" });
   const next = k.db.prepare(PICK);
   return {
-    pick: () => (next.all(count * SLICE) as Array<{ id: string }>).map((r) => r.id),
+    pick: () => (next.all(count * WINDOW) as Array<{ id: string }>).map((r) => r.id),
     work(id) {
       const task = claimTask(k, id, { ttl: 900 });
       if (!task) return false;
@@ -101,7 +103,7 @@ function rawWork(): { pick: () => string[]; work: Work; close: () => void } {
     children.all(id);
   });
   return {
-    pick: () => (next.all(count * SLICE) as Array<{ id: string }>).map((r) => r.id),
+    pick: () => (next.all(count * WINDOW) as Array<{ id: string }>).map((r) => r.id),
     work(id) {
       const run = claimTx.immediate(id);
       if (run === null) return false;
@@ -119,13 +121,16 @@ let lost = 0;
 await waitForGo();
 const start = wallMs();
 const cpuBefore = process.cpuUsage();
+// Each worker reads the first ready tasks (a window a few times wider than the fleet) and works
+// through a random handful of them before reading again, as independent workers would; picks
+// still collide now and then, and the compare-and-swap settles those.
+let seed = (index + 1) * 7919;
 for (;;) {
-  const batch = worker.pick();
-  if (batch.length === 0) break;
-  // This worker's slice of the queue first, then the rest (so the tail is shared, not skipped).
-  const from = (index * SLICE) % batch.length;
-  const order = [...batch.slice(from), ...batch.slice(0, from)].slice(0, SLICE);
-  for (const id of order) {
+  const window = worker.pick();
+  if (window.length === 0) break;
+  for (let n = 0; n < PER_READ && window.length > 0; n++) {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    const [id] = window.splice(seed % window.length, 1) as [string];
     if (worker.work(id)) won.push(id);
     else lost++;
   }
