@@ -189,6 +189,17 @@ describe("heartbeatWorker", () => {
     expect(refusal(() => heartbeatWorker(k, "t_ffffffff")).code).toBe("not_found");
   });
 
+  it("returns the task exactly as the claim and the heartbeat left it in the database", () => {
+    const { k, clock } = freshBoard();
+    const t = readyTask(k);
+    const claimed = claimTask(k, t.id, { ttl: 600 });
+    expect(claimed).toEqual(requireTask(k, t.id));
+    clock.advance(30);
+    const beat = heartbeatWorker(k, t.id, { runId: claimed?.current_run_id, ttl: 900 });
+    expect(beat).toEqual(requireTask(k, t.id));
+    expect(beat.claim_expires).toBe(clock.now() + 900);
+  });
+
   it("refuses a run id that is not the current run as superseded, leaving the claim alone", () => {
     const { k, clock } = freshBoard();
     const t = readyTask(k);

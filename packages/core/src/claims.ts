@@ -92,28 +92,36 @@ export interface HeartbeatOptions {
  */
 export function heartbeatWorker(k: Kernel, id: string, options: HeartbeatOptions = {}): Task {
   const ttl = options.ttl ?? DEFAULT_CLAIM_TTL_SECONDS;
+  const runId = options.runId ?? null;
   return k.write(() => {
-    const task = getTask(k, id);
-    if (!task) throw notFound(id);
-    // A worker whose run was taken away must hear "superseded" (stop), whatever the status now is.
-    assertCurrentRun(task, options.runId, "heartbeat");
-    if (task.status !== "running") {
+    const now = k.clock.now();
+    // One conditional UPDATE does the common case: a running task of this run (any run without
+    // a run id). Extends, never shortens: a claim taken with a longer TTL keeps its expiry.
+    const row = k
+      .stmt(
+        `UPDATE tasks SET last_heartbeat_at = ?, claim_expires = MAX(?, COALESCE(claim_expires, 0))
+          WHERE id = ? AND status = 'running' AND (? IS NULL OR current_run_id = ?)
+          RETURNING *`,
+      )
+      .get(now, now + ttl, id, runId, runId) as TaskRow | undefined;
+    if (!row) {
+      const task = getTask(k, id);
+      if (!task) throw notFound(id);
+      // A worker whose run was taken away must hear "superseded" (stop), whatever the status now is.
+      assertCurrentRun(task, runId, "heartbeat");
       throw new CoreError("invalid_transition", `could not heartbeat ${id}: it is ${task.status}, not running`);
     }
-    const now = k.clock.now();
-    // Extends, never shortens: a claim taken with a longer TTL (`claim --ttl`) keeps its expiry.
-    const expires = Math.max(now + ttl, task.claim_expires ?? 0);
-    k.stmt("UPDATE tasks SET last_heartbeat_at = ?, claim_expires = ? WHERE id = ?").run(now, expires, id);
+    const task = toTask(row);
     if (task.current_run_id !== null) {
       k.stmt("UPDATE task_runs SET last_heartbeat_at = ?, claim_expires = ? WHERE id = ? AND ended_at IS NULL").run(
         now,
-        expires,
+        task.claim_expires,
         task.current_run_id,
       );
     }
     const note = options.note?.trim();
     appendEvent(k, id, "heartbeat", note ? { note } : null, task.current_run_id);
-    return { ...task, last_heartbeat_at: now, claim_expires: expires };
+    return task;
   });
 }
 

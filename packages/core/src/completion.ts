@@ -26,6 +26,7 @@ export interface Completion {
 }
 
 const COMPLETABLE = new Set(["running", "ready", "blocked"]);
+const COMPLETABLE_SQL = [...COMPLETABLE].map((status) => `'${status}'`).join(", ");
 
 function firstLine(text: string | null | undefined, max: number): string | null {
   if (!text) return null;
@@ -69,25 +70,29 @@ export function completeTask(k: Kernel, id: string, input: CompleteInput = {}): 
   }
 
   const runId = k.write(() => {
-    const task = requireTask(k, id);
-    if (!COMPLETABLE.has(task.status) || task.current_run_id !== before.current_run_id) {
+    const now = k.clock.now();
+    // A compare-and-swap on what was checked above: still completable, still the same run.
+    const done = k
+      .stmt(
+        `UPDATE tasks SET status = 'done', result = ?, completed_at = ?, claim_lock = NULL, claim_expires = NULL,
+                          worker_pid = NULL, current_run_id = NULL, spawn_failures = 0
+          WHERE id = ? AND status IN (${COMPLETABLE_SQL}) AND current_run_id IS ?
+          RETURNING assignee`,
+      )
+      .get(input.result ?? null, now, id, before.current_run_id) as { assignee: string | null } | undefined;
+    if (!done) {
+      const task = requireTask(k, id);
       throw new CoreError(
         "invalid_transition",
         `cannot complete ${id}: it changed while completing (now ${task.status})`,
       );
     }
-    const now = k.clock.now();
-    k.stmt(
-      `UPDATE tasks SET status = 'done', result = ?, completed_at = ?, claim_lock = NULL, claim_expires = NULL,
-                        worker_pid = NULL, current_run_id = NULL, spawn_failures = 0
-        WHERE id = ?`,
-    ).run(input.result ?? null, now, id);
     const summary = input.summary ?? input.result ?? null;
-    let run: number | null = task.current_run_id;
+    let run: number | null = before.current_run_id;
     if (run !== null) {
       closeRun(k, run, { outcome: "completed", status: "done", summary, metadata: input.metadata ?? null });
     } else if (isHandoff(input)) {
-      run = synthesizeRun(k, id, task.assignee, { outcome: "completed", summary, metadata: input.metadata ?? null });
+      run = synthesizeRun(k, id, done.assignee, { outcome: "completed", summary, metadata: input.metadata ?? null });
     }
     appendEvent(
       k,

@@ -6,7 +6,7 @@ import { sidecars, snapshotFile } from "../test/files.ts";
 import { refusal, tempDir } from "../test/fixtures.ts";
 import { reportOf, runTogether } from "../test/processes.ts";
 import { createManualClock, createSequentialIds } from "./clock.ts";
-import { openDatabase } from "./db.ts";
+import { openDatabase, WAL_AUTOCHECKPOINT_PAGES } from "./db.ts";
 import { openKernel } from "./kernel.ts";
 import { boardPaths, resolveHome } from "./paths.ts";
 import { migrate, SCHEMA_VERSION } from "./schema.ts";
@@ -98,13 +98,14 @@ describe("opening a board file", () => {
     db.close();
   });
 
-  it("turns on WAL with synchronous=NORMAL, foreign_keys and a busy timeout", () => {
+  it("turns on WAL with synchronous=NORMAL, foreign_keys, a busy timeout and its checkpoint interval", () => {
     const path = join(tempDir(), "kanban.db");
     const db = openDatabase(path, { now: NOW });
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(db.pragma("synchronous", { simple: true })).toBe(1);
     expect(db.pragma("foreign_keys", { simple: true })).toBe(1);
     expect(db.pragma("busy_timeout", { simple: true })).toBeGreaterThanOrEqual(30_000);
+    expect(db.pragma("wal_autocheckpoint", { simple: true })).toBe(WAL_AUTOCHECKPOINT_PAGES);
     db.close();
     // WAL is a property of the file: a plain connection sees it too.
     const plain = new BetterSqlite3(path);

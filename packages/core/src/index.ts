@@ -53,7 +53,7 @@ export {
   spawnableProfiles,
 } from "./config.ts";
 export { buildWorkerContext, CONTEXT_CAPS, truncateText } from "./context.ts";
-export { openDatabase } from "./db.ts";
+export { openDatabase, WAL_AUTOCHECKPOINT_PAGES } from "./db.ts";
 export {
   createDemoHome,
   DEMO_MARKER,
