@@ -1,7 +1,14 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { boardPaths, DEFAULT_BOARD, type Home, openKernel, resolveHome } from "@switchyard/core";
+import {
+  boardPaths,
+  DEFAULT_BOARD,
+  type Home,
+  openKernel,
+  resolveHome,
+  WAL_AUTOCHECKPOINT_PAGES,
+} from "@switchyard/core";
 import BetterSqlite3, { type Database } from "better-sqlite3";
 
 /**
@@ -42,6 +49,7 @@ export function rawOpen(path: string): Database {
   const db = new BetterSqlite3(path, { timeout: 30_000 });
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
+  db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
   db.pragma("foreign_keys = ON");
   return db;
 }

@@ -8,6 +8,7 @@ const [verb, path, id] = process.argv.slice(2);
 const db = new BetterSqlite3(path, { timeout: 30_000 });
 db.pragma("journal_mode = WAL");
 db.pragma("synchronous = NORMAL");
+db.pragma("wal_autocheckpoint = 10000"); // the kernel's WAL_AUTOCHECKPOINT_PAGES
 db.pragma("foreign_keys = ON");
 const now = Math.floor(Date.now() / 1000);
 const event = db.prepare("INSERT INTO task_events (task_id, run_id, kind, payload, created_at) VALUES (?, ?, ?, ?, ?)");

@@ -1,4 +1,12 @@
-import { boardPaths, claimTask, completeTask, heartbeatWorker, openKernel, resolveHome } from "@switchyard/core";
+import {
+  boardPaths,
+  claimTask,
+  completeTask,
+  heartbeatWorker,
+  openKernel,
+  resolveHome,
+  WAL_AUTOCHECKPOINT_PAGES,
+} from "@switchyard/core";
 import BetterSqlite3 from "better-sqlite3";
 import { report, waitForGo, wallMs } from "./barrier.ts";
 
@@ -44,6 +52,7 @@ function rawWork(): { pick: () => string[]; work: Work; close: () => void } {
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
   db.pragma("foreign_keys = ON");
+  db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`); // the kernel's settings, for a like-for-like baseline
   const lock = `benchhost:${process.pid}`;
   const next = db.prepare(PICK);
   const claim = db.prepare(
