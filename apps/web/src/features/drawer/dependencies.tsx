@@ -22,9 +22,6 @@ interface DependenciesProps {
  * server's reason.
  */
 export function Dependencies({ taskId, parentIds, childIds, candidates, error, onLink, onUnlink }: DependenciesProps) {
-  const [parent, setParent] = useState("");
-  const [child, setChild] = useState("");
-  const ids = useId();
   const linked = new Set([taskId, ...parentIds, ...childIds]);
   const options = candidates.filter((t) => !linked.has(t.id));
   const titles = new Map(candidates.map((t) => [t.id, t.title]));
@@ -59,50 +56,8 @@ export function Dependencies({ taskId, parentIds, childIds, candidates, error, o
         {childIds.length ? <ul className="sy-chips">{childIds.map((id) => chip(id, "child"))}</ul> : <span>—</span>}
       </div>
       <div className="sy-button-row">
-        <label htmlFor={`${ids}-parent`} className="sy-visually-hidden">
-          Add parent
-        </label>
-        <select className="sy-input" id={`${ids}-parent`} value={parent} onChange={(e) => setParent(e.target.value)}>
-          <option value="">— add parent —</option>
-          {options.map((t) => (
-            <option key={t.id} value={t.id}>
-              {t.id} {t.title}
-            </option>
-          ))}
-        </select>
-        <button
-          className="sy-button"
-          type="button"
-          disabled={!parent}
-          onClick={() => {
-            onLink({ parent_id: parent, child_id: taskId });
-            setParent("");
-          }}
-        >
-          + parent
-        </button>
-        <label htmlFor={`${ids}-child`} className="sy-visually-hidden">
-          Add child
-        </label>
-        <select className="sy-input" id={`${ids}-child`} value={child} onChange={(e) => setChild(e.target.value)}>
-          <option value="">— add child —</option>
-          {options.map((t) => (
-            <option key={t.id} value={t.id}>
-              {t.id} {t.title}
-            </option>
-          ))}
-        </select>
-        <button
-          className="sy-button"
-          type="button"
-          disabled={!child}
-          onClick={() => {
-            onLink({ parent_id: taskId, child_id: child });
-            setChild("");
-          }}
-        >
-          + child
-        </button>
+        <LinkPicker side="parent" options={options} onPick={(id) => onLink({ parent_id: id, child_id: taskId })} />
+        <LinkPicker side="child" options={options} onPick={(id) => onLink({ parent_id: taskId, child_id: id })} />
       </div>
       {error ? (
         <p role="alert" className="sy-error">
@@ -110,5 +65,45 @@ export function Dependencies({ taskId, parentIds, childIds, candidates, error, o
         </p>
       ) : null}
     </section>
+  );
+}
+
+/** "— add parent —" / "— add child —": a task picker and its button. */
+function LinkPicker({
+  side,
+  options,
+  onPick,
+}: {
+  side: "parent" | "child";
+  options: readonly TaskOption[];
+  onPick(id: string): void;
+}) {
+  const [picked, setPicked] = useState("");
+  const id = useId();
+  return (
+    <>
+      <label htmlFor={id} className="sy-visually-hidden">
+        Add {side}
+      </label>
+      <select className="sy-input" id={id} value={picked} onChange={(e) => setPicked(e.target.value)}>
+        <option value="">— add {side} —</option>
+        {options.map((t) => (
+          <option key={t.id} value={t.id}>
+            {t.id} {t.title}
+          </option>
+        ))}
+      </select>
+      <button
+        className="sy-button"
+        type="button"
+        disabled={!picked}
+        onClick={() => {
+          onPick(picked);
+          setPicked("");
+        }}
+      >
+        + {side}
+      </button>
+    </>
   );
 }
