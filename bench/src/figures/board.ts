@@ -19,7 +19,7 @@ const SIZES = [
 
 const URL_BOARD = "http://127.0.0.1/api/plugins/kanban/board";
 
-function bareReads(path: string): { read: () => void; close: () => void } {
+function bareReads(path: string): { read: () => void; step: () => void; close: () => void } {
   const db = rawOpen(path);
   // Rows as arrays (`raw`): the cheapest way better-sqlite3 hands rows to JavaScript.
   const tasks = db
@@ -34,13 +34,18 @@ function bareReads(path: string): { read: () => void; close: () => void } {
     children.all();
     comments.all();
   };
-  return { read, close: () => db.close() };
+  // The least any board read can do: step through the same rows without keeping them.
+  const step = () => {
+    for (const row of tasks.iterate()) void row;
+  };
+  return { read, step, close: () => db.close() };
 }
 
 export async function boardFigures(quick: boolean): Promise<Figure[]> {
   const out: Figure[] = [];
   const medians = new Map<number, number>();
   const bareMedians = new Map<number, number>();
+  const stepMedians = new Map<number, number>();
   for (const size of SIZES) {
     const tasks = quick ? size.tasks / 10 : size.tasks;
     progress(`board: seeding ${tasks} tasks`);
@@ -72,6 +77,7 @@ export async function boardFigures(quick: boolean): Promise<Figure[]> {
     const api = await sample(size.reps, get, 2);
     const bareBoard = bareReads(dbPathOf(home));
     const bare = await sample(size.reps, bareBoard.read, 2);
+    stepMedians.set(size.tasks, median(await sample(size.reps, bareBoard.step, 2)));
     bareBoard.close();
     hub.close();
     boards.close();
@@ -97,6 +103,19 @@ export async function boardFigures(quick: boolean): Promise<Figure[]> {
     // Linear growth from 10k to 100k tasks is a factor of 10; the baseline is how much the bare
     // reads of the same rows grew on this machine in the same run.
     out.push(figure("get_board_growth_10k_to_100k", t100 / t10, "x", b100 / b10, { linear: 10 }));
+  }
+  const s10 = stepMedians.get(10_000);
+  const s100 = stepMedians.get(100_000);
+  if (s10 !== undefined && s100 !== undefined) {
+    // How much merely stepping through the board's rows (keeping nothing) grows on this machine:
+    // the floor under any GET /board that returns every card.
+    out.push(
+      figure("bare_row_step_growth_10k_to_100k", s100 / s10, "x", null, {
+        linear: 10,
+        step_10k_ms: round(s10),
+        step_100k_ms: round(s100),
+      }),
+    );
   }
   return out;
 }
