@@ -98,9 +98,10 @@ describe("spawnable profiles", () => {
     mkdirSync(join(home.root, "profiles", "researcher"), { recursive: true });
     writeFileSync(join(home.root, "profiles", "researcher", "config.yaml"), "");
     const config = loadConfig(home);
-    expect(spawnableProfiles(home, config)).toEqual(["coder", "researcher"]);
+    expect(spawnableProfiles(home, config)).toEqual(["coder", "default", "researcher"]);
     expect(resolveProfile(home, config, "coder")).toMatchObject({ command: ["agent"] });
     expect(resolveProfile(home, config, "researcher")).toEqual({ preset: "hermes", env: {} });
+    expect(resolveProfile(home, config, "default")).toEqual({ preset: "hermes", env: {} });
     expect(resolveProfile(home, config, "human")).toBeNull();
   });
 });

@@ -107,7 +107,7 @@ describe("knownAssignees", () => {
 });
 
 describe("hermesProfilesOnDisk", () => {
-  it("lists profiles/<name>/ directories that hold a config.yaml, lowercased and sorted", () => {
+  it("lists default and the profiles/<name>/ directories that hold a config.yaml, lowercased and sorted", () => {
     const root = tempDir();
     for (const [name, withConfig] of [
       ["Worker", true],
@@ -118,10 +118,16 @@ describe("hermesProfilesOnDisk", () => {
       if (withConfig) writeFileSync(join(root, "profiles", name, "config.yaml"), "model: x\n");
     }
     writeFileSync(join(root, "profiles", "stray.yaml"), "");
-    expect(hermesProfilesOnDisk(root)).toEqual(["coder", "worker"]);
+    expect(hermesProfilesOnDisk(root)).toEqual(["coder", "default", "worker"]);
   });
 
-  it("is empty without a profiles directory", () => {
+  it("counts the root of a Hermes home as the default profile even with no named profile yet", () => {
+    const root = tempDir();
+    mkdirSync(join(root, "profiles"));
+    expect(hermesProfilesOnDisk(root)).toEqual(["default"]);
+  });
+
+  it("is empty without a profiles directory (a Switchyard home)", () => {
     expect(hermesProfilesOnDisk(tempDir())).toEqual([]);
   });
 });

@@ -45,14 +45,18 @@ export function taskAge(task: Task, now: number): TaskAge {
   };
 }
 
-/** Hermes profiles on disk: `profiles/<name>/config.yaml` under the home (the `hermes` preset). */
+/**
+ * Hermes profiles on disk (the `hermes` preset): under a home laid out as Hermes's (it has a
+ * `profiles/` directory), `default` and every `profiles/<name>/` holding a config.yaml.
+ */
 export function hermesProfilesOnDisk(root: string): string[] {
   const dir = join(root, "profiles");
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true })
+  const named = readdirSync(dir, { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, "config.yaml")))
-    .map((d) => d.name.toLowerCase())
-    .sort();
+    .map((d) => d.name.toLowerCase());
+  // A Hermes home's root is itself the `default` profile, which always exists (reference §5.1).
+  return [...new Set(["default", ...named])].sort();
 }
 
 /**
