@@ -79,6 +79,41 @@ describe("the task drawer's frame", () => {
     expect(onClose).toHaveBeenCalledTimes(3);
   });
 
+  it("keeps Tab inside the dialog: past the last control it wraps to the first, and back", async () => {
+    const h = drawerHarness();
+    const user = userEvent.setup();
+    const task = h.seed("Trap focus");
+    const { dialog } = await openDrawer(h, task.id, "Trap focus");
+    await within(dialog).findByRole("button", { name: "Comment" });
+    const close = within(dialog).getByRole("button", { name: "Close drawer" });
+    const controls = [
+      ...dialog.querySelectorAll<HTMLElement>("a[href], button:not([disabled]), input, select, textarea"),
+    ];
+    const last = controls[controls.length - 1] as HTMLElement;
+    last.focus();
+    await user.tab();
+    expect(dialog.contains(document.activeElement)).toBe(true);
+    expect(document.activeElement).toBe(controls[0]);
+    await user.tab({ shift: true });
+    expect(document.activeElement).toBe(last);
+    expect(controls[0]).toBe(close);
+  });
+
+  it("keeps a comment draft on Esc (it leaves the box); a second Esc closes the drawer", async () => {
+    const h = drawerHarness();
+    const user = userEvent.setup();
+    const task = h.seed("Drafts survive");
+    const { dialog, onClose } = await openDrawer(h, task.id, "Drafts survive");
+    const box = within(dialog).getByRole("textbox", { name: "Add a comment" });
+    await user.type(box, "half a thought");
+    await user.keyboard("{Escape}");
+    expect(onClose).not.toHaveBeenCalled();
+    expect(box).toHaveValue("half a thought");
+    expect(document.activeElement).not.toBe(box);
+    await user.keyboard("{Escape}");
+    expect(onClose).toHaveBeenCalledTimes(1);
+  });
+
   it("says so when the task does not exist", async () => {
     const h = drawerHarness();
     h.renderDrawer("t_00000000");

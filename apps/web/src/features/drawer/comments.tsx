@@ -53,6 +53,10 @@ export function CommentInput({ pending, error, onSubmit }: CommentInputProps) {
     if (event.key === "Enter" && !event.shiftKey) {
       event.preventDefault();
       submit();
+    } else if (event.key === "Escape" && body.trim()) {
+      // A draft is not thrown away by Esc: it leaves the box; a second Esc closes the drawer.
+      event.preventDefault();
+      event.currentTarget.blur();
     }
   }
 

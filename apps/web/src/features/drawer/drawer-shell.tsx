@@ -7,10 +7,33 @@ interface DrawerShellProps {
   children: ReactNode;
 }
 
+const FOCUSABLE =
+  'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+/** Keeps Tab and Shift+Tab inside the dialog, as a modal dialog should. */
+function trapTab(event: KeyboardEvent, dialog: HTMLElement): void {
+  const items = [...dialog.querySelectorAll<HTMLElement>(FOCUSABLE)];
+  const first = items[0];
+  const last = items[items.length - 1];
+  if (!first || !last) return;
+  const active = document.activeElement;
+  const inside = active instanceof Node && dialog.contains(active);
+  // Another dialog opened over the drawer (the command palette, a confirmation) keeps its own Tab.
+  if (!inside && active instanceof Element && active.closest('[role="dialog"], [role="alertdialog"]')) return;
+  if (event.shiftKey && (!inside || active === first || active === dialog)) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && (!inside || active === last)) {
+    event.preventDefault();
+    first.focus();
+  }
+}
+
 /**
- * The drawer's frame: a shade that closes it on click, and a dialog sliding in from the right
- * that takes focus when it opens and gives it back when it closes. Esc closes it unless something
- * inside handled the key first (an inline editor cancels its edit with Esc and marks it handled).
+ * The drawer's frame: a shade that closes it on click, and a modal dialog sliding in from the
+ * right that takes focus when it opens, keeps Tab inside itself, and gives focus back when it
+ * closes. Esc closes it unless something inside handled the key first (an inline editor cancels
+ * its edit with Esc, the comment box keeps its draft; both mark the key handled).
  */
 export function DrawerShell({ label, onClose, children }: DrawerShellProps) {
   const dialog = useRef<HTMLElement>(null);
@@ -22,6 +45,7 @@ export function DrawerShell({ label, onClose, children }: DrawerShellProps) {
     dialog.current?.focus();
     function onKeyDown(event: KeyboardEvent) {
       if (event.key === "Escape" && !event.defaultPrevented) close.current();
+      if (event.key === "Tab" && dialog.current) trapTab(event, dialog.current);
     }
     document.addEventListener("keydown", onKeyDown);
     return () => {
