@@ -8,7 +8,8 @@ const SKILLS = ["kanban-worker", "kanban-orchestrator"] as const;
 
 function readSkill(name: string): { meta: Record<string, unknown>; body: string } {
   const text = readFileSync(fileURLToPath(new URL(`../../../skills/${name}/SKILL.md`, import.meta.url)), "utf8");
-  const m = /^---\n([\s\S]*?)\n---\n([\s\S]*)$/.exec(text);
+  // The frontmatter opens the file, its first key on the next line (what skill loaders expect).
+  const m = /^---\n(\S[\s\S]*?)\n---\n([\s\S]*)$/.exec(text);
   if (!m) throw new Error(`${name}/SKILL.md has no frontmatter`);
   return { meta: parseYaml(m[1] as string) as Record<string, unknown>, body: m[2] as string };
 }
