@@ -21,7 +21,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type DispatchLoop, startDispatchLoop } from "../src/dispatch-loop.ts";
 import { createEventHub, type EventHub } from "../src/event-hub.ts";
 import { startServer } from "../src/main.ts";
-import { tempDir, tempHome } from "./helpers.ts";
+import { tempDir, tempHome, waitFor } from "./helpers.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FAKE_AGENT = join(here, "..", "..", "..", "e2e", "fake-agent", "fake-agent.mjs");
@@ -30,16 +30,6 @@ const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
 });
-
-async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** A service stand-in that records ticks; each tick waits until `release` is called if `hold` is set. */
 function fakeService(boards: string[], options: { hold?: boolean; spawnableReady?: boolean } = {}) {

@@ -157,11 +157,18 @@ export async function refused(
   return body;
 }
 
-/** Polls a condition with a generous deadline (the machine may be slow and busy); never a fixed sleep. */
-export async function until(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+/** Polls until `check` gives a value, with a generous deadline (the machine may be slow and busy); never a fixed sleep. */
+export async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  for (;;) {
+    const value = check();
+    if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** Polls a condition until it holds (see `waitFor`). */
+export async function until(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  await waitFor(what, condition, timeoutMs);
 }

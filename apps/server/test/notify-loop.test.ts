@@ -17,22 +17,12 @@ import {
 import { afterEach, describe, expect, it } from "vitest";
 import { startServer } from "../src/main.ts";
 import { startNotifyLoop } from "../src/notify-loop.ts";
-import { tempHome } from "./helpers.ts";
+import { tempHome, waitFor } from "./helpers.ts";
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
 });
-
-async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const emptyPass = (): NotifyTickResult => ({ sent: 0, failed: 0, dropped: [], finished: [] });
 

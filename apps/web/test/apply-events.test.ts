@@ -1,21 +1,14 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { BoardResponse, TaskDetail } from "@switchyard/contract";
 import {
   addComment,
   archiveTask,
   assignTask,
   blockTask,
-  boardPaths,
   boardView,
   childIds,
   claimTask,
   completeTask,
-  createManualClock,
-  createSequentialIds,
   createTask,
-  DEFAULT_BOARD,
   editTask,
   eventsSince,
   heartbeatWorker,
@@ -24,11 +17,9 @@ import {
   listComments,
   listEvents,
   listRuns,
-  openKernel,
   parentIds,
   reclaimTask,
   recordFailure,
-  resolveHome,
   setPriority,
   setStatusDirect,
   setWorkerPid,
@@ -36,30 +27,11 @@ import {
   unblockTask,
   unlinkTasks,
 } from "@switchyard/core";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { applyEvents } from "../src/api/apply-events.ts";
 import type { BoardViewFilter } from "../src/api/board-cards.ts";
 import { mergeTaskDetail } from "../src/api/merge-task.ts";
-
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  while (cleanups.length > 0) cleanups.pop()?.();
-});
-
-function freshKernel(): Kernel {
-  const root = mkdtempSync(join(tmpdir(), "switchyard-web-events-"));
-  const k = openKernel(boardPaths(resolveHome({ SWITCHYARD_HOME: root }), DEFAULT_BOARD), {
-    clock: createManualClock(1_700_000_000),
-    ids: createSequentialIds(),
-    host: "testhost",
-    pid: 4242,
-  });
-  cleanups.push(() => {
-    k.close();
-    rmSync(root, { recursive: true, force: true });
-  });
-  return k;
-}
+import { freshKernel } from "./fresh-kernel.ts";
 
 function view(k: Kernel, filter: BoardViewFilter): BoardResponse {
   return boardView(k, { tenant: filter.tenant ?? null, includeArchived: filter.includeArchived });

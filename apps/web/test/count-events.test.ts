@@ -1,55 +1,27 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import {
   addComment,
   archiveTask,
   assignTask,
   blockTask,
   boardCounts,
-  boardPaths,
   claimTask,
   completeTask,
-  createManualClock,
-  createSequentialIds,
   createTask,
-  DEFAULT_BOARD,
   editTask,
   eventsSince,
   getTask,
   heartbeatWorker,
   type Kernel,
   linkTasks,
-  openKernel,
   reclaimTask,
   recordFailure,
-  resolveHome,
   setPriority,
   setStatusDirect,
   unblockTask,
 } from "@switchyard/core";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { changesBoardCounts } from "../src/api/count-events.ts";
-
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  while (cleanups.length > 0) cleanups.pop()?.();
-});
-
-function freshKernel(): Kernel {
-  const root = mkdtempSync(join(tmpdir(), "switchyard-web-counts-"));
-  const k = openKernel(boardPaths(resolveHome({ SWITCHYARD_HOME: root }), DEFAULT_BOARD), {
-    clock: createManualClock(1_700_000_000),
-    ids: createSequentialIds(),
-    host: "testhost",
-    pid: 4242,
-  });
-  cleanups.push(() => {
-    k.close();
-    rmSync(root, { recursive: true, force: true });
-  });
-  return k;
-}
+import { freshKernel } from "./fresh-kernel.ts";
 
 /** Runs a real kernel change; says whether the board's counts moved and what its events claim. */
 function change(k: Kernel, act: () => unknown): { moved: boolean; claimed: boolean } {
