@@ -1,18 +1,13 @@
 import { cpus, loadavg, totalmem } from "node:os";
 import { parseArgs } from "node:util";
-import { boardFigures } from "./figures/board.ts";
-import { browserFigures } from "./figures/browser.ts";
-import { claimFigures } from "./figures/claims.ts";
-import { cliFigures } from "./figures/cli.ts";
-import { dispatchFigures } from "./figures/dispatch.ts";
-import { liveFigures } from "./figures/live.ts";
 import { type Figure, nowMs, progress } from "./report.ts";
 import { removeHomes } from "./seed.ts";
 
 /**
  * `pnpm bench`: prints one JSON line per figure (SPEC §10, issue 9). The first line describes the
  * machine and its load; figures follow in the order of the issue. `--only claims,board` runs
- * some groups; `--quick` shrinks every size (a smoke run, not for the record).
+ * some groups; `--quick` shrinks every size (a smoke run, not for the record). A group's module
+ * is loaded only when it runs (the core-only groups do not load the server).
  */
 
 interface Group {
@@ -21,12 +16,12 @@ interface Group {
 }
 
 const GROUPS: Group[] = [
-  { name: "claims", run: (quick) => claimFigures(quick ? 1_000 : 10_000) },
-  { name: "board", run: (quick) => boardFigures(quick) },
-  { name: "dispatch", run: (quick) => dispatchFigures(quick) },
-  { name: "live", run: (quick) => liveFigures(quick) },
-  { name: "browser", run: (quick) => browserFigures(quick) },
-  { name: "cli", run: (quick) => cliFigures(quick) },
+  { name: "claims", run: async (quick) => (await import("./figures/claims.ts")).claimFigures(quick ? 1_000 : 10_000) },
+  { name: "board", run: async (quick) => (await import("./figures/board.ts")).boardFigures(quick) },
+  { name: "dispatch", run: async (quick) => (await import("./figures/dispatch.ts")).dispatchFigures(quick) },
+  { name: "live", run: async (quick) => (await import("./figures/live.ts")).liveFigures(quick) },
+  { name: "browser", run: async (quick) => (await import("./figures/browser.ts")).browserFigures(quick) },
+  { name: "cli", run: async (quick) => (await import("./figures/cli.ts")).cliFigures(quick) },
 ];
 
 function machine(): Record<string, unknown> {

@@ -1,14 +1,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import {
-  boardPaths,
-  DEFAULT_BOARD,
-  type Home,
-  openKernel,
-  resolveHome,
-  WAL_AUTOCHECKPOINT_PAGES,
-} from "@switchyard/core";
+import { boardPaths, DEFAULT_BOARD, type Home, openKernel, resolveHome } from "@switchyard/core";
 import BetterSqlite3, { type Database } from "better-sqlite3";
 
 /**
@@ -21,14 +14,20 @@ export const SEED_NOW = 1_700_000_000;
 export const PROFILES = ["alice", "bob", "coder", "reviewer", "writer", "tester", "ops", "research"] as const;
 const TENANTS = ["acme", "globex", null] as const;
 
+/**
+ * The kernel's `wal_autocheckpoint` (`WAL_AUTOCHECKPOINT_PAGES` in packages/core's SQLite
+ * storage), so the bare connections write like the kernel's (also in workers/bare-cli.mjs).
+ */
+export const WAL_AUTOCHECKPOINT_PAGES = 10_000;
+
 const homes: string[] = [];
 
 /** A fresh home in a temp dir with an initialised (empty) default board; removed by `removeHomes`. */
-export function freshHome(): Home {
+export async function freshHome(): Promise<Home> {
   const root = mkdtempSync(join(tmpdir(), "switchyard-bench-"));
   homes.push(root);
   const home = resolveHome({ SWITCHYARD_HOME: root });
-  openKernel(boardPaths(home, DEFAULT_BOARD)).close();
+  await (await openKernel(boardPaths(home, DEFAULT_BOARD))).close();
   return home;
 }
 
@@ -60,8 +59,8 @@ function checkpoint(db: Database): void {
 }
 
 /** Copies a seeded board file into a fresh home (cheaper than seeding the same board twice). */
-export function cloneBoard(template: string): Home {
-  const home = freshHome();
+export async function cloneBoard(template: string): Promise<Home> {
+  const home = await freshHome();
   const target = dbPathOf(home);
   mkdirSync(dirname(target), { recursive: true });
   for (const suffix of ["-wal", "-shm"]) rmSync(`${target}${suffix}`, { force: true });

@@ -8,7 +8,7 @@ async function statusOf(sy: Switchyard, id: string): Promise<string> {
   return shown.task.status;
 }
 
-test("triage by drag and drop: by mouse and by keyboard, with confirmations, and a refused move rolled back with the server's reason", async ({
+test("triage by drag and drop: by mouse and by keyboard, with confirmations, and refused moves rolled back with the reason", async ({
   page,
   switchyard,
 }) => {
@@ -56,10 +56,13 @@ test("triage by drag and drop: by mouse and by keyboard, with confirmations, and
   await expect.poll(() => statusOf(sy, notes.id)).toBe("done");
 
   // Refused, by keyboard: Announce v2 cannot be ready while Release v2 is unfinished. The
-  // card goes back to Todo and the error line gives the server's reason.
+  // dashboard refuses it from the contract's transition table before sending anything: the
+  // card goes back to Todo and the error line gives the reason.
   await dragWithKeyboard(page, card(page, "Announce v2"), "Announce v2", "todo", ["ready"]);
-  const refusal = page.getByRole("alert").filter({ hasText: "Move failed" });
-  await expect(refusal).toContainText(`waiting on unfinished parent(s) ${release.id}`);
+  const refusal = page.getByRole("alert").filter({ hasText: "Cannot move" });
+  await expect(refusal).toContainText(
+    `Cannot move ${announce.id} to Ready: waiting on unfinished parent ${release.id}.`,
+  );
   await expect(card(column(page, "todo"), "Announce v2")).toBeVisible();
   await expect(card(column(page, "ready"), "Announce v2")).toHaveCount(0);
   expect(await statusOf(sy, announce.id)).toBe("todo");
@@ -69,7 +72,9 @@ test("triage by drag and drop: by mouse and by keyboard, with confirmations, and
   await page.getByRole("button", { name: "Dismiss message" }).click();
   await expect(refusal).toBeHidden();
   await dragWithMouse(page, card(page, "Release v2"), column(page, "running"));
-  await expect(refusal).toContainText("Cannot set status to 'running' directly");
+  await expect(refusal).toContainText(
+    `Cannot move ${release.id} to In Progress: Ready → In Progress is not an allowed move.`,
+  );
   await expect(card(column(page, "ready"), "Release v2")).toBeVisible();
   await expect(card(column(page, "running"), "Release v2")).toHaveCount(0);
   expect(await statusOf(sy, release.id)).toBe("ready");

@@ -1,20 +1,20 @@
 import { isCoreError } from "@switchyard/core";
 import type { Cli } from "./context.ts";
-import { ReportedFailure } from "./errors.ts";
+import { ReportedFailure, refusalText } from "./errors.ts";
 
 /**
  * Runs `fn` for each id of a bulk verb (complete, block --ids, unblock, archive). Each id is
  * handled on its own, as in the reference: a refusal prints one line and the others go on;
  * the verb then exits 1.
  */
-export function forEachId(cli: Cli, ids: readonly string[], fn: (id: string) => void): void {
+export async function forEachId(cli: Cli, ids: readonly string[], fn: (id: string) => Promise<void>): Promise<void> {
   let failed = 0;
   for (const id of ids) {
     try {
-      fn(id);
+      await fn(id);
     } catch (err) {
       if (!isCoreError(err)) throw err;
-      cli.warn(`switchyard: ${err.message}`);
+      cli.warn(`switchyard: ${refusalText(err)}`);
       failed++;
     }
   }

@@ -1,5 +1,6 @@
 import type { Config } from "@switchyard/contract";
-import { type Env, type Home, type Kernel, loadConfig, openBoard, requireBoard, resolveHome } from "@switchyard/core";
+import { type Env, type Home, type Kernel, openBoard, requireBoard, resolveHome } from "@switchyard/core";
+import { loadConfig } from "@switchyard/runtime";
 import type { Command } from "commander";
 import { identity, type WorkerScope, workerScope } from "./tools/scope.ts";
 
@@ -16,7 +17,7 @@ export interface Cli {
   /** The resolved board slug (does not open the database). */
   boardSlug(): string;
   /** The board's kernel; the first call opens (and on a fresh home, initialises) the database. */
-  kernel(): Kernel;
+  kernel(): Promise<Kernel>;
   /** `<home>/config.yaml`, validated (read once). */
   config(): Config;
   /** The worker environment (task, run, profile, tenant). */
@@ -25,16 +26,19 @@ export interface Cli {
   identity(): string;
   /** One line (or block) on stdout. */
   out(text?: string): void;
+  /** Text on stdout exactly as given (a log, the worker context), with no newline added. */
+  print(text: string): void;
   /** One line on stderr. */
   warn(text: string): void;
   /** A `--json` result on stdout. */
   json(value: unknown): void;
-  close(): void;
+  /** Closes the board, if it was opened. */
+  close(): Promise<void>;
 }
 
 export function createCli(env: Env, boardOption: () => string | undefined): Cli {
   const home = resolveHome(env);
-  let kernel: Kernel | null = null;
+  let kernel: Promise<Kernel> | null = null;
   let config: Config | null = null;
   let scope: WorkerScope | null = null;
   const cli: Cli = {
@@ -58,15 +62,21 @@ export function createCli(env: Env, boardOption: () => string | undefined): Cli 
     out(text = "") {
       process.stdout.write(`${text}\n`);
     },
+    print(text) {
+      process.stdout.write(text);
+    },
     warn(text) {
       process.stderr.write(`${text}\n`);
     },
     json(value) {
       process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
     },
-    close() {
-      kernel?.close();
+    async close() {
+      const opening = kernel;
       kernel = null;
+      // A board that failed to open has nothing to close (its error was reported already).
+      const k = await opening?.catch(() => null);
+      await k?.close();
     },
   };
   return cli;

@@ -1,6 +1,14 @@
+import type { Command } from "commander";
 import { type Cli, createCli } from "./context.ts";
 import { exitFor } from "./errors.ts";
 import { buildProgram } from "./program.ts";
+
+/** The verb an action belongs to, without the program's name: `reclaim`, `boards list`. */
+function verbOf(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(" ");
+}
 
 /** The entry point of the bundle: run one command, then set the exit code (errors.ts). */
 async function main(argv: string[]): Promise<void> {
@@ -8,9 +16,13 @@ async function main(argv: string[]): Promise<void> {
     if (err.code === "EPIPE") process.exit(0);
   });
   let cli: Cli | undefined;
+  let verb: string | null = null;
   const program = buildProgram((p) => {
     cli = createCli(process.env, () => p.opts<{ board?: string }>().board);
     return cli;
+  });
+  program.hook("preAction", (_program, action) => {
+    verb = verbOf(action);
   });
   try {
     if (argv.length === 0) {
@@ -19,11 +31,11 @@ async function main(argv: string[]): Promise<void> {
     }
     await program.parseAsync(argv, { from: "user" });
   } catch (err) {
-    const { code, message } = exitFor(err);
+    const { code, message } = exitFor(err, verb);
     if (message) process.stderr.write(`switchyard: ${message}\n`);
     process.exitCode = code;
   } finally {
-    cli?.close();
+    await cli?.close();
   }
 }
 

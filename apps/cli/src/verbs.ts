@@ -19,13 +19,16 @@ import type { RegisterVerbs } from "./context.ts";
  *
  * 1. Write `commands/<group>.ts` exporting `export const registerX: RegisterVerbs = (program, cli) => { … }`
  *    that adds `program.command("verb")` with its arguments, options and `--help` text.
- * 2. In the action use the invocation's `cli` (context.ts): `cli.kernel()` opens the board chosen
- *    by `--board`/env (initialising a fresh home), `cli.config()` reads config.yaml,
- *    `cli.identity()` is the default author, `cli.out`/`cli.warn`/`cli.json` print.
+ * 2. In the action use the invocation's `cli` (context.ts): `await cli.kernel()` opens the board
+ *    chosen by `--board`/env (initialising a fresh home), `cli.config()` reads config.yaml,
+ *    `cli.identity()` is the default author, `cli.out`/`cli.print`/`cli.warn`/`cli.json` print.
+ *    A verb is an adapter: parse its arguments, call one core command, format the answer. No
+ *    SQL, no `k.write`, no rules (test/thin-adapters.test.ts checks).
  * 3. Errors: parse option values with the parsers in args.ts (a bad value exits 2); throw
- *    `UsageError` for other bad input (exit 2); let `CoreError` refusals propagate (exit 1 with
- *    their message). errors.ts maps them in one place: do not set exit codes yourself. A verb
- *    that runs until interrupted (tail, watch, serve) returns when it is done.
+ *    `UsageError` for other bad input (exit 2); let `CoreError` refusals propagate. errors.ts
+ *    maps them in one place (EXIT_BY_CODE, HINT_BY_CODE, and the few verbs that word a refusal
+ *    their own way): do not set exit codes or catch refusals yourself. A verb that runs until
+ *    interrupted (tail, watch, serve) returns when it is done.
  * 4. Load heavy modules (the MCP SDK, the server) with `await import()` inside the action, so
  *    other verbs start fast. The CLI is bundled (scripts/build.mjs): code must not locate files
  *    relative to its own module.

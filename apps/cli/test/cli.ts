@@ -29,8 +29,8 @@ export interface TestHome {
   ok(args: string[], options?: { env?: Record<string, string> }): string;
   /** Creates a task and returns its id. */
   create(title: string, ...flags: string[]): string;
-  /** Opens the default board with the kernel, to set up or inspect what the CLI cannot. */
-  kernel(): Kernel;
+  /** Opens the default board with the kernel, to set up or inspect what the CLI cannot (closed when the test ends). */
+  kernel(): Promise<Kernel>;
   home(): Home;
 }
 
@@ -51,9 +51,9 @@ function describeResult(args: string[], r: Result): string {
 export function tempHome(): TestHome {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), "switchyard-cli-")));
   const env = cleanEnv(dir);
-  const kernels: Kernel[] = [];
-  onTestFinished(() => {
-    for (const k of kernels) k.close();
+  const kernels: Array<Promise<Kernel>> = [];
+  onTestFinished(async () => {
+    for (const opening of kernels) await (await opening.catch(() => null))?.close();
     rmSync(dir, { recursive: true, force: true });
   });
   const t: TestHome = {
@@ -87,18 +87,20 @@ export function tempHome(): TestHome {
     },
     home: () => resolveHome({ SWITCHYARD_HOME: t.root }),
     kernel() {
-      const k = openBoard(t.home());
-      kernels.push(k);
-      return k;
+      const opening = openBoard(t.home());
+      kernels.push(opening);
+      return opening;
     },
   };
   return t;
 }
 
 /** Every row of every table, for asserting that a refused command changed nothing. */
-export function boardSnapshot(k: Kernel): Record<string, unknown[]> {
+export async function boardSnapshot(k: Kernel): Promise<Record<string, unknown[]>> {
   const tables = ["tasks", "task_links", "task_comments", "task_events", "task_runs", "kanban_notify_subs"];
-  return Object.fromEntries(tables.map((t) => [t, k.db.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all()]));
+  const snapshot: Record<string, unknown[]> = {};
+  for (const t of tables) snapshot[t] = await k.db.all(`SELECT * FROM ${t} ORDER BY rowid`, []);
+  return snapshot;
 }
 
 /** A long-running `switchyard` process (tail, watch, mcp) whose output can be awaited. */

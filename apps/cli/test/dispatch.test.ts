@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DispatchResult } from "@switchyard/contract";
-import { type Kernel, listEvents, listRuns, requireTask, systemProcesses, workerLogPath } from "@switchyard/core";
+import { type Kernel, listEvents, listRuns, requireTask } from "@switchyard/core";
+import { systemProcesses, workerLogPath } from "@switchyard/runtime";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { stringify } from "yaml";
 import { type TestHome, tempHome } from "./cli.ts";
@@ -29,7 +30,7 @@ interface Fleet {
 }
 
 /** A home whose profiles run the fake agent with these arguments; workers left behind are killed. */
-function fleet(profiles: Record<string, string[]>, dispatch: Record<string, unknown> = {}): Fleet {
+async function fleet(profiles: Record<string, string[]>, dispatch: Record<string, unknown> = {}): Promise<Fleet> {
   const home = tempHome();
   const tracePath = join(home.dir, "trace.jsonl");
   mkdirSync(home.env.SWITCHYARD_HOME as string, { recursive: true });
@@ -52,24 +53,26 @@ function fleet(profiles: Record<string, string[]>, dispatch: Record<string, unkn
           .filter(Boolean)
           .map((l) => JSON.parse(l) as Trace)
       : [];
-  const k = home.kernel();
-  onTestFinished(() => {
+  const k = await home.kernel();
+  onTestFinished(async () => {
     // Every worker a run recorded, and every one that wrote to the trace (a worker may be
     // recorded before it traces, or trace before its pid is recorded).
     const recorded = (
-      k.db.prepare("SELECT worker_pid FROM task_runs WHERE worker_pid IS NOT NULL").all() as Array<{
-        worker_pid: number;
-      }>
+      await k.db.all<{ worker_pid: number }>("SELECT worker_pid FROM task_runs WHERE worker_pid IS NOT NULL", [])
     ).map((r) => r.worker_pid);
     for (const pid of new Set([...recorded, ...trace().map((t) => t.pid)])) systemProcesses.kill(-pid, "SIGKILL");
   });
   return { home, k, trace };
 }
 
-async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 45_000): Promise<T> {
+async function until<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 45_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -80,7 +83,7 @@ const dispatchJson = (f: Fleet, ...flags: string[]) => f.home.json(DispatchResul
 
 describe("switchyard dispatch", () => {
   it("starts a worker that completes through the CLI, with its run, events, handoff and log recorded", async () => {
-    const f = fleet({ coder: ["--mode", "complete", "--summary", "wrote the parser"] });
+    const f = await fleet({ coder: ["--mode", "complete", "--summary", "wrote the parser"] });
     const id = f.home.create("write the parser", "--assignee", "coder");
     const result = dispatchJson(f);
     expect(result.spawned).toEqual([
@@ -90,14 +93,20 @@ describe("switchyard dispatch", () => {
         workspace: join(f.home.env.SWITCHYARD_HOME as string, "kanban", "workspaces", id),
       },
     ]);
-    await until("the task to be done", () => requireTask(f.k, id).status === "done");
+    await until("the task to be done", async () => (await requireTask(f.k, id)).status === "done");
 
-    const [run, ...others] = listRuns(f.k, id);
+    const [run, ...others] = await listRuns(f.k, id);
     expect(others).toEqual([]);
     expect(run).toMatchObject({ outcome: "completed", status: "done", profile: "coder", summary: "wrote the parser" });
     expect(run?.metadata).toMatchObject({ agent: "fake", mode: "complete" });
-    expect(listEvents(f.k, id).map((e) => e.kind)).toEqual(["created", "claimed", "spawned", "heartbeat", "completed"]);
-    expect(requireTask(f.k, id).result).toContain("done by the fake agent");
+    expect((await listEvents(f.k, id)).map((e) => e.kind)).toEqual([
+      "created",
+      "claimed",
+      "spawned",
+      "heartbeat",
+      "completed",
+    ]);
+    expect((await requireTask(f.k, id)).result).toContain("done by the fake agent");
 
     const start = f.trace().find((t) => t.step === "start");
     expect(start).toMatchObject({ task: id, run: run?.id, cwd: result.spawned[0]?.workspace });
@@ -105,33 +114,36 @@ describe("switchyard dispatch", () => {
   });
 
   it("lets a worker create child cards and list them in created_cards", async () => {
-    const f = fleet({ lead: ["--mode", "children", "--count", "2"] });
+    const f = await fleet({ lead: ["--mode", "children", "--count", "2"] });
     const id = f.home.create("plan the release", "--assignee", "lead");
     dispatchJson(f);
-    await until("the task to be done", () => requireTask(f.k, id).status === "done");
+    await until("the task to be done", async () => (await requireTask(f.k, id)).status === "done");
     const created = f.trace().find((t) => t.step === "created")?.ids as string[];
     expect(created).toHaveLength(2);
-    expect(listEvents(f.k, id).at(-1)).toMatchObject({ kind: "completed", payload: { verified_cards: created } });
-    for (const child of created) expect(requireTask(f.k, child).title).toContain(`of ${id}`);
+    expect((await listEvents(f.k, id)).at(-1)).toMatchObject({
+      kind: "completed",
+      payload: { verified_cards: created },
+    });
+    for (const child of created) expect((await requireTask(f.k, child)).title).toContain(`of ${id}`);
   });
 
   it("refuses a made-up card in created_cards and accepts the honest retry", async () => {
-    const f = fleet({ liar: ["--mode", "phantom", "--after-refusal", "retry"] });
+    const f = await fleet({ liar: ["--mode", "phantom", "--after-refusal", "retry"] });
     const id = f.home.create("claim too much", "--assignee", "liar");
     dispatchJson(f);
-    await until("the task to be done", () => requireTask(f.k, id).status === "done");
+    await until("the task to be done", async () => (await requireTask(f.k, id)).status === "done");
     expect(f.trace().find((t) => t.step === "phantom-complete")).toMatchObject({ code: 1 });
-    const kinds = listEvents(f.k, id).map((e) => e.kind);
+    const kinds = (await listEvents(f.k, id)).map((e) => e.kind);
     expect(kinds.indexOf("completion_blocked_hallucination")).toBeLessThan(kinds.indexOf("completed"));
-    expect(listRuns(f.k, id).map((r) => r.outcome)).toEqual(["completed"]);
+    expect((await listRuns(f.k, id)).map((r) => r.outcome)).toEqual(["completed"]);
   });
 
   it("records a heartbeating worker's heartbeats on its run until it completes", async () => {
-    const f = fleet({ steady: ["--mode", "heartbeat", "--every", "0.2", "--for", "1"] });
+    const f = await fleet({ steady: ["--mode", "heartbeat", "--every", "0.2", "--for", "1"] });
     const id = f.home.create("long haul", "--assignee", "steady");
     dispatchJson(f);
-    await until("the task to be done", () => requireTask(f.k, id).status === "done");
-    const events = listEvents(f.k, id);
+    await until("the task to be done", async () => (await requireTask(f.k, id)).status === "done");
+    const events = await listEvents(f.k, id);
     const beats = events.filter((e) => e.kind === "heartbeat");
     expect(beats.length).toBeGreaterThanOrEqual(2);
     expect(beats[0]?.payload).toEqual({ note: "still working" });
@@ -141,55 +153,55 @@ describe("switchyard dispatch", () => {
       "spawned",
       "completed",
     ]);
-    expect(listRuns(f.k, id).map((r) => r.outcome)).toEqual(["completed"]);
+    expect((await listRuns(f.k, id)).map((r) => r.outcome)).toEqual(["completed"]);
   });
 
   it("lets a worker block its task with a reason", async () => {
-    const f = fleet({ asker: ["--mode", "block", "--reason", "which database?"] });
+    const f = await fleet({ asker: ["--mode", "block", "--reason", "which database?"] });
     const id = f.home.create("pick a database", "--assignee", "asker");
     dispatchJson(f);
-    await until("the task to be blocked", () => requireTask(f.k, id).status === "blocked");
-    expect(listEvents(f.k, id).find((e) => e.kind === "blocked")).toMatchObject({
+    await until("the task to be blocked", async () => (await requireTask(f.k, id)).status === "blocked");
+    expect((await listEvents(f.k, id)).find((e) => e.kind === "blocked")).toMatchObject({
       payload: { reason: "which database?" },
     });
   });
 
   it("after a reclaim, the old worker is stopped, its late complete is refused and the task is respawned", async () => {
     // A long grace: the worker's last words (a CLI call) must finish before any SIGKILL on a slow machine.
-    const f = fleet({ slow: ["--mode", "hang", "--on-term", "complete"] }, { stop_grace_seconds: 20 });
+    const f = await fleet({ slow: ["--mode", "hang", "--on-term", "complete"] }, { stop_grace_seconds: 20 });
     const id = f.home.create("long job", "--assignee", "slow");
     dispatchJson(f);
-    const first = requireTask(f.k, id);
+    const first = await requireTask(f.k, id);
     await until("the worker to start", () => f.trace().some((t) => t.step === "hanging"));
 
     expect(f.home.ok(["reclaim", id])).toContain(`Reclaimed ${id}`);
     const late = await until("the late complete", () => f.trace().find((t) => t.step === "late-complete"));
     expect(late.code).toBe(1);
     expect(String(late.stderr)).toContain("no longer the task's current run");
-    expect(requireTask(f.k, id).status).toBe("ready");
+    expect((await requireTask(f.k, id)).status).toBe("ready");
     await until("the old worker to be gone", () => !systemProcesses.isAlive(first.worker_pid as number));
 
     const again = dispatchJson(f);
     expect(again.spawned.map((s) => s.task_id)).toEqual([id]);
-    const second = requireTask(f.k, id);
+    const second = await requireTask(f.k, id);
     expect(second.current_run_id).not.toBe(first.current_run_id);
     expect(second.spawn_failures).toBe(0);
   });
 
   it("detects a dead worker on the next tick and blocks the task at --failure-limit", async () => {
-    const f = fleet({ crasher: ["--mode", "crash", "--code", "7"] });
+    const f = await fleet({ crasher: ["--mode", "crash", "--code", "7"] });
     const id = f.home.create("doomed", "--assignee", "crasher");
     expect(dispatchJson(f).spawned).toHaveLength(1);
-    const pid = requireTask(f.k, id).worker_pid as number;
+    const pid = (await requireTask(f.k, id)).worker_pid as number;
     await until("the worker to exit", () => !systemProcesses.isAlive(pid));
     const result = dispatchJson(f, "--failure-limit", "1");
     expect(result.crashed).toEqual([id]);
     expect(result.auto_blocked).toEqual([id]);
-    expect(requireTask(f.k, id).status).toBe("blocked");
+    expect((await requireTask(f.k, id)).status).toBe("blocked");
   });
 
-  it("with --dry-run claims and starts nothing", () => {
-    const f = fleet({ coder: ["--mode", "complete"] });
+  it("with --dry-run claims and starts nothing", async () => {
+    const f = await fleet({ coder: ["--mode", "complete"] });
     const id = f.home.create("later", "--assignee", "coder");
     const unassigned = f.home.create("nobody's");
     const manual = f.home.create("a person's", "--assignee", "alice");
@@ -197,12 +209,12 @@ describe("switchyard dispatch", () => {
     expect(result.spawned).toEqual([{ task_id: id, assignee: "coder", workspace: "" }]);
     expect(result.skipped_unassigned).toEqual([unassigned]);
     expect(result.skipped_nonspawnable).toEqual([manual]);
-    expect(requireTask(f.k, id)).toMatchObject({ status: "ready", current_run_id: null });
+    expect(await requireTask(f.k, id)).toMatchObject({ status: "ready", current_run_id: null });
     expect(f.trace()).toEqual([]);
   });
 
-  it("says which tasks could not start, rather than that there was nothing to do", () => {
-    const f = fleet({});
+  it("says which tasks could not start, rather than that there was nothing to do", async () => {
+    const f = await fleet({});
     writeFileSync(
       join(f.home.env.SWITCHYARD_HOME as string, "config.yaml"),
       stringify({ profiles: { ghost: { command: ["/nonexistent/agent-binary"] } } }),
@@ -211,22 +223,22 @@ describe("switchyard dispatch", () => {
     const out = f.home.ok(["dispatch"]);
     expect(out).toContain(`Could not start: ${id}`);
     expect(out).not.toContain("Nothing to dispatch");
-    expect(requireTask(f.k, id)).toMatchObject({ status: "ready", spawn_failures: 1 });
+    expect(await requireTask(f.k, id)).toMatchObject({ status: "ready", spawn_failures: 1 });
   });
 
   it("prints what it did as text, and respects --max", async () => {
-    const f = fleet({ coder: ["--mode", "complete"] });
+    const f = await fleet({ coder: ["--mode", "complete"] });
     const a = f.home.create("a", "--assignee", "coder", "--priority", "5");
     const b = f.home.create("b", "--assignee", "coder");
     const out = f.home.ok(["dispatch", "--max", "1"]);
     expect(out).toMatch(new RegExp(`^Spawned ${a} \\(coder\\) in `, "m"));
     expect(out).not.toContain(b);
-    await until("the task to be done", () => requireTask(f.k, a).status === "done");
+    await until("the task to be done", async () => (await requireTask(f.k, a)).status === "done");
     expect(f.home.ok(["dispatch", "--max", "0"])).toBe("Nothing to dispatch\n");
   });
 
-  it("refuses a bad --max or --failure-limit with exit 2, and a bad config.yaml with exit 1 naming the key", () => {
-    const f = fleet({ coder: ["--mode", "complete"] });
+  it("refuses a bad --max or --failure-limit with exit 2, and a bad config.yaml with exit 1 naming the key", async () => {
+    const f = await fleet({ coder: ["--mode", "complete"] });
     for (const flags of [
       ["--max", "-1"],
       ["--max", "two"],

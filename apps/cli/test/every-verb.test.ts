@@ -60,7 +60,7 @@ describe("every verb on a fresh home", () => {
     for (const [args, text] of outputs) expect(text, args).not.toBe("");
   });
 
-  it("prints --json forms that parse against the contract schemas", () => {
+  it("prints --json forms that parse against the contract schemas", async () => {
     const home = tempHome();
     const parent = home.json(CliTask, ["create", "parent", "--assignee", "alice", "--tenant", "ops", "--json"]);
     expect(Object.keys(parent).sort()).toEqual(Object.keys(CliTask.shape).sort());
@@ -81,7 +81,8 @@ describe("every verb on a fresh home", () => {
       "--json",
     ]);
     expect(child).toMatchObject({ status: "todo", priority: 5, skills: ["review"] });
-    expect(home.kernel().db.prepare("SELECT max_runtime_seconds AS m FROM tasks WHERE id = ?").get(child.id)).toEqual({
+    const k = await home.kernel();
+    expect(await k.db.get("SELECT max_runtime_seconds AS m FROM tasks WHERE id = ?", [child.id])).toEqual({
       m: 7200,
     });
 

@@ -58,16 +58,16 @@ async function refused(client: Client, name: string, args: Record<string, unknow
 }
 
 /** A claimed task and the environment the dispatcher would give its worker. */
-function workerFor(home: TestHome, title: string, profile = "alice") {
+async function workerFor(home: TestHome, title: string, profile = "alice") {
   const id = home.create(title, "--assignee", profile);
-  const run = claimTask(home.kernel(), id)?.current_run_id as number;
+  const run = (await claimTask(await home.kernel(), id))?.current_run_id as number;
   return { id, run, env: { SWITCHYARD_TASK: id, SWITCHYARD_RUN_ID: String(run), SWITCHYARD_PROFILE: profile } };
 }
 
 describe("switchyard mcp", () => {
   it("offers the 7 worker tools with the worker guidance as instructions when a task is in the environment", async () => {
     const home = tempHome();
-    const { env } = workerFor(home, "task");
+    const { env } = await workerFor(home, "task");
     const client = await connect(home, env);
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([...WORKER_TOOL_NAMES].sort());
@@ -99,7 +99,7 @@ describe("switchyard mcp", () => {
   it("works a task through every worker tool", async () => {
     const home = tempHome();
     const parentOfNothing = home.create("unrelated", "--assignee", "bob");
-    const { id, run, env } = workerFor(home, "build the feature");
+    const { id, run, env } = await workerFor(home, "build the feature");
     const client = await connect(home, { ...env, SWITCHYARD_TENANT: "acme" });
 
     const shown = await ok(client, "kanban_show", {}, ShowResult);
@@ -150,7 +150,7 @@ describe("switchyard mcp", () => {
 
   it("blocks the worker's task with a reason and returns the run", async () => {
     const home = tempHome();
-    const { id, run, env } = workerFor(home, "deploy");
+    const { id, run, env } = await workerFor(home, "deploy");
     const client = await connect(home, env);
     expect(await ok(client, "kanban_block", { reason: "Which region: eu or us?" }, CompleteResult)).toEqual({
       ok: true,
@@ -162,10 +162,10 @@ describe("switchyard mcp", () => {
 
   it("refuses to complete, block or heartbeat another task, and leaves it unchanged", async () => {
     const home = tempHome();
-    const { env, id } = workerFor(home, "mine");
-    const other = workerFor(home, "theirs", "bob").id;
+    const { env, id } = await workerFor(home, "mine");
+    const other = (await workerFor(home, "theirs", "bob")).id;
     const client = await connect(home, env);
-    const before = boardSnapshot(home.kernel());
+    const before = await boardSnapshot(await home.kernel());
     for (const [tool, args] of [
       ["kanban_complete", { task_id: other, summary: "done" }],
       ["kanban_block", { task_id: other, reason: "stop" }],
@@ -176,16 +176,17 @@ describe("switchyard mcp", () => {
           "Use kanban_comment (switchyard comment) to leave a note on it, or kanban_create (switchyard create) for follow-up work.",
       );
     }
-    expect(boardSnapshot(home.kernel())).toEqual(before);
+    expect(await boardSnapshot(await home.kernel())).toEqual(before);
   });
 
   it("refuses a made-up created_cards id with a message that says how to retry, and the task stays as it was", async () => {
     const home = tempHome();
-    const { id, run, env } = workerFor(home, "triage bugs");
+    const { id, run, env } = await workerFor(home, "triage bugs");
     const client = await connect(home, env);
     const real = await ok(client, "kanban_create", { title: "fix bug 1", assignee: "dev" }, CreateResult);
-    const taskBefore = home.kernel().db.prepare("SELECT * FROM tasks WHERE id = ?").get(id);
-    const runsBefore = home.kernel().db.prepare("SELECT * FROM task_runs WHERE task_id = ?").all(id);
+    const k = await home.kernel();
+    const taskBefore = await k.db.get("SELECT * FROM tasks WHERE id = ?", [id]);
+    const runsBefore = await k.db.all("SELECT * FROM task_runs WHERE task_id = ?", [id]);
 
     const error = await refused(client, "kanban_complete", {
       summary: "Filed t_deadbeefcafe and the real one.",
@@ -197,8 +198,8 @@ describe("switchyard mcp", () => {
         "Retry kanban_complete with created_cards listing only the task_id values returned by your successful " +
         "kanban_create calls (or children linked to this task), or leave created_cards out.",
     );
-    expect(home.kernel().db.prepare("SELECT * FROM tasks WHERE id = ?").get(id)).toEqual(taskBefore);
-    expect(home.kernel().db.prepare("SELECT * FROM task_runs WHERE task_id = ?").all(id)).toEqual(runsBefore);
+    expect(await k.db.get("SELECT * FROM tasks WHERE id = ?", [id])).toEqual(taskBefore);
+    expect(await k.db.all("SELECT * FROM task_runs WHERE task_id = ?", [id])).toEqual(runsBefore);
     const events = home.json(CliShow, ["show", id, "--json"]).events;
     expect(events.at(-1)).toMatchObject({
       kind: "completion_blocked_hallucination",
@@ -216,9 +217,10 @@ describe("switchyard mcp", () => {
 
   it("refuses a superseded run", async () => {
     const home = tempHome();
-    const { id, env } = workerFor(home, "flaky");
-    reclaimTask(home.kernel(), id);
-    claimTask(home.kernel(), id);
+    const { id, env } = await workerFor(home, "flaky");
+    const k = await home.kernel();
+    await reclaimTask(k, id);
+    await claimTask(k, id);
     const client = await connect(home, env);
     expect(await refused(client, "kanban_complete", { summary: "late" })).toMatch(
       /^kanban_complete: cannot complete t_[0-9a-f]+: run \d+ is no longer the task's current run/,
@@ -227,7 +229,7 @@ describe("switchyard mcp", () => {
 
   it("answers bad arguments with the reference's texts as {error} JSON", async () => {
     const home = tempHome();
-    const { env } = workerFor(home, "x");
+    const { env } = await workerFor(home, "x");
     const client = await connect(home, env);
     expect(await refused(client, "kanban_block", {})).toBe("reason is required — explain what input you need");
     expect(await refused(client, "kanban_block", { reason: "   " })).toBe(
@@ -269,7 +271,7 @@ describe("switchyard mcp", () => {
 
   it("refuses a link that would make a cycle", async () => {
     const home = tempHome();
-    const { id, env } = workerFor(home, "x");
+    const { id, env } = await workerFor(home, "x");
     const client = await connect(home, env);
     const child = await ok(client, "kanban_create", { title: "c", assignee: "a", parents: [id] }, CreateResult);
     expect(await refused(client, "kanban_link", { parent_id: child.task_id, child_id: id })).toBe(
@@ -284,7 +286,7 @@ describe("switchyard mcp", () => {
     const home = tempHome();
     const a = home.create("spec", "--assignee", "pm");
     const b = home.create("build", "--assignee", "dev", "--tenant", "acme");
-    blockTask(home.kernel(), b, { reason: "waiting on spec" });
+    await blockTask(await home.kernel(), b, { reason: "waiting on spec" });
     const client = await connect(home, {}, ["--orchestrator"]);
 
     const all = await ok(client, "kanban_list", {}, ListResult);

@@ -16,24 +16,25 @@ function startWorker(): { pid: number; exited: Promise<void> } {
 }
 
 /** A running task whose worker is a live process on this host, as the dispatcher leaves it. */
-function runningWithWorker(home: TestHome, title: string, assignee: string) {
+async function runningWithWorker(home: TestHome, title: string, assignee: string) {
   const id = home.create(title, "--assignee", assignee);
-  const k = home.kernel();
-  const claimed = claimTask(k, id);
+  const k = await home.kernel();
+  const claimed = await claimTask(k, id);
   const worker = startWorker();
-  setWorkerPid(k, id, claimed?.current_run_id as number, worker.pid);
+  await setWorkerPid(k, id, claimed?.current_run_id as number, worker.pid);
   return { id, worker };
 }
 
 describe("reclaim", () => {
-  it("puts a running task back to ready at once, closing its run as reclaimed", () => {
+  it("puts a running task back to ready at once, closing its run as reclaimed", async () => {
     const home = tempHome();
     const id = home.create("train", "--assignee", "alice");
     home.ok(["claim", id]);
     expect(home.ok(["reclaim", id, "--reason", "worker looks stuck"])).toBe(`Reclaimed ${id}\n`);
     const show = home.json(CliShow, ["show", id, "--json"]);
     expect(show.task.status).toBe("ready");
-    expect(home.kernel().db.prepare("SELECT claim_lock, worker_pid FROM tasks WHERE id = ?").get(id)).toEqual({
+    const k = await home.kernel();
+    expect(await k.db.get("SELECT claim_lock, worker_pid FROM tasks WHERE id = ?", [id])).toEqual({
       claim_lock: null,
       worker_pid: null,
     });
@@ -46,22 +47,22 @@ describe("reclaim", () => {
     ]);
   });
 
-  it("refuses a task that is not running, or an unknown id, with the reference's message and changes nothing", () => {
+  it("refuses a task that is not running, or an unknown id, with the reference's message and changes nothing", async () => {
     const home = tempHome();
     const id = home.create("idle", "--assignee", "alice");
-    const before = boardSnapshot(home.kernel());
+    const before = await boardSnapshot(await home.kernel());
     for (const target of [id, "t_00000000"]) {
       const r = home.run(["reclaim", target]);
       expect(r.code).toBe(1);
       expect(r.stderr).toBe(`switchyard: cannot reclaim ${target} (not running or unknown id)\n`);
       expect(r.stdout).toBe("");
     }
-    expect(boardSnapshot(home.kernel())).toEqual(before);
+    expect(await boardSnapshot(await home.kernel())).toEqual(before);
   });
 
   it("stops the task's worker when it runs on this host", async () => {
     const home = tempHome();
-    const { id, worker } = runningWithWorker(home, "long job", "alice");
+    const { id, worker } = await runningWithWorker(home, "long job", "alice");
     const out = home.ok(["reclaim", id]);
     expect(out).toBe(`Reclaimed ${id}\nStopped its worker (pid ${worker.pid})\n`);
     await worker.exited;
@@ -78,17 +79,17 @@ describe("reassign", () => {
     expect(home.json(CliShow, ["show", id, "--json"]).task.assignee).toBeNull();
   });
 
-  it("refuses a running task without --reclaim, with the reference's message, and leaves it as it was", () => {
+  it("refuses a running task without --reclaim, with the reference's message, and leaves it as it was", async () => {
     const home = tempHome();
     const id = home.create("busy", "--assignee", "alice");
     home.ok(["claim", id]);
-    const before = boardSnapshot(home.kernel());
+    const before = await boardSnapshot(await home.kernel());
     const r = home.run(["reassign", id, "bob"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
       `switchyard: cannot reassign ${id}: unknown id, or still running — pass --reclaim to take it back from its worker first\n`,
     );
-    expect(boardSnapshot(home.kernel())).toEqual(before);
+    expect(await boardSnapshot(await home.kernel())).toEqual(before);
     const unknown = home.run(["reassign", "t_00000000", "bob"]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain("cannot reassign t_00000000: unknown id, or still running");
@@ -117,7 +118,7 @@ describe("reassign", () => {
 
   it("with --reclaim stops the old worker when it runs on this host", async () => {
     const home = tempHome();
-    const { id, worker } = runningWithWorker(home, "long job", "alice");
+    const { id, worker } = await runningWithWorker(home, "long job", "alice");
     expect(home.ok(["reassign", id, "bob", "--reclaim"])).toBe(
       `Reassigned ${id} to bob (claim reclaimed)\nStopped its worker (pid ${worker.pid})\n`,
     );

@@ -5,21 +5,21 @@ import { z } from "zod";
 import { boardSnapshot, type TestHome, tempHome } from "./cli.ts";
 
 /** A task claimed twice: run `stale` was reclaimed, run `current` is the task's run now. */
-function supersededTask(home: TestHome): { id: string; stale: number; current: number } {
+async function supersededTask(home: TestHome): Promise<{ id: string; stale: number; current: number }> {
   const id = home.create("flaky job", "--assignee", "alice");
-  const k = home.kernel();
-  const stale = claimTask(k, id)?.current_run_id as number;
-  reclaimTask(k, id, { reason: "stuck" });
-  const current = claimTask(k, id)?.current_run_id as number;
+  const k = await home.kernel();
+  const stale = (await claimTask(k, id))?.current_run_id as number;
+  await reclaimTask(k, id, { reason: "stuck" });
+  const current = (await claimTask(k, id))?.current_run_id as number;
   return { id, stale, current };
 }
 
 describe("the CLI inside a worker's environment", () => {
-  it("refuses complete, block and heartbeat from a superseded run, and changes nothing", () => {
+  it("refuses complete, block and heartbeat from a superseded run, and changes nothing", async () => {
     const home = tempHome();
-    const { id, stale } = supersededTask(home);
+    const { id, stale } = await supersededTask(home);
     const env = { SWITCHYARD_TASK: id, SWITCHYARD_RUN_ID: String(stale) };
-    const before = boardSnapshot(home.kernel());
+    const before = await boardSnapshot(await home.kernel());
     for (const args of [
       ["complete", id, "--summary", "late"],
       ["block", id, "late"],
@@ -29,21 +29,21 @@ describe("the CLI inside a worker's environment", () => {
       expect(r.code, args.join(" ")).toBe(1);
       expect(r.stderr).toMatch(new RegExp(`run ${stale} is no longer the task's current run.*stop working on it`));
     }
-    expect(boardSnapshot(home.kernel())).toEqual(before);
+    expect(await boardSnapshot(await home.kernel())).toEqual(before);
   });
 
-  it("lets the current run complete its task", () => {
+  it("lets the current run complete its task", async () => {
     const home = tempHome();
-    const { id, current } = supersededTask(home);
+    const { id, current } = await supersededTask(home);
     const env = { SWITCHYARD_TASK: id, SWITCHYARD_RUN_ID: String(current) };
     expect(home.ok(["heartbeat", id, "--note", "almost"], { env })).toContain(`Heartbeat ${id}`);
     expect(home.ok(["complete", id, "--summary", "finished"], { env })).toBe(`Completed ${id}\n`);
     expect(home.json(CliShow, ["show", id, "--json"]).runs.map((r) => r.outcome)).toEqual(["reclaimed", "completed"]);
   });
 
-  it("honours the Hermes twins HERMES_KANBAN_TASK and HERMES_KANBAN_RUN_ID", () => {
+  it("honours the Hermes twins HERMES_KANBAN_TASK and HERMES_KANBAN_RUN_ID", async () => {
     const home = tempHome();
-    const { id, stale } = supersededTask(home);
+    const { id, stale } = await supersededTask(home);
     const r = home.run(["complete", id, "--result", "late"], {
       env: { HERMES_KANBAN_TASK: id, HERMES_KANBAN_RUN_ID: String(stale) },
     });
@@ -51,12 +51,12 @@ describe("the CLI inside a worker's environment", () => {
     expect(r.stderr).toContain("is no longer the task's current run");
   });
 
-  it("refuses to complete, block or heartbeat another task than the worker's own", () => {
+  it("refuses to complete, block or heartbeat another task than the worker's own", async () => {
     const home = tempHome();
     const own = home.create("mine", "--assignee", "alice");
     const other = home.create("theirs", "--assignee", "bob");
     home.ok(["claim", other]);
-    const before = boardSnapshot(home.kernel());
+    const before = await boardSnapshot(await home.kernel());
     for (const args of [
       ["complete", other, "--result", "x"],
       ["block", other, "x"],
@@ -69,21 +69,23 @@ describe("the CLI inside a worker's environment", () => {
           "Use kanban_comment (switchyard comment) to leave a note on it, or kanban_create (switchyard create) for follow-up work.\n",
       );
     }
-    expect(boardSnapshot(home.kernel())).toEqual(before);
+    expect(await boardSnapshot(await home.kernel())).toEqual(before);
     expect(home.ok(["comment", other, "found a bug in your input"], { env: { SWITCHYARD_TASK: own } })).toContain(
       `Commented on ${other}`,
     );
   });
 
-  it("extends the claim by SWITCHYARD_CLAIM_TTL_SECONDS on a heartbeat", () => {
+  it("extends the claim by SWITCHYARD_CLAIM_TTL_SECONDS on a heartbeat", async () => {
     const home = tempHome();
     const id = home.create("long", "--assignee", "alice");
     home.ok(["claim", id, "--ttl", "60"]);
     home.ok(["heartbeat", id], { env: { SWITCHYARD_TASK: id, SWITCHYARD_CLAIM_TTL_SECONDS: "3600" } });
-    const row = home.kernel().db.prepare("SELECT claim_expires, last_heartbeat_at FROM tasks WHERE id = ?").get(id) as {
-      claim_expires: number;
-      last_heartbeat_at: number;
-    };
+    const k = await home.kernel();
+    const row = await k.db.get<{ claim_expires: number; last_heartbeat_at: number }>(
+      "SELECT claim_expires, last_heartbeat_at FROM tasks WHERE id = ?",
+      [id],
+    );
+    if (!row) throw new Error(`no task ${id}`);
     expect(row.claim_expires - row.last_heartbeat_at).toBe(3600);
   });
 

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { API_BASE, type AppDeps, type AppEnv } from "./deps.ts";
+import { API_BASE, type AppDeps } from "./deps.ts";
 import { apiError, createErrorHandler } from "./errors.ts";
 import { boardRoutes } from "./routes/board.ts";
 import { boardsRoutes } from "./routes/boards.ts";
@@ -16,7 +16,7 @@ export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 /** Every API route, mounted at `/api/plugins/kanban` (reference §11). */
 function apiRoutes(deps: AppDeps) {
-  return new Hono<AppEnv>()
+  return new Hono()
     .route("/", boardRoutes(deps))
     .route("/", taskRoutes(deps))
     .route("/", taskActionRoutes(deps))
@@ -31,7 +31,7 @@ function apiRoutes(deps: AppDeps) {
  */
 export function createApp(deps: AppDeps) {
   const log = deps.log ?? ((message: string) => console.error(message));
-  const app = new Hono<AppEnv>();
+  const app = new Hono();
   app.onError(createErrorHandler(log));
   app.notFound((c) => apiError(c, "not_found", `no route for ${c.req.method} ${c.req.path}`));
   app.use("*", hostGuard(deps.security), sameOriginGuard());
@@ -46,12 +46,6 @@ export function createApp(deps: AppDeps) {
           413,
         ),
     }),
-    async (c, next) => {
-      await next();
-      // The server's own writes reach open dashboards at once, refusals included (a gate refusal records an event).
-      const board = c.get("board");
-      if (c.req.method !== "GET" && board) deps.hub.poke(board);
-    },
   );
   const routes = app.route(API_BASE, apiRoutes(deps));
   app.all(`${API_BASE}/*`, (c) => apiError(c, "not_found", `no route for ${c.req.method} ${c.req.path}`));

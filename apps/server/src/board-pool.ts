@@ -1,60 +1,71 @@
-import { statSync } from "node:fs";
 import { boardPaths, type Home, type Kernel, type OpenKernelOptions, openKernel, requireBoard } from "@switchyard/core";
 
 /**
- * The server's open boards: one kernel (one SQLite connection) per board, opened on first use
- * and kept for later requests. A board whose file went away or was replaced (by another
- * process) is reopened, or refused, on its next use.
+ * The server's open boards: one kernel per board, opened on first use and kept for later
+ * requests. A board whose storage went stale (its file was moved, removed or replaced by
+ * another process) is reopened, or refused, on its next use.
  */
 export interface BoardPool {
   readonly home: Home;
   /** Resolves `?board=` (or the active board when none is given); refuses a bad or unknown slug. */
   resolve(requested?: string | null): string;
   /** The open kernel of a board that exists. */
-  kernel(slug: string): Kernel;
+  kernel(slug: string): Promise<Kernel>;
   /** Resolves and opens in one step. */
-  open(requested?: string | null): { slug: string; k: Kernel };
+  open(requested?: string | null): Promise<{ slug: string; k: Kernel }>;
   /** Closes a board's kernel (before it is removed). */
-  forget(slug: string): void;
-  close(): void;
+  forget(slug: string): Promise<void>;
+  close(): Promise<void>;
 }
 
-/** The file's identity, so a board file that was moved, removed or replaced is noticed; null when missing. */
-export function fileIdentity(path: string): string | null {
-  if (path === ":memory:") return path;
-  try {
-    const s = statSync(path);
-    return `${s.dev}:${s.ino}`;
-  } catch {
-    return null;
-  }
-}
+const closeQuietly = (opening: Promise<Kernel>): Promise<void> =>
+  opening.then(
+    (k) => k.close(),
+    () => {},
+  );
 
 export function createBoardPool(home: Home, options: OpenKernelOptions = {}): BoardPool {
-  const open = new Map<string, { k: Kernel; file: string | null }>();
+  // The opening is cached, not the kernel: two first requests for one board share one kernel.
+  const opened = new Map<string, Promise<Kernel>>();
+
+  function openFresh(slug: string): Promise<Kernel> {
+    const opening = openKernel(boardPaths(home, slug), options);
+    opened.set(slug, opening);
+    opening.catch(() => {
+      if (opened.get(slug) === opening) opened.delete(slug);
+    });
+    return opening;
+  }
+
   const pool: BoardPool = {
     home,
     resolve: (requested) => requireBoard(home, requested),
-    kernel(slug) {
-      const cached = open.get(slug);
-      if (cached?.k.db.open && cached.file !== null && fileIdentity(cached.k.paths.dbPath) === cached.file)
-        return cached.k;
-      cached?.k.close();
-      const k = openKernel(boardPaths(home, slug), options);
-      open.set(slug, { k, file: fileIdentity(k.paths.dbPath) });
-      return k;
+    async kernel(slug) {
+      for (;;) {
+        const cached = opened.get(slug);
+        if (!cached) return openFresh(slug);
+        const k = await cached;
+        if (!k.stale()) return k;
+        // The first caller to notice replaces it; the others loop and find the replacement.
+        if (opened.get(slug) === cached) {
+          opened.delete(slug);
+          await k.close();
+        }
+      }
     },
-    open(requested) {
+    async open(requested) {
       const slug = pool.resolve(requested);
-      return { slug, k: pool.kernel(slug) };
+      return { slug, k: await pool.kernel(slug) };
     },
-    forget(slug) {
-      open.get(slug)?.k.close();
-      open.delete(slug);
+    async forget(slug) {
+      const cached = opened.get(slug);
+      opened.delete(slug);
+      if (cached) await closeQuietly(cached);
     },
-    close() {
-      for (const { k } of open.values()) k.close();
-      open.clear();
+    async close() {
+      const all = [...opened.values()];
+      opened.clear();
+      await Promise.all(all.map(closeQuietly));
     },
   };
   return pool;

@@ -1,6 +1,5 @@
 import type { Config, DispatchResult } from "@switchyard/contract";
 import type { Clock, Home, Kernel, WorkerRef } from "@switchyard/core";
-import type { Context } from "hono";
 import type { UpgradeWebSocket } from "hono/ws";
 import type { BoardPool } from "./board-pool.ts";
 import type { EventHub } from "./event-hub.ts";
@@ -14,7 +13,7 @@ export interface AppDeps {
   home: Home;
   /** The open boards. */
   boards: BoardPool;
-  /** The live stream; poked after every write the API makes. */
+  /** The live stream (its feeds end before a board is removed). */
   hub: EventHub;
   /** Reads and validates `<home>/config.yaml` (called per request, so edits apply at once). */
   config: () => Config;
@@ -31,14 +30,4 @@ export interface AppDeps {
   /** The built SPA (`apps/web/dist`); null or missing means "/" explains how to build it. */
   webRoot?: string | null;
   log?: (message: string) => void;
-}
-
-/** Request-scoped values: the board a request worked on, so its stream is poked afterwards. */
-export type AppEnv = { Variables: { board?: string } };
-
-/** Resolves `?board=` to an open board and remembers it for the poke after the response. */
-export function openBoardFor(deps: AppDeps, c: Context<AppEnv>, requested?: string): { slug: string; k: Kernel } {
-  const opened = deps.boards.open(requested);
-  c.set("board", opened.slug);
-  return opened;
 }

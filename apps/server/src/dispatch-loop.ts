@@ -1,5 +1,6 @@
 import type { DispatchResult } from "@switchyard/contract";
-import { type Clock, createDispatchHealth, type DispatchService, systemClock, wakesDispatcher } from "@switchyard/core";
+import { type Clock, systemClock } from "@switchyard/core";
+import { createDispatchHealth, type DispatchService, wakesDispatcher } from "@switchyard/runtime";
 import type { EventHub } from "./event-hub.ts";
 import type { BackgroundLoop } from "./main.ts";
 
@@ -29,6 +30,11 @@ export interface DispatchLoop extends BackgroundLoop {
   idle(): Promise<void>;
 }
 
+/** A board whose events the loop follows. */
+interface Following {
+  stop(): void;
+}
+
 function summary(board: string, r: DispatchResult): string | null {
   const parts: string[] = [];
   if (r.spawned.length > 0) parts.push(`spawned ${r.spawned.map((s) => `${s.task_id} (${s.assignee})`).join(", ")}`);
@@ -44,7 +50,7 @@ export function startDispatchLoop(options: DispatchLoopOptions): DispatchLoop {
   const log = options.log ?? (() => {});
   const clock = options.clock ?? systemClock;
   const health = createDispatchHealth();
-  const subscriptions = new Map<string, () => void>();
+  const subscriptions = new Map<string, Following>();
   const queued = new Set<string>();
   let chain: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout | null = null;
@@ -78,33 +84,60 @@ export function startDispatchLoop(options: DispatchLoopOptions): DispatchLoop {
   }
 
   /** Listens to every served board's events; forgets boards that are gone. */
-  function follow(boards: readonly string[]): void {
-    for (const [board, unsubscribe] of subscriptions) {
+  async function follow(boards: readonly string[]): Promise<void> {
+    for (const [board, following] of subscriptions) {
       if (!boards.includes(board)) {
-        unsubscribe();
+        following.stop();
         subscriptions.delete(board);
       }
     }
-    for (const board of boards) {
-      if (subscriptions.has(board)) continue;
-      try {
-        const unsubscribe = hub.subscribe(
-          board,
-          (message) => {
-            if (message.events.some(wakesDispatcher)) wake(board);
+    const joining = boards
+      .filter((board) => !subscriptions.has(board))
+      .map(async (board) => {
+        // Holds the board's place while the subscription is made; a stop in the meantime cancels it.
+        let cancelled = false;
+        const following: Following = {
+          stop: () => {
+            cancelled = true;
           },
-          { onEnd: () => subscriptions.delete(board) },
-        );
-        subscriptions.set(board, unsubscribe);
-      } catch (err) {
-        log(`dispatcher [${board}]: cannot follow its events: ${(err as Error).message}`);
+        };
+        subscriptions.set(board, following);
+        const forget = () => {
+          if (subscriptions.get(board) === following) subscriptions.delete(board);
+        };
+        try {
+          const unsubscribe = await hub.subscribe(
+            board,
+            (message) => {
+              if (message.events.some(wakesDispatcher)) wake(board);
+            },
+            { onEnd: forget },
+          );
+          if (cancelled) unsubscribe();
+          else following.stop = unsubscribe;
+        } catch (err) {
+          forget();
+          log(`dispatcher [${board}]: cannot follow its events: ${(err as Error).message}`);
+        }
+      });
+    await Promise.all(joining);
+  }
+
+  async function spawnableReadyAnywhere(boards: readonly string[]): Promise<boolean> {
+    for (const board of boards) {
+      try {
+        if (await service.hasSpawnableReady(board)) return true;
+      } catch {
+        // A board that cannot be read has nothing to start.
       }
     }
+    return false;
   }
 
   async function round(): Promise<void> {
+    if (stopped) return;
     const boards = service.boards();
-    follow(boards);
+    await follow(boards);
     let spawned = 0;
     let atCapacity = false;
     for (const board of boards) {
@@ -113,13 +146,7 @@ export function startDispatchLoop(options: DispatchLoopOptions): DispatchLoop {
       spawned += result?.spawned.length ?? 0;
       atCapacity ||= (result?.skipped_capacity.length ?? 0) > 0;
     }
-    const spawnableReady = boards.some((board) => {
-      try {
-        return service.hasSpawnableReady(board);
-      } catch {
-        return false;
-      }
-    });
+    const spawnableReady = await spawnableReadyAnywhere(boards);
     const warning = health.record({ spawnableReady, spawned, atCapacity }, clock.now());
     if (warning) log(`WARN ${warning}`);
   }
@@ -147,7 +174,7 @@ export function startDispatchLoop(options: DispatchLoopOptions): DispatchLoop {
       stopped = true;
       if (timer) clearTimeout(timer);
       timer = null;
-      for (const unsubscribe of subscriptions.values()) unsubscribe();
+      for (const following of subscriptions.values()) following.stop();
       subscriptions.clear();
       await chain;
     },

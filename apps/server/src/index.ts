@@ -1,6 +1,6 @@
 export { type AppType, createApp, MAX_BODY_BYTES } from "./app.ts";
 export { type BoardPool, createBoardPool } from "./board-pool.ts";
-export { API_BASE, type AppDeps, type AppEnv } from "./deps.ts";
+export { API_BASE, type AppDeps } from "./deps.ts";
 export { STATUS_BY_CODE } from "./errors.ts";
 export { createEventHub, type EventHub, type EventsListener, type SubscribeOptions } from "./event-hub.ts";
 export {

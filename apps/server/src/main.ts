@@ -5,18 +5,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { createNodeWebSocket } from "@hono/node-ws";
-import {
-  boardPaths,
-  CoreError,
-  createConfigSource,
-  createDispatchService,
-  createNotifier,
-  dispatchInServer,
-  type Home,
-  openKernel,
-  resolveHome,
-  systemClock,
-} from "@switchyard/core";
+import { boardPaths, CoreError, type Home, openKernel, resolveHome, systemClock } from "@switchyard/core";
+import { createConfigSource, createDispatchService, createNotifier, dispatchInServer } from "@switchyard/runtime";
 import { Hono } from "hono";
 import { createApp } from "./app.ts";
 import { createBoardPool } from "./board-pool.ts";
@@ -139,8 +129,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
 
   const boards = createBoardPool(home);
   const hub = createEventHub({
-    open: (slug) => openKernel(boardPaths(home, slug)),
-    intervalMs: options.pollIntervalMs,
+    open: (slug) => openKernel(boardPaths(home, slug), { pollMs: options.pollIntervalMs }),
     log,
   });
   const dispatcherEnabled = options.dispatch === false ? false : dispatchInServer(config, home.env);
@@ -150,7 +139,6 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     config: () => configSource.current(),
     watchWorkers: true,
     onWorkerExit: (board) => {
-      hub.poke(board);
       // An exit frees a place under the caps even when it wrote no event (the run had completed).
       dispatchLoop?.wake(board);
     },
@@ -184,8 +172,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   try {
     bound = await listen(server, host, port);
   } catch (err) {
-    boards.close();
-    hub.close();
+    await Promise.all([boards.close(), hub.close()]);
     throw err;
   }
   ws.injectWebSocket(server);
@@ -218,8 +205,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     await service.settle();
     // Workers outlive the server (decision 007); their handles must not keep this process alive.
     service.release();
-    hub.close();
-    boards.close();
+    await hub.close();
+    await boards.close();
   };
   return {
     url: `http://${urlHost(host)}:${bound}`,

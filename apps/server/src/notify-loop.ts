@@ -1,4 +1,4 @@
-import type { Notifier } from "@switchyard/core";
+import type { Notifier } from "@switchyard/runtime";
 import type { BackgroundLoop } from "./main.ts";
 
 /**

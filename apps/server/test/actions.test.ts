@@ -1,13 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
-import {
-  claimTask,
-  createTask,
-  getTask,
-  listEvents,
-  listNotifySubs,
-  setWorkerPid,
-  workerLogPath,
-} from "@switchyard/core";
+import { claimTask, createTask, getTask, listEvents, listNotifySubs, setWorkerPid } from "@switchyard/core";
+import { workerLogPath } from "@switchyard/runtime";
 import { describe, expect, it } from "vitest";
 import { harness, ok, refused } from "./helpers.ts";
 
@@ -22,18 +15,20 @@ notify:
       thread_id: "1700.1"
 `;
 
-function running(h: ReturnType<typeof harness>, assignee = "alice") {
-  const task = createTask(h.k, { title: "work", assignee }).task;
-  const claimed = claimTask(h.k, task.id);
+async function running(h: ReturnType<typeof harness>, assignee = "alice") {
+  const k = await h.k;
+  const task = (await createTask(k, { title: "work", assignee })).task;
+  const claimed = await claimTask(k, task.id);
   if (!claimed?.current_run_id) throw new Error("claim failed");
-  setWorkerPid(h.k, task.id, claimed.current_run_id, 31337);
+  await setWorkerPid(k, task.id, claimed.current_run_id, 31337);
   return { id: task.id, runId: claimed.current_run_id };
 }
 
 describe("POST /tasks/:id/comments", () => {
   it("adds a comment by the dashboard unless an author is given", async () => {
     const h = harness();
-    const task = createTask(h.k, { title: "work" }).task;
+    const k = await h.k;
+    const task = (await createTask(k, { title: "work" })).task;
     expect(
       await ok(h.api.tasks[":id"].comments.$post({ param: { id: task.id }, query: {}, json: { body: "hi" } })),
     ).toEqual({
@@ -51,25 +46,27 @@ describe("POST /tasks/:id/comments", () => {
 
   it("refuses an empty body with 400 and an unknown task with 404", async () => {
     const h = harness();
-    const task = createTask(h.k, { title: "work" }).task;
+    const k = await h.k;
+    const task = (await createTask(k, { title: "work" })).task;
     await refused(h.request("POST", `/tasks/${task.id}/comments`, { json: { body: "   " } }), 400, "invalid_input");
     await refused(h.request("POST", "/tasks/t_00ffffff/comments", { json: { body: "hi" } }), 404, "not_found");
-    expect(listEvents(h.k, task.id).map((e) => e.kind)).toEqual(["created"]);
+    expect((await listEvents(k, task.id)).map((e) => e.kind)).toEqual(["created"]);
   });
 });
 
 describe("POST and DELETE /links", () => {
   it("links and unlinks two tasks", async () => {
     const h = harness();
-    const parent = createTask(h.k, { title: "parent" }).task;
-    const child = createTask(h.k, { title: "child" }).task;
+    const k = await h.k;
+    const parent = (await createTask(k, { title: "parent" })).task;
+    const child = (await createTask(k, { title: "child" })).task;
     expect(await ok(h.api.links.$post({ query: {}, json: { parent_id: parent.id, child_id: child.id } }))).toEqual({
       ok: true,
     });
-    expect(getTask(h.k, child.id)?.status).toBe("todo");
+    expect((await getTask(k, child.id))?.status).toBe("todo");
     const removed = await ok(h.api.links.$delete({ query: { parent_id: parent.id, child_id: child.id } }));
     expect(removed).toEqual({ ok: true });
-    expect(getTask(h.k, child.id)?.status).toBe("ready");
+    expect((await getTask(k, child.id))?.status).toBe("ready");
     expect(await ok(h.api.links.$delete({ query: { parent_id: parent.id, child_id: child.id } }))).toEqual({
       ok: false,
     });
@@ -77,8 +74,9 @@ describe("POST and DELETE /links", () => {
 
   it("refuses a cycle and a self-link with 400, and an unknown task with 404", async () => {
     const h = harness();
-    const a = createTask(h.k, { title: "a" }).task;
-    const b = createTask(h.k, { title: "b" }).task;
+    const k = await h.k;
+    const a = (await createTask(k, { title: "a" })).task;
+    const b = (await createTask(k, { title: "b" })).task;
     await ok(h.api.links.$post({ query: {}, json: { parent_id: a.id, child_id: b.id } }));
     const cycle = await refused(
       h.request("POST", "/links", { json: { parent_id: b.id, child_id: a.id } }),
@@ -95,25 +93,31 @@ describe("POST and DELETE /links", () => {
 describe("POST /tasks/:id/reclaim", () => {
   it("releases a running claim at once and asks for its worker to be stopped (reference §14.2)", async () => {
     const h = harness();
-    const { id, runId } = running(h);
+    const k = await h.k;
+    const { id, runId } = await running(h);
     const body = await ok(h.api.tasks[":id"].reclaim.$post({ param: { id }, query: {}, json: { reason: "stuck" } }));
     expect(body).toEqual({ ok: true, task_id: id });
-    expect(getTask(h.k, id)).toMatchObject({ status: "ready", claim_lock: null, worker_pid: null });
+    expect(await getTask(k, id)).toMatchObject({ status: "ready", claim_lock: null, worker_pid: null });
     expect(h.stopped).toEqual([{ task_id: id, run_id: runId, pid: 31337, lock: "testhost:4242" }]);
-    expect(listEvents(h.k, id).at(-1)).toMatchObject({ kind: "reclaimed", payload: { manual: true, reason: "stuck" } });
+    expect((await listEvents(k, id)).at(-1)).toMatchObject({
+      kind: "reclaimed",
+      payload: { manual: true, reason: "stuck" },
+    });
   });
 
   it("accepts a request with no body", async () => {
     const h = harness();
-    const { id } = running(h);
+    const k = await h.k;
+    const { id } = await running(h);
     const res = await h.request("POST", `/tasks/${id}/reclaim`);
     expect(res.status).toBe(200);
-    expect(getTask(h.k, id)?.status).toBe("ready");
+    expect((await getTask(k, id))?.status).toBe("ready");
   });
 
   it("answers 409 for a task that is not running, and 404 for an unknown one", async () => {
     const h = harness();
-    const task = createTask(h.k, { title: "idle" }).task;
+    const k = await h.k;
+    const task = (await createTask(k, { title: "idle" })).task;
     await refused(h.request("POST", `/tasks/${task.id}/reclaim`, { json: {} }), 409, "invalid_transition");
     await refused(h.request("POST", "/tasks/t_00ffffff/reclaim", { json: {} }), 404, "not_found");
     expect(h.stopped).toEqual([]);
@@ -123,7 +127,8 @@ describe("POST /tasks/:id/reclaim", () => {
 describe("POST /tasks/:id/reassign", () => {
   it("switches the profile of a task that is not running (reference §14.2)", async () => {
     const h = harness();
-    const task = createTask(h.k, { title: "work", assignee: "alice" }).task;
+    const k = await h.k;
+    const task = (await createTask(k, { title: "work", assignee: "alice" })).task;
     const body = await ok(
       h.api.tasks[":id"].reassign.$post({ param: { id: task.id }, query: {}, json: { profile: "Newbie" } }),
     );
@@ -132,39 +137,43 @@ describe("POST /tasks/:id/reassign", () => {
 
   it("unassigns with null or an empty profile", async () => {
     const h = harness();
-    const task = createTask(h.k, { title: "work", assignee: "alice" }).task;
+    const k = await h.k;
+    const task = (await createTask(k, { title: "work", assignee: "alice" })).task;
     await ok(h.api.tasks[":id"].reassign.$post({ param: { id: task.id }, query: {}, json: { profile: "" } }));
-    expect(getTask(h.k, task.id)?.assignee).toBeNull();
+    expect((await getTask(k, task.id))?.assignee).toBeNull();
   });
 
   it("answers 409 for a running task without reclaim_first, leaving it as it was", async () => {
     const h = harness();
-    const { id } = running(h);
+    const k = await h.k;
+    const { id } = await running(h);
     const body = await refused(
       h.request("POST", `/tasks/${id}/reassign`, { json: { profile: "bob" } }),
       409,
       "task_running",
     );
     expect(body.detail).toMatch(/reclaim/);
-    expect(getTask(h.k, id)).toMatchObject({ status: "running", assignee: "alice" });
+    expect(await getTask(k, id)).toMatchObject({ status: "running", assignee: "alice" });
     expect(h.stopped).toEqual([]);
   });
 
   it("reclaims first when asked, then reassigns, and stops the old worker", async () => {
     const h = harness();
-    const { id } = running(h);
+    const k = await h.k;
+    const { id } = await running(h);
     const body = await ok(
       h.api.tasks[":id"].reassign.$post({ param: { id }, query: {}, json: { profile: "new", reclaim_first: true } }),
     );
     expect(body.assignee).toBe("new");
-    expect(getTask(h.k, id)).toMatchObject({ status: "ready", assignee: "new", claim_lock: null });
+    expect(await getTask(k, id)).toMatchObject({ status: "ready", assignee: "new", claim_lock: null });
     expect(h.stopped.map((w) => w.pid)).toEqual([31337]);
   });
 
   it("answers 404 for an unknown task and 400 for a bad body", async () => {
     const h = harness();
+    const k = await h.k;
     await refused(h.request("POST", "/tasks/t_00ffffff/reassign", { json: { profile: "bob" } }), 404, "not_found");
-    const task = createTask(h.k, { title: "work" }).task;
+    const task = (await createTask(k, { title: "work" })).task;
     await refused(
       h.request("POST", `/tasks/${task.id}/reassign`, { json: { reclaim_first: "yes" } }),
       400,
@@ -176,16 +185,18 @@ describe("POST /tasks/:id/reassign", () => {
 describe("GET /tasks/:id/log", () => {
   it("says no log exists yet for a task that never ran", async () => {
     const h = harness();
-    const task = createTask(h.k, { title: "work" }).task;
+    const k = await h.k;
+    const task = (await createTask(k, { title: "work" })).task;
     const log = await ok(h.api.tasks[":id"].log.$get({ param: { id: task.id }, query: {} }));
     expect(log).toMatchObject({ task_id: task.id, exists: false, size_bytes: 0, content: "", truncated: false });
   });
 
   it("returns the whole log, or its tail from the first full line", async () => {
     const h = harness();
-    const task = createTask(h.k, { title: "work" }).task;
-    const path = workerLogPath(h.k.paths, task.id);
-    mkdirSync(h.k.paths.logsDir, { recursive: true });
+    const k = await h.k;
+    const task = (await createTask(k, { title: "work" })).task;
+    const path = workerLogPath(k.paths, task.id);
+    mkdirSync(k.paths.logsDir, { recursive: true });
     writeFileSync(path, "first line\nsecond line\nthird\n");
     const whole = await ok(h.api.tasks[":id"].log.$get({ param: { id: task.id }, query: {} }));
     expect(whole).toMatchObject({ exists: true, size_bytes: 29, content: "first line\nsecond line\nthird\n", path });
@@ -195,8 +206,9 @@ describe("GET /tasks/:id/log", () => {
 
   it("refuses an unknown task with 404 and a bad tail with 400", async () => {
     const h = harness();
+    const k = await h.k;
     await refused(h.request("GET", "/tasks/t_00ffffff/log"), 404, "not_found");
-    const task = createTask(h.k, { title: "work" }).task;
+    const task = (await createTask(k, { title: "work" })).task;
     await refused(h.request("GET", `/tasks/${task.id}/log?tail=0`), 400, "invalid_input");
     await refused(h.request("GET", `/tasks/${task.id}/log?tail=3000000`), 400, "invalid_input");
   });
@@ -233,7 +245,8 @@ describe("home channels", () => {
 
   it("subscribes a task idempotently, flips its flag, and unsubscribes per platform", async () => {
     const h = harness({ config: HOMES });
-    const task = createTask(h.k, { title: "work" }).task;
+    const k = await h.k;
+    const task = (await createTask(k, { title: "work" })).task;
     const sub = h.api.tasks[":id"]["home-subscribe"][":platform"];
     const first = await ok(sub.$post({ param: { id: task.id, platform: "webhook" }, query: {} }));
     expect(first).toEqual({
@@ -243,11 +256,7 @@ describe("home channels", () => {
     });
     await ok(sub.$post({ param: { id: task.id, platform: "webhook" }, query: {} }));
     await ok(sub.$post({ param: { id: task.id, platform: "slack" }, query: {} }));
-    expect(
-      listNotifySubs(h.k, task.id)
-        .map((s) => s.platform)
-        .sort(),
-    ).toEqual(["slack", "webhook"]);
+    expect((await listNotifySubs(k, task.id)).map((s) => s.platform).sort()).toEqual(["slack", "webhook"]);
 
     const listed = await ok(h.api["home-channels"].$get({ query: { task_id: task.id } }));
     expect(listed.home_channels.map((c) => [c.platform, c.subscribed])).toEqual([
@@ -265,12 +274,13 @@ describe("home channels", () => {
 
   it("answers 404 for a platform without a home and for an unknown task", async () => {
     const h = harness({ config: "notify:\n  home:\n    webhook:\n      chat_id: https://hooks.example/x\n" });
-    const task = createTask(h.k, { title: "work" }).task;
+    const k = await h.k;
+    const task = (await createTask(k, { title: "work" })).task;
     await refused(h.request("POST", `/tasks/${task.id}/home-subscribe/slack`), 404, "not_found");
     await refused(h.request("POST", `/tasks/${task.id}/home-subscribe/telegram`), 404, "not_found");
     await refused(h.request("DELETE", `/tasks/${task.id}/home-subscribe/telegram`), 404, "not_found");
     await refused(h.request("POST", "/tasks/t_00ffffff/home-subscribe/webhook"), 404, "not_found");
     await refused(h.request("GET", "/home-channels?task_id=t_00ffffff"), 404, "not_found");
-    expect(listNotifySubs(h.k)).toEqual([]);
+    expect(await listNotifySubs(k)).toEqual([]);
   });
 });

@@ -15,9 +15,9 @@ dispatch:
   max_in_progress: 3
 `;
 
-function phantomCompletion(h: ReturnType<typeof harness>, id: string) {
+async function phantomCompletion(h: ReturnType<typeof harness>, id: string) {
   try {
-    completeTask(h.k, id, { summary: "made cards", created_cards: ["t_deadbeefcafe"] });
+    await completeTask(await h.k, id, { summary: "made cards", created_cards: ["t_deadbeefcafe"] });
   } catch (err) {
     if (isCoreError(err, "hallucinated_cards")) return;
     throw err;
@@ -45,9 +45,10 @@ describe("GET /board", () => {
 
   it("puts a created task in its column with age, counts and progress", async () => {
     const h = harness();
-    const parent = createTask(h.k, { title: "parent" }).task;
-    const child = createTask(h.k, { title: "child", parents: [parent.id] }).task;
-    createTask(h.k, { title: "second child", parents: [parent.id] });
+    const k = await h.k;
+    const parent = (await createTask(k, { title: "parent" })).task;
+    const child = (await createTask(k, { title: "child", parents: [parent.id] })).task;
+    await createTask(k, { title: "second child", parents: [parent.id] });
     h.clock.advance(30);
     const board = await ok(h.api.board.$get({ query: {} }));
     const ready = board.columns.find((c) => c.name === "ready")?.tasks ?? [];
@@ -62,11 +63,12 @@ describe("GET /board", () => {
 
   it("rolls the children's progress up from 0/2 to 1/2", async () => {
     const h = harness();
-    const parent = createTask(h.k, { title: "parent" }).task;
-    const a = createTask(h.k, { title: "a", parents: [parent.id] }).task;
-    createTask(h.k, { title: "b", parents: [parent.id] });
-    completeTask(h.k, parent.id, { result: "ok" });
-    completeTask(h.k, a.id, { result: "ok" });
+    const k = await h.k;
+    const parent = (await createTask(k, { title: "parent" })).task;
+    const a = (await createTask(k, { title: "a", parents: [parent.id] })).task;
+    await createTask(k, { title: "b", parents: [parent.id] });
+    await completeTask(k, parent.id, { result: "ok" });
+    await completeTask(k, a.id, { result: "ok" });
     const board = await ok(h.api.board.$get({ query: {} }));
     const done = board.columns.find((c) => c.name === "done")?.tasks ?? [];
     expect(done.find((t) => t.id === parent.id)?.progress).toEqual({ done: 1, total: 2 });
@@ -74,9 +76,10 @@ describe("GET /board", () => {
 
   it("filters by tenant and shows archived tasks only when asked", async () => {
     const h = harness();
-    createTask(h.k, { title: "acme work", tenant: "acme" });
-    createTask(h.k, { title: "other work", tenant: "other" });
-    const archived = createTask(h.k, { title: "old", tenant: "acme" }).task;
+    const k = await h.k;
+    await createTask(k, { title: "acme work", tenant: "acme" });
+    await createTask(k, { title: "other work", tenant: "other" });
+    const archived = (await createTask(k, { title: "old", tenant: "acme" })).task;
     await ok(h.api.tasks[":id"].$patch({ param: { id: archived.id }, query: {}, json: { status: "archived" } }));
 
     const acme = await ok(h.api.board.$get({ query: { tenant: "acme" } }));
@@ -90,9 +93,10 @@ describe("GET /board", () => {
 
   it("surfaces a hallucination warning, and clears it after a clean completion (reference §14.2)", async () => {
     const h = harness();
-    const task = createTask(h.k, { title: "fan out", assignee: "alice" }).task;
-    claimTask(h.k, task.id);
-    phantomCompletion(h, task.id);
+    const k = await h.k;
+    const task = (await createTask(k, { title: "fan out", assignee: "alice" })).task;
+    await claimTask(k, task.id);
+    await phantomCompletion(h, task.id);
 
     const before = await ok(h.api.board.$get({ query: {} }));
     const card = before.columns.flatMap((c) => c.tasks).find((t) => t.id === task.id);
@@ -101,7 +105,7 @@ describe("GET /board", () => {
     const detail = await ok(h.api.tasks[":id"].$get({ param: { id: task.id }, query: {} }));
     expect(detail.task.warnings?.kinds.completion_blocked_hallucination).toBe(1);
 
-    completeTask(h.k, task.id, { summary: "done without cards" });
+    await completeTask(k, task.id, { summary: "done without cards" });
     const after = await ok(h.api.board.$get({ query: {} }));
     const cleared = after.columns.flatMap((c) => c.tasks).find((t) => t.id === task.id);
     expect(cleared).toBeDefined();
@@ -112,13 +116,14 @@ describe("GET /board", () => {
 
   it("reports the dispatcher, its global cap and each spawnable profile's cap and running count", async () => {
     const h = harness({ config: PROFILES, dispatcherEnabled: true });
-    const a = createTask(h.k, { title: "a", assignee: "alice" }).task;
-    claimTask(h.k, a.id);
-    createBoard(h.home, "side", {}, { now: h.clock.now() });
-    const side = h.boards.kernel("side");
-    const b = createTask(side, { title: "b", assignee: "alice" }).task;
-    claimTask(side, b.id);
-    createTask(side, { title: "c", assignee: "carol" });
+    const k = await h.k;
+    const a = (await createTask(k, { title: "a", assignee: "alice" })).task;
+    await claimTask(k, a.id);
+    await createBoard(h.home, "side", {}, { now: h.clock.now() });
+    const side = await h.boards.kernel("side");
+    const b = (await createTask(side, { title: "b", assignee: "alice" })).task;
+    await claimTask(side, b.id);
+    await createTask(side, { title: "c", assignee: "carol" });
 
     const board = BoardResponse.parse(await ok(h.api.board.$get({ query: {} })));
     expect(board.dispatcher).toEqual({ enabled: true, max_in_progress: 3, running: 2 });
@@ -136,8 +141,8 @@ describe("GET /board", () => {
 
   it("reads another board with ?board=, and refuses a malformed or unknown one", async () => {
     const h = harness();
-    createBoard(h.home, "side", {}, { now: h.clock.now() });
-    createTask(h.boards.kernel("side"), { title: "on the side" });
+    await createBoard(h.home, "side", {}, { now: h.clock.now() });
+    await createTask(await h.boards.kernel("side"), { title: "on the side" });
     const side = await ok(h.api.board.$get({ query: { board: "side" } }));
     expect(side.columns.flatMap((c) => c.tasks.map((t) => t.title))).toEqual(["on the side"]);
 
@@ -156,8 +161,9 @@ describe("GET /board", () => {
 describe("GET /stats and /assignees", () => {
   it("counts tasks by status and assignee", async () => {
     const h = harness();
-    createTask(h.k, { title: "a", assignee: "alice" });
-    createTask(h.k, { title: "b", assignee: "alice", triage: true });
+    const k = await h.k;
+    await createTask(k, { title: "a", assignee: "alice" });
+    await createTask(k, { title: "b", assignee: "alice", triage: true });
     h.clock.advance(100);
     const stats = await ok(h.api.stats.$get({ query: {} }));
     expect(stats.by_status).toEqual({ ready: 1, triage: 1 });
@@ -175,7 +181,8 @@ describe("GET /stats and /assignees", () => {
 
   it("lists configured profiles and the assignees of tasks", async () => {
     const h = harness({ config: PROFILES });
-    createTask(h.k, { title: "a", assignee: "zed" });
+    const k = await h.k;
+    await createTask(k, { title: "a", assignee: "zed" });
     const { assignees } = await ok(h.api.assignees.$get({ query: {} }));
     expect(assignees).toEqual([
       { name: "alice", on_disk: true, counts: {} },

@@ -7,8 +7,9 @@ import { harness, ok, refused } from "./helpers.ts";
 describe("GET /boards", () => {
   it("lists default first with its counts and marks the current board", async () => {
     const h = harness();
-    createTask(h.k, { title: "a" });
-    createTask(h.k, { title: "b", triage: true });
+    const k = await h.k;
+    await createTask(k, { title: "a" });
+    await createTask(k, { title: "b", triage: true });
     await ok(h.api.boards.$post({ json: { slug: "zeta" } }));
     await ok(h.api.boards.$post({ json: { slug: "alpha", name: "Alpha Team" } }));
     const listed = BoardsResponse.parse(await ok(h.api.boards.$get({ query: {} })));
@@ -84,7 +85,7 @@ describe("DELETE /boards/:slug", () => {
   it("archives a board by default and clears current when it was current", async () => {
     const h = harness();
     await ok(h.api.boards.$post({ json: { slug: "ops", switch: true } }));
-    createTask(h.boards.kernel("ops"), { title: "on ops" });
+    await createTask(await h.boards.kernel("ops"), { title: "on ops" });
     const removed = await ok(h.api.boards[":slug"].$delete({ param: { slug: "ops" }, query: {} }));
     expect(removed.result.action).toBe("archived");
     expect(removed.result.new_path && existsSync(removed.result.new_path)).toBe(true);
@@ -102,7 +103,8 @@ describe("DELETE /boards/:slug", () => {
 
   it("refuses the default board with 400 and a missing one with 404, leaving default usable", async () => {
     const h = harness();
-    createTask(h.k, { title: "keep me" });
+    const k = await h.k;
+    await createTask(k, { title: "keep me" });
     await refused(h.request("DELETE", "/boards/default"), 400, "board_protected");
     await refused(h.request("DELETE", "/boards/nowhere"), 404, "board_not_found");
     const board = await ok(h.api.board.$get({ query: {} }));
@@ -114,7 +116,7 @@ describe("POST /boards/:slug/switch", () => {
   it("writes the current board, and the board route then defaults to it", async () => {
     const h = harness();
     await ok(h.api.boards.$post({ json: { slug: "ops" } }));
-    createTask(h.boards.kernel("ops"), { title: "on ops" });
+    await createTask(await h.boards.kernel("ops"), { title: "on ops" });
     expect(await ok(h.api.boards[":slug"].switch.$post({ param: { slug: "ops" } }))).toEqual({ current: "ops" });
     const board = await ok(h.api.board.$get({ query: {} }));
     expect(board.columns.flatMap((c) => c.tasks.map((t) => t.title))).toEqual(["on ops"]);
@@ -134,7 +136,7 @@ describe("boards changed by another process", () => {
     await ok(h.api.tasks.$post({ query: { board: "ops" }, json: { title: "old" } }));
     removeBoard(h.home, "ops", { archive: false, now: h.clock.now() });
     await refused(h.request("GET", "/board?board=ops"), 404, "board_not_found");
-    createBoard(h.home, "ops", {}, { now: h.clock.now() });
+    await createBoard(h.home, "ops", {}, { now: h.clock.now() });
     const board = await ok(h.api.board.$get({ query: { board: "ops" } }));
     expect(board.columns.flatMap((c) => c.tasks)).toEqual([]);
   });

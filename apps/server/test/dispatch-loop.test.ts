@@ -4,19 +4,21 @@ import { fileURLToPath } from "node:url";
 import { type DispatchResult, emptyDispatchResult } from "@switchyard/contract";
 import {
   boardPaths,
-  configPath,
   createBoard,
-  createDispatchService,
   createManualClock,
   createTask,
-  type DispatchService,
   type Home,
   type Kernel,
-  loadConfig,
   openKernel,
   requireTask,
-  systemProcesses,
 } from "@switchyard/core";
+import {
+  configPath,
+  createDispatchService,
+  type DispatchService,
+  loadConfig,
+  systemProcesses,
+} from "@switchyard/runtime";
 import { afterEach, describe, expect, it } from "vitest";
 import { type DispatchLoop, startDispatchLoop } from "../src/dispatch-loop.ts";
 import { createEventHub, type EventHub } from "../src/event-hub.ts";
@@ -48,7 +50,7 @@ function fakeService(boards: string[], options: { hold?: boolean; spawnableReady
       return emptyDispatchResult();
     },
     isSpawnable: () => true,
-    hasSpawnableReady: () => options.spawnableReady ?? false,
+    hasSpawnableReady: async () => options.spawnableReady ?? false,
     stopWorker: async () => null,
     liveWorkers: () => [],
     settle: async () => {},
@@ -64,7 +66,7 @@ function fakeService(boards: string[], options: { hold?: boolean; spawnableReady
   };
 }
 
-const noHub: Pick<EventHub, "subscribe"> = { subscribe: () => () => {} };
+const noHub: Pick<EventHub, "subscribe"> = { subscribe: async () => () => {} };
 
 function loop(options: Parameters<typeof startDispatchLoop>[0]): DispatchLoop {
   const l = startDispatchLoop(options);
@@ -135,7 +137,7 @@ interface RealRig {
 }
 
 /** A home whose `sleeper` profile runs the fake agent in hang mode, a real service and a real hub. */
-function realRig(): RealRig {
+async function realRig(): Promise<RealRig> {
   const home = tempHome();
   const trace = join(tempDir(), "trace.jsonl");
   writeFileSync(
@@ -145,8 +147,8 @@ function realRig(): RealRig {
       profiles: { sleeper: { command: [process.execPath, FAKE_AGENT, "--trace", trace, "--mode", "hang"] } },
     }),
   );
-  const k = openKernel(boardPaths(home, "default"));
-  const hub = createEventHub({ open: (slug) => openKernel(boardPaths(home, slug)), intervalMs: 20 });
+  const k = await openKernel(boardPaths(home, "default"));
+  const hub = createEventHub({ open: (slug) => openKernel(boardPaths(home, slug), { pollMs: 20 }) });
   const pids = new Set<number>();
   let wakeLoop: (board: string) => void = () => {};
   const service = createDispatchService({
@@ -169,46 +171,46 @@ function realRig(): RealRig {
   cleanups.push(async () => {
     for (const pid of pids) systemProcesses.kill(-pid, "SIGKILL");
     await waitFor("the workers to exit", () => service.liveWorkers().length === 0);
-    hub.close();
-    k.close();
+    await hub.close();
+    await k.close();
   });
   return rig;
 }
 
-const workerOf = (k: Kernel, id: string) => requireTask(k, id).worker_pid ?? undefined;
+const workerOf = async (k: Kernel, id: string) => (await requireTask(k, id)).worker_pid ?? undefined;
 
 describe("the dispatch loop with real workers", () => {
   it("spawns a task the moment it becomes ready, and again the moment its worker dies", async () => {
-    const rig = realRig();
+    const rig = await realRig();
     const l = loop({ service: rig.service, hub: rig.hub, intervalSeconds: 600 });
     rig.onExit((b) => l.wake(b));
     await l.idle();
 
     // Another process's write (here: another connection) reaches the loop through the hub.
-    const other = openKernel(boardPaths(rig.home, "default"));
-    const task = createTask(other, { title: "go", assignee: "sleeper" }).task;
-    other.close();
+    const other = await openKernel(boardPaths(rig.home, "default"));
+    const task = (await createTask(other, { title: "go", assignee: "sleeper" })).task;
+    await other.close();
     const first = await waitFor("the worker to start", () => workerOf(rig.k, task.id));
     rig.pids.add(first);
 
     systemProcesses.kill(first, "SIGKILL");
-    const second = await waitFor("a new worker", () => {
-      const pid = workerOf(rig.k, task.id);
+    const second = await waitFor("a new worker", async () => {
+      const pid = await workerOf(rig.k, task.id);
       return pid !== first ? pid : undefined;
     });
     rig.pids.add(second);
-    expect(requireTask(rig.k, task.id).spawn_failures).toBe(1);
+    expect((await requireTask(rig.k, task.id)).spawn_failures).toBe(1);
   });
 
   it("leaves running workers running when it stops", async () => {
-    const rig = realRig();
-    const task = createTask(rig.k, { title: "keep going", assignee: "sleeper" }).task;
+    const rig = await realRig();
+    const task = (await createTask(rig.k, { title: "keep going", assignee: "sleeper" })).task;
     const l = startDispatchLoop({ service: rig.service, hub: rig.hub, intervalSeconds: 600 });
     const pid = await waitFor("the worker to start", () => workerOf(rig.k, task.id));
     rig.pids.add(pid);
     await l.stop();
     expect(systemProcesses.isAlive(pid)).toBe(true);
-    expect(requireTask(rig.k, task.id).status).toBe("running");
+    expect((await requireTask(rig.k, task.id)).status).toBe("running");
     await waitFor(
       "the worker to reach its work",
       () => existsSync(rig.trace) && readFileSync(rig.trace, "utf8").includes('"step":"hanging"'),
@@ -218,7 +220,7 @@ describe("the dispatch loop with real workers", () => {
 });
 
 describe("the dispatcher in startServer", () => {
-  function homeWithSleeper(): { home: Home; trace: string } {
+  async function homeWithSleeper(): Promise<{ home: Home; trace: string }> {
     const home = tempHome();
     const trace = join(tempDir(), "trace.jsonl");
     writeFileSync(
@@ -228,34 +230,34 @@ describe("the dispatcher in startServer", () => {
         profiles: { sleeper: { command: [process.execPath, FAKE_AGENT, "--trace", trace, "--mode", "hang"] } },
       }),
     );
-    createBoard(home, "default", {}, { now: Math.floor(Date.now() / 1000) });
+    await createBoard(home, "default", {}, { now: Math.floor(Date.now() / 1000) });
     return { home, trace };
   }
 
   async function serve(home: Home, dispatch?: boolean) {
     const server = await startServer({ home, port: 0, webRoot: null, dispatch, log: () => {} });
-    const k = openKernel(boardPaths(home, "default"));
+    const k = await openKernel(boardPaths(home, "default"));
     const pids = new Set<number>();
     cleanups.push(async () => {
       await server.close();
       for (const pid of pids) systemProcesses.kill(-pid, "SIGKILL");
       await waitFor("the workers to exit", () => [...pids].every((p) => !systemProcesses.isAlive(p)));
-      k.close();
+      await k.close();
     });
     return { server, k, pids };
   }
 
   it("runs the dispatcher by default: a ready task gets a worker without being asked", async () => {
-    const { home } = homeWithSleeper();
+    const { home } = await homeWithSleeper();
     const { k, pids } = await serve(home);
-    const task = createTask(k, { title: "go", assignee: "sleeper" }).task;
+    const task = (await createTask(k, { title: "go", assignee: "sleeper" })).task;
     pids.add(await waitFor("the worker to start", () => workerOf(k, task.id)));
   });
 
   it("starts tasks of a profile added to config.yaml while the server runs, without a restart", async () => {
-    const { home, trace } = homeWithSleeper();
+    const { home, trace } = await homeWithSleeper();
     const { server, k, pids } = await serve(home);
-    const task = createTask(k, { title: "later", assignee: "latecomer" }).task;
+    const task = (await createTask(k, { title: "later", assignee: "latecomer" })).task;
     const before = await fetch(`${server.url}/api/plugins/kanban/dispatch`, {
       method: "POST",
       headers: { origin: server.url },
@@ -276,16 +278,16 @@ describe("the dispatcher in startServer", () => {
   });
 
   it("with --no-dispatch spawns only when POST /dispatch asks", async () => {
-    const { home } = homeWithSleeper();
+    const { home } = await homeWithSleeper();
     const { server, k, pids } = await serve(home, false);
-    const task = createTask(k, { title: "go", assignee: "sleeper" }).task;
+    const task = (await createTask(k, { title: "go", assignee: "sleeper" })).task;
     const dry = await fetch(`${server.url}/api/plugins/kanban/dispatch?dry_run=true`, {
       method: "POST",
       headers: { origin: server.url },
     });
     expect(dry.status).toBe(200);
     expect(((await dry.json()) as DispatchResult).spawned.map((s) => s.task_id)).toEqual([task.id]);
-    expect(requireTask(k, task.id).status).toBe("ready");
+    expect((await requireTask(k, task.id)).status).toBe("ready");
 
     const res = await fetch(`${server.url}/api/plugins/kanban/dispatch`, {
       method: "POST",
@@ -294,7 +296,7 @@ describe("the dispatcher in startServer", () => {
     expect(res.status).toBe(200);
     const result = (await res.json()) as DispatchResult;
     expect(result.spawned.map((s) => s.task_id)).toEqual([task.id]);
-    const pid = workerOf(k, task.id);
+    const pid = await workerOf(k, task.id);
     expect(pid).toBeGreaterThan(0);
     pids.add(pid as number);
   });

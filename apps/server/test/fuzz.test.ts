@@ -1,5 +1,5 @@
 import { ApiError } from "@switchyard/contract";
-import { boardPaths, claimTask, createBoard, createTask, type Kernel, listBoards, openKernel } from "@switchyard/core";
+import { boardPaths, claimTask, createBoard, createTask, listBoards, openKernel } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
 import { MAX_BODY_BYTES } from "../src/app.ts";
 import { harness } from "./helpers.ts";
@@ -239,22 +239,19 @@ function body(r: Rng, ids: string[]): { body?: string; headers: Record<string, s
   }
 }
 
-function integrity(k: Kernel): string {
-  return String(k.db.pragma("integrity_check", { simple: true }));
-}
-
 describe("fuzzing the API", () => {
   it("answers 1,200 malformed or random requests without a 5xx, and every board stays intact", async () => {
     const h = harness({
       config:
         'notify:\n  home:\n    webhook:\n      chat_id: https://hooks.example/x\nprofiles:\n  alice:\n    command: ["true"]\n',
     });
-    createBoard(h.home, "ops", {}, { now: h.clock.now() });
+    await createBoard(h.home, "ops", {}, { now: h.clock.now() });
+    const k = await h.k;
     const ids: string[] = [];
     for (let i = 0; i < 6; i++)
-      ids.push(createTask(h.k, { title: `seed ${i}`, assignee: i % 2 ? "alice" : "bob" }).task.id);
-    claimTask(h.k, ids[0] as string);
-    ids.push(createTask(h.k, { title: "child", parents: [ids[1] as string] }).task.id);
+      ids.push((await createTask(k, { title: `seed ${i}`, assignee: i % 2 ? "alice" : "bob" })).task.id);
+    await claimTask(k, ids[0] as string);
+    ids.push((await createTask(k, { title: "child", parents: [ids[1] as string] })).task.id);
 
     const r = rng(Number(process.env.SWITCHYARD_FUZZ_SEED ?? 20_260_521));
     const statuses = new Map<number, number>();
@@ -287,29 +284,25 @@ describe("fuzzing the API", () => {
     expect(statuses.get(200) ?? 0).toBeGreaterThan(100);
 
     for (const meta of listBoards(h.home, { includeArchived: true })) {
-      const k = openKernel(boardPaths(h.home, meta.slug));
+      const board = await openKernel(boardPaths(h.home, meta.slug));
       try {
-        expect({ board: meta.slug, check: integrity(k) }).toEqual({ board: meta.slug, check: "ok" });
+        expect({ board: meta.slug, check: await board.checkIntegrity() }).toEqual({ board: meta.slug, check: "ok" });
         // Invariant I1/I2: a task's current run is open, and every open run is some task's current run.
-        const orphans = k.db
-          .prepare(
-            `SELECT COUNT(*) AS n FROM task_runs r WHERE r.ended_at IS NULL
-               AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.current_run_id = r.id)`,
-          )
-          .get() as { n: number };
-        const dangling = k.db
-          .prepare(
-            `SELECT COUNT(*) AS n FROM tasks t WHERE t.current_run_id IS NOT NULL
-               AND NOT EXISTS (SELECT 1 FROM task_runs r WHERE r.id = t.current_run_id AND r.ended_at IS NULL)`,
-          )
-          .get() as { n: number };
-        expect({ board: meta.slug, orphans: orphans.n, dangling: dangling.n }).toEqual({
+        const orphans = await board.db.get<{ n: number }>(
+          `SELECT COUNT(*) AS n FROM task_runs r WHERE r.ended_at IS NULL
+             AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.current_run_id = r.id)`,
+        );
+        const dangling = await board.db.get<{ n: number }>(
+          `SELECT COUNT(*) AS n FROM tasks t WHERE t.current_run_id IS NOT NULL
+             AND NOT EXISTS (SELECT 1 FROM task_runs r WHERE r.id = t.current_run_id AND r.ended_at IS NULL)`,
+        );
+        expect({ board: meta.slug, orphans: orphans?.n, dangling: dangling?.n }).toEqual({
           board: meta.slug,
           orphans: 0,
           dangling: 0,
         });
       } finally {
-        k.close();
+        await board.close();
       }
     }
   }, 240_000);

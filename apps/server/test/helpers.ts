@@ -4,17 +4,16 @@ import { join } from "node:path";
 import { ApiError, type DispatchResult, emptyDispatchResult } from "@switchyard/contract";
 import {
   boardPaths,
-  configPath,
   createManualClock,
   createSequentialIds,
   type Home,
   type Kernel,
-  loadConfig,
   type ManualClock,
   openKernel,
   resolveHome,
   type WorkerRef,
 } from "@switchyard/core";
+import { configPath, loadConfig } from "@switchyard/runtime";
 import { afterEach, expect } from "vitest";
 import { createApp } from "../src/app.ts";
 import { type BoardPool, createBoardPool } from "../src/board-pool.ts";
@@ -22,10 +21,10 @@ import { createClient } from "../src/client.ts";
 import { createEventHub, type EventHub } from "../src/event-hub.ts";
 import type { SecurityPolicy } from "../src/security.ts";
 
-const cleanups: Array<() => void> = [];
+const cleanups: Array<() => unknown> = [];
 
-afterEach(() => {
-  while (cleanups.length > 0) cleanups.pop()?.();
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.();
 });
 
 /** A fresh temporary directory, removed after the test. */
@@ -50,8 +49,8 @@ export interface Harness {
   hub: EventHub;
   /** The typed client, routed to the app in process. */
   api: ReturnType<typeof createClient>;
-  /** The default board's kernel: the same connection the app uses, with the same clock. */
-  k: Kernel;
+  /** The default board's kernel: the same connection the app uses, with the same clock (opened on first use). */
+  readonly k: Promise<Kernel>;
   /** Workers the app asked to stop. */
   stopped: WorkerRef[];
   /** Dispatcher ticks the app asked for. */
@@ -82,13 +81,13 @@ export function harness(options: HarnessOptions = {}): Harness {
   const clock = createManualClock(1_700_000_000);
   const kernelOptions = { clock, ids: createSequentialIds(), host: "testhost", pid: 4242 };
   const boards = createBoardPool(home, kernelOptions);
-  const hub = createEventHub({ open: (slug) => openKernel(boardPaths(home, slug), { clock }), intervalMs: 20 });
+  const hub = createEventHub({ open: (slug) => openKernel(boardPaths(home, slug), { clock, pollMs: 20 }) });
   const stopped: WorkerRef[] = [];
   const dispatches: Harness["dispatches"] = [];
   const logs: string[] = [];
-  cleanups.push(() => {
-    hub.close();
-    boards.close();
+  cleanups.push(async () => {
+    await hub.close();
+    await boards.close();
   });
   const app = createApp({
     home,
@@ -158,10 +157,14 @@ export async function refused(
 }
 
 /** Polls until `check` gives a value, with a generous deadline (the machine may be slow and busy); never a fixed sleep. */
-export async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -169,6 +172,10 @@ export async function waitFor<T>(what: string, check: () => T | undefined | fals
 }
 
 /** Polls a condition until it holds (see `waitFor`). */
-export async function until(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+export async function until(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<void> {
   await waitFor(what, condition, timeoutMs);
 }

@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { CliTask, EventsMessage, type TaskEvent } from "@switchyard/contract";
-import { boardPaths, eventsSince, getTask, type Home, openKernel, systemProcesses } from "@switchyard/core";
+import { boardPaths, eventsSince, getTask, type Home, openKernel } from "@switchyard/core";
+import { systemProcesses } from "@switchyard/runtime";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { type RunningServer, startServer } from "../src/main.ts";
@@ -132,9 +133,9 @@ describe("the live stream of a real server", () => {
     await post(server, `/tasks/${a}/comments`, { body: "note" });
     expect((await cli(home, ["create", "missed b"])).code).toBe(0);
 
-    const k = openKernel(boardPaths(home, "default"));
-    const missed = eventsSince(k, cursor).map((e) => e.id);
-    k.close();
+    const k = await openKernel(boardPaths(home, "default"));
+    const missed = (await eventsSince(k, cursor)).map((e) => e.id);
+    await k.close();
     expect(missed.length).toBe(3);
 
     const second = connect(server, `?since=${cursor}`);
@@ -235,18 +236,18 @@ describe("switchyard serve", () => {
       body: JSON.stringify({ title: "nap", assignee: "sleeper" }),
     });
     const id = ((await created.json()) as { task: { id: string } }).task.id;
-    const k = openKernel(boardPaths(home, "default"));
-    const workerPid = () => getTask(k, id)?.worker_pid ?? null;
+    const k = await openKernel(boardPaths(home, "default"));
+    const workerPid = async () => (await getTask(k, id))?.worker_pid ?? null;
     try {
-      await until(() => workerPid() !== null, "the worker to start");
+      await until(async () => (await workerPid()) !== null, "the worker to start");
       child.kill("SIGTERM");
       await until(() => exit !== undefined, "the server to exit", 30_000);
       expect(exit).toBe(0);
-      expect(systemProcesses.isAlive(workerPid() ?? 0)).toBe(true);
+      expect(systemProcesses.isAlive((await workerPid()) ?? 0)).toBe(true);
     } finally {
-      const pid = workerPid();
+      const pid = await workerPid();
       if (pid !== null) systemProcesses.kill(-pid, "SIGKILL");
-      k.close();
+      await k.close();
     }
   }, 120_000);
 

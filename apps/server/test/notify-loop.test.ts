@@ -6,14 +6,12 @@ import {
   addNotifySub,
   blockTask,
   boardPaths,
-  configPath,
   createTask,
   listNotifySubs,
-  type Notifier,
-  type NotifyTickResult,
   openKernel,
   unblockTask,
 } from "@switchyard/core";
+import { configPath, type Notifier, type NotifyTickResult } from "@switchyard/runtime";
 import { afterEach, describe, expect, it } from "vitest";
 import { startServer } from "../src/main.ts";
 import { startNotifyLoop } from "../src/notify-loop.ts";
@@ -91,10 +89,10 @@ describe("notifications from a running server", () => {
     const home = tempHome();
     writeFileSync(configPath(home), "notify:\n  interval_seconds: 0.1\n");
     const server = await startServer({ home, port: 0, webRoot: null, dispatch: false, log: () => {} });
-    const k = openKernel(boardPaths(home, "default"));
+    const k = await openKernel(boardPaths(home, "default"));
     cleanups.push(async () => {
       await server.close();
-      k.close();
+      await k.close();
     });
     return { k };
   }
@@ -102,27 +100,27 @@ describe("notifications from a running server", () => {
   it("reach a local HTTP receiver, twice for a task blocked, unblocked and blocked again", async () => {
     const { url, bodies } = await receiver(() => 200);
     const { k } = await serve();
-    const task = createTask(k, { title: "needs a decision", assignee: "coder" }).task;
-    addNotifySub(k, { task_id: task.id, platform: "webhook", chat_id: url });
-    blockTask(k, task.id, { reason: "which region?" });
+    const task = (await createTask(k, { title: "needs a decision", assignee: "coder" })).task;
+    await addNotifySub(k, { task_id: task.id, platform: "webhook", chat_id: url });
+    await blockTask(k, task.id, { reason: "which region?" });
     await waitFor("the first message", () => bodies.length === 1);
-    unblockTask(k, task.id);
-    blockTask(k, task.id, { reason: "which zone?" });
+    await unblockTask(k, task.id);
+    await blockTask(k, task.id, { reason: "which zone?" });
     await waitFor("the second message", () => bodies.length === 2);
     expect(bodies.map((b) => WebhookNotification.parse(b).text)).toEqual([
       `⏸ @coder Kanban ${task.id} blocked: which region?`,
       `⏸ @coder Kanban ${task.id} blocked: which zone?`,
     ]);
-    expect(listNotifySubs(k, task.id)).toHaveLength(1);
+    expect(await listNotifySubs(k, task.id)).toHaveLength(1);
   });
 
   it("drop the subscription of a receiver that fails 3 times in a row", async () => {
     const { url, bodies } = await receiver(() => 503);
     const { k } = await serve();
-    const task = createTask(k, { title: "t", assignee: "coder" }).task;
-    addNotifySub(k, { task_id: task.id, platform: "webhook", chat_id: url });
-    blockTask(k, task.id, { reason: "x" });
-    await waitFor("the subscription to be dropped", () => listNotifySubs(k, task.id).length === 0);
+    const task = (await createTask(k, { title: "t", assignee: "coder" })).task;
+    await addNotifySub(k, { task_id: task.id, platform: "webhook", chat_id: url });
+    await blockTask(k, task.id, { reason: "x" });
+    await waitFor("the subscription to be dropped", async () => (await listNotifySubs(k, task.id)).length === 0);
     expect(bodies).toHaveLength(3);
   });
 });

@@ -22,7 +22,7 @@ describe("the Host allow-list", () => {
     expect(body.detail).toContain("allowed_hosts");
     await refused(h.request("GET", "http://localhost/", { headers: { host: "evil.example" } }), 403, "forbidden");
     await refused(h.request("POST", "/tasks", { json: { title: "x" }, headers: { host: "rebind.example" } }), 403);
-    expect(listTasks(h.k)).toEqual([]);
+    expect(await listTasks(await h.k)).toEqual([]);
   });
 
   it("serves a host listed in server.allowed_hosts", async () => {
@@ -50,7 +50,7 @@ describe("same-origin writes", () => {
       h.request("POST", "/tasks", { json: { title: "x" }, headers: { "sec-fetch-site": "same-site" } }),
       403,
     );
-    expect(listTasks(h.k)).toEqual([]);
+    expect(await listTasks(await h.k)).toEqual([]);
   });
 
   it("accepts a same-origin POST, and a client that sends no origin at all", async () => {
@@ -62,7 +62,7 @@ describe("same-origin writes", () => {
     expect(same.status).toBe(200);
     const script = await h.request("POST", "/tasks", { json: { title: "from a script" } });
     expect(script.status).toBe(200);
-    expect(listTasks(h.k).map((t) => t.title)).toEqual(["from the dashboard", "from a script"]);
+    expect((await listTasks(await h.k)).map((t) => t.title)).toEqual(["from the dashboard", "from a script"]);
   });
 
   it("lets cross-origin reads through (the browser keeps their answers from the page)", async () => {
@@ -83,7 +83,7 @@ describe("the token", () => {
     await refused(h.request("POST", "/tasks", { json: { title: "x" } }), 401, "unauthorized");
     const res = await h.request("GET", "/board", { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(res.status).toBe(200);
-    expect(listTasks(h.k)).toEqual([]);
+    expect(await listTasks(await h.k)).toEqual([]);
   });
 
   it("is set as an HttpOnly SameSite=Strict cookie by opening /?token= once", async () => {

@@ -21,7 +21,7 @@ function Fragile() {
 
 describe("the app shell", () => {
   it("says plainly when the board cannot be loaded, and keeps the rest of the page", async () => {
-    const h = boardHarness();
+    const h = await boardHarness();
     writeFileSync(join(h.home.root, "kanban.db"), "this is not a SQLite database, just text\n".repeat(20));
     h.renderApp();
     const alert = await screen.findByText(/^Failed to load board: /, undefined, { timeout: 10_000 });

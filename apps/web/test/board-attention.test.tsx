@@ -5,11 +5,13 @@ import { describe, expect, it } from "vitest";
 import { type BoardHarness, boardHarness } from "./board-harness.tsx";
 
 /** A worker claims `title` and tries to complete it naming cards that do not exist. */
-function hallucinate(h: BoardHarness, title: string, phantoms: string[][]) {
-  const t = h.seed(title, { assignee: "alice" });
-  claimTask(h.k, t.id);
+async function hallucinate(h: BoardHarness, title: string, phantoms: string[][]) {
+  const t = await h.seed(title, { assignee: "alice" });
+  await claimTask(h.k, t.id);
   for (const cards of phantoms) {
-    expect(() => completeTask(h.k, t.id, { result: "done", created_cards: cards })).toThrow(/completion blocked/);
+    await expect(completeTask(h.k, t.id, { result: "done", created_cards: cards })).rejects.toThrow(
+      /completion blocked/,
+    );
     h.clock.advance(60);
   }
   return t;
@@ -17,10 +19,10 @@ function hallucinate(h: BoardHarness, title: string, phantoms: string[][]) {
 
 describe("the attention strip", () => {
   it("counts the tasks with active warnings and lists them newest first, each with an Open action", async () => {
-    const h = boardHarness();
-    h.seed("Innocent");
-    const older = hallucinate(h, "Older liar", [["t_aaaaaaaa"], ["t_bbbbbbbb"]]);
-    const newer = hallucinate(h, "Newer liar", [["t_cccccccc"]]);
+    const h = await boardHarness();
+    await h.seed("Innocent");
+    const older = await hallucinate(h, "Older liar", [["t_aaaaaaaa"], ["t_bbbbbbbb"]]);
+    const newer = await hallucinate(h, "Newer liar", [["t_cccccccc"]]);
     h.renderApp();
     const strip = await screen.findByRole("region", { name: "Hallucination warnings" });
     expect(within(strip).getByText("⚠ 2 task(s) with hallucination warnings")).toBeInTheDocument();
@@ -39,8 +41,8 @@ describe("the attention strip", () => {
   });
 
   it("hides its list again, and once dismissed stays away while warnings remain", async () => {
-    const h = boardHarness();
-    hallucinate(h, "Liar", [["t_aaaaaaaa"]]);
+    const h = await boardHarness();
+    await hallucinate(h, "Liar", [["t_aaaaaaaa"]]);
     h.renderApp();
     const strip = await screen.findByRole("region", { name: "Hallucination warnings" });
     await userEvent.click(within(strip).getByRole("button", { name: "Show" }));
@@ -55,12 +57,12 @@ describe("the attention strip", () => {
   });
 
   it("is absent when no task has an active warning, and goes away when a warning is cleared", async () => {
-    const h = boardHarness();
-    const t = hallucinate(h, "Reformed", [["t_aaaaaaaa"]]);
+    const h = await boardHarness();
+    const t = await hallucinate(h, "Reformed", [["t_aaaaaaaa"]]);
     h.renderApp();
     await screen.findByRole("region", { name: "Hallucination warnings" });
     // A dashboard edit clears the warning (reference §7.3); the live stream brings the news.
-    editTask(h.k, t.id, { title: "Reformed" });
+    await editTask(h.k, t.id, { title: "Reformed" });
     await waitFor(() => expect(screen.queryByRole("region", { name: "Hallucination warnings" })).toBeNull());
     expect(screen.getByRole("article", { name: "Reformed" })).toBeInTheDocument();
   });

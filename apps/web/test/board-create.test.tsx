@@ -6,8 +6,8 @@ import { boardHarness, column } from "./board-harness.tsx";
 
 describe("inline create", () => {
   it("creates a task with every field of the form, and it lands where the kernel puts it", async () => {
-    const h = boardHarness();
-    const parent = h.seed("Design the schema");
+    const h = await boardHarness();
+    const parent = await h.seed("Design the schema");
     h.renderApp();
     await screen.findByRole("article", { name: "Design the schema" });
     await userEvent.click(within(column("Ready")).getByRole("button", { name: "Create a task in Ready" }));
@@ -28,7 +28,7 @@ describe("inline create", () => {
     const created = await within(column("Todo")).findByRole("article", { name: "Write the migrations" });
     expect(screen.queryByRole("form", { name: "New task in Ready" })).toBeNull();
     const id = created.getAttribute("data-task-id") ?? "";
-    const task = getTask(h.k, id);
+    const task = await getTask(h.k, id);
     expect(task).toMatchObject({
       assignee: "alice",
       priority: 2,
@@ -38,11 +38,11 @@ describe("inline create", () => {
       created_by: "dashboard",
       status: "todo",
     });
-    expect(parentIds(h.k, id)).toEqual([parent.id]);
+    expect(await parentIds(h.k, id)).toEqual([parent.id]);
   });
 
   it("creates in triage only from the Triage column, with its own placeholders", async () => {
-    const h = boardHarness();
+    const h = await boardHarness();
     h.renderApp();
     await userEvent.click(await screen.findByRole("button", { name: "Create a task in Triage" }));
     const form = within(screen.getByRole("form", { name: "New task in Triage" }));
@@ -63,7 +63,7 @@ describe("inline create", () => {
   });
 
   it("shows the server's warning for a task no dispatcher will start", async () => {
-    const h = boardHarness({ dispatcherEnabled: false });
+    const h = await boardHarness({ dispatcherEnabled: false });
     h.renderApp();
     await userEvent.click(await screen.findByRole("button", { name: "Create a task in Ready" }));
     const form = within(screen.getByRole("form", { name: "New task in Ready" }));
@@ -76,7 +76,7 @@ describe("inline create", () => {
   });
 
   it("keeps the form open with the server's reason, and creates nothing, when the input is refused", async () => {
-    const h = boardHarness();
+    const h = await boardHarness();
     h.renderApp();
     await userEvent.click(await screen.findByRole("button", { name: "Create a task in Ready" }));
     const form = within(screen.getByRole("form", { name: "New task in Ready" }));
@@ -85,11 +85,12 @@ describe("inline create", () => {
     await userEvent.type(form.getByRole("textbox", { name: "Title" }), "Bad workspace{Enter}");
     expect(await form.findByRole("alert")).toHaveTextContent(/absolute/);
     expect(screen.queryByRole("article", { name: "Bad workspace" })).toBeNull();
-    expect(h.k.stmt("SELECT COUNT(*) AS n FROM tasks").get()).toEqual({ n: 0 });
+    const k = await h.kernel("default");
+    expect(await k.db.get("SELECT COUNT(*) AS n FROM tasks", [])).toEqual({ n: 0 });
   });
 
   it("closes on Escape without creating anything, and the “+” toggles it", async () => {
-    const h = boardHarness();
+    const h = await boardHarness();
     h.renderApp();
     const plus = await screen.findByRole("button", { name: "Create a task in Ready" });
     await userEvent.click(plus);

@@ -4,32 +4,32 @@ import { join } from "node:path";
 import type { Task } from "@switchyard/contract";
 import {
   boardPaths,
-  configPath,
   createBoard,
-  createDispatchService,
   createManualClock,
   createSequentialIds,
   createTask,
+  DEFAULT_BOARD,
   type Home,
   type Kernel,
-  loadConfig,
   type ManualClock,
   type NewTask,
   openKernel,
   resolveHome,
 } from "@switchyard/core";
+import { configPath, createDispatchService, loadConfig } from "@switchyard/runtime";
 import { createApp, createBoardPool, createEventHub } from "@switchyard/server";
 import type { QueryClient } from "@tanstack/react-query";
-import { render, screen, within } from "@testing-library/react";
+import { act, render, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import { afterEach } from "vitest";
 import { type Api, createApi, type LiveSocket } from "../src/api/client.tsx";
 import { App } from "../src/app/app.tsx";
 import { createQueryClient, Providers } from "../src/app/providers.tsx";
 
-const cleanups: Array<() => void> = [];
+const cleanups: Array<() => Promise<void>> = [];
 
-afterEach(() => {
-  while (cleanups.length > 0) cleanups.pop()?.();
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.();
 });
 
 export const START = 1_700_000_000;
@@ -50,9 +50,14 @@ export interface OpenedSocket {
 export interface BoardHarness {
   /** The temp home the server serves. */
   home: Home;
-  /** The default board's kernel: the connection (and manual clock) the server uses. */
+  /**
+   * The default board's kernel: the connection (and manual clock) the server uses. Opening is
+   * async and nothing is opened before a test asks (a test may break the board file first), so
+   * this is the kernel the last `seed` or `kernel("default")` got; before either, it throws.
+   */
   readonly k: Kernel;
-  kernel(board: string): Kernel;
+  /** A board's kernel, as the server has it open (opened now if it is not). */
+  kernel(board: string): Promise<Kernel>;
   clock: ManualClock;
   api: Api;
   queryClient: QueryClient;
@@ -61,10 +66,10 @@ export interface BoardHarness {
   sockets: OpenedSocket[];
   /** Holds back the requests that match until the returned function is called. */
   hold(match: (request: RecordedRequest) => boolean): () => void;
-  seed(title: string, fields?: Omit<NewTask, "title">): Task;
-  seedOn(board: string, title: string, fields?: Omit<NewTask, "title">): Task;
+  seed(title: string, fields?: Omit<NewTask, "title">): Promise<Task>;
+  seedOn(board: string, title: string, fields?: Omit<NewTask, "title">): Promise<Task>;
   /** Creates another board in the home, as `switchyard boards create` would. */
-  makeBoard(slug: string, name?: string): void;
+  makeBoard(slug: string, name?: string): Promise<void>;
   renderApp(): ReturnType<typeof render>;
 }
 
@@ -80,13 +85,13 @@ export interface HarnessOptions {
  * and SQLite, and the dashboard's typed client routed to it in process. The live stream is the
  * server's real event hub; only its WebSocket transport is replaced by an in-process socket.
  */
-export function boardHarness(options: HarnessOptions = {}): BoardHarness {
+export async function boardHarness(options: HarnessOptions = {}): Promise<BoardHarness> {
   const root = mkdtempSync(join(tmpdir(), "switchyard-web-board-"));
   const home = resolveHome({ SWITCHYARD_HOME: root });
   if (options.config !== undefined) writeFileSync(configPath(home), options.config);
   const clock = createManualClock(START);
   const boards = createBoardPool(home, { clock, ids: createSequentialIds(), host: "testhost", pid: 4242 });
-  const hub = createEventHub({ open: (slug) => openKernel(boardPaths(home, slug), { clock }), intervalMs: 20 });
+  const hub = createEventHub({ open: (slug) => openKernel(boardPaths(home, slug), { clock, pollMs: 20 }) });
   const service = createDispatchService({
     home,
     config: loadConfig(home),
@@ -140,14 +145,22 @@ export function boardHarness(options: HarnessOptions = {}): BoardHarness {
         unsubscribe?.();
       },
     };
-    setTimeout(() => {
+    setTimeout(async () => {
       if (closed) return;
       socket.onopen?.();
-      unsubscribe = hub.subscribe(
-        boards.resolve(url.searchParams.get("board")),
-        (message) => socket.onmessage?.({ data: JSON.stringify(message) }),
-        { since: Number(url.searchParams.get("since") ?? 0) },
-      );
+      try {
+        const stop = await hub.subscribe(
+          boards.resolve(url.searchParams.get("board")),
+          (message) => socket.onmessage?.({ data: JSON.stringify(message) }),
+          { since: Number(url.searchParams.get("since") ?? 0) },
+        );
+        // The dashboard may have closed the socket while the replay was read.
+        if (closed) stop();
+        else unsubscribe = stop;
+      } catch (err) {
+        // As the server's route does: the stream failed, so the socket closes with 1011.
+        socket.onclose?.({ code: 1011, reason: (err as Error).message });
+      }
     }, 0);
     sockets.push({
       url,
@@ -162,29 +175,36 @@ export function boardHarness(options: HarnessOptions = {}): BoardHarness {
 
   const api = createApi({ baseUrl: "http://localhost", fetch: fetchViaApp, openSocket, reconnectDelay: () => 10 });
   const queryClient = createQueryClient();
-  cleanups.push(() => {
+  cleanups.push(async () => {
     queryClient.clear();
-    hub.close();
-    boards.close();
+    await hub.close();
+    await boards.close();
     rmSync(root, { recursive: true, force: true });
   });
+  let defaultKernel: Kernel | null = null;
+  const kernel = async (board: string) => {
+    const k = await boards.kernel(board);
+    if (board === DEFAULT_BOARD) defaultKernel = k;
+    return k;
+  };
 
   return {
     home,
     get k() {
-      return boards.kernel("default");
+      if (!defaultKernel) throw new Error('the default board is not open yet: seed it, or `await h.kernel("default")`');
+      return defaultKernel;
     },
-    kernel: (board) => boards.kernel(board),
+    kernel,
     clock,
     api,
     queryClient,
     requests,
     sockets,
     hold,
-    seed: (title, fields = {}) => createTask(boards.kernel("default"), { title, ...fields }).task,
-    seedOn: (board, title, fields = {}) => createTask(boards.kernel(board), { title, ...fields }).task,
-    makeBoard: (slug, name) => {
-      createBoard(home, slug, name ? { name } : {}, { now: clock.now(), clock });
+    seed: async (title, fields = {}) => (await createTask(await kernel(DEFAULT_BOARD), { title, ...fields })).task,
+    seedOn: async (board, title, fields = {}) => (await createTask(await kernel(board), { title, ...fields })).task,
+    makeBoard: async (slug, name) => {
+      await createBoard(home, slug, name ? { name } : {}, { now: clock.now(), clock });
     },
     renderApp: () =>
       render(
@@ -280,4 +300,14 @@ export function layOutBoard(): () => void {
 /** How many times the dashboard fetched the whole board. */
 export function boardFetches(requests: readonly RecordedRequest[]): number {
   return requests.filter((r) => r.method === "GET" && r.path === "/board").length;
+}
+
+/** Picks a card up with the keyboard, carries it `steps` columns right (or left), and drops it. */
+export async function carry(title: string, steps: number): Promise<void> {
+  const user = userEvent.setup();
+  act(() => card(title).focus());
+  await user.keyboard(" ");
+  const key = steps > 0 ? "{ArrowRight}" : "{ArrowLeft}";
+  for (let i = 0; i < Math.abs(steps); i++) await user.keyboard(key);
+  await user.keyboard(" ");
 }

@@ -10,8 +10,8 @@ function focusedTitle(): string | null {
 
 describe("the keyboard", () => {
   it("creates, finds, opens, selects and moves a task without the mouse", async () => {
-    const h = boardHarness();
-    h.seed("Existing work");
+    const h = await boardHarness();
+    await h.seed("Existing work");
     h.renderApp();
     await screen.findByRole("article", { name: "Existing work" });
     const user = userEvent.setup();
@@ -63,14 +63,14 @@ describe("the keyboard", () => {
     await user.keyboard("{Tab}{Enter}");
     await within(column("Todo")).findByRole("article", { name: focused });
     const id = within(column("Todo")).getByRole("article", { name: focused }).getAttribute("data-task-id") ?? "";
-    await waitFor(() => expect(getTask(h.k, id)?.status).toBe("todo"));
+    await waitFor(async () => expect((await getTask(h.k, id))?.status).toBe("todo"));
   });
 
   it("moves focus across columns with the left and right arrows", async () => {
-    const h = boardHarness();
-    h.seed("Idea", { triage: true });
-    h.seed("Ready one");
-    h.seed("Ready two");
+    const h = await boardHarness();
+    await h.seed("Idea", { triage: true });
+    await h.seed("Ready one");
+    await h.seed("Ready two");
     h.renderApp();
     await screen.findByRole("article", { name: "Ready two" });
     const user = userEvent.setup();
@@ -85,9 +85,11 @@ describe("the keyboard", () => {
   });
 
   it("moves focus in the order lanes show the running column", async () => {
-    const h = boardHarness();
-    claimTask(h.k, h.seed("Zed's urgent job", { assignee: "zed", priority: 5 }).id);
-    claimTask(h.k, h.seed("Amy's job", { assignee: "amy" }).id);
+    const h = await boardHarness();
+    const zed = await h.seed("Zed's urgent job", { assignee: "zed", priority: 5 });
+    await claimTask(h.k, zed.id);
+    const amy = await h.seed("Amy's job", { assignee: "amy" });
+    await claimTask(h.k, amy.id);
     h.renderApp();
     await screen.findByRole("article", { name: "Amy's job" });
     const user = userEvent.setup();
@@ -98,8 +100,8 @@ describe("the keyboard", () => {
   });
 
   it("ignores single-key shortcuts while typing in a field", async () => {
-    const h = boardHarness();
-    h.seed("Quiet");
+    const h = await boardHarness();
+    await h.seed("Quiet");
     h.renderApp();
     await screen.findByRole("article", { name: "Quiet" });
     const user = userEvent.setup();
@@ -111,7 +113,7 @@ describe("the keyboard", () => {
   });
 
   it("shows the shortcut help on ?, and Esc closes it", async () => {
-    const h = boardHarness();
+    const h = await boardHarness();
     h.renderApp();
     await screen.findByRole("region", { name: "Ready" });
     const user = userEvent.setup();
@@ -123,9 +125,9 @@ describe("the keyboard", () => {
   });
 
   it("opens the command palette with Ctrl+K to open a task or run an action", async () => {
-    const h = boardHarness();
-    const t = h.seed("Find me in the palette");
-    h.seed("Something else");
+    const h = await boardHarness();
+    const t = await h.seed("Find me in the palette");
+    await h.seed("Something else");
     h.renderApp();
     await screen.findByRole("article", { name: "Find me in the palette" });
     const user = userEvent.setup();

@@ -17,9 +17,9 @@ async function live() {
 
 describe("live refresh", () => {
   it("updates the right card from a WebSocket event without reloading the board", async () => {
-    const h = boardHarness();
-    const a = h.seed("Card A", { assignee: "alice" });
-    h.seed("Card B", { assignee: "alice" });
+    const h = await boardHarness();
+    const a = await h.seed("Card A", { assignee: "alice" });
+    await h.seed("Card B", { assignee: "alice" });
     h.renderApp();
     await screen.findByRole("article", { name: "Card A" });
     await live();
@@ -27,7 +27,7 @@ describe("live refresh", () => {
     const requestsBefore = h.requests.length;
 
     // Another process (the CLI, a worker) writes to the board.
-    assignTask(h.k, a.id, "bob");
+    await assignTask(h.k, a.id, "bob");
     await waitFor(() => expect(within(card("Card A")).getByText("@bob")).toBeInTheDocument());
     expect(within(card("Card B")).getByText("@alice")).toBeInTheDocument();
     expect(boardFetches(h.requests)).toBe(fetches);
@@ -36,41 +36,41 @@ describe("live refresh", () => {
   });
 
   it("moves a card between columns from the stream: a claim shows it running", async () => {
-    const h = boardHarness();
-    const t = h.seed("Claim me", { assignee: "alice" });
+    const h = await boardHarness();
+    const t = await h.seed("Claim me", { assignee: "alice" });
     h.renderApp();
     await screen.findByRole("article", { name: "Claim me" });
     await live();
     const fetches = boardFetches(h.requests);
-    claimTask(h.k, t.id, { ttl: 600 });
+    await claimTask(h.k, t.id, { ttl: 600 });
     await within(column("In Progress")).findByRole("article", { name: "Claim me" });
     expect(within(card("Claim me")).getByText("claim 10m left")).toBeInTheDocument();
     expect(boardFetches(h.requests)).toBe(fetches);
   });
 
   it("refetches only the card an event cannot describe (an edited title), never the whole board", async () => {
-    const h = boardHarness();
-    const t = h.seed("Old title");
-    h.seed("Bystander");
+    const h = await boardHarness();
+    const t = await h.seed("Old title");
+    await h.seed("Bystander");
     h.renderApp();
     await screen.findByRole("article", { name: "Old title" });
     await live();
     const fetches = boardFetches(h.requests);
-    editTask(h.k, t.id, { title: "New title" });
+    await editTask(h.k, t.id, { title: "New title" });
     await screen.findByRole("article", { name: "New title" });
     expect(boardFetches(h.requests)).toBe(fetches);
     expect(h.requests.filter((r) => r.path.startsWith("/tasks/"))).toEqual([{ method: "GET", path: `/tasks/${t.id}` }]);
   });
 
   it("applies a burst of events (25 comments and a new card) without reloading the board", async () => {
-    const h = boardHarness();
-    const t = h.seed("Busy card");
+    const h = await boardHarness();
+    const t = await h.seed("Busy card");
     h.renderApp();
     await screen.findByRole("article", { name: "Busy card" });
     await live();
     const fetches = boardFetches(h.requests);
-    for (let i = 0; i < 25; i++) addComment(h.k, t.id, "worker", `note ${i}`);
-    const born = createTask(h.k, { title: "Born elsewhere", assignee: "carol" }).task;
+    for (let i = 0; i < 25; i++) await addComment(h.k, t.id, "worker", `note ${i}`);
+    const born = (await createTask(h.k, { title: "Born elsewhere", assignee: "carol" })).task;
     await screen.findByRole("article", { name: "Born elsewhere" });
     await waitFor(() => expect(within(card("Busy card")).getByTitle("25 comment(s)")).toBeInTheDocument());
     expect(boardFetches(h.requests)).toBe(fetches);
@@ -79,16 +79,16 @@ describe("live refresh", () => {
   });
 
   it("reconnects after a dropped connection from the last cursor, and gets what it missed", async () => {
-    const h = boardHarness();
-    const t = h.seed("Offline edit");
+    const h = await boardHarness();
+    const t = await h.seed("Offline edit");
     h.renderApp();
     await screen.findByRole("article", { name: "Offline edit" });
     await live();
     const first = h.sockets[0];
     if (!first) throw new Error("no socket opened");
-    const cursor = Number(h.k.stmt("SELECT MAX(id) AS id FROM task_events").pluck().get());
+    const cursor = Number((await h.k.db.get<{ id: number }>("SELECT MAX(id) AS id FROM task_events", []))?.id);
     first.drop(1006);
-    assignTask(h.k, t.id, "dave");
+    await assignTask(h.k, t.id, "dave");
     await waitFor(() => expect(h.sockets).toHaveLength(2));
     expect(h.sockets[1]?.url.searchParams.get("since")).toBe(String(cursor));
     await waitFor(() => expect(within(card("Offline edit")).getByText("@dave")).toBeInTheDocument());
@@ -96,15 +96,15 @@ describe("live refresh", () => {
   });
 
   it("opens a new stream for the board switched to", async () => {
-    const h = boardHarness();
-    h.seed("On default");
-    h.makeBoard("ops");
-    h.seedOn("ops", "On ops");
+    const h = await boardHarness();
+    await h.seed("On default");
+    await h.makeBoard("ops");
+    await h.seedOn("ops", "On ops");
     window.history.replaceState(null, "", "/?board=ops");
     h.renderApp();
     await screen.findByRole("article", { name: "On ops" });
     await waitFor(() => expect(h.sockets.at(-1)?.url.searchParams.get("board")).toBe("ops"));
-    createTask(h.kernel("ops"), { title: "Later on ops" });
+    await createTask(await h.kernel("ops"), { title: "Later on ops" });
     await screen.findByRole("article", { name: "Later on ops" });
   });
 });
@@ -113,9 +113,9 @@ describe("live refresh against the real server", () => {
   it("shows the auth message and stops reconnecting when the server closes the stream with 1008", async () => {
     const root = mkdtempSync(join(tmpdir(), "switchyard-web-live-"));
     const home = resolveHome({ SWITCHYARD_HOME: root });
-    const k = openBoard(home);
-    createTask(k, { title: "Guarded task" });
-    k.close();
+    const k = await openBoard(home);
+    await createTask(k, { title: "Guarded task" });
+    await k.close();
     const server = await startServer({
       home,
       host: "127.0.0.1",

@@ -16,8 +16,8 @@ profiles:
 
 describe("the board's columns", () => {
   it("shows the six columns in order with their labels, counts, help lines and empty states", async () => {
-    const h = boardHarness();
-    h.seed("Write the parser", { assignee: "alice" });
+    const h = await boardHarness();
+    await h.seed("Write the parser", { assignee: "alice" });
     h.renderApp();
     await screen.findByRole("article", { name: "Write the parser" });
     const labels = within(screen.getByRole("main"))
@@ -32,11 +32,11 @@ describe("the board's columns", () => {
   });
 
   it("adds the Archived column only while archived tasks are shown", async () => {
-    const h = boardHarness();
-    const old = h.seed("Old idea");
-    h.seed("Live idea");
-    completeTask(h.k, old.id, { result: "done" });
-    h.k.write(() => h.k.stmt("UPDATE tasks SET status = 'archived' WHERE id = ?").run(old.id));
+    const h = await boardHarness();
+    const old = await h.seed("Old idea");
+    await h.seed("Live idea");
+    await completeTask(h.k, old.id, { result: "done" });
+    await h.k.write((k) => k.db.run("UPDATE tasks SET status = 'archived' WHERE id = ?", [old.id]));
     h.renderApp();
     await screen.findByRole("article", { name: "Live idea" });
     expect(screen.queryByRole("region", { name: "Archived" })).toBeNull();
@@ -48,15 +48,15 @@ describe("the board's columns", () => {
   });
 
   it("groups the running column into lanes by profile, sorted by name, until lanes are turned off", async () => {
-    const h = boardHarness();
+    const h = await boardHarness();
     for (const [title, who] of [
       ["Crawl docs", "zed"],
       ["Index docs", "amy"],
       ["Rank docs", "amy"],
       ["Orphan job", null],
     ] as const) {
-      const t = h.seed(title, { assignee: who });
-      claimTask(h.k, t.id);
+      const t = await h.seed(title, { assignee: who });
+      await claimTask(h.k, t.id);
     }
     h.renderApp();
     const running = await screen.findByRole("region", { name: "In Progress" });
@@ -75,15 +75,15 @@ describe("the board's columns", () => {
 
 describe("a card", () => {
   it("shows its id, priority, tenant, child progress, title, assignee, comment and link counts, and age", async () => {
-    const h = boardHarness();
-    const parent = h.seed("Ship v1", { assignee: "alice", priority: 3, tenant: "acme" });
-    const a = h.seed("Child A");
-    const b = h.seed("Child B");
-    completeTask(h.k, a.id, { result: "ok" });
-    linkTasks(h.k, parent.id, a.id);
-    linkTasks(h.k, parent.id, b.id);
-    addComment(h.k, parent.id, "bob", "first");
-    addComment(h.k, parent.id, "bob", "second");
+    const h = await boardHarness();
+    const parent = await h.seed("Ship v1", { assignee: "alice", priority: 3, tenant: "acme" });
+    const a = await h.seed("Child A");
+    const b = await h.seed("Child B");
+    await completeTask(h.k, a.id, { result: "ok" });
+    await linkTasks(h.k, parent.id, a.id);
+    await linkTasks(h.k, parent.id, b.id);
+    await addComment(h.k, parent.id, "bob", "first");
+    await addComment(h.k, parent.id, "bob", "second");
     h.clock.advance(2 * HOUR);
     h.renderApp();
 
@@ -106,11 +106,13 @@ describe("a card", () => {
   });
 
   it("draws its comment, link and warning icons as inline SVG, never as emoji glyphs that show as boxes without an emoji font", async () => {
-    const h = boardHarness();
-    const t = h.seed("Iconic", { assignee: "alice" });
-    addComment(h.k, t.id, "bob", "hello");
-    claimTask(h.k, t.id);
-    expect(() => completeTask(h.k, t.id, { result: "made t_deadbeef", created_cards: ["t_deadbeef"] })).toThrow();
+    const h = await boardHarness();
+    const t = await h.seed("Iconic", { assignee: "alice" });
+    await addComment(h.k, t.id, "bob", "hello");
+    await claimTask(h.k, t.id);
+    await expect(
+      completeTask(h.k, t.id, { result: "made t_deadbeef", created_cards: ["t_deadbeef"] }),
+    ).rejects.toThrow();
     h.renderApp();
     const el = await screen.findByRole("article", { name: "Iconic" });
     expect(el.textContent).not.toMatch(/\p{Extended_Pictographic}/u);
@@ -120,22 +122,24 @@ describe("a card", () => {
   });
 
   it("marks full child progress differently from partial progress", async () => {
-    const h = boardHarness();
-    const parent = h.seed("Parent");
-    const child = h.seed("Only child");
-    completeTask(h.k, child.id, { result: "ok" });
-    linkTasks(h.k, parent.id, child.id);
+    const h = await boardHarness();
+    const parent = await h.seed("Parent");
+    const child = await h.seed("Only child");
+    await completeTask(h.k, child.id, { result: "ok" });
+    await linkTasks(h.k, parent.id, child.id);
     h.renderApp();
     const el = await screen.findByRole("article", { name: "Parent" });
     expect(within(el).getByText("1/1")).toHaveClass("sy-progress-full");
   });
 
   it("carries a ⚠ badge with its tooltip while hallucination warnings are active, and a clean card has none", async () => {
-    const h = boardHarness();
-    const warned = h.seed("Fix flaky test", { assignee: "alice" });
-    const clean = h.seed("Clean task", { assignee: "alice" });
-    claimTask(h.k, warned.id);
-    expect(() => completeTask(h.k, warned.id, { result: "made t_deadbeef", created_cards: ["t_deadbeef"] })).toThrow();
+    const h = await boardHarness();
+    const warned = await h.seed("Fix flaky test", { assignee: "alice" });
+    const clean = await h.seed("Clean task", { assignee: "alice" });
+    await claimTask(h.k, warned.id);
+    await expect(
+      completeTask(h.k, warned.id, { result: "made t_deadbeef", created_cards: ["t_deadbeef"] }),
+    ).rejects.toThrow();
     h.renderApp();
     const el = await screen.findByRole("article", { name: "Fix flaky test" });
     const badge = within(el).getByRole("img", { name: "1 hallucination event(s) since last clean completion" });
@@ -145,12 +149,12 @@ describe("a card", () => {
   });
 
   it("outlines stale cards amber or red by their age in the column", async () => {
-    const h = boardHarness();
-    const fresh = h.seed("Fresh ready");
+    const h = await boardHarness();
+    const fresh = await h.seed("Fresh ready");
     h.clock.advance(-2 * DAY);
-    const red = h.seed("Two days ready");
+    const red = await h.seed("Two days ready");
     h.clock.advance(2 * DAY - 2 * HOUR);
-    const amber = h.seed("Two hours ready");
+    const amber = await h.seed("Two hours ready");
     h.clock.advance(2 * HOUR);
     h.renderApp();
     await screen.findByRole("article", { name: fresh.title });
@@ -160,11 +164,11 @@ describe("a card", () => {
   });
 
   it("shows a running card's heartbeat age and the time left on its claim, and how stale the run is", async () => {
-    const h = boardHarness();
-    const t = h.seed("Crunch numbers", { assignee: "alice" });
-    claimTask(h.k, t.id, { ttl: 900 });
+    const h = await boardHarness();
+    const t = await h.seed("Crunch numbers", { assignee: "alice" });
+    await claimTask(h.k, t.id, { ttl: 900 });
     h.clock.advance(20 * 60);
-    heartbeatWorker(h.k, t.id, { ttl: 900 });
+    await heartbeatWorker(h.k, t.id, { ttl: 900 });
     h.clock.advance(30);
     h.renderApp();
     const el = await screen.findByRole("article", { name: "Crunch numbers" });
@@ -175,9 +179,9 @@ describe("a card", () => {
   });
 
   it("says a running card has no heartbeat yet, and when its claim expired", async () => {
-    const h = boardHarness();
-    const t = h.seed("Silent worker", { assignee: "alice" });
-    claimTask(h.k, t.id, { ttl: 60 });
+    const h = await boardHarness();
+    const t = await h.seed("Silent worker", { assignee: "alice" });
+    await claimTask(h.k, t.id, { ttl: 60 });
     h.clock.advance(120);
     h.renderApp();
     const el = await screen.findByRole("article", { name: "Silent worker" });
@@ -188,13 +192,13 @@ describe("a card", () => {
 
 describe("the “why isn't this running?” line", () => {
   it("names the missing assignee, a profile that is not spawnable, unfinished parents, and the stopped dispatcher", async () => {
-    const h = boardHarness({ config: WORKER_CONFIG, dispatcherEnabled: false });
-    h.seed("Nobody's job");
-    h.seed("Bob's job", { assignee: "bob" });
-    h.seed("Worker's job", { assignee: "worker" });
-    const p1 = h.seed("Parent one");
-    const p2 = h.seed("Parent two");
-    h.seed("Waiting child", { assignee: "worker", parents: [p1.id, p2.id] });
+    const h = await boardHarness({ config: WORKER_CONFIG, dispatcherEnabled: false });
+    await h.seed("Nobody's job");
+    await h.seed("Bob's job", { assignee: "bob" });
+    await h.seed("Worker's job", { assignee: "worker" });
+    const p1 = await h.seed("Parent one");
+    const p2 = await h.seed("Parent two");
+    await h.seed("Waiting child", { assignee: "worker", parents: [p1.id, p2.id] });
     h.renderApp();
     await screen.findByRole("article", { name: "Waiting child" });
     expect(within(card("Nobody's job")).getByText("Unassigned")).toBeInTheDocument();
@@ -207,15 +211,15 @@ describe("the “why isn't this running?” line", () => {
   });
 
   it("says a ready card waits for its profile's capacity, and says nothing once it can start", async () => {
-    const h = boardHarness({ config: WORKER_CONFIG, dispatcherEnabled: true });
-    const busy = h.seed("Already running", { assignee: "worker" });
-    claimTask(h.k, busy.id);
-    h.seed("Next in line", { assignee: "worker" });
+    const h = await boardHarness({ config: WORKER_CONFIG, dispatcherEnabled: true });
+    const busy = await h.seed("Already running", { assignee: "worker" });
+    await claimTask(h.k, busy.id);
+    await h.seed("Next in line", { assignee: "worker" });
     h.renderApp();
     const next = await screen.findByRole("article", { name: "Next in line" });
     expect(within(next).getByText("Profile worker at capacity (1/1 running)")).toBeInTheDocument();
 
-    completeTask(h.k, busy.id, { result: "done" });
+    await completeTask(h.k, busy.id, { result: "done" });
     await userEvent.click(screen.getByRole("button", { name: "Refresh" }));
     await waitFor(() => expect(within(card("Already running")).queryByText(/heartbeat/)).toBeNull());
     await waitFor(() => expect(within(card("Next in line")).queryByText(/capacity/)).toBeNull());
@@ -225,10 +229,11 @@ describe("the “why isn't this running?” line", () => {
 
 describe("accessibility", () => {
   it("gives every control on a busy board an accessible name", async () => {
-    const h = boardHarness({ config: WORKER_CONFIG });
-    const t = h.seed("Busy", { assignee: "worker", priority: 2, tenant: "acme" });
-    claimTask(h.k, h.seed("Running", { assignee: "worker" }).id);
-    expect(() => completeTask(h.k, t.id, { result: "x", created_cards: ["t_deadbeef"] })).toThrow();
+    const h = await boardHarness({ config: WORKER_CONFIG });
+    const t = await h.seed("Busy", { assignee: "worker", priority: 2, tenant: "acme" });
+    const running = await h.seed("Running", { assignee: "worker" });
+    await claimTask(h.k, running.id);
+    await expect(completeTask(h.k, t.id, { result: "x", created_cards: ["t_deadbeef"] })).rejects.toThrow();
     h.renderApp();
     await screen.findByRole("article", { name: "Busy" });
     await userEvent.click(within(card("Busy")).getByRole("checkbox"));

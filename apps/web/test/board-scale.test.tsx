@@ -12,9 +12,10 @@ afterEach(() => restore());
 
 describe("a board of 2,000 cards", () => {
   it("renders only the cards in view of a long column, and search still reaches every card", async () => {
-    const h = boardHarness();
-    h.k.write(() => {
-      for (let i = 0; i < 2000; i++) createTask(h.k, { title: `Bulk task ${String(i).padStart(4, "0")}` });
+    const h = await boardHarness();
+    const board = await h.kernel("default");
+    await board.write(async (k) => {
+      for (let i = 0; i < 2000; i++) await createTask(k, { title: `Bulk task ${String(i).padStart(4, "0")}` });
     });
     h.renderApp();
     const ready = await screen.findByRole("region", { name: "Ready" });

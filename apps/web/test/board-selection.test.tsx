@@ -14,8 +14,8 @@ function checked(title: string): boolean {
 
 describe("selection", () => {
   it("opens the drawer on a plain click and puts the task in the URL", async () => {
-    const h = boardHarness();
-    const t = h.seed("Open me");
+    const h = await boardHarness();
+    const t = await h.seed("Open me");
     h.renderApp();
     await userEvent.click(await screen.findByRole("article", { name: "Open me" }));
     expect(new URLSearchParams(window.location.search).get("task")).toBe(t.id);
@@ -24,8 +24,8 @@ describe("selection", () => {
   });
 
   it("closes the drawer with Back, and opens it from a link that names the task", async () => {
-    const h = boardHarness();
-    const t = h.seed("Linked task");
+    const h = await boardHarness();
+    const t = await h.seed("Linked task");
     window.history.replaceState(null, "", `/?task=${t.id}`);
     h.renderApp();
     expect(await screen.findByRole("dialog", { name: "Linked task" })).toBeInTheDocument();
@@ -38,8 +38,8 @@ describe("selection", () => {
   });
 
   it("toggles with Ctrl/Cmd-click keeping the rest, keeps only one with Shift-click, and adds with the checkbox", async () => {
-    const h = boardHarness();
-    for (const title of ["One", "Two", "Three"]) h.seed(title);
+    const h = await boardHarness();
+    for (const title of ["One", "Two", "Three"]) await h.seed(title);
     h.renderApp();
     await screen.findByRole("article", { name: "Three" });
     const user = userEvent.setup();
@@ -79,9 +79,9 @@ describe("the bulk action bar", () => {
   }
 
   it("moves the selection to ready", async () => {
-    const h = boardHarness();
-    h.seed("Idea one", { triage: true });
-    h.seed("Idea two", { triage: true });
+    const h = await boardHarness();
+    await h.seed("Idea one", { triage: true });
+    await h.seed("Idea two", { triage: true });
     h.renderApp();
     await screen.findByRole("article", { name: "Idea two" });
     await select(["Idea one", "Idea two"]);
@@ -91,9 +91,9 @@ describe("the bulk action bar", () => {
   });
 
   it("completes the selection with a required summary, after confirmation", async () => {
-    const h = boardHarness();
-    const a = h.seed("Task A");
-    const b = h.seed("Task B");
+    const h = await boardHarness();
+    const a = await h.seed("Task A");
+    const b = await h.seed("Task B");
     h.renderApp();
     await screen.findByRole("article", { name: "Task B" });
     await select(["Task A", "Task B"]);
@@ -106,13 +106,13 @@ describe("the bulk action bar", () => {
     await userEvent.type(within(dialog).getByRole("textbox"), "Both shipped");
     await userEvent.click(within(dialog).getByRole("button", { name: "Mark done" }));
     await waitFor(() => expect(within(column("Done")).getAllByRole("article")).toHaveLength(2));
-    expect(getTask(h.k, a.id)?.result).toBe("Both shipped");
-    expect(getTask(h.k, b.id)?.status).toBe("done");
+    expect((await getTask(h.k, a.id))?.result).toBe("Both shipped");
+    expect((await getTask(h.k, b.id))?.status).toBe("done");
   });
 
   it("archives the selection after confirmation, and cancelling changes nothing", async () => {
-    const h = boardHarness();
-    const a = h.seed("Old A");
+    const h = await boardHarness();
+    const a = await h.seed("Old A");
     h.renderApp();
     await screen.findByRole("article", { name: "Old A" });
     await select(["Old A"]);
@@ -120,20 +120,20 @@ describe("the bulk action bar", () => {
     await userEvent.click(
       within(screen.getByRole("dialog", { name: "Archive 1 task(s)?" })).getByRole("button", { name: "Cancel" }),
     );
-    expect(getTask(h.k, a.id)?.status).toBe("ready");
+    expect((await getTask(h.k, a.id))?.status).toBe("ready");
 
     await userEvent.click(within(bulkBar()).getByRole("button", { name: "Archive" }));
     await userEvent.click(
       within(screen.getByRole("dialog", { name: "Archive 1 task(s)?" })).getByRole("button", { name: "Archive" }),
     );
     await waitFor(() => expect(screen.queryByRole("article", { name: "Old A" })).toBeNull());
-    expect(getTask(h.k, a.id)?.status).toBe("archived");
+    expect((await getTask(h.k, a.id))?.status).toBe("archived");
   });
 
   it("reassigns the selection to a profile, and unassigns it", async () => {
-    const h = boardHarness({ config: 'profiles:\n  worker:\n    command: ["true"]\n' });
-    const a = h.seed("Task A", { assignee: "alice" });
-    const b = h.seed("Task B");
+    const h = await boardHarness({ config: 'profiles:\n  worker:\n    command: ["true"]\n' });
+    const a = await h.seed("Task A", { assignee: "alice" });
+    const b = await h.seed("Task B");
     h.renderApp();
     await screen.findByRole("article", { name: "Task B" });
     await select(["Task A", "Task B"]);
@@ -147,20 +147,20 @@ describe("the bulk action bar", () => {
     await userEvent.selectOptions(target, "worker");
     await userEvent.click(within(bulkBar()).getByRole("button", { name: "Apply" }));
     await waitFor(() => expect(within(card("Task B")).getByText("@worker")).toBeInTheDocument());
-    expect(getTask(h.k, a.id)?.assignee).toBe("worker");
+    expect((await getTask(h.k, a.id))?.assignee).toBe("worker");
 
     await select(["Task A"]);
     await userEvent.selectOptions(within(bulkBar()).getByRole("combobox"), "(unassign)");
     await userEvent.click(within(bulkBar()).getByRole("button", { name: "Apply" }));
     await waitFor(() => expect(within(card("Task A")).getByText("unassigned")).toBeInTheDocument());
-    expect(getTask(h.k, b.id)?.assignee).toBe("worker");
+    expect((await getTask(h.k, b.id))?.assignee).toBe("worker");
   });
 
   it("reports partial failures with the ids and reasons, and keeps the failed tasks selected", async () => {
-    const h = boardHarness();
-    const parent = h.seed("Parent");
-    const child = h.seed("Waiting child", { parents: [parent.id] });
-    h.seed("Free idea", { triage: true });
+    const h = await boardHarness();
+    const parent = await h.seed("Parent");
+    const child = await h.seed("Waiting child", { parents: [parent.id] });
+    await h.seed("Free idea", { triage: true });
     h.renderApp();
     await screen.findByRole("article", { name: "Free idea" });
     await select(["Waiting child", "Free idea"]);

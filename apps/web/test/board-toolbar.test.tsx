@@ -16,10 +16,10 @@ function titles(): string[] {
 
 describe("the toolbar", () => {
   it("searches id, title, assignee and tenant on the client, without asking the server again", async () => {
-    const h = boardHarness();
-    const parser = h.seed("Write the parser");
-    h.seed("Review docs", { assignee: "alice" });
-    h.seed("Bill customer", { tenant: "acme" });
+    const h = await boardHarness();
+    const parser = await h.seed("Write the parser");
+    await h.seed("Review docs", { assignee: "alice" });
+    await h.seed("Bill customer", { tenant: "acme" });
     h.renderApp();
     await screen.findByRole("article", { name: "Write the parser" });
     const fetches = boardFetches(h.requests);
@@ -43,10 +43,10 @@ describe("the toolbar", () => {
   });
 
   it("filters by assignee on the client and by tenant on the server", async () => {
-    const h = boardHarness();
-    h.seed("Alice at acme", { assignee: "alice", tenant: "acme" });
-    h.seed("Bob at acme", { assignee: "bob", tenant: "acme" });
-    h.seed("Alice at globex", { assignee: "alice", tenant: "globex" });
+    const h = await boardHarness();
+    await h.seed("Alice at acme", { assignee: "alice", tenant: "acme" });
+    await h.seed("Bob at acme", { assignee: "bob", tenant: "acme" });
+    await h.seed("Alice at globex", { assignee: "alice", tenant: "globex" });
     h.renderApp();
     await screen.findByRole("article", { name: "Bob at acme" });
 
@@ -61,9 +61,9 @@ describe("the toolbar", () => {
   });
 
   it("nudges the dispatcher for one tick and shows what it changed", async () => {
-    const h = boardHarness();
-    const parked = h.seed("Parked by hand");
-    setStatusDirect(h.k, parked.id, "todo");
+    const h = await boardHarness();
+    const parked = await h.seed("Parked by hand");
+    await setStatusDirect(h.k, parked.id, "todo");
     h.renderApp();
     await within(await screen.findByRole("region", { name: "Todo" })).findByRole("article", {
       name: "Parked by hand",
@@ -75,8 +75,8 @@ describe("the toolbar", () => {
   });
 
   it("refreshes the board from the server on request", async () => {
-    const h = boardHarness();
-    h.seed("One");
+    const h = await boardHarness();
+    await h.seed("One");
     h.renderApp();
     await screen.findByRole("article", { name: "One" });
     const before = boardFetches(h.requests);
@@ -85,11 +85,11 @@ describe("the toolbar", () => {
   });
 
   it("starts from the dashboard defaults of config.yaml: tenant, lanes and archived", async () => {
-    const h = boardHarness({
+    const h = await boardHarness({
       config: "dashboard:\n  default_tenant: acme\n  lane_by_profile: false\n  include_archived_by_default: true\n",
     });
-    h.seed("Acme work", { tenant: "acme" });
-    h.seed("Other work", { tenant: "globex" });
+    await h.seed("Acme work", { tenant: "acme" });
+    await h.seed("Other work", { tenant: "globex" });
     h.renderApp();
     await screen.findByRole("article", { name: "Acme work" });
     expect(screen.queryByRole("article", { name: "Other work" })).toBeNull();
@@ -102,7 +102,7 @@ describe("the toolbar", () => {
 
 describe("the board switcher", () => {
   it("offers only “+ New board” while the default board is the only one and empty", async () => {
-    const h = boardHarness();
+    const h = await boardHarness();
     h.renderApp();
     await screen.findByRole("region", { name: "Ready" });
     expect(await screen.findByRole("button", { name: "+ New board" })).toBeInTheDocument();
@@ -110,7 +110,7 @@ describe("the board switcher", () => {
   });
 
   it("lists the board once tasks arrive on an empty home, refetching the boards once for a burst of new tasks", async () => {
-    const h = boardHarness();
+    const h = await boardHarness();
     h.renderApp();
     await screen.findByRole("status", { name: "Live updates: Live" });
     expect(screen.getByRole("button", { name: "+ New board" })).toBeInTheDocument();
@@ -118,8 +118,9 @@ describe("the board switcher", () => {
     const before = boardsFetches(h.requests);
 
     // Another process (the CLI, a worker) creates three tasks at once.
-    h.k.write(() => {
-      for (const title of ["First", "Second", "Third"]) createTask(h.k, { title });
+    const board = await h.kernel("default");
+    await board.write(async (k) => {
+      for (const title of ["First", "Second", "Third"]) await createTask(k, { title });
     });
     // The counts are refetched a second after the first event that changes them.
     const select = await screen.findByRole("combobox", { name: "Board" }, { timeout: 15_000 });
@@ -129,15 +130,15 @@ describe("the board switcher", () => {
   });
 
   it("refetches the boards' counts on a switch, when another board changed while it was not shown", async () => {
-    const h = boardHarness();
-    h.seed("Default task");
-    h.makeBoard("ops", "Operations");
-    h.seedOn("ops", "Ops task one");
+    const h = await boardHarness();
+    await h.seed("Default task");
+    await h.makeBoard("ops", "Operations");
+    await h.seedOn("ops", "Ops task one");
     h.renderApp();
     const select = await screen.findByRole("combobox", { name: "Board" });
     await within(select).findByRole("option", { name: "Operations · 1" });
-    h.seedOn("ops", "Ops task two");
-    h.seedOn("ops", "Ops task three");
+    await h.seedOn("ops", "Ops task two");
+    await h.seedOn("ops", "Ops task three");
 
     await userEvent.selectOptions(select, "ops");
     await screen.findByRole("article", { name: "Ops task three" });
@@ -146,11 +147,11 @@ describe("the board switcher", () => {
   });
 
   it("lists boards with their totals and switches the board shown, keeping it in the URL", async () => {
-    const h = boardHarness();
-    h.seed("Default task");
-    h.makeBoard("ops", "Operations");
-    h.seedOn("ops", "Ops task one");
-    h.seedOn("ops", "Ops task two");
+    const h = await boardHarness();
+    await h.seed("Default task");
+    await h.makeBoard("ops", "Operations");
+    await h.seedOn("ops", "Ops task one");
+    await h.seedOn("ops", "Ops task two");
     h.renderApp();
     await screen.findByRole("article", { name: "Default task" });
     const select = await screen.findByRole("combobox", { name: "Board" });
@@ -172,10 +173,10 @@ describe("the board switcher", () => {
   });
 
   it("never shows the previous board's cards while the next board loads", async () => {
-    const h = boardHarness();
-    h.seed("Default task");
-    h.makeBoard("ops", "Operations");
-    h.seedOn("ops", "Ops task");
+    const h = await boardHarness();
+    await h.seed("Default task");
+    await h.makeBoard("ops", "Operations");
+    await h.seedOn("ops", "Ops task");
     h.renderApp();
     await screen.findByRole("article", { name: "Default task" });
     const release = h.hold((r) => r.method === "GET" && r.path === "/board");
@@ -187,7 +188,7 @@ describe("the board switcher", () => {
   });
 
   it("creates a board from the dialog with a cleaned-up slug and a default name, and switches to it", async () => {
-    const h = boardHarness();
+    const h = await boardHarness();
     h.renderApp();
     await userEvent.click(await screen.findByRole("button", { name: "+ New board" }));
     const dialog = screen.getByRole("dialog", { name: "New board" });
@@ -208,8 +209,8 @@ describe("the board switcher", () => {
   });
 
   it("shows the server's refusal in the dialog and creates nothing for a slug the server rejects", async () => {
-    const h = boardHarness();
-    h.makeBoard("ops");
+    const h = await boardHarness();
+    await h.makeBoard("ops");
     h.renderApp();
     await userEvent.click(await screen.findByRole("button", { name: "+ New board" }));
     const dialog = screen.getByRole("dialog", { name: "New board" });
@@ -223,9 +224,9 @@ describe("the board switcher", () => {
   });
 
   it("archives a board after confirmation and goes back to the default board", async () => {
-    const h = boardHarness();
-    h.seed("Default task");
-    h.makeBoard("ops", "Operations");
+    const h = await boardHarness();
+    await h.seed("Default task");
+    await h.makeBoard("ops", "Operations");
     window.history.replaceState(null, "", "/?board=ops");
     h.renderApp();
     await screen.findByRole("region", { name: "Ready" });
@@ -242,22 +243,22 @@ describe("the board switcher", () => {
   });
 
   it("shows the default board when asked for it, even while the CLI's current board is another", async () => {
-    const h = boardHarness();
-    h.seed("Default task");
-    h.makeBoard("ops", "Operations");
-    h.seedOn("ops", "Ops task");
+    const h = await boardHarness();
+    await h.seed("Default task");
+    await h.makeBoard("ops", "Operations");
+    await h.seedOn("ops", "Ops task");
     setCurrentBoard(h.home, "ops");
     h.renderApp();
     await screen.findByRole("article", { name: "Default task" });
     expect(screen.queryByRole("article", { name: "Ops task" })).toBeNull();
     await waitFor(() => expect(h.sockets.at(-1)?.url.searchParams.get("board")).toBe("default"));
-    createTask(h.k, { title: "Later on default" });
+    await createTask(h.k, { title: "Later on default" });
     await screen.findByRole("article", { name: "Later on default" });
   });
 
   it("falls back to the default board when the remembered board no longer exists", async () => {
-    const h = boardHarness();
-    h.seed("Default task");
+    const h = await boardHarness();
+    await h.seed("Default task");
     window.localStorage.setItem(SELECTED_BOARD_KEY, "gone");
     h.renderApp();
     await screen.findByRole("article", { name: "Default task" });

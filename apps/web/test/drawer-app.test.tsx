@@ -12,16 +12,16 @@ profiles:
     command: ["true"]
 `;
 
-function runningTask(h: BoardHarness, title: string) {
-  const task = h.seed(title, { assignee: "alice" });
-  claimTask(h.k, task.id);
+async function runningTask(h: BoardHarness, title: string) {
+  const task = await h.seed(title, { assignee: "alice" });
+  await claimTask(h.k, task.id);
   return task;
 }
 
 /** What a worker that lies about its cards gets: the gate refuses, recording the phantom ids. */
-function lieAboutCards(h: BoardHarness, taskId: string, cards: string[]) {
+async function lieAboutCards(h: BoardHarness, taskId: string, cards: string[]) {
   try {
-    completeTask(h.k, taskId, { summary: `created ${cards.join(", ")}`, created_cards: cards });
+    await completeTask(h.k, taskId, { summary: `created ${cards.join(", ")}`, created_cards: cards });
   } catch (err) {
     if (!isCoreError(err, "hallucinated_cards")) throw err;
     return;
@@ -43,10 +43,10 @@ function openTaskParam() {
 
 describe("the drawer in the dashboard", () => {
   it("shows a gate-blocked task's badge and strip row, and opens its drawer from the strip with Recovery expanded and the phantom ids as chips", async () => {
-    const h = boardHarness({ config: PROFILES });
+    const h = await boardHarness({ config: PROFILES });
     const user = userEvent.setup();
-    const task = runningTask(h, "Split the importer");
-    lieAboutCards(h, task.id, ["t_deadbeef", "t_0badf00d"]);
+    const task = await runningTask(h, "Split the importer");
+    await lieAboutCards(h, task.id, ["t_deadbeef", "t_0badf00d"]);
     h.renderApp();
 
     await screen.findByRole("article", { name: "Split the importer" });
@@ -74,9 +74,9 @@ describe("the drawer in the dashboard", () => {
   });
 
   it("drops the badge, the strip row and the amber header when the worker's clean retry arrives, and keeps the audit events", async () => {
-    const h = boardHarness({ config: PROFILES });
-    const task = runningTask(h, "Split the importer");
-    lieAboutCards(h, task.id, ["t_deadbeef"]);
+    const h = await boardHarness({ config: PROFILES });
+    const task = await runningTask(h, "Split the importer");
+    await lieAboutCards(h, task.id, ["t_deadbeef"]);
     window.history.replaceState(null, "", `/?task=${task.id}`);
     h.renderApp();
     const dialog = await screen.findByRole("dialog", { name: "Split the importer" });
@@ -85,26 +85,26 @@ describe("the drawer in the dashboard", () => {
     await waitFor(() => expect(h.sockets.length).toBeGreaterThan(0));
 
     // The worker retries without the phantom card; the live stream brings its `completed` event.
-    completeTask(h.k, task.id, { summary: "split into two modules" });
+    await completeTask(h.k, task.id, { summary: "split into two modules" });
 
     await waitFor(() => expect(recoveryToggle(dialog)).toHaveAccessibleName("Recovery"), { timeout: 10_000 });
     await waitFor(() => expect(badge("Split the importer")).toBeNull());
     expect(screen.queryByRole("region", { name: "Hallucination warnings" })).toBeNull();
     expect(within(dialog).getByText("Completion blocked — phantom card ids")).toBeInTheDocument();
     expect(within(dialog).getByText("t_deadbeef")).toBeInTheDocument();
-    expect(listEvents(h.k, task.id).map((e) => e.kind)).toContain("completion_blocked_hallucination");
+    expect((await listEvents(h.k, task.id)).map((e) => e.kind)).toContain("completion_blocked_hallucination");
   });
 
   it("refreshes an open drawer live, opening Recovery when a warning appears while it is open", async () => {
-    const h = boardHarness({ config: PROFILES });
-    const task = runningTask(h, "Quiet worker");
+    const h = await boardHarness({ config: PROFILES });
+    const task = await runningTask(h, "Quiet worker");
     window.history.replaceState(null, "", `/?task=${task.id}`);
     h.renderApp();
     const dialog = await screen.findByRole("dialog", { name: "Quiet worker" });
     expect(recoveryToggle(dialog)).toHaveAttribute("aria-expanded", "false");
     await waitFor(() => expect(h.sockets.length).toBeGreaterThan(0));
 
-    lieAboutCards(h, task.id, ["t_feedface"]);
+    await lieAboutCards(h, task.id, ["t_feedface"]);
 
     await waitFor(() => expect(recoveryToggle(dialog)).toHaveAttribute("aria-expanded", "true"), { timeout: 10_000 });
     expect(recoveryToggle(dialog)).toHaveAccessibleName("⚠ Recovery");
@@ -113,9 +113,9 @@ describe("the drawer in the dashboard", () => {
   });
 
   it("keeps the open drawer in the URL: a card click opens it, Esc closes it", async () => {
-    const h = boardHarness({ config: PROFILES });
+    const h = await boardHarness({ config: PROFILES });
     const user = userEvent.setup();
-    const task = h.seed("Write the parser", { assignee: "alice" });
+    const task = await h.seed("Write the parser", { assignee: "alice" });
     h.renderApp();
 
     await user.click(await screen.findByRole("article", { name: "Write the parser" }));

@@ -12,8 +12,8 @@ export interface DrawerHarness extends BoardHarness {
  * The board harness (the real server app in process on a temp home, manual clock, real kernel
  * and SQLite) with the drawer rendered on its own, in the dashboard's providers.
  */
-export function drawerHarness(options: HarnessOptions = {}): DrawerHarness {
-  const h = boardHarness(options);
+export async function drawerHarness(options: HarnessOptions = {}): Promise<DrawerHarness> {
+  const h = await boardHarness(options);
   const drawer = (taskId: string, onClose: () => void) => (
     <Providers api={h.api} queryClient={h.queryClient}>
       <TaskDrawer taskId={taskId} board={null} onClose={onClose} />

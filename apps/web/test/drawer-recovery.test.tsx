@@ -14,17 +14,17 @@ profiles:
 `;
 
 /** A task assigned to alice, claimed (running). */
-function runningTask(h: DrawerHarness, title = "Fix the flaky deploy") {
-  const task = h.seed(title, { assignee: "alice" });
-  claimTask(h.k, task.id);
+async function runningTask(h: DrawerHarness, title = "Fix the flaky deploy") {
+  const task = await h.seed(title, { assignee: "alice" });
+  await claimTask(h.k, task.id);
   return task;
 }
 
 /** A running task whose worker claimed a card that does not exist: the gate refused the completion. */
-function gateBlockedTask(h: DrawerHarness, title = "Split the importer") {
-  const task = runningTask(h, title);
+async function gateBlockedTask(h: DrawerHarness, title = "Split the importer") {
+  const task = await runningTask(h, title);
   try {
-    completeTask(h.k, task.id, {
+    await completeTask(h.k, task.id, {
       summary: "created t_deadbeef and t_0badf00d",
       created_cards: ["t_deadbeef", "t_0badf00d"],
     });
@@ -48,8 +48,8 @@ function recoveryToggle(dialog: HTMLElement) {
 
 describe("the drawer's Recovery section", () => {
   it("opens expanded, under an amber ⚠ header, when the gate blocked the task's completion, and lists the phantom ids as chips", async () => {
-    const h = drawerHarness({ config: PROFILES });
-    const task = gateBlockedTask(h);
+    const h = await drawerHarness({ config: PROFILES });
+    const task = await gateBlockedTask(h);
     const { dialog } = await openDrawer(h, task.id, task.title);
 
     const toggle = recoveryToggle(dialog);
@@ -68,9 +68,9 @@ describe("the drawer's Recovery section", () => {
   });
 
   it("names the head's ⚠ badge for assistive tech as the card does, and a clean task's head has none", async () => {
-    const h = drawerHarness({ config: PROFILES });
-    const warned = gateBlockedTask(h);
-    const clean = runningTask(h, "Clean worker");
+    const h = await drawerHarness({ config: PROFILES });
+    const warned = await gateBlockedTask(h);
+    const clean = await runningTask(h, "Clean worker");
     const { view, dialog } = await openDrawer(h, warned.id, warned.title);
 
     const head = within(dialog).getByRole("banner");
@@ -84,8 +84,8 @@ describe("the drawer's Recovery section", () => {
   });
 
   it("draws its warning icons as inline SVG, with no emoji glyph that a machine without an emoji font shows as a box", async () => {
-    const h = drawerHarness({ config: PROFILES });
-    const task = gateBlockedTask(h);
+    const h = await drawerHarness({ config: PROFILES });
+    const task = await gateBlockedTask(h);
     const { dialog } = await openDrawer(h, task.id, task.title);
     await within(dialog).findByText("Completion blocked — phantom card ids");
     expect(dialog.textContent).not.toMatch(/\p{Extended_Pictographic}/u);
@@ -93,8 +93,8 @@ describe("the drawer's Recovery section", () => {
   });
 
   it("starts collapsed under a plain header when the task has no warnings", async () => {
-    const h = drawerHarness({ config: PROFILES });
-    const task = runningTask(h);
+    const h = await drawerHarness({ config: PROFILES });
+    const task = await runningTask(h);
     const { dialog } = await openDrawer(h, task.id, task.title);
 
     const toggle = recoveryToggle(dialog);
@@ -105,9 +105,9 @@ describe("the drawer's Recovery section", () => {
   });
 
   it("labels a prose reference to a missing card and shows its id as a chip", async () => {
-    const h = drawerHarness({ config: PROFILES });
-    const task = runningTask(h);
-    completeTask(h.k, task.id, { summary: "done; also saw t_abcd1234ffff failing in CI" });
+    const h = await drawerHarness({ config: PROFILES });
+    const task = await runningTask(h);
+    await completeTask(h.k, task.id, { summary: "done; also saw t_abcd1234ffff failing in CI" });
     const { dialog } = await openDrawer(h, task.id, task.title);
 
     expect(recoveryToggle(dialog)).toHaveAttribute("aria-expanded", "true");
@@ -119,9 +119,9 @@ describe("the drawer's Recovery section", () => {
   });
 
   it("reclaims a running task: it turns ready with a manual reclaimed event, and the drawer shows it", async () => {
-    const h = drawerHarness({ config: PROFILES });
+    const h = await drawerHarness({ config: PROFILES });
     const user = userEvent.setup();
-    const task = runningTask(h);
+    const task = await runningTask(h);
     const { dialog } = await openDrawer(h, task.id, task.title);
 
     await user.click(recoveryToggle(dialog));
@@ -129,8 +129,8 @@ describe("the drawer's Recovery section", () => {
     await user.click(within(dialog).getByRole("button", { name: "Reclaim" }));
 
     expect(await within(dialog).findByText(`Reclaimed ${task.id}. Task back to ready.`)).toBeInTheDocument();
-    expect(getTask(h.k, task.id)?.status).toBe("ready");
-    const reclaimed = listEvents(h.k, task.id).filter((e) => e.kind === "reclaimed");
+    expect((await getTask(h.k, task.id))?.status).toBe("ready");
+    const reclaimed = (await listEvents(h.k, task.id)).filter((e) => e.kind === "reclaimed");
     expect(reclaimed.map((e) => e.payload)).toEqual([
       expect.objectContaining({ manual: true, reason: "worker stuck in a loop" }),
     ]);
@@ -141,9 +141,9 @@ describe("the drawer's Recovery section", () => {
   });
 
   it("offers Reclaim only while the task is running", async () => {
-    const h = drawerHarness({ config: PROFILES });
+    const h = await drawerHarness({ config: PROFILES });
     const user = userEvent.setup();
-    const task = h.seed("Waiting for a worker", { assignee: "alice" });
+    const task = await h.seed("Waiting for a worker", { assignee: "alice" });
     const { dialog } = await openDrawer(h, task.id, task.title);
 
     await user.click(recoveryToggle(dialog));
@@ -152,9 +152,9 @@ describe("the drawer's Recovery section", () => {
   });
 
   it("reassigns a running task with “Reclaim first” (checked by default): the new profile gets it as ready", async () => {
-    const h = drawerHarness({ config: PROFILES });
+    const h = await drawerHarness({ config: PROFILES });
     const user = userEvent.setup();
-    const task = runningTask(h);
+    const task = await runningTask(h);
     const { dialog } = await openDrawer(h, task.id, task.title);
 
     await user.click(recoveryToggle(dialog));
@@ -169,16 +169,16 @@ describe("the drawer's Recovery section", () => {
     await user.click(within(dialog).getByRole("button", { name: "Reassign" }));
 
     expect(await within(dialog).findByText(`Reassigned ${task.id} to bob.`)).toBeInTheDocument();
-    expect(getTask(h.k, task.id)).toMatchObject({ assignee: "bob", status: "ready", claim_lock: null });
+    expect(await getTask(h.k, task.id)).toMatchObject({ assignee: "bob", status: "ready", claim_lock: null });
     await waitFor(() =>
       expect(within(dialog).getByRole("button", { name: "Edit assignee (bob)" })).toBeInTheDocument(),
     );
   });
 
   it("shows the server's 409 reason when a running task is reassigned without reclaiming first, and changes nothing", async () => {
-    const h = drawerHarness({ config: PROFILES });
+    const h = await drawerHarness({ config: PROFILES });
     const user = userEvent.setup();
-    const task = runningTask(h);
+    const task = await runningTask(h);
     const { dialog } = await openDrawer(h, task.id, task.title);
 
     await user.click(recoveryToggle(dialog));
@@ -187,14 +187,14 @@ describe("the drawer's Recovery section", () => {
     await user.click(within(dialog).getByRole("button", { name: "Reassign" }));
 
     const alert = await within(dialog).findByRole("alert");
-    expect(alert).toHaveTextContent(/^Failed: cannot reassign .*currently running/);
-    expect(getTask(h.k, task.id)).toMatchObject({ assignee: "alice", status: "running" });
+    expect(alert).toHaveTextContent(/^Failed: Task is running: cannot reassign .*currently running/);
+    expect(await getTask(h.k, task.id)).toMatchObject({ assignee: "alice", status: "running" });
   });
 
   it("drops the amber header after a clean completion while the audit events stay listed", async () => {
-    const h = drawerHarness({ config: PROFILES });
+    const h = await drawerHarness({ config: PROFILES });
     const user = userEvent.setup();
-    const task = gateBlockedTask(h);
+    const task = await gateBlockedTask(h);
     const { dialog } = await openDrawer(h, task.id, task.title);
     expect(recoveryToggle(dialog)).toHaveAccessibleName("⚠ Recovery");
 
@@ -203,16 +203,16 @@ describe("the drawer's Recovery section", () => {
     await user.click(within(dialog).getByRole("button", { name: "Confirm complete" }));
 
     await waitFor(() => expect(recoveryToggle(dialog)).toHaveAccessibleName("Recovery"));
-    expect(getTask(h.k, task.id)?.status).toBe("done");
+    expect((await getTask(h.k, task.id))?.status).toBe("done");
     expect(within(dialog).getByText("Completion blocked — phantom card ids")).toBeInTheDocument();
     expect(within(dialog).getByText("t_deadbeef")).toBeInTheDocument();
   });
 
   it("does not carry the recovery form's state over to another task's drawer", async () => {
-    const h = drawerHarness({ config: PROFILES });
+    const h = await drawerHarness({ config: PROFILES });
     const user = userEvent.setup();
-    const first = runningTask(h, "First task");
-    const second = h.seed("Second task", { assignee: "bob" });
+    const first = await runningTask(h, "First task");
+    const second = await h.seed("Second task", { assignee: "bob" });
     const { view, dialog } = await openDrawer(h, first.id, first.title);
 
     await user.click(recoveryToggle(dialog));
@@ -234,9 +234,9 @@ describe("the drawer's Recovery section", () => {
   });
 
   it("shows the assignee's configured model hint and copies it, saying “Copied”", async () => {
-    const h = drawerHarness({ config: PROFILES });
+    const h = await drawerHarness({ config: PROFILES });
     const user = userEvent.setup();
-    const task = gateBlockedTask(h);
+    const task = await gateBlockedTask(h);
     const { dialog } = await openDrawer(h, task.id, task.title);
 
     expect(await within(dialog).findByText("hermes -p alice model")).toBeInTheDocument();
@@ -247,9 +247,9 @@ describe("the drawer's Recovery section", () => {
   });
 
   it("says where to change the model when the profile has no model hint", async () => {
-    const h = drawerHarness({ config: PROFILES });
+    const h = await drawerHarness({ config: PROFILES });
     const user = userEvent.setup();
-    const task = h.seed("Bob's task", { assignee: "bob" });
+    const task = await h.seed("Bob's task", { assignee: "bob" });
     const { dialog } = await openDrawer(h, task.id, task.title);
 
     await user.click(recoveryToggle(dialog));

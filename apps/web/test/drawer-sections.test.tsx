@@ -11,8 +11,8 @@ import {
   listNotifySubs,
   parentIds,
   reclaimTask,
-  workerLogPath,
 } from "@switchyard/core";
+import { workerLogPath } from "@switchyard/runtime";
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
@@ -44,8 +44,8 @@ function expectInert(root: HTMLElement) {
 
 describe("the task drawer's frame", () => {
   it("is a dialog named by the task's title, showing its id and meta rows", async () => {
-    const h = drawerHarness();
-    const task = h.seed("Write the release notes", {
+    const h = await drawerHarness();
+    const task = await h.seed("Write the release notes", {
       assignee: "alice",
       tenant: "acme",
       priority: 3,
@@ -66,9 +66,9 @@ describe("the task drawer's frame", () => {
   });
 
   it("closes on Esc, on the shade and on ×", async () => {
-    const h = drawerHarness();
+    const h = await drawerHarness();
     const user = userEvent.setup();
-    const task = h.seed("Close me");
+    const task = await h.seed("Close me");
     const { dialog, onClose } = await openDrawer(h, task.id, "Close me");
 
     await user.keyboard("{Escape}");
@@ -80,9 +80,9 @@ describe("the task drawer's frame", () => {
   });
 
   it("keeps Tab inside the dialog: past the last control it wraps to the first, and back", async () => {
-    const h = drawerHarness();
+    const h = await drawerHarness();
     const user = userEvent.setup();
-    const task = h.seed("Trap focus");
+    const task = await h.seed("Trap focus");
     const { dialog } = await openDrawer(h, task.id, "Trap focus");
     await within(dialog).findByRole("button", { name: "Comment" });
     const close = within(dialog).getByRole("button", { name: "Close drawer" });
@@ -100,9 +100,9 @@ describe("the task drawer's frame", () => {
   });
 
   it("keeps a comment draft on Esc (it leaves the box); a second Esc closes the drawer", async () => {
-    const h = drawerHarness();
+    const h = await drawerHarness();
     const user = userEvent.setup();
-    const task = h.seed("Drafts survive");
+    const task = await h.seed("Drafts survive");
     const { dialog, onClose } = await openDrawer(h, task.id, "Drafts survive");
     const box = within(dialog).getByRole("textbox", { name: "Add a comment" });
     await user.type(box, "half a thought");
@@ -115,7 +115,7 @@ describe("the task drawer's frame", () => {
   });
 
   it("says so when the task does not exist", async () => {
-    const h = drawerHarness();
+    const h = await drawerHarness();
     h.renderDrawer("t_00000000");
     const dialog = await screen.findByRole("dialog", { name: "t_00000000" });
     expect(await within(dialog).findByRole("alert")).toHaveTextContent(/t_00000000/);
@@ -124,9 +124,9 @@ describe("the task drawer's frame", () => {
 
 describe("editing a task in the drawer", () => {
   it("saves a new title on Enter, and the dialog takes the new name", async () => {
-    const h = drawerHarness();
+    const h = await drawerHarness();
     const user = userEvent.setup();
-    const task = h.seed("Old title");
+    const task = await h.seed("Old title");
     const { dialog } = await openDrawer(h, task.id, "Old title");
 
     await user.click(within(dialog).getByRole("button", { name: "Old title" }));
@@ -135,13 +135,13 @@ describe("editing a task in the drawer", () => {
     await user.type(input, "New title{Enter}");
 
     expect(await screen.findByRole("dialog", { name: "New title" })).toBeInTheDocument();
-    expect(getTask(h.k, task.id)?.title).toBe("New title");
+    expect((await getTask(h.k, task.id))?.title).toBe("New title");
   });
 
   it("cancels a title edit on Esc without closing the drawer or saving", async () => {
-    const h = drawerHarness();
+    const h = await drawerHarness();
     const user = userEvent.setup();
-    const task = h.seed("Keep me");
+    const task = await h.seed("Keep me");
     const { dialog, onClose } = await openDrawer(h, task.id, "Keep me");
 
     await user.click(within(dialog).getByRole("button", { name: "Keep me" }));
@@ -149,13 +149,13 @@ describe("editing a task in the drawer", () => {
 
     expect(onClose).not.toHaveBeenCalled();
     expect(within(dialog).queryByRole("textbox", { name: "Title" })).toBeNull();
-    expect(getTask(h.k, task.id)?.title).toBe("Keep me");
+    expect((await getTask(h.k, task.id))?.title).toBe("Keep me");
   });
 
   it("refuses an empty title with the server's reason and keeps the old one", async () => {
-    const h = drawerHarness();
+    const h = await drawerHarness();
     const user = userEvent.setup();
-    const task = h.seed("Not empty");
+    const task = await h.seed("Not empty");
     const { dialog } = await openDrawer(h, task.id, "Not empty");
 
     await user.click(within(dialog).getByRole("button", { name: "Not empty" }));
@@ -164,35 +164,35 @@ describe("editing a task in the drawer", () => {
     await user.type(input, "   {Enter}");
 
     expect(await within(dialog).findByRole("alert")).toHaveTextContent(/^Refused: .*title/);
-    expect(getTask(h.k, task.id)?.title).toBe("Not empty");
+    expect((await getTask(h.k, task.id))?.title).toBe("Not empty");
     expect(within(dialog).getByRole("button", { name: "Not empty" })).toBeInTheDocument();
   });
 
   it("edits the assignee (empty unassigns) and the priority", async () => {
-    const h = drawerHarness();
+    const h = await drawerHarness();
     const user = userEvent.setup();
-    const task = h.seed("Reassign me", { assignee: "alice" });
+    const task = await h.seed("Reassign me", { assignee: "alice" });
     const { dialog } = await openDrawer(h, task.id, "Reassign me");
 
     await user.click(within(dialog).getByRole("button", { name: "Edit assignee (alice)" }));
     const assignee = within(dialog).getByRole("textbox", { name: "Assignee" });
     await user.clear(assignee);
     await user.type(assignee, "{Enter}");
-    await waitFor(() => expect(getTask(h.k, task.id)?.assignee).toBeNull());
+    await waitFor(async () => expect((await getTask(h.k, task.id))?.assignee).toBeNull());
     expect(await within(dialog).findByRole("button", { name: "Edit assignee (unassigned)" })).toBeInTheDocument();
 
     await user.click(within(dialog).getByRole("button", { name: "Edit priority (0)" }));
     const priority = within(dialog).getByRole("spinbutton", { name: "Priority" });
     await user.clear(priority);
     await user.type(priority, "7{Enter}");
-    await waitFor(() => expect(getTask(h.k, task.id)?.priority).toBe(7));
+    await waitFor(async () => expect((await getTask(h.k, task.id))?.priority).toBe(7));
   });
 });
 
 describe("the drawer's status actions", () => {
   it("enables only the moves the task's status allows", async () => {
-    const h = drawerHarness();
-    const ready = h.seed("Ready task");
+    const h = await drawerHarness();
+    const ready = await h.seed("Ready task");
     const { dialog } = await openDrawer(h, ready.id, "Ready task");
     const actions = section(dialog, "Status actions");
 
@@ -206,78 +206,80 @@ describe("the drawer's status actions", () => {
   });
 
   it("blocks with a reason after asking, and unblocks", async () => {
-    const h = drawerHarness();
+    const h = await drawerHarness();
     const user = userEvent.setup();
-    const task = h.seed("Needs a human");
+    const task = await h.seed("Needs a human");
     const { dialog } = await openDrawer(h, task.id, "Needs a human");
     const actions = section(dialog, "Status actions");
 
     await user.click(actions.getByRole("button", { name: "Block" }));
-    expect(getTask(h.k, task.id)?.status).toBe("ready");
+    expect((await getTask(h.k, task.id))?.status).toBe("ready");
     await user.type(actions.getByRole("textbox", { name: "Block reason" }), "waiting on credentials");
     await user.click(actions.getByRole("button", { name: "Confirm block" }));
-    await waitFor(() => expect(getTask(h.k, task.id)?.status).toBe("blocked"));
+    await waitFor(async () => expect((await getTask(h.k, task.id))?.status).toBe("blocked"));
 
     await waitFor(() => expect(actions.getByRole("button", { name: "Unblock" })).toBeEnabled());
     await user.click(actions.getByRole("button", { name: "Unblock" }));
-    await waitFor(() => expect(getTask(h.k, task.id)?.status).toBe("ready"));
+    await waitFor(async () => expect((await getTask(h.k, task.id))?.status).toBe("ready"));
   });
 
   it("requires a completion summary, then completes with it as result and summary", async () => {
-    const h = drawerHarness();
+    const h = await drawerHarness();
     const user = userEvent.setup();
-    const task = h.seed("Ship it");
+    const task = await h.seed("Ship it");
     const { dialog } = await openDrawer(h, task.id, "Ship it");
     const actions = section(dialog, "Status actions");
 
     await user.click(actions.getByRole("button", { name: "Complete" }));
     await user.click(actions.getByRole("button", { name: "Confirm complete" }));
     expect(actions.getByRole("alert")).toHaveTextContent("A completion summary is required.");
-    expect(getTask(h.k, task.id)?.status).toBe("ready");
+    expect((await getTask(h.k, task.id))?.status).toBe("ready");
 
     await user.type(actions.getByRole("textbox", { name: "Completion summary" }), "shipped **v2**");
     await user.click(actions.getByRole("button", { name: "Confirm complete" }));
-    await waitFor(() => expect(getTask(h.k, task.id)).toMatchObject({ status: "done", result: "shipped **v2**" }));
+    await waitFor(async () =>
+      expect(await getTask(h.k, task.id)).toMatchObject({ status: "done", result: "shipped **v2**" }),
+    );
     const result = await within(dialog).findByRole("region", { name: "Result" });
     expect(within(result).getByText("v2").tagName).toBe("STRONG");
   });
 
   it("archives only after confirmation; cancelling changes nothing", async () => {
-    const h = drawerHarness();
+    const h = await drawerHarness();
     const user = userEvent.setup();
-    const task = h.seed("Old idea");
+    const task = await h.seed("Old idea");
     const { dialog } = await openDrawer(h, task.id, "Old idea");
     const actions = section(dialog, "Status actions");
 
     await user.click(actions.getByRole("button", { name: "Archive" }));
     await user.click(actions.getByRole("button", { name: "Cancel" }));
-    expect(getTask(h.k, task.id)?.status).toBe("ready");
+    expect((await getTask(h.k, task.id))?.status).toBe("ready");
 
     await user.click(actions.getByRole("button", { name: "Archive" }));
     await user.click(actions.getByRole("button", { name: "Confirm archive" }));
-    await waitFor(() => expect(getTask(h.k, task.id)?.status).toBe("archived"));
+    await waitFor(async () => expect((await getTask(h.k, task.id))?.status).toBe("archived"));
   });
 
   it("shows the server's reason when a move is refused: → ready with an unfinished parent", async () => {
-    const h = drawerHarness();
+    const h = await drawerHarness();
     const user = userEvent.setup();
-    const parent = h.seed("Parent");
-    const child = h.seed("Child", { parents: [parent.id] });
+    const parent = await h.seed("Parent");
+    const child = await h.seed("Child", { parents: [parent.id] });
     expect(child.status).toBe("todo");
     const { dialog } = await openDrawer(h, child.id, "Child");
 
     await user.click(section(dialog, "Status actions").getByRole("button", { name: "→ ready" }));
 
     expect(await within(dialog).findByRole("alert")).toHaveTextContent(new RegExp(`^Refused: .*${parent.id}`));
-    expect(getTask(h.k, child.id)?.status).toBe("todo");
+    expect((await getTask(h.k, child.id))?.status).toBe("todo");
   });
 });
 
 describe("the drawer's description, result and comments", () => {
   it("renders the description as markdown and edits it with Save; Cancel keeps it", async () => {
-    const h = drawerHarness();
+    const h = await drawerHarness();
     const user = userEvent.setup();
-    const task = h.seed("Documented", { body: "## Steps\n\n- [x] read\n- [ ] write" });
+    const task = await h.seed("Documented", { body: "## Steps\n\n- [x] read\n- [ ] write" });
     const { dialog } = await openDrawer(h, task.id, "Documented");
     const description = section(dialog, "Description");
 
@@ -287,22 +289,22 @@ describe("the drawer's description, result and comments", () => {
     await user.click(description.getByRole("button", { name: "Edit description" }));
     await user.type(description.getByRole("textbox", { name: "Description" }), " and more");
     await user.click(description.getByRole("button", { name: "Cancel" }));
-    expect(getTask(h.k, task.id)?.body).toBe("## Steps\n\n- [x] read\n- [ ] write");
+    expect((await getTask(h.k, task.id))?.body).toBe("## Steps\n\n- [x] read\n- [ ] write");
 
     await user.click(description.getByRole("button", { name: "Edit description" }));
     const box = description.getByRole("textbox", { name: "Description" });
     await user.clear(box);
     await user.type(box, "Plain *new* text");
     await user.click(description.getByRole("button", { name: "Save" }));
-    await waitFor(() => expect(getTask(h.k, task.id)?.body).toBe("Plain *new* text"));
+    await waitFor(async () => expect((await getTask(h.k, task.id))?.body).toBe("Plain *new* text"));
     expect((await description.findByText("new")).tagName).toBe("EM");
   });
 
   it("renders <script>, <img onerror> and javascript: links inert in the description, the result and comments", async () => {
-    const h = drawerHarness();
-    const task = h.seed("Hostile text", { body: HOSTILE });
-    completeTask(h.k, task.id, { result: HOSTILE, summary: "hostile" });
-    addComment(h.k, task.id, "mallory", HOSTILE);
+    const h = await drawerHarness();
+    const task = await h.seed("Hostile text", { body: HOSTILE });
+    await completeTask(h.k, task.id, { result: HOSTILE, summary: "hostile" });
+    await addComment(h.k, task.id, "mallory", HOSTILE);
     const { dialog } = await openDrawer(h, task.id, "Hostile text");
 
     for (const name of ["Description", "Result", "Comments"]) {
@@ -314,8 +316,8 @@ describe("the drawer's description, result and comments", () => {
   });
 
   it("shows text as it is when the dashboard's render_markdown is off", async () => {
-    const h = drawerHarness({ config: "dashboard:\n  render_markdown: false\n" });
-    const task = h.seed("Raw text", { body: "## not a heading" });
+    const h = await drawerHarness({ config: "dashboard:\n  render_markdown: false\n" });
+    const task = await h.seed("Raw text", { body: "## not a heading" });
     const { dialog } = await openDrawer(h, task.id, "Raw text");
     const description = section(dialog, "Description");
 
@@ -324,10 +326,10 @@ describe("the drawer's description, result and comments", () => {
   });
 
   it("lists comments with author and markdown, and posts a new one on Enter", async () => {
-    const h = drawerHarness();
+    const h = await drawerHarness();
     const user = userEvent.setup();
-    const task = h.seed("Discussed");
-    addComment(h.k, task.id, "alice", "first **comment**");
+    const task = await h.seed("Discussed");
+    await addComment(h.k, task.id, "alice", "first **comment**");
     const { dialog } = await openDrawer(h, task.id, "Discussed");
     const comments = section(dialog, "Comments");
 
@@ -338,7 +340,7 @@ describe("the drawer's description, result and comments", () => {
     const input = within(dialog).getByRole("textbox", { name: "Add a comment" });
     await user.type(input, "looks good{Enter}");
     expect(await comments.findByRole("heading", { name: "Comments (2)" })).toBeInTheDocument();
-    expect(listComments(h.k, task.id).map((c) => [c.author, c.body])).toEqual([
+    expect((await listComments(h.k, task.id)).map((c) => [c.author, c.body])).toEqual([
       ["alice", "first **comment**"],
       ["dashboard", "looks good"],
     ]);
@@ -346,24 +348,24 @@ describe("the drawer's description, result and comments", () => {
   });
 
   it("does not post a blank comment", async () => {
-    const h = drawerHarness();
+    const h = await drawerHarness();
     const user = userEvent.setup();
-    const task = h.seed("Quiet");
+    const task = await h.seed("Quiet");
     const { dialog } = await openDrawer(h, task.id, "Quiet");
 
     await user.type(within(dialog).getByRole("textbox", { name: "Add a comment" }), "   {Enter}");
     expect(within(dialog).getByRole("button", { name: "Comment" })).toBeDisabled();
-    expect(listComments(h.k, task.id)).toEqual([]);
+    expect(await listComments(h.k, task.id)).toEqual([]);
   });
 });
 
 describe("the drawer's dependencies", () => {
   it("adds a parent and a child from the pickers, and unlinks a chip", async () => {
-    const h = drawerHarness();
+    const h = await drawerHarness();
     const user = userEvent.setup();
-    const task = h.seed("Middle");
-    const up = h.seed("Upstream");
-    const down = h.seed("Downstream");
+    const task = await h.seed("Middle");
+    const up = await h.seed("Upstream");
+    const down = await h.seed("Downstream");
     const { dialog } = await openDrawer(h, task.id, "Middle");
     const deps = section(dialog, "Dependencies");
 
@@ -372,29 +374,29 @@ describe("the drawer's dependencies", () => {
     expect(within(parentPicker).queryByRole("option", { name: new RegExp(task.id) })).toBeNull();
     await user.selectOptions(parentPicker, up.id);
     await user.click(deps.getByRole("button", { name: "+ parent" }));
-    await waitFor(() => expect(parentIds(h.k, task.id)).toEqual([up.id]));
+    await waitFor(async () => expect(await parentIds(h.k, task.id)).toEqual([up.id]));
 
     await user.selectOptions(deps.getByRole("combobox", { name: "Add child" }), down.id);
     await user.click(deps.getByRole("button", { name: "+ child" }));
-    await waitFor(() => expect(childIds(h.k, task.id)).toEqual([down.id]));
+    await waitFor(async () => expect(await childIds(h.k, task.id)).toEqual([down.id]));
 
     await user.click(await deps.findByRole("button", { name: `Unlink parent ${up.id}` }));
-    await waitFor(() => expect(parentIds(h.k, task.id)).toEqual([]));
+    await waitFor(async () => expect(await parentIds(h.k, task.id)).toEqual([]));
     await waitFor(() => expect(deps.queryByRole("button", { name: `Unlink parent ${up.id}` })).toBeNull());
   });
 
   it("shows the server's refusal when a link would make a cycle, and adds nothing", async () => {
-    const h = drawerHarness();
+    const h = await drawerHarness();
     const user = userEvent.setup();
-    const a = h.seed("A");
-    const b = h.seed("B");
-    linkTasks(h.k, a.id, b.id);
+    const a = await h.seed("A");
+    const b = await h.seed("B");
+    await linkTasks(h.k, a.id, b.id);
     const { dialog } = await openDrawer(h, a.id, "A");
     const deps = section(dialog, "Dependencies");
 
     // b is a's child already, so it is not offered again; a third task closes the loop through b.
-    const c = h.seed("C");
-    linkTasks(h.k, b.id, c.id);
+    const c = await h.seed("C");
+    await linkTasks(h.k, b.id, c.id);
     await h.queryClient.invalidateQueries();
     const picker = deps.getByRole("combobox", { name: "Add parent" });
     await waitFor(() => expect(within(picker).getByRole("option", { name: new RegExp(c.id) })).toBeInTheDocument());
@@ -402,29 +404,31 @@ describe("the drawer's dependencies", () => {
     await user.click(deps.getByRole("button", { name: "+ parent" }));
 
     expect(await deps.findByRole("alert")).toHaveTextContent("cycle");
-    expect(parentIds(h.k, a.id)).toEqual([]);
+    expect(await parentIds(h.k, a.id)).toEqual([]);
   });
 });
 
 describe("the drawer's events, log and run history", () => {
   it("lists events newest first with kind and payload", async () => {
-    const h = drawerHarness();
-    const task = h.seed("Eventful", { assignee: "alice" });
+    const h = await drawerHarness();
+    const task = await h.seed("Eventful", { assignee: "alice" });
     h.clock.advance(10);
-    blockTask(h.k, task.id, { reason: "needs review" });
+    await blockTask(h.k, task.id, { reason: "needs review" });
     const { dialog } = await openDrawer(h, task.id, "Eventful");
     const events = section(dialog, "Events");
 
-    expect(events.getByRole("heading", { name: "Events (2)" })).toBeInTheDocument();
+    // A block with a reason also posts it as a comment, "BLOCKED: needs review" (decision 012).
+    expect(events.getByRole("heading", { name: "Events (3)" })).toBeInTheDocument();
     const rows = events.getAllByRole("listitem");
-    expect(rows.map((r) => r.getAttribute("data-kind"))).toEqual(["blocked", "created"]);
-    expect(rows[0]).toHaveTextContent('{"reason":"needs review"}');
+    expect(rows.map((r) => r.getAttribute("data-kind"))).toEqual(["commented", "blocked", "created"]);
+    expect(rows[0]).toHaveTextContent('{"author":"user","len":21}');
+    expect(rows[1]).toHaveTextContent('{"reason":"needs review"}');
   });
 
   it("shows the worker log's tail, says when there is none, and refreshes on demand", async () => {
-    const h = drawerHarness();
+    const h = await drawerHarness();
     const user = userEvent.setup();
-    const task = h.seed("Logged");
+    const task = await h.seed("Logged");
     const { dialog } = await openDrawer(h, task.id, "Logged");
     const log = section(dialog, "Worker log");
 
@@ -440,8 +444,8 @@ describe("the drawer's events, log and run history", () => {
   });
 
   it("notes a truncated log and names the full log's path", async () => {
-    const h = drawerHarness();
-    const task = h.seed("Chatty");
+    const h = await drawerHarness();
+    const task = await h.seed("Chatty");
     mkdirSync(h.k.paths.logsDir, { recursive: true });
     writeFileSync(workerLogPath(h.k.paths, task.id), `${"x".repeat(99)}\n`.repeat(1500));
     const { dialog } = await openDrawer(h, task.id, "Chatty");
@@ -452,17 +456,17 @@ describe("the drawer's events, log and run history", () => {
   });
 
   it("shows the last 3 runs coloured by outcome, and the earlier ones on request", async () => {
-    const h = drawerHarness();
+    const h = await drawerHarness();
     const user = userEvent.setup();
-    const task = h.seed("Retried", { assignee: "alice" });
+    const task = await h.seed("Retried", { assignee: "alice" });
     for (let i = 0; i < 4; i++) {
-      claimTask(h.k, task.id);
+      await claimTask(h.k, task.id);
       h.clock.advance(90);
-      reclaimTask(h.k, task.id, { reason: `attempt ${i + 1}` });
+      await reclaimTask(h.k, task.id, { reason: `attempt ${i + 1}` });
     }
-    claimTask(h.k, task.id);
+    await claimTask(h.k, task.id);
     h.clock.advance(30);
-    completeTask(h.k, task.id, { summary: "finally", metadata: { tests: 12 } });
+    await completeTask(h.k, task.id, { summary: "finally", metadata: { tests: 12 } });
     const { dialog } = await openDrawer(h, task.id, "Retried");
     const runs = section(dialog, "Run history");
 
@@ -483,17 +487,19 @@ describe("the drawer's events, log and run history", () => {
 
 describe("the drawer's notify toggles", () => {
   it("are hidden when no home channel is configured", async () => {
-    const h = drawerHarness();
-    const task = h.seed("Silent");
+    const h = await drawerHarness();
+    const task = await h.seed("Silent");
     const { dialog } = await openDrawer(h, task.id, "Silent");
     await within(dialog).findByRole("region", { name: "Worker log" });
     expect(within(dialog).queryByRole("region", { name: "Notify home channels" })).toBeNull();
   });
 
   it("subscribe and unsubscribe the task to a configured home channel", async () => {
-    const h = drawerHarness({ config: "notify:\n  home:\n    webhook:\n      chat_id: https://hooks.example/ops\n" });
+    const h = await drawerHarness({
+      config: "notify:\n  home:\n    webhook:\n      chat_id: https://hooks.example/ops\n",
+    });
     const user = userEvent.setup();
-    const task = h.seed("Watched");
+    const task = await h.seed("Watched");
     const { dialog } = await openDrawer(h, task.id, "Watched");
     const notify = within(await within(dialog).findByRole("region", { name: "Notify home channels" }));
 
@@ -501,29 +507,29 @@ describe("the drawer's notify toggles", () => {
     expect(toggle).toHaveAttribute("aria-pressed", "false");
     await user.click(toggle);
     expect(await notify.findByRole("button", { name: "✓ webhook" })).toHaveAttribute("aria-pressed", "true");
-    await waitFor(() =>
-      expect(listNotifySubs(h.k, task.id).map((s) => s.chat_id)).toEqual(["https://hooks.example/ops"]),
+    await waitFor(async () =>
+      expect((await listNotifySubs(h.k, task.id)).map((s) => s.chat_id)).toEqual(["https://hooks.example/ops"]),
     );
 
     await user.click(notify.getByRole("button", { name: "✓ webhook" }));
-    await waitFor(() => expect(listNotifySubs(h.k, task.id)).toEqual([]));
+    await waitFor(async () => expect(await listNotifySubs(h.k, task.id)).toEqual([]));
     expect(await notify.findByRole("button", { name: "webhook" })).toHaveAttribute("aria-pressed", "false");
   });
 });
 
 describe("the drawer's live refresh", () => {
   it("re-reads its task when the task's query is invalidated, as the live stream does for each event", async () => {
-    const h = drawerHarness();
-    const task = h.seed("Live", { assignee: "alice" });
+    const h = await drawerHarness();
+    const task = await h.seed("Live", { assignee: "alice" });
     const { dialog } = await openDrawer(h, task.id, "Live");
     expect(section(dialog, "Recovery").getByRole("button", { name: "Recovery" })).toHaveAttribute(
       "aria-expanded",
       "false",
     );
 
-    claimTask(h.k, task.id);
+    await claimTask(h.k, task.id);
     try {
-      completeTask(h.k, task.id, { created_cards: ["t_feedface"] });
+      await completeTask(h.k, task.id, { created_cards: ["t_feedface"] });
     } catch {
       // The gate refuses; its event is what the drawer should now show.
     }

@@ -17,16 +17,16 @@ import { onTestFinished } from "vitest";
  * ids, a fixed host): real kernel changes whose events the dashboard's pure functions are
  * checked against. Closed and deleted when the test ends.
  */
-export function freshKernel(): Kernel {
+export async function freshKernel(): Promise<Kernel> {
   const root = mkdtempSync(join(tmpdir(), "switchyard-web-kernel-"));
-  const k = openKernel(boardPaths(resolveHome({ SWITCHYARD_HOME: root }), DEFAULT_BOARD), {
+  const k = await openKernel(boardPaths(resolveHome({ SWITCHYARD_HOME: root }), DEFAULT_BOARD), {
     clock: createManualClock(1_700_000_000),
     ids: createSequentialIds(),
     host: "testhost",
     pid: 4242,
   });
-  onTestFinished(() => {
-    k.close();
+  onTestFinished(async () => {
+    await k.close();
     rmSync(root, { recursive: true, force: true });
   });
   return k;

@@ -1,5 +1,6 @@
 import { emptyDispatchResult } from "@switchyard/contract";
-import { boardPaths, loadConfig, openKernel, systemClock } from "@switchyard/core";
+import { boardPaths, openKernel, systemClock, TASK_ORDER } from "@switchyard/core";
+import { loadConfig } from "@switchyard/runtime";
 import { createApp, createBoardPool, createEventHub } from "@switchyard/server";
 import { type Figure, figure, median, p95, progress, round, sample } from "../report.ts";
 import { dbPathOf, freshHome, rawOpen, seedMixedBoard } from "../seed.ts";
@@ -22,9 +23,7 @@ const URL_BOARD = "http://127.0.0.1/api/plugins/kanban/board";
 function bareReads(path: string): { read: () => void; step: () => void; close: () => void } {
   const db = rawOpen(path);
   // Rows as arrays (`raw`): the cheapest way better-sqlite3 hands rows to JavaScript.
-  const tasks = db
-    .prepare("SELECT * FROM tasks WHERE status != 'archived' ORDER BY priority DESC, created_at, id")
-    .raw();
+  const tasks = db.prepare(`SELECT * FROM tasks WHERE status != 'archived' ORDER BY ${TASK_ORDER}`).raw();
   const parents = db.prepare("SELECT child_id, COUNT(*) AS n FROM task_links GROUP BY child_id").raw();
   const children = db.prepare("SELECT parent_id, COUNT(*) AS n FROM task_links GROUP BY parent_id").raw();
   const comments = db.prepare("SELECT task_id, COUNT(*) AS n FROM task_comments GROUP BY task_id").raw();
@@ -49,7 +48,7 @@ export async function boardFigures(quick: boolean): Promise<Figure[]> {
   for (const size of SIZES) {
     const tasks = quick ? size.tasks / 10 : size.tasks;
     progress(`board: seeding ${tasks} tasks`);
-    const home = freshHome();
+    const home = await freshHome();
     seedMixedBoard(dbPathOf(home), tasks);
 
     const boards = createBoardPool(home);
@@ -79,8 +78,8 @@ export async function boardFigures(quick: boolean): Promise<Figure[]> {
     const bare = await sample(size.reps, bareBoard.read, 2);
     stepMedians.set(size.tasks, median(await sample(size.reps, bareBoard.step, 2)));
     bareBoard.close();
-    hub.close();
-    boards.close();
+    await hub.close();
+    await boards.close();
 
     medians.set(size.tasks, median(api));
     bareMedians.set(size.tasks, median(bare));

@@ -159,7 +159,7 @@ export async function browserFigures(quick: boolean): Promise<Figure[]> {
   progress("browser: building the SPA");
   const webRoot = buildSpa();
   const js = gzippedJs(webRoot);
-  const home = freshHome();
+  const home = await freshHome();
   seedMixedBoard(dbPathOf(home), quick ? 200 : CARDS, { archived: false });
   const server = await startServer({ home, port: 0, dispatch: false, webRoot, log: () => {} });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });

@@ -46,7 +46,7 @@ function doubleClaims(path: string, reports: WorkerReport[]): { double: number; 
 }
 
 async function runOnce(template: string, mode: "kernel" | "raw", workers: number): Promise<Outcome> {
-  const home = cloneBoard(template);
+  const home = await cloneBoard(template);
   const reports = await runTogether<WorkerReport>(
     Array.from({ length: workers }, (_, i) => ({
       script: "claim-worker.ts",
@@ -72,7 +72,7 @@ const ROUNDS = 3;
 
 export async function claimFigures(tasks: number): Promise<Figure[]> {
   progress(`claims: seeding ${tasks} ready tasks`);
-  const template = dbPathOf(freshHome());
+  const template = dbPathOf(await freshHome());
   seedReadyTasks(template, tasks, "bench");
   const runs = new Map<string, Outcome[]>();
   for (let round = 1; round <= ROUNDS; round++) {

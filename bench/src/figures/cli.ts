@@ -27,8 +27,8 @@ function timed(args: readonly string[], env: NodeJS.ProcessEnv): number {
 }
 
 /** A board of `tasks` with enough ready tasks to complete one per run, and the env pointing at it. */
-function board(tasks: number, runs: number): { path: string; ready: string[]; env: NodeJS.ProcessEnv } {
-  const home = freshHome();
+async function board(tasks: number, runs: number): Promise<{ path: string; ready: string[]; env: NodeJS.ProcessEnv }> {
+  const home = await freshHome();
   const path = dbPathOf(home);
   seedMixedBoard(path, tasks);
   const db = rawOpen(path);
@@ -66,7 +66,7 @@ function quickCheckMs(path: string): number {
 
 export async function cliFigures(quick: boolean): Promise<Figure[]> {
   const runs = quick ? 3 : RUNS;
-  const { path, ready, env } = board(quick ? 100 : TASKS, runs);
+  const { path, ready, env } = await board(quick ? 100 : TASKS, runs);
 
   progress("cli: building the bundle if it is stale (not measured)");
   timed([bin, "--version"], env);
@@ -90,7 +90,7 @@ export async function cliFigures(quick: boolean): Promise<Figure[]> {
   // The same call on a board a hundred times larger: what grows with the board is per-call cost.
   const bigTasks = quick ? 2_000 : BIG_TASKS;
   progress(`cli: seeding ${bigTasks} tasks for complete on a large board`);
-  const big = board(bigTasks, BIG_RUNS);
+  const big = await board(bigTasks, BIG_RUNS);
   const completeBig: number[] = [];
   const completeBigBare: number[] = [];
   for (let i = 0; i < BIG_RUNS; i++) {

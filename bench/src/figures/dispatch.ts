@@ -4,8 +4,10 @@ import {
   dispatchOnce,
   type Kernel,
   openKernel,
-  type ProcessControl,
   recomputeReady,
+  type StopResult,
+  TASK_ORDER,
+  type WorkerLiveness,
 } from "@switchyard/core";
 import type { Database, Transaction } from "better-sqlite3";
 import { type Figure, figure, median, p95, progress, round, sampleTimed } from "../report.ts";
@@ -17,36 +19,63 @@ import { dbPathOf, freshHome, rawOpen, seedDag } from "../seed.ts";
  * promotable). Before each measured run the board is put back as seeded, so every run does the
  * same work: the recomputation promotes the same tasks, and the tick promotes them and claims and
  * "spawns" four (a fake spawn returns a pid; fake process control says every pid is alive).
- * Baselines: the same statements as bare SQL.
+ * Baselines: the same statements as bare SQL, on their own connection.
  */
 
 const PROFILE = "coder";
 const SPAWN = 4;
 
-/** Puts the board back as seeded: nothing ready or running, and no row newer than the seed. */
-function resetter(db: Database): () => void {
-  const maxRun = (db.prepare("SELECT COALESCE(MAX(id), 0) AS n FROM task_runs").get() as { n: number }).n;
-  const maxEvent = (db.prepare("SELECT COALESCE(MAX(id), 0) AS n FROM task_events").get() as { n: number }).n;
-  const tasks = db.prepare(
-    `UPDATE tasks SET status = 'todo', claim_lock = NULL, claim_expires = NULL, worker_pid = NULL,
-                      current_run_id = NULL, started_at = NULL, workspace_path = NULL
-      WHERE status IN ('ready', 'running')`,
-  );
-  const runs = db.prepare("DELETE FROM task_runs WHERE id > ?");
-  const events = db.prepare("DELETE FROM task_events WHERE id > ?");
+/** What puts the board back as seeded: nothing ready or running, and no row newer than the seed. */
+const RESET = {
+  bounds:
+    "SELECT (SELECT COALESCE(MAX(id), 0) FROM task_runs) AS run, (SELECT COALESCE(MAX(id), 0) FROM task_events) AS event",
+  tasks: `UPDATE tasks SET status = 'todo', claim_lock = NULL, claim_expires = NULL, worker_pid = NULL,
+                           current_run_id = NULL, started_at = NULL, workspace_path = NULL
+           WHERE status IN ('ready', 'running')`,
+  runs: "DELETE FROM task_runs WHERE id > ?",
+  events: "DELETE FROM task_events WHERE id > ?",
+} as const;
+
+interface Bounds {
+  run: number;
+  event: number;
+}
+
+/** The reset on a bare connection (the baselines' own). */
+function bareResetter(db: Database): () => void {
+  const { run, event } = db.prepare(RESET.bounds).get() as Bounds;
+  const tasks = db.prepare(RESET.tasks);
+  const runs = db.prepare(RESET.runs);
+  const events = db.prepare(RESET.events);
   return db.transaction(() => {
     tasks.run();
-    runs.run(maxRun);
-    events.run(maxEvent);
+    runs.run(run);
+    events.run(event);
   });
 }
 
-const fakeProcesses: ProcessControl = {
+/**
+ * The same reset through the kernel's own connection, so the kernel's measured runs start as
+ * the baselines' do: with the connection's page cache warm (a commit from another connection
+ * would empty it).
+ */
+async function kernelResetter(k: Kernel): Promise<() => Promise<void>> {
+  const bounds = (await k.db.get<Bounds>(RESET.bounds)) as Bounds;
+  return () =>
+    k.write(async (k) => {
+      await k.db.run(RESET.tasks);
+      await k.db.run(RESET.runs, [bounds.run]);
+      await k.db.run(RESET.events, [bounds.event]);
+    });
+}
+
+const fakeProcesses: WorkerLiveness = {
   isAlive: () => true,
-  kill: () => true,
-  sleep: async () => {},
   startedAt: () => null,
 };
+
+/** Nothing is stopped in a tick of this board (no run ends); a stop would find the fake process gone. */
+const fakeStop = async (): Promise<StopResult> => ({ stopped: true, sigkill: false });
 
 /** The recomputation as bare SQL: the same UPDATE … RETURNING and one event per promoted task. */
 function bareRecompute(db: Database): Transaction<() => number> {
@@ -90,7 +119,7 @@ function bareTick(db: Database): () => void {
         AND ? - r.started_at >= t.max_runtime_seconds`,
   );
   const ready = db.prepare(
-    "SELECT id, assignee FROM tasks WHERE status = 'ready' AND claim_lock IS NULL ORDER BY priority DESC, created_at, id",
+    `SELECT id, assignee FROM tasks WHERE status = 'ready' AND claim_lock IS NULL ORDER BY ${TASK_ORDER}`,
   );
   const running = db.prepare("SELECT assignee, COUNT(*) AS n FROM tasks WHERE status = 'running' GROUP BY assignee");
   const claim = db.prepare(
@@ -154,6 +183,7 @@ async function kernelTick(k: Kernel): Promise<number> {
     spawn: () => pid++,
     isSpawnable: (profile) => profile === PROFILE,
     proc: fakeProcesses,
+    stop: fakeStop,
     capacity: { maxInProgress: SPAWN },
   });
   if (result.spawned.length !== SPAWN) {
@@ -166,19 +196,19 @@ export async function dispatchFigures(quick: boolean): Promise<Figure[]> {
   const tasks = quick ? 1_000 : 10_000;
   const reps = quick ? 5 : 15;
   progress(`dispatch: seeding ${tasks} tasks with 5 parents each`);
-  const home = freshHome();
+  const home = await freshHome();
   const path = dbPathOf(home);
   seedDag(path, tasks, PROFILE);
-  const k = openKernel(boardPaths(home, DEFAULT_BOARD));
-  const reset = resetter(k.db);
+  const k = await openKernel(boardPaths(home, DEFAULT_BOARD));
+  const reset = await kernelResetter(k);
   const db = rawOpen(path);
-  const bareReset = resetter(db);
+  const bareReset = bareResetter(db);
 
   let promoted = 0;
-  const recompute = await sampleTimed(reps, () => {
-    reset();
+  const recompute = await sampleTimed(reps, async () => {
+    await reset();
     const t = performance.now();
-    promoted = recomputeReady(k);
+    promoted = await recomputeReady(k);
     return performance.now() - t;
   });
   const recomputeBare = bareRecompute(db);
@@ -190,7 +220,7 @@ export async function dispatchFigures(quick: boolean): Promise<Figure[]> {
   });
 
   const tick = await sampleTimed(reps, async () => {
-    reset();
+    await reset();
     const t = performance.now();
     await kernelTick(k);
     return performance.now() - t;
@@ -202,9 +232,9 @@ export async function dispatchFigures(quick: boolean): Promise<Figure[]> {
     tickBare();
     return performance.now() - t;
   });
-  reset();
+  await reset();
   db.close();
-  k.close();
+  await k.close();
 
   return [
     figure("ready_recompute_10k", median(recompute), "ms", median(recomputeBareMs), {

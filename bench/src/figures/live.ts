@@ -91,7 +91,7 @@ async function throughBarePolling(home: Home): Promise<number[]> {
 }
 
 export async function liveFigures(quick: boolean): Promise<Figure[]> {
-  const home = freshHome();
+  const home = await freshHome();
   seedMixedBoard(dbPathOf(home), quick ? 100 : 1_000);
   progress(`live: ${WRITES} writes from another process, watched through the server`);
   const ws = await throughServer(home);

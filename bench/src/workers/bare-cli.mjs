@@ -24,7 +24,7 @@ if (verb === "list") {
     for (const r of promote.all()) event.run(r.id, null, "promoted", null, now);
   }).immediate();
   const rows = db
-    .prepare("SELECT * FROM tasks WHERE status != 'archived' ORDER BY priority DESC, created_at, id")
+    .prepare("SELECT * FROM tasks WHERE status != 'archived' ORDER BY priority DESC, created_at ASC, rowid ASC")
     .all();
   process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
 } else if (verb === "complete") {

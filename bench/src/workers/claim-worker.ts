@@ -1,13 +1,6 @@
-import {
-  boardPaths,
-  claimTask,
-  completeTask,
-  heartbeatWorker,
-  openKernel,
-  resolveHome,
-  WAL_AUTOCHECKPOINT_PAGES,
-} from "@switchyard/core";
+import { boardPaths, claimTask, completeTask, heartbeatWorker, openKernel, resolveHome } from "@switchyard/core";
 import BetterSqlite3 from "better-sqlite3";
+import { WAL_AUTOCHECKPOINT_PAGES } from "../seed.ts";
 import { report, waitForGo, wallMs } from "./barrier.ts";
 
 /**
@@ -29,25 +22,28 @@ const PICK = "SELECT id FROM tasks WHERE status = 'ready' AND claim_lock IS NULL
 const home = resolveHome({ SWITCHYARD_HOME: homeRoot ?? "" });
 const path = boardPaths(home, "default").dbPath;
 
-type Work = (id: string) => boolean;
+interface Worker {
+  pick: () => string[] | Promise<string[]>;
+  work: (id: string) => boolean | Promise<boolean>;
+  close: () => void | Promise<void>;
+}
 
-function kernelWork(): { pick: () => string[]; work: Work; close: () => void } {
-  const k = openKernel(boardPaths(home, "default"), { host: "benchhost" });
-  const next = k.db.prepare(PICK);
+async function kernelWork(): Promise<Worker> {
+  const k = await openKernel(boardPaths(home, "default"), { host: "benchhost" });
   return {
-    pick: () => (next.all(count * WINDOW) as Array<{ id: string }>).map((r) => r.id),
-    work(id) {
-      const task = claimTask(k, id, { ttl: 900 });
+    pick: async () => (await k.db.all<{ id: string }>(PICK, [count * WINDOW])).map((r) => r.id),
+    async work(id) {
+      const task = await claimTask(k, id, { ttl: 900 });
       if (!task) return false;
-      heartbeatWorker(k, id, { runId: task.current_run_id, note: "working" });
-      completeTask(k, id, { runId: task.current_run_id, result: "done", summary: "finished the work" });
+      await heartbeatWorker(k, id, { runId: task.current_run_id, note: "working" });
+      await completeTask(k, id, { runId: task.current_run_id, result: "done", summary: "finished the work" });
       return true;
     },
     close: () => k.close(),
   };
 }
 
-function rawWork(): { pick: () => string[]; work: Work; close: () => void } {
+function rawWork(): Worker {
   const db = new BetterSqlite3(path, { timeout: 30_000 });
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
@@ -120,11 +116,13 @@ function rawWork(): { pick: () => string[]; work: Work; close: () => void } {
       completeTx.immediate(id, run);
       return true;
     },
-    close: () => db.close(),
+    close: () => {
+      db.close();
+    },
   };
 }
 
-const worker = mode === "raw" ? rawWork() : kernelWork();
+const worker = mode === "raw" ? rawWork() : await kernelWork();
 const won: string[] = [];
 let lost = 0;
 await waitForGo();
@@ -135,16 +133,16 @@ const cpuBefore = process.cpuUsage();
 // still collide now and then, and the compare-and-swap settles those.
 let seed = (index + 1) * 7919;
 for (;;) {
-  const window = worker.pick();
+  const window = await worker.pick();
   if (window.length === 0) break;
   for (let n = 0; n < PER_READ && window.length > 0; n++) {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     const [id] = window.splice(seed % window.length, 1) as [string];
-    if (worker.work(id)) won.push(id);
+    if (await worker.work(id)) won.push(id);
     else lost++;
   }
 }
 const end = wallMs();
 const cpu = process.cpuUsage(cpuBefore);
-worker.close();
+await worker.close();
 report({ pid: process.pid, won, lost, start, end, cpu_ms: (cpu.user + cpu.system) / 1000 });

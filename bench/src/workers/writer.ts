@@ -13,11 +13,11 @@ import { report, waitForGo, wallMs } from "./barrier.ts";
 const [homeRoot, countArg, baseArg] = process.argv.slice(2);
 const count = Number(countArg);
 const base = baseArg === undefined ? null : Number(baseArg);
-const k = openKernel(boardPaths(resolveHome({ SWITCHYARD_HOME: homeRoot ?? "" }), "default"));
+const k = await openKernel(boardPaths(resolveHome({ SWITCHYARD_HOME: homeRoot ?? "" }), "default"));
 await waitForGo();
 let seed = 7;
 for (let i = 0; i < count; i++) {
-  const { task } = createTask(k, {
+  const { task } = await createTask(k, {
     title: `live ${i}`,
     assignee: "watcher",
     priority: base === null ? 0 : base + i,
@@ -26,5 +26,5 @@ for (let i = 0; i < count; i++) {
   seed = (seed * 1103515245 + 12345) & 0x7fffffff;
   await new Promise((resolve) => setTimeout(resolve, 20 + (seed % 100)));
 }
-k.close();
+await k.close();
 report({ done: count });

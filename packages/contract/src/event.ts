@@ -4,6 +4,8 @@ import { TaskStatus } from "./status.ts";
 const ids = z.array(z.string());
 const nullableText = z.string().nullable();
 const int = z.number().int();
+/** Where the change left the task, on events whose resulting status depends on the board (Switchyard adds it). */
+const resulting = TaskStatus.optional();
 
 function kind<K extends string, P extends z.ZodType>(k: K, payload: P) {
   return z.object({
@@ -67,8 +69,8 @@ export const TaskEvent = z.discriminatedUnion("kind", [
   kind("unblocked", z.null()),
   kind("archived", z.null()),
   kind("assigned", z.looseObject({ assignee: nullableText })),
-  kind("linked", z.looseObject({ parent: z.string(), child: z.string() })),
-  kind("unlinked", z.looseObject({ parent: z.string(), child: z.string() })),
+  kind("linked", z.looseObject({ parent: z.string(), child: z.string(), child_status: resulting })),
+  kind("unlinked", z.looseObject({ parent: z.string(), child: z.string(), child_status: resulting })),
   kind("commented", z.looseObject({ author: z.string(), len: int })),
   kind("reprioritized", z.looseObject({ priority: int })),
   kind("status", z.looseObject({ status: z.string() })),
@@ -80,11 +82,15 @@ export const TaskEvent = z.discriminatedUnion("kind", [
         reason: nullableText,
         prev_lock: nullableText,
         prev_pid: int.nullable(),
+        status: resulting,
       }),
-      z.looseObject({ stale_lock: nullableText }),
+      z.looseObject({ stale_lock: nullableText, status: resulting }),
     ]),
   ),
-  kind("crashed", z.looseObject({ pid: int.nullable(), claimer: nullableText, failures: int.optional() })),
+  kind(
+    "crashed",
+    z.looseObject({ pid: int.nullable(), claimer: nullableText, failures: int.optional(), status: resulting }),
+  ),
   kind(
     "timed_out",
     z.looseObject({
@@ -93,9 +99,10 @@ export const TaskEvent = z.discriminatedUnion("kind", [
       limit_seconds: int,
       sigkill: z.boolean(),
       failures: int.optional(),
+      status: resulting,
     }),
   ),
-  kind("spawn_failed", z.looseObject({ error: z.string(), failures: int })),
+  kind("spawn_failed", z.looseObject({ error: z.string(), failures: int, status: resulting })),
   kind(
     "protocol_violation",
     z.looseObject({
@@ -103,6 +110,7 @@ export const TaskEvent = z.discriminatedUnion("kind", [
       exit_code: int.nullable(),
       signal: nullableText,
       failures: int,
+      status: resulting,
     }),
   ),
   kind("gave_up", z.looseObject({ failures: int, error: nullableText, cause: z.string().optional() })),

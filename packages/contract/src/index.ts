@@ -10,3 +10,4 @@ export * from "./run.ts";
 export * from "./status.ts";
 export * from "./task.ts";
 export * from "./tools.ts";
+export * from "./transitions.ts";

@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import BetterSqlite3 from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { refusal, tempDir, tempHome } from "../test/fixtures.ts";
 import {
@@ -17,7 +16,7 @@ import {
   writeBoardMeta,
 } from "./boards.ts";
 import { createManualClock, createSequentialIds } from "./clock.ts";
-import type { Kernel } from "./kernel.ts";
+import { type Kernel, openKernel } from "./kernel.ts";
 import {
   boardDir,
   boardExists,
@@ -28,7 +27,7 @@ import {
   type Home,
   resolveHome,
 } from "./paths.ts";
-import { SCHEMA_VERSION } from "./schema.ts";
+import { SCHEMA_VERSION } from "./storage/sqlite-schema.ts";
 import { createTask, listTasks } from "./tasks.ts";
 
 const NOW = 1_700_000_000;
@@ -39,7 +38,7 @@ function withEnv(home: Home, env: Env): Home {
   return resolveHome({ SWITCHYARD_HOME: home.root, ...env });
 }
 
-function open(home: Home, slug?: string | null): Kernel {
+async function open(home: Home, slug?: string | null): Promise<Kernel> {
   return openBoard(home, slug, { clock: createManualClock(NOW), ids: createSequentialIds(), host: "testhost" });
 }
 
@@ -48,25 +47,25 @@ describe("the current board", () => {
     expect(currentBoard(tempHome())).toBe("default");
   });
 
-  it("follows the current file once a board is switched to", () => {
+  it("follows the current file once a board is switched to", async () => {
     const home = tempHome();
-    createBoard(home, "ops", {}, opts);
+    await createBoard(home, "ops", {}, opts);
     setCurrentBoard(home, "ops");
     expect(readFileSync(currentFile(home), "utf8").trim()).toBe("ops");
     expect(currentBoard(home)).toBe("ops");
   });
 
-  it("refuses to switch to a board that does not exist, leaving the pointer alone", () => {
+  it("refuses to switch to a board that does not exist, leaving the pointer alone", async () => {
     const home = tempHome();
-    const err = refusal(() => setCurrentBoard(home, "nowhere"));
+    const err = await refusal(() => setCurrentBoard(home, "nowhere"));
     expect(err.code).toBe("board_not_found");
     expect(existsSync(currentFile(home))).toBe(false);
   });
 
-  it("takes SWITCHYARD_BOARD over the current file", () => {
+  it("takes SWITCHYARD_BOARD over the current file", async () => {
     const home = tempHome();
-    createBoard(home, "ops", {}, opts);
-    createBoard(home, "dev", {}, opts);
+    await createBoard(home, "ops", {}, opts);
+    await createBoard(home, "dev", {}, opts);
     setCurrentBoard(home, "ops");
     expect(currentBoard(withEnv(home, { SWITCHYARD_BOARD: "dev" }))).toBe("dev");
   });
@@ -78,9 +77,9 @@ describe("the current board", () => {
     expect(currentBoard(withEnv(home, { SWITCHYARD_BOARD: " ", HERMES_KANBAN_BOARD: "theirs" }))).toBe("theirs");
   });
 
-  it("lets an invalid env value fall through to the next source", () => {
+  it("lets an invalid env value fall through to the next source", async () => {
     const home = tempHome();
-    createBoard(home, "ops", {}, opts);
+    await createBoard(home, "ops", {}, opts);
     setCurrentBoard(home, "ops");
     expect(currentBoard(withEnv(home, { SWITCHYARD_BOARD: "Not/A Slug" }))).toBe("ops");
     expect(currentBoard(withEnv(home, { SWITCHYARD_BOARD: "Not/A Slug", HERMES_KANBAN_BOARD: "dev" }))).toBe("dev");
@@ -96,54 +95,54 @@ describe("the current board", () => {
     expect(currentBoard(home)).toBe("default");
   });
 
-  it("is cleared by clearCurrentBoard", () => {
+  it("is cleared by clearCurrentBoard", async () => {
     const home = tempHome();
-    createBoard(home, "ops", {}, opts);
+    await createBoard(home, "ops", {}, opts);
     setCurrentBoard(home, "ops");
     clearCurrentBoard(home);
     expect(currentBoard(home)).toBe("default");
     clearCurrentBoard(home); // clearing twice is harmless
   });
 
-  it("is where openBoard goes without a slug, unless the env pins another", () => {
+  it("is where openBoard goes without a slug, unless the env pins another", async () => {
     const home = tempHome();
-    createBoard(home, "ops", {}, opts);
+    await createBoard(home, "ops", {}, opts);
     setCurrentBoard(home, "ops");
-    const k = open(home);
+    const k = await open(home);
     expect(k.paths.slug).toBe("ops");
-    k.close();
-    const pinned = open(withEnv(home, { SWITCHYARD_BOARD: "default" }));
+    await k.close();
+    const pinned = await open(withEnv(home, { SWITCHYARD_BOARD: "default" }));
     expect(pinned.paths.dbPath).toBe(join(home.root, "kanban.db"));
-    pinned.close();
+    await pinned.close();
   });
 });
 
 describe("requiring a board", () => {
-  it("resolves a given slug, lowercased", () => {
+  it("resolves a given slug, lowercased", async () => {
     const home = tempHome();
-    createBoard(home, "ops", {}, opts);
+    await createBoard(home, "ops", {}, opts);
     expect(requireBoard(home, " OPS ")).toBe("ops");
     expect(requireBoard(home, "default")).toBe("default");
   });
 
-  it("refuses a missing board with board_not_found and a malformed one with invalid_input", () => {
+  it("refuses a missing board with board_not_found and a malformed one with invalid_input", async () => {
     const home = tempHome();
-    const missing = refusal(() => requireBoard(home, "nowhere"));
+    const missing = await refusal(() => requireBoard(home, "nowhere"));
     expect(missing.code).toBe("board_not_found");
     expect(missing.message).toContain("switchyard boards create nowhere");
-    expect(refusal(() => requireBoard(home, "bad/slug")).code).toBe("invalid_input");
-    expect(refusal(() => open(home, "nowhere")).code).toBe("board_not_found");
+    expect((await refusal(() => requireBoard(home, "bad/slug"))).code).toBe("invalid_input");
+    expect((await refusal(() => open(home, "nowhere"))).code).toBe("board_not_found");
     expect(existsSync(boardDir(home, "nowhere"))).toBe(false);
   });
 });
 
 describe("opening a board whose file is not a database", () => {
-  it("refuses with board_unreadable and leaves the file as it was", () => {
+  it("refuses with board_unreadable and leaves the file as it was", async () => {
     const home = tempHome();
     const path = join(home.root, "kanban.db");
     mkdirSync(home.root, { recursive: true });
     writeFileSync(path, "notes, not a board\n");
-    const err = refusal(() => open(home));
+    const err = await refusal(() => open(home));
     expect(err.code).toBe("board_unreadable");
     expect(err.message).toContain(path);
     expect(readFileSync(path, "utf8")).toBe("notes, not a board\n");
@@ -151,9 +150,9 @@ describe("opening a board whose file is not a database", () => {
 });
 
 describe("creating a board", () => {
-  it("writes its metadata and initialises its database", () => {
+  it("writes its metadata and initialises its database", async () => {
     const home = tempHome();
-    const { board, created } = createBoard(
+    const { board, created } = await createBoard(
       home,
       "Atm10-Server",
       { description: "the modded server", icon: "⛏", color: "#884400" },
@@ -180,37 +179,37 @@ describe("creating a board", () => {
       created_at: NOW,
       archived: false,
     });
-    const db = new BetterSqlite3(board.db_path);
-    expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
-    db.close();
+    const db = await openKernel(boardPaths(home, "atm10-server"), { readonly: true });
+    expect(await db.db.get("PRAGMA user_version")).toEqual({ user_version: SCHEMA_VERSION });
+    await db.close();
   });
 
-  it("is idempotent: a second create keeps the data and the first created_at", () => {
+  it("is idempotent: a second create keeps the data and the first created_at", async () => {
     const home = tempHome();
-    createBoard(home, "ops", { name: "Operations" }, opts);
-    const k = open(home, "ops");
-    createTask(k, { title: "keep me" });
-    k.close();
-    const again = createBoard(home, "ops", {}, { ...opts, now: NOW + 500 });
+    await createBoard(home, "ops", { name: "Operations" }, opts);
+    const k = await open(home, "ops");
+    await createTask(k, { title: "keep me" });
+    await k.close();
+    const again = await createBoard(home, "ops", {}, { ...opts, now: NOW + 500 });
     expect(again.created).toBe(false);
     expect(again.board.name).toBe("Operations");
     expect(again.board.created_at).toBe(NOW);
-    const k2 = open(home, "ops");
-    expect(listTasks(k2).map((t) => t.title)).toEqual(["keep me"]);
-    k2.close();
+    const k2 = await open(home, "ops");
+    expect((await listTasks(k2)).map((t) => t.title)).toEqual(["keep me"]);
+    await k2.close();
   });
 
-  it("refuses an invalid or empty slug without creating anything", () => {
+  it("refuses an invalid or empty slug without creating anything", async () => {
     const home = tempHome();
-    expect(refusal(() => createBoard(home, "bad slug", {}, opts)).code).toBe("invalid_input");
-    expect(refusal(() => createBoard(home, "  ", {}, opts)).code).toBe("invalid_input");
-    expect(refusal(() => createBoard(home, "_archived", {}, opts)).code).toBe("invalid_input");
+    expect((await refusal(() => createBoard(home, "bad slug", {}, opts))).code).toBe("invalid_input");
+    expect((await refusal(() => createBoard(home, "  ", {}, opts))).code).toBe("invalid_input");
+    expect((await refusal(() => createBoard(home, "_archived", {}, opts))).code).toBe("invalid_input");
     expect(existsSync(boardsDir(home))).toBe(false);
   });
 
-  it("can create the default board's metadata while its database stays at <home>/kanban.db", () => {
+  it("can create the default board's metadata while its database stays at <home>/kanban.db", async () => {
     const home = tempHome();
-    const { board, created } = createBoard(home, "default", { name: "Main" }, opts);
+    const { board, created } = await createBoard(home, "default", { name: "Main" }, opts);
     expect(created).toBe(true);
     expect(board.db_path).toBe(join(home.root, "kanban.db"));
     expect(existsSync(join(home.root, "kanban.db"))).toBe(true);
@@ -231,9 +230,9 @@ describe("board metadata", () => {
     expect(readBoardMeta(home, "broken").name).toBe("Broken");
   });
 
-  it("renames a board's display name only, keeping its slug, files and created_at", () => {
+  it("renames a board's display name only, keeping its slug, files and created_at", async () => {
     const home = tempHome();
-    createBoard(home, "ops", { description: "keep" }, opts);
+    await createBoard(home, "ops", { description: "keep" }, opts);
     const renamed = writeBoardMeta(home, "ops", { name: "  Night Shift  " }, NOW + 99);
     expect(renamed).toMatchObject({ slug: "ops", name: "Night Shift", description: "keep", created_at: NOW });
     expect(renamed.db_path).toBe(boardPaths(home, "ops").dbPath);
@@ -245,9 +244,9 @@ describe("board metadata", () => {
 });
 
 describe("listing boards", () => {
-  it("lists default first, then the others alphabetically", () => {
+  it("lists default first, then the others alphabetically", async () => {
     const home = tempHome();
-    for (const slug of ["zeta", "alpha", "mid-1"]) createBoard(home, slug, {}, opts);
+    for (const slug of ["zeta", "alpha", "mid-1"]) await createBoard(home, slug, {}, opts);
     expect(listBoards(home).map((b) => b.slug)).toEqual(["default", "alpha", "mid-1", "zeta"]);
   });
 
@@ -255,9 +254,9 @@ describe("listing boards", () => {
     expect(listBoards(tempHome()).map((b) => b.slug)).toEqual(["default"]);
   });
 
-  it("skips directories that hold neither a database nor board.json, or are not valid slugs", () => {
+  it("skips directories that hold neither a database nor board.json, or are not valid slugs", async () => {
     const home = tempHome();
-    createBoard(home, "real", {}, opts);
+    await createBoard(home, "real", {}, opts);
     mkdirSync(join(boardsDir(home), "empty-dir"), { recursive: true });
     mkdirSync(join(boardsDir(home), "Bad Name"), { recursive: true });
     writeFileSync(join(boardsDir(home), "Bad Name", "board.json"), "{}");
@@ -266,10 +265,10 @@ describe("listing boards", () => {
     expect(listBoards(home).map((b) => b.slug)).toEqual(["default", "db-only", "real"]);
   });
 
-  it("leaves out boards marked archived when asked to", () => {
+  it("leaves out boards marked archived when asked to", async () => {
     const home = tempHome();
-    createBoard(home, "live", {}, opts);
-    createBoard(home, "shelved", {}, opts);
+    await createBoard(home, "live", {}, opts);
+    await createBoard(home, "shelved", {}, opts);
     writeBoardMeta(home, "shelved", { archived: true }, NOW);
     expect(listBoards(home).map((b) => b.slug)).toEqual(["default", "live", "shelved"]);
     expect(listBoards(home, { includeArchived: false }).map((b) => b.slug)).toEqual(["default", "live"]);
@@ -277,9 +276,9 @@ describe("listing boards", () => {
 });
 
 describe("removing a board", () => {
-  it("archives by default into boards/_archived/<slug>-<ts>, with its files", () => {
+  it("archives by default into boards/_archived/<slug>-<ts>, with its files", async () => {
     const home = tempHome();
-    createBoard(home, "ops", {}, opts);
+    await createBoard(home, "ops", {}, opts);
     const result = removeBoard(home, "ops", { now: NOW + 1 });
     const target = join(boardsDir(home), "_archived", `ops-${NOW + 1}`);
     expect(result).toEqual({ slug: "ops", action: "archived", new_path: target });
@@ -289,20 +288,20 @@ describe("removing a board", () => {
     expect(listBoards(home).map((b) => b.slug)).toEqual(["default"]);
   });
 
-  it("adds -n to the archive name when that name is taken", () => {
+  it("adds -n to the archive name when that name is taken", async () => {
     const home = tempHome();
     const paths: Array<string | null> = [];
     for (let i = 0; i < 3; i++) {
-      createBoard(home, "ops", {}, opts);
+      await createBoard(home, "ops", {}, opts);
       paths.push(removeBoard(home, "ops", { now: NOW }).new_path);
     }
     const base = join(boardsDir(home), "_archived", `ops-${NOW}`);
     expect(paths).toEqual([base, `${base}-1`, `${base}-2`]);
   });
 
-  it("hard-deletes when archive is false", () => {
+  it("hard-deletes when archive is false", async () => {
     const home = tempHome();
-    createBoard(home, "ops", {}, opts);
+    await createBoard(home, "ops", {}, opts);
     expect(removeBoard(home, "ops", { archive: false, now: NOW })).toEqual({
       slug: "ops",
       action: "deleted",
@@ -312,28 +311,30 @@ describe("removing a board", () => {
     expect(existsSync(join(boardsDir(home), "_archived"))).toBe(false);
   });
 
-  it("refuses to remove default, and leaves it in place", () => {
+  it("refuses to remove default, and leaves it in place", async () => {
     const home = tempHome();
-    const k = open(home, "default");
-    createTask(k, { title: "stays" });
-    k.close();
-    const err = refusal(() => removeBoard(home, "default", { now: NOW }));
+    const k = await open(home, "default");
+    await createTask(k, { title: "stays" });
+    await k.close();
+    const err = await refusal(() => removeBoard(home, "default", { now: NOW }));
     expect(err.code).toBe("board_protected");
-    expect(refusal(() => removeBoard(home, "DEFAULT", { archive: false, now: NOW })).code).toBe("board_protected");
+    expect((await refusal(() => removeBoard(home, "DEFAULT", { archive: false, now: NOW }))).code).toBe(
+      "board_protected",
+    );
     expect(existsSync(join(home.root, "kanban.db"))).toBe(true);
   });
 
-  it("refuses to remove a board that does not exist, and a malformed slug", () => {
+  it("refuses to remove a board that does not exist, and a malformed slug", async () => {
     const home = tempHome();
-    expect(refusal(() => removeBoard(home, "ghost", { now: NOW })).code).toBe("board_not_found");
-    expect(refusal(() => removeBoard(home, "../..", { now: NOW })).code).toBe("invalid_input");
-    expect(refusal(() => removeBoard(home, "", { now: NOW })).code).toBe("invalid_input");
+    expect((await refusal(() => removeBoard(home, "ghost", { now: NOW }))).code).toBe("board_not_found");
+    expect((await refusal(() => removeBoard(home, "../..", { now: NOW }))).code).toBe("invalid_input");
+    expect((await refusal(() => removeBoard(home, "", { now: NOW }))).code).toBe("invalid_input");
   });
 
-  it("clears the current pointer when it named the removed board, and only then", () => {
+  it("clears the current pointer when it named the removed board, and only then", async () => {
     const home = tempHome();
-    createBoard(home, "ops", {}, opts);
-    createBoard(home, "dev", {}, opts);
+    await createBoard(home, "ops", {}, opts);
+    await createBoard(home, "dev", {}, opts);
     setCurrentBoard(home, "ops");
     removeBoard(home, "dev", { now: NOW });
     expect(currentBoard(home)).toBe("ops");
@@ -344,29 +345,29 @@ describe("removing a board", () => {
 });
 
 describe("boards are separate", () => {
-  it("keeps tasks on the board they were created on", () => {
+  it("keeps tasks on the board they were created on", async () => {
     const home = tempHome();
-    createBoard(home, "ops", {}, opts);
-    const def = open(home, "default");
-    const ops = open(home, "ops");
-    createTask(def, { title: "on default" });
-    createTask(ops, { title: "on ops" });
-    expect(listTasks(def).map((t) => t.title)).toEqual(["on default"]);
-    expect(listTasks(ops).map((t) => t.title)).toEqual(["on ops"]);
+    await createBoard(home, "ops", {}, opts);
+    const def = await open(home, "default");
+    const ops = await open(home, "ops");
+    await createTask(def, { title: "on default" });
+    await createTask(ops, { title: "on ops" });
+    expect((await listTasks(def)).map((t) => t.title)).toEqual(["on default"]);
+    expect((await listTasks(ops)).map((t) => t.title)).toEqual(["on ops"]);
     expect(def.paths.dbPath).not.toBe(ops.paths.dbPath);
-    def.close();
-    ops.close();
+    await def.close();
+    await ops.close();
   });
 
-  it("puts every board on the pinned file when SWITCHYARD_DB is set", () => {
+  it("puts every board on the pinned file when SWITCHYARD_DB is set", async () => {
     const home = tempHome();
     const pinnedDb = join(tempDir(), "pinned.db");
     const pinned = withEnv(home, { SWITCHYARD_DB: pinnedDb });
-    createBoard(pinned, "ops", {}, opts);
-    const k = open(pinned, "ops");
+    await createBoard(pinned, "ops", {}, opts);
+    const k = await open(pinned, "ops");
     expect(k.paths.dbPath).toBe(pinnedDb);
-    createTask(k, { title: "on the pinned file" });
-    k.close();
+    await createTask(k, { title: "on the pinned file" });
+    await k.close();
     expect(existsSync(join(boardDir(home, "ops"), "kanban.db"))).toBe(false);
   });
 });

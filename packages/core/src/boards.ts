@@ -131,18 +131,18 @@ export function writeBoardMeta(
 }
 
 /** Idempotent: writes metadata and initialises the database. */
-export function createBoard(
+export async function createBoard(
   home: Home,
   rawSlug: string,
   fields: BoardMetaInput,
   options: OpenKernelOptions & { now: number },
-): { board: BoardMeta; created: boolean } {
+): Promise<{ board: BoardMeta; created: boolean }> {
   const slug = normalizeSlug(rawSlug);
   if (!slug) throw new CoreError("invalid_input", "board slug is required");
   if (slug === ARCHIVE_DIR) throw new CoreError("invalid_input", `'${ARCHIVE_DIR}' is reserved`);
   const existed = slug === DEFAULT_BOARD ? existsSync(metaPath(home, slug)) : boardExists(home, slug);
   const board = writeBoardMeta(home, slug, fields, options.now);
-  openBoard(home, slug, options).close();
+  await (await openBoard(home, slug, options)).close();
   return { board, created: !existed };
 }
 
@@ -192,7 +192,11 @@ export function removeBoard(
 }
 
 /** Opens a board's database (creating and initialising it on first use). */
-export function openBoard(home: Home, requested?: string | null, options: OpenKernelOptions = {}): Kernel {
+export async function openBoard(
+  home: Home,
+  requested?: string | null,
+  options: OpenKernelOptions = {},
+): Promise<Kernel> {
   const slug = requireBoard(home, requested);
   return openKernel(boardPaths(home, slug), options);
 }

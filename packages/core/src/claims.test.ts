@@ -2,52 +2,53 @@ import { describe, expect, it } from "vitest";
 import { freshBoard, refusal } from "../test/fixtures.ts";
 import { claimTask, heartbeatClaim, heartbeatWorker, releaseStaleClaims } from "./claims.ts";
 import { listEvents } from "./events.ts";
+import type { Kernel } from "./kernel.ts";
 import { getRun, listRuns } from "./runs.ts";
 import { createTask, requireTask } from "./tasks.ts";
 
-function readyTask(k: ReturnType<typeof freshBoard>["k"], title = "claim me") {
-  return createTask(k, { title, assignee: "alice" }).task;
+async function readyTask(k: Kernel, title = "claim me") {
+  return (await createTask(k, { title, assignee: "alice" })).task;
 }
 
 describe("claimTask", () => {
-  it("lets the first claimer win and gives the second claimer null", () => {
-    const { k } = freshBoard();
-    const t = readyTask(k);
-    const first = claimTask(k, t.id, { claimer: "testhost:1" });
-    const second = claimTask(k, t.id, { claimer: "testhost:2" });
+  it("lets the first claimer win and gives the second claimer null", async () => {
+    const { k } = await freshBoard();
+    const t = await readyTask(k);
+    const first = await claimTask(k, t.id, { claimer: "testhost:1" });
+    const second = await claimTask(k, t.id, { claimer: "testhost:2" });
     expect(first?.status).toBe("running");
     expect(first?.claim_lock).toBe("testhost:1");
     expect(second).toBeNull();
-    expect(requireTask(k, t.id).claim_lock).toBe("testhost:1");
-    expect(listRuns(k, t.id)).toHaveLength(1);
+    expect((await requireTask(k, t.id)).claim_lock).toBe("testhost:1");
+    expect(await listRuns(k, t.id)).toHaveLength(1);
   });
 
-  it("refuses to claim a todo task and leaves it untouched", () => {
-    const { k } = freshBoard();
-    const parent = readyTask(k, "parent");
-    const child = createTask(k, { title: "child", parents: [parent.id] }).task;
+  it("refuses to claim a todo task and leaves it untouched", async () => {
+    const { k } = await freshBoard();
+    const parent = await readyTask(k, "parent");
+    const child = (await createTask(k, { title: "child", parents: [parent.id] })).task;
     expect(child.status).toBe("todo");
-    expect(claimTask(k, child.id)).toBeNull();
-    const after = requireTask(k, child.id);
+    expect(await claimTask(k, child.id)).toBeNull();
+    const after = await requireTask(k, child.id);
     expect(after.status).toBe("todo");
     expect(after.claim_lock).toBeNull();
-    expect(listRuns(k, child.id)).toEqual([]);
+    expect(await listRuns(k, child.id)).toEqual([]);
   });
 
-  it("returns null for an unknown task", () => {
-    const { k } = freshBoard();
-    expect(claimTask(k, "t_ffffffff")).toBeNull();
+  it("returns null for an unknown task", async () => {
+    const { k } = await freshBoard();
+    expect(await claimTask(k, "t_ffffffff")).toBeNull();
   });
 
-  it("creates a running run, points current_run_id at it and records claimed{lock, expires, run_id}", () => {
-    const { k, clock } = freshBoard();
-    const t = readyTask(k);
-    const claimed = claimTask(k, t.id, { ttl: 600 });
+  it("creates a running run, points current_run_id at it and records claimed{lock, expires, run_id}", async () => {
+    const { k, clock } = await freshBoard();
+    const t = await readyTask(k);
+    const claimed = await claimTask(k, t.id, { ttl: 600 });
     const now = clock.now();
     expect(claimed?.claim_lock).toBe("testhost:4242");
     expect(claimed?.claim_expires).toBe(now + 600);
     expect(claimed?.started_at).toBe(now);
-    const runs = listRuns(k, t.id);
+    const runs = await listRuns(k, t.id);
     expect(runs).toHaveLength(1);
     const run = runs[0];
     expect(claimed?.current_run_id).toBe(run?.id);
@@ -60,183 +61,185 @@ describe("claimTask", () => {
       ended_at: null,
       outcome: null,
     });
-    const claimedEvent = listEvents(k, t.id).find((e) => e.kind === "claimed");
+    const claimedEvent = (await listEvents(k, t.id)).find((e) => e.kind === "claimed");
     expect(claimedEvent?.payload).toEqual({ lock: "testhost:4242", expires: now + 600, run_id: run?.id });
     expect(claimedEvent?.run_id).toBe(run?.id);
   });
 
-  it("keeps started_at from the first claim when the task is claimed again", () => {
-    const { k, clock } = freshBoard();
-    const t = readyTask(k);
+  it("keeps started_at from the first claim when the task is claimed again", async () => {
+    const { k, clock } = await freshBoard();
+    const t = await readyTask(k);
     const firstAt = clock.now();
-    claimTask(k, t.id);
-    k.db.prepare("UPDATE tasks SET claim_expires = ? WHERE id = ?").run(firstAt - 1, t.id);
-    releaseStaleClaims(k);
+    await claimTask(k, t.id);
+    await k.write((k) => k.db.run("UPDATE tasks SET claim_expires = ? WHERE id = ?", [firstAt - 1, t.id]));
+    await releaseStaleClaims(k);
     clock.advance(100);
-    const again = claimTask(k, t.id);
+    const again = await claimTask(k, t.id);
     expect(again?.started_at).toBe(firstAt);
-    expect(listRuns(k, t.id).map((r) => r.started_at)).toEqual([firstAt, firstAt + 100]);
+    expect((await listRuns(k, t.id)).map((r) => r.started_at)).toEqual([firstAt, firstAt + 100]);
   });
 
-  it("closes a stray open run as reclaimed before opening the new one", () => {
-    const { k } = freshBoard();
-    const t = readyTask(k);
-    const first = claimTask(k, t.id);
+  it("closes a stray open run as reclaimed before opening the new one", async () => {
+    const { k } = await freshBoard();
+    const t = await readyTask(k);
+    const first = await claimTask(k, t.id);
     const strayRun = first?.current_run_id as number;
     // Leak: the task is back to ready with its run still open and still pointed at.
-    k.db.prepare("UPDATE tasks SET status = 'ready', claim_lock = NULL, claim_expires = NULL WHERE id = ?").run(t.id);
-    const again = claimTask(k, t.id);
+    await k.write((k) =>
+      k.db.run("UPDATE tasks SET status = 'ready', claim_lock = NULL, claim_expires = NULL WHERE id = ?", [t.id]),
+    );
+    const again = await claimTask(k, t.id);
     expect(again?.current_run_id).not.toBe(strayRun);
-    expect(getRun(k, strayRun)).toMatchObject({
+    expect(await getRun(k, strayRun)).toMatchObject({
       status: "reclaimed",
       outcome: "reclaimed",
       error: "invariant recovery on re-claim",
     });
-    expect(getRun(k, strayRun)?.ended_at).not.toBeNull();
-    expect(listRuns(k, t.id).filter((r) => r.ended_at === null)).toHaveLength(1);
+    expect((await getRun(k, strayRun))?.ended_at).not.toBeNull();
+    expect((await listRuns(k, t.id)).filter((r) => r.ended_at === null)).toHaveLength(1);
   });
 });
 
 describe("heartbeatClaim", () => {
-  it("extends the expiry on task and run when the claimer matches", () => {
-    const { k, clock } = freshBoard();
-    const t = readyTask(k);
-    const claimed = claimTask(k, t.id, { claimer: "testhost:1", ttl: 60 });
+  it("extends the expiry on task and run when the claimer matches", async () => {
+    const { k, clock } = await freshBoard();
+    const t = await readyTask(k);
+    const claimed = await claimTask(k, t.id, { claimer: "testhost:1", ttl: 60 });
     clock.advance(30);
-    expect(heartbeatClaim(k, t.id, 3600, "testhost:1")).toBe(true);
-    expect(requireTask(k, t.id).claim_expires).toBe(clock.now() + 3600);
-    expect(getRun(k, claimed?.current_run_id as number)?.claim_expires).toBe(clock.now() + 3600);
+    expect(await heartbeatClaim(k, t.id, 3600, "testhost:1")).toBe(true);
+    expect((await requireTask(k, t.id)).claim_expires).toBe(clock.now() + 3600);
+    expect((await getRun(k, claimed?.current_run_id as number))?.claim_expires).toBe(clock.now() + 3600);
   });
 
-  it("does not extend the claim for another claimer and reports it lost", () => {
-    const { k, clock } = freshBoard();
-    const t = readyTask(k);
-    const claimed = claimTask(k, t.id, { claimer: "testhost:1", ttl: 60 });
+  it("does not extend the claim for another claimer and reports it lost", async () => {
+    const { k, clock } = await freshBoard();
+    const t = await readyTask(k);
+    const claimed = await claimTask(k, t.id, { claimer: "testhost:1", ttl: 60 });
     const expires = claimed?.claim_expires;
     clock.advance(30);
-    expect(heartbeatClaim(k, t.id, 3600, "otherhost:9")).toBe(false);
-    expect(requireTask(k, t.id).claim_expires).toBe(expires);
-    expect(getRun(k, claimed?.current_run_id as number)?.claim_expires).toBe(expires);
+    expect(await heartbeatClaim(k, t.id, 3600, "otherhost:9")).toBe(false);
+    expect((await requireTask(k, t.id)).claim_expires).toBe(expires);
+    expect((await getRun(k, claimed?.current_run_id as number))?.claim_expires).toBe(expires);
   });
 
-  it("reports false for a task that is not running", () => {
-    const { k } = freshBoard();
-    const t = readyTask(k);
-    expect(heartbeatClaim(k, t.id, 3600, "testhost:4242")).toBe(false);
-    expect(requireTask(k, t.id).claim_expires).toBeNull();
+  it("reports false for a task that is not running", async () => {
+    const { k } = await freshBoard();
+    const t = await readyTask(k);
+    expect(await heartbeatClaim(k, t.id, 3600, "testhost:4242")).toBe(false);
+    expect((await requireTask(k, t.id)).claim_expires).toBeNull();
   });
 });
 
 describe("heartbeatWorker", () => {
-  it("records the time and the note, and extends the claim to now + ttl on task and run", () => {
-    const { k, clock } = freshBoard();
-    const t = readyTask(k);
-    const claimed = claimTask(k, t.id, { ttl: 900 });
+  it("records the time and the note, and extends the claim to now + ttl on task and run", async () => {
+    const { k, clock } = await freshBoard();
+    const t = await readyTask(k);
+    const claimed = await claimTask(k, t.id, { ttl: 900 });
     const runId = claimed?.current_run_id as number;
     clock.advance(800);
-    const beat = heartbeatWorker(k, t.id, { note: "  still compiling  ", runId });
+    const beat = await heartbeatWorker(k, t.id, { note: "  still compiling  ", runId });
     const now = clock.now();
     expect(beat.last_heartbeat_at).toBe(now);
     expect(beat.claim_expires).toBe(now + 900);
-    expect(getRun(k, runId)).toMatchObject({ last_heartbeat_at: now, claim_expires: now + 900 });
-    const event = listEvents(k, t.id).at(-1);
+    expect(await getRun(k, runId)).toMatchObject({ last_heartbeat_at: now, claim_expires: now + 900 });
+    const event = (await listEvents(k, t.id)).at(-1);
     expect(event).toMatchObject({ kind: "heartbeat", payload: { note: "still compiling" }, run_id: runId });
   });
 
-  it("keeps a heartbeating worker's claim from going stale past the original TTL", () => {
-    const { k, clock } = freshBoard();
-    const t = readyTask(k);
-    claimTask(k, t.id, { ttl: 900 });
+  it("keeps a heartbeating worker's claim from going stale past the original TTL", async () => {
+    const { k, clock } = await freshBoard();
+    const t = await readyTask(k);
+    await claimTask(k, t.id, { ttl: 900 });
     for (let i = 0; i < 4; i++) {
       clock.advance(600);
-      heartbeatWorker(k, t.id);
+      await heartbeatWorker(k, t.id);
     }
     clock.advance(600);
-    expect(releaseStaleClaims(k)).toEqual([]);
-    expect(requireTask(k, t.id).status).toBe("running");
+    expect(await releaseStaleClaims(k)).toEqual([]);
+    expect((await requireTask(k, t.id)).status).toBe("running");
   });
 
-  it("never shortens a claim taken with a longer TTL", () => {
-    const { k, clock } = freshBoard();
-    const t = readyTask(k);
-    const claimed = claimTask(k, t.id, { ttl: 7200 });
+  it("never shortens a claim taken with a longer TTL", async () => {
+    const { k, clock } = await freshBoard();
+    const t = await readyTask(k);
+    const claimed = await claimTask(k, t.id, { ttl: 7200 });
     clock.advance(60);
-    expect(heartbeatWorker(k, t.id, { ttl: 900 }).claim_expires).toBe(claimed?.claim_expires);
+    expect((await heartbeatWorker(k, t.id, { ttl: 900 })).claim_expires).toBe(claimed?.claim_expires);
     clock.advance(7000);
-    expect(heartbeatWorker(k, t.id, { ttl: 900 }).claim_expires).toBe(clock.now() + 900);
+    expect((await heartbeatWorker(k, t.id, { ttl: 900 })).claim_expires).toBe(clock.now() + 900);
   });
 
-  it("records a heartbeat without a note as a null payload", () => {
-    const { k } = freshBoard();
-    const t = readyTask(k);
-    claimTask(k, t.id);
-    heartbeatWorker(k, t.id, { note: "   " });
-    expect(listEvents(k, t.id).at(-1)).toMatchObject({ kind: "heartbeat", payload: null });
+  it("records a heartbeat without a note as a null payload", async () => {
+    const { k } = await freshBoard();
+    const t = await readyTask(k);
+    await claimTask(k, t.id);
+    await heartbeatWorker(k, t.id, { note: "   " });
+    expect((await listEvents(k, t.id)).at(-1)).toMatchObject({ kind: "heartbeat", payload: null });
   });
 
-  it("refuses a task that is not running and changes nothing", () => {
-    const { k } = freshBoard();
-    const t = readyTask(k);
-    const err = refusal(() => heartbeatWorker(k, t.id, { note: "hi" }));
+  it("refuses a task that is not running and changes nothing", async () => {
+    const { k } = await freshBoard();
+    const t = await readyTask(k);
+    const err = await refusal(() => heartbeatWorker(k, t.id, { note: "hi" }));
     expect(err.code).toBe("invalid_transition");
     expect(err.message).toContain("not running");
-    expect(requireTask(k, t.id).last_heartbeat_at).toBeNull();
-    expect(listEvents(k, t.id).map((e) => e.kind)).toEqual(["created"]);
+    expect((await requireTask(k, t.id)).last_heartbeat_at).toBeNull();
+    expect((await listEvents(k, t.id)).map((e) => e.kind)).toEqual(["created"]);
   });
 
-  it("refuses an unknown task with not_found", () => {
-    const { k } = freshBoard();
-    expect(refusal(() => heartbeatWorker(k, "t_ffffffff")).code).toBe("not_found");
+  it("refuses an unknown task with not_found", async () => {
+    const { k } = await freshBoard();
+    expect((await refusal(() => heartbeatWorker(k, "t_ffffffff"))).code).toBe("not_found");
   });
 
-  it("returns the task exactly as the claim and the heartbeat left it in the database", () => {
-    const { k, clock } = freshBoard();
-    const t = readyTask(k);
-    const claimed = claimTask(k, t.id, { ttl: 600 });
-    expect(claimed).toEqual(requireTask(k, t.id));
+  it("returns the task exactly as the claim and the heartbeat left it in the database", async () => {
+    const { k, clock } = await freshBoard();
+    const t = await readyTask(k);
+    const claimed = await claimTask(k, t.id, { ttl: 600 });
+    expect(claimed).toEqual(await requireTask(k, t.id));
     clock.advance(30);
-    const beat = heartbeatWorker(k, t.id, { runId: claimed?.current_run_id, ttl: 900 });
-    expect(beat).toEqual(requireTask(k, t.id));
+    const beat = await heartbeatWorker(k, t.id, { runId: claimed?.current_run_id, ttl: 900 });
+    expect(beat).toEqual(await requireTask(k, t.id));
     expect(beat.claim_expires).toBe(clock.now() + 900);
   });
 
-  it("refuses a run id that is not the current run as superseded, leaving the claim alone", () => {
-    const { k, clock } = freshBoard();
-    const t = readyTask(k);
-    const claimed = claimTask(k, t.id, { ttl: 900 });
+  it("refuses a run id that is not the current run as superseded, leaving the claim alone", async () => {
+    const { k, clock } = await freshBoard();
+    const t = await readyTask(k);
+    const claimed = await claimTask(k, t.id, { ttl: 900 });
     const runId = claimed?.current_run_id as number;
     clock.advance(100);
-    const err = refusal(() => heartbeatWorker(k, t.id, { runId: runId + 1 }));
+    const err = await refusal(() => heartbeatWorker(k, t.id, { runId: runId + 1 }));
     expect(err.code).toBe("superseded");
     expect(err.message).toContain(String(runId + 1));
-    const after = requireTask(k, t.id);
+    const after = await requireTask(k, t.id);
     expect(after.claim_expires).toBe(claimed?.claim_expires);
     expect(after.last_heartbeat_at).toBeNull();
   });
 
-  it("refuses a heartbeat from a run that was released, as superseded rather than not-running", () => {
-    const { k, clock } = freshBoard();
-    const t = readyTask(k);
-    const claimed = claimTask(k, t.id, { ttl: 60 });
+  it("refuses a heartbeat from a run that was released, as superseded rather than not-running", async () => {
+    const { k, clock } = await freshBoard();
+    const t = await readyTask(k);
+    const claimed = await claimTask(k, t.id, { ttl: 60 });
     clock.advance(61);
-    releaseStaleClaims(k);
-    const err = refusal(() => heartbeatWorker(k, t.id, { runId: claimed?.current_run_id }));
+    await releaseStaleClaims(k);
+    const err = await refusal(() => heartbeatWorker(k, t.id, { runId: claimed?.current_run_id }));
     expect(err.code).toBe("superseded");
   });
 });
 
 describe("releaseStaleClaims", () => {
-  it("releases an expired claim to ready, closes the run reclaimed and records the stale lock", () => {
-    const { k, clock } = freshBoard();
-    const t = readyTask(k);
-    const claimed = claimTask(k, t.id, { ttl: 60 });
+  it("releases an expired claim to ready, closes the run reclaimed and records the stale lock", async () => {
+    const { k, clock } = await freshBoard();
+    const t = await readyTask(k);
+    const claimed = await claimTask(k, t.id, { ttl: 60 });
     const runId = claimed?.current_run_id as number;
     clock.advance(61);
-    const released = releaseStaleClaims(k);
+    const released = await releaseStaleClaims(k);
     expect(released).toEqual([
       { task_id: t.id, run_id: runId, pid: null, lock: "testhost:4242", started_at: 1_700_000_000 },
     ]);
-    const after = requireTask(k, t.id);
+    const after = await requireTask(k, t.id);
     expect(after).toMatchObject({
       status: "ready",
       claim_lock: null,
@@ -244,38 +247,38 @@ describe("releaseStaleClaims", () => {
       worker_pid: null,
       current_run_id: null,
     });
-    expect(getRun(k, runId)).toMatchObject({
+    expect(await getRun(k, runId)).toMatchObject({
       status: "reclaimed",
       outcome: "reclaimed",
       error: "stale_lock=testhost:4242",
       ended_at: clock.now(),
     });
-    const event = listEvents(k, t.id).at(-1);
+    const event = (await listEvents(k, t.id)).at(-1);
     expect(event).toMatchObject({ kind: "reclaimed", payload: { stale_lock: "testhost:4242" }, run_id: runId });
   });
 
-  it("does not count a stale claim as a failure", () => {
-    const { k, clock } = freshBoard();
-    const t = readyTask(k);
+  it("does not count a stale claim as a failure", async () => {
+    const { k, clock } = await freshBoard();
+    const t = await readyTask(k);
     for (let i = 0; i < 5; i++) {
-      claimTask(k, t.id, { ttl: 60 });
+      await claimTask(k, t.id, { ttl: 60 });
       clock.advance(61);
-      expect(releaseStaleClaims(k)).toHaveLength(1);
+      expect(await releaseStaleClaims(k)).toHaveLength(1);
     }
-    const after = requireTask(k, t.id);
+    const after = await requireTask(k, t.id);
     expect(after.status).toBe("ready");
     expect(after.spawn_failures).toBe(0);
     expect(after.last_spawn_error).toBeNull();
   });
 
-  it("leaves a live claim alone, including one expiring exactly now", () => {
-    const { k, clock } = freshBoard();
-    const t = readyTask(k);
-    const claimed = claimTask(k, t.id, { ttl: 60 });
+  it("leaves a live claim alone, including one expiring exactly now", async () => {
+    const { k, clock } = await freshBoard();
+    const t = await readyTask(k);
+    const claimed = await claimTask(k, t.id, { ttl: 60 });
     clock.advance(60);
-    expect(releaseStaleClaims(k)).toEqual([]);
-    expect(requireTask(k, t.id)).toMatchObject({ status: "running", claim_lock: "testhost:4242" });
-    expect(getRun(k, claimed?.current_run_id as number)?.ended_at).toBeNull();
-    expect(listEvents(k, t.id).some((e) => e.kind === "reclaimed")).toBe(false);
+    expect(await releaseStaleClaims(k)).toEqual([]);
+    expect(await requireTask(k, t.id)).toMatchObject({ status: "running", claim_lock: "testhost:4242" });
+    expect((await getRun(k, claimed?.current_run_id as number))?.ended_at).toBeNull();
+    expect((await listEvents(k, t.id)).some((e) => e.kind === "reclaimed")).toBe(false);
   });
 });

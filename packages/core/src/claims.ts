@@ -3,7 +3,7 @@ import { CoreError, notFound } from "./errors.ts";
 import { appendEvent } from "./events.ts";
 import { claimerOf, type Kernel, lockHost } from "./kernel.ts";
 import { requeueStatus } from "./links.ts";
-import { type TaskRow, toTask } from "./rows.ts";
+import { NO_CLAIM_SQL, type TaskRow, toTask } from "./rows.ts";
 import { closeRun } from "./runs.ts";
 import { getTask } from "./tasks.ts";
 
@@ -29,39 +29,49 @@ export interface ClaimOptions {
  * ready, unlocked task. The winner gets a new `running` run and a `claimed` event; a loser gets
  * null. A stray open run left by an earlier bug is closed as `reclaimed` first.
  */
-export function claimTask(k: Kernel, id: string, options: ClaimOptions = {}): Task | null {
+export async function claimTask(k: Kernel, id: string, options: ClaimOptions = {}): Promise<Task | null> {
   const ttl = options.ttl ?? DEFAULT_CLAIM_TTL_SECONDS;
   const lock = options.claimer ?? claimerOf(k);
-  return k.write(() => {
+  return k.write(async (k) => {
     const now = k.clock.now();
     const expires = now + ttl;
-    const won = k
-      .stmt(
-        `UPDATE tasks
-            SET status = 'running', claim_lock = ?, claim_expires = ?, started_at = COALESCE(started_at, ?),
-                worker_pid = NULL
-          WHERE id = ? AND status = 'ready' AND claim_lock IS NULL
-          RETURNING *`,
-      )
-      .get(lock, expires, now, id) as TaskRow | undefined;
+    const won = await k.db.get<TaskRow>(
+      `UPDATE tasks
+          SET status = 'running', claim_lock = ?, claim_expires = ?, started_at = COALESCE(started_at, ?),
+              worker_pid = NULL
+        WHERE id = ? AND status = 'ready' AND claim_lock IS NULL
+        RETURNING *`,
+      [lock, expires, now, id],
+    );
     if (!won) return null;
     if (won.current_run_id !== null) {
-      closeRun(k, won.current_run_id, { outcome: "reclaimed", error: "invariant recovery on re-claim" });
+      await closeRun(k, won.current_run_id, { outcome: "reclaimed", error: "invariant recovery on re-claim" });
     }
-    const runId = Number(
-      k
-        .stmt(
-          `INSERT INTO task_runs (task_id, profile, step_key, status, claim_lock, claim_expires,
-                                 max_runtime_seconds, started_at)
-           VALUES (?, ?, ?, 'running', ?, ?, ?, ?)`,
-        )
-        .run(id, won.assignee, won.current_step_key, lock, expires, won.max_runtime_seconds, now).lastInsertRowid,
+    const run = await k.db.get<{ id: number }>(
+      `INSERT INTO task_runs (task_id, profile, step_key, status, claim_lock, claim_expires,
+                             max_runtime_seconds, started_at)
+       VALUES (?, ?, ?, 'running', ?, ?, ?, ?) RETURNING id`,
+      [id, won.assignee, won.current_step_key, lock, expires, won.max_runtime_seconds, now],
     );
-    k.stmt("UPDATE tasks SET current_run_id = ? WHERE id = ?").run(runId, id);
-    appendEvent(k, id, "claimed", { lock, expires, run_id: runId }, runId);
+    const runId = Number(run?.id);
+    await k.db.run("UPDATE tasks SET current_run_id = ? WHERE id = ?", [runId, id]);
+    await appendEvent(k, id, "claimed", { lock, expires, run_id: runId }, runId);
     // The row as the claim left it, without reading it again inside the write lock.
     return toTask({ ...won, current_run_id: runId });
   });
+}
+
+/**
+ * A claim a person or an agent in a terminal asks for (`switchyard claim`): the claim, or a
+ * `claim_conflict` refusal saying who holds the task.
+ */
+export async function claimOrRefuse(k: Kernel, id: string, options: ClaimOptions = {}): Promise<Task> {
+  const claimed = await claimTask(k, id, options);
+  if (claimed) return claimed;
+  const task = await getTask(k, id);
+  if (!task) throw notFound(id);
+  const lock = task.claim_lock ? `, claimed by ${task.claim_lock}` : "";
+  throw new CoreError("claim_conflict", `cannot claim ${id}: it is ${task.status}${lock}`, { task_id: id });
 }
 
 /**
@@ -90,37 +100,38 @@ export interface HeartbeatOptions {
  * A worker's liveness ping: records the time, extends the claim to now + ttl (SPEC §3.1) and
  * appends `heartbeat`. Only a running task can heartbeat, and only from its current run.
  */
-export function heartbeatWorker(k: Kernel, id: string, options: HeartbeatOptions = {}): Task {
+export async function heartbeatWorker(k: Kernel, id: string, options: HeartbeatOptions = {}): Promise<Task> {
   const ttl = options.ttl ?? DEFAULT_CLAIM_TTL_SECONDS;
   const runId = options.runId ?? null;
-  return k.write(() => {
+  return k.write(async (k) => {
     const now = k.clock.now();
     // One conditional UPDATE does the common case: a running task of this run (any run without
     // a run id). Extends, never shortens: a claim taken with a longer TTL keeps its expiry.
-    const row = k
-      .stmt(
-        `UPDATE tasks SET last_heartbeat_at = ?, claim_expires = MAX(?, COALESCE(claim_expires, 0))
-          WHERE id = ? AND status = 'running' AND (? IS NULL OR current_run_id = ?)
-          RETURNING *`,
-      )
-      .get(now, now + ttl, id, runId, runId) as TaskRow | undefined;
+    const row = await k.db.get<TaskRow>(
+      `UPDATE tasks SET last_heartbeat_at = ?,
+                        claim_expires = CASE WHEN COALESCE(claim_expires, 0) > ? THEN claim_expires ELSE ? END
+        WHERE id = ? AND status = 'running' AND (? IS NULL OR current_run_id = ?)
+        RETURNING *`,
+      [now, now + ttl, now + ttl, id, runId, runId],
+    );
     if (!row) {
-      const task = getTask(k, id);
+      const task = await getTask(k, id);
       if (!task) throw notFound(id);
       // A worker whose run was taken away must hear "superseded" (stop), whatever the status now is.
       assertCurrentRun(task, runId, "heartbeat");
-      throw new CoreError("invalid_transition", `could not heartbeat ${id}: it is ${task.status}, not running`);
+      throw new CoreError("invalid_transition", `could not heartbeat ${id}: it is ${task.status}, not running`, {
+        task_id: id,
+      });
     }
     const task = toTask(row);
     if (task.current_run_id !== null) {
-      k.stmt("UPDATE task_runs SET last_heartbeat_at = ?, claim_expires = ? WHERE id = ? AND ended_at IS NULL").run(
-        now,
-        task.claim_expires,
-        task.current_run_id,
+      await k.db.run(
+        "UPDATE task_runs SET last_heartbeat_at = ?, claim_expires = ? WHERE id = ? AND ended_at IS NULL",
+        [now, task.claim_expires, task.current_run_id],
       );
     }
     const note = options.note?.trim();
-    appendEvent(k, id, "heartbeat", note ? { note } : null, task.current_run_id);
+    await appendEvent(k, id, "heartbeat", note ? { note } : null, task.current_run_id);
     return task;
   });
 }
@@ -129,32 +140,42 @@ export function heartbeatWorker(k: Kernel, id: string, options: HeartbeatOptions
  * Extends a claim held by `claimer` (reference `heartbeat_claim`). Returns whether the caller
  * still owns the claim.
  */
-export function heartbeatClaim(k: Kernel, id: string, ttl: number, claimer: string = claimerOf(k)): boolean {
-  return k.write(() => {
+export async function heartbeatClaim(
+  k: Kernel,
+  id: string,
+  ttl: number,
+  claimer: string = claimerOf(k),
+): Promise<boolean> {
+  return k.write(async (k) => {
     const expires = k.clock.now() + ttl;
     const changed =
-      k
-        .stmt("UPDATE tasks SET claim_expires = ? WHERE id = ? AND status = 'running' AND claim_lock = ?")
-        .run(expires, id, claimer).changes > 0;
+      (await k.db.run("UPDATE tasks SET claim_expires = ? WHERE id = ? AND status = 'running' AND claim_lock = ?", [
+        expires,
+        id,
+        claimer,
+      ])) > 0;
     if (changed) {
-      k.stmt(
+      await k.db.run(
         "UPDATE task_runs SET claim_expires = ? WHERE id = (SELECT current_run_id FROM tasks WHERE id = ?) AND ended_at IS NULL",
-      ).run(expires, id);
+        [expires, id],
+      );
     }
     return changed;
   });
 }
 
 /** Records the pid of the worker started for a run, and appends `spawned`. */
-export function setWorkerPid(k: Kernel, id: string, runId: number, pid: number): boolean {
-  return k.write(() => {
+export async function setWorkerPid(k: Kernel, id: string, runId: number, pid: number): Promise<boolean> {
+  return k.write(async (k) => {
     const changed =
-      k
-        .stmt("UPDATE tasks SET worker_pid = ? WHERE id = ? AND status = 'running' AND current_run_id = ?")
-        .run(pid, id, runId).changes > 0;
+      (await k.db.run("UPDATE tasks SET worker_pid = ? WHERE id = ? AND status = 'running' AND current_run_id = ?", [
+        pid,
+        id,
+        runId,
+      ])) > 0;
     if (!changed) return false;
-    k.stmt("UPDATE task_runs SET worker_pid = ? WHERE id = ?").run(pid, runId);
-    appendEvent(k, id, "spawned", { pid }, runId);
+    await k.db.run("UPDATE task_runs SET worker_pid = ? WHERE id = ?", [pid, runId]);
+    await appendEvent(k, id, "spawned", { pid }, runId);
     return true;
   });
 }
@@ -164,33 +185,33 @@ export function setWorkerPid(k: Kernel, id: string, runId: number, pid: number):
  * unfinished), its run closed as `reclaimed` (reference §3.3). A stale claim is not a failure.
  * Returns the workers that lost their run, so the caller can stop the ones on this host.
  */
-export function releaseStaleClaims(k: Kernel): WorkerRef[] {
-  return k.write(() => {
-    const stale = k
-      .stmt(
-        `SELECT t.id, t.claim_lock, t.worker_pid, t.current_run_id, r.started_at FROM tasks t
-           LEFT JOIN task_runs r ON r.id = t.current_run_id
-          WHERE t.status = 'running' AND t.claim_expires IS NOT NULL AND t.claim_expires < ?`,
-      )
-      .all(k.clock.now()) as Array<{
+export async function releaseStaleClaims(k: Kernel): Promise<WorkerRef[]> {
+  return k.write(async (k) => {
+    const stale = await k.db.all<{
       id: string;
       claim_lock: string | null;
       worker_pid: number | null;
       current_run_id: number | null;
       started_at: number | null;
-    }>;
-    const released: WorkerRef[] = [];
-    const release = k.stmt(
-      `UPDATE tasks SET status = ?, claim_lock = NULL, claim_expires = NULL, worker_pid = NULL,
-                        current_run_id = NULL
-        WHERE id = ? AND status = 'running' AND claim_lock IS ?`,
+    }>(
+      `SELECT t.id, t.claim_lock, t.worker_pid, t.current_run_id, r.started_at FROM tasks t
+         LEFT JOIN task_runs r ON r.id = t.current_run_id
+        WHERE t.status = 'running' AND t.claim_expires IS NOT NULL AND t.claim_expires < ?`,
+      [k.clock.now()],
     );
+    const released: WorkerRef[] = [];
     for (const t of stale) {
-      if (release.run(requeueStatus(k, t.id), t.id, t.claim_lock).changes === 0) continue;
+      const status = await requeueStatus(k, t.id);
+      const changes = await k.db.run(
+        `UPDATE tasks SET status = ?, ${NO_CLAIM_SQL}
+          WHERE id = ? AND status = 'running' AND claim_lock IS NOT DISTINCT FROM ?`,
+        [status, t.id, t.claim_lock],
+      );
+      if (changes === 0) continue;
       if (t.current_run_id !== null) {
-        closeRun(k, t.current_run_id, { outcome: "reclaimed", error: `stale_lock=${t.claim_lock}` });
+        await closeRun(k, t.current_run_id, { outcome: "reclaimed", error: `stale_lock=${t.claim_lock}` });
       }
-      appendEvent(k, t.id, "reclaimed", { stale_lock: t.claim_lock }, t.current_run_id);
+      await appendEvent(k, t.id, "reclaimed", { stale_lock: t.claim_lock, status }, t.current_run_id);
       released.push({
         task_id: t.id,
         run_id: t.current_run_id,

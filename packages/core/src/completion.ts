@@ -1,11 +1,12 @@
-import type { Task } from "@switchyard/contract";
+import { allows, type Task } from "@switchyard/contract";
 import { assertCurrentRun } from "./claims.ts";
 import { CoreError, notFound } from "./errors.ts";
 import { appendEvent } from "./events.ts";
 import { hallucinatedCardsError, normalizeCards, phantomRefs, verifyCreatedCards } from "./gate.ts";
 import type { Kernel } from "./kernel.ts";
 import { promoteChildrenOf } from "./links.ts";
-import { closeRun, synthesizeRun } from "./runs.ts";
+import { NO_CLAIM_SQL } from "./rows.ts";
+import { closeRun, latestCompletedRun, synthesizeRun } from "./runs.ts";
 import { getTask, requireTask } from "./tasks.ts";
 
 export interface CompleteInput {
@@ -25,8 +26,11 @@ export interface Completion {
   phantom_refs: string[];
 }
 
-const COMPLETABLE = new Set(["running", "ready", "blocked"]);
-const COMPLETABLE_SQL = [...COMPLETABLE].map((status) => `'${status}'`).join(", ");
+/** The statuses a completion starts from, from the contract's transition table. */
+const COMPLETABLE_SQL = (["running", "ready", "blocked"] as const)
+  .filter((status) => allows("complete", status))
+  .map((status) => `'${status}'`)
+  .join(", ");
 
 function firstLine(text: string | null | undefined, max: number): string | null {
   if (!text) return null;
@@ -44,20 +48,20 @@ function isHandoff(input: CompleteInput): boolean {
  * Otherwise the task is done, its open run closes (or a zero-length run records the handoff),
  * children whose parents are all satisfied become ready, and then the prose scan runs.
  */
-export function completeTask(k: Kernel, id: string, input: CompleteInput = {}): Completion {
+export async function completeTask(k: Kernel, id: string, input: CompleteInput = {}): Promise<Completion> {
   const cards = normalizeCards(input.created_cards);
-  const before = getTask(k, id);
+  const before = await getTask(k, id);
   if (!before) throw notFound(id);
   assertCurrentRun(before, input.runId, "complete");
-  if (!COMPLETABLE.has(before.status)) {
+  if (!allows("complete", before.status)) {
     throw new CoreError("invalid_transition", `cannot complete ${id}: it is ${before.status}`, { task_id: id });
   }
 
   let verified: string[] = [];
   if (cards.length > 0) {
-    const verdict = verifyCreatedCards(k, id, cards);
+    const verdict = await verifyCreatedCards(k, id, cards);
     if (verdict.phantom.length > 0) {
-      k.write(() =>
+      await k.write((k) =>
         appendEvent(k, id, "completion_blocked_hallucination", {
           phantom_cards: verdict.phantom,
           verified_cards: verdict.verified,
@@ -69,32 +73,37 @@ export function completeTask(k: Kernel, id: string, input: CompleteInput = {}): 
     verified = verdict.verified;
   }
 
-  const runId = k.write(() => {
+  const runId = await k.write(async (k) => {
     const now = k.clock.now();
     // A compare-and-swap on what was checked above: still completable, still the same run.
-    const done = k
-      .stmt(
-        `UPDATE tasks SET status = 'done', result = ?, completed_at = ?, claim_lock = NULL, claim_expires = NULL,
-                          worker_pid = NULL, current_run_id = NULL, spawn_failures = 0
-          WHERE id = ? AND status IN (${COMPLETABLE_SQL}) AND current_run_id IS ?
-          RETURNING assignee`,
-      )
-      .get(input.result ?? null, now, id, before.current_run_id) as { assignee: string | null } | undefined;
+    const done = await k.db.get<{ assignee: string | null }>(
+      `UPDATE tasks SET status = 'done', result = ?, completed_at = ?, ${NO_CLAIM_SQL}, spawn_failures = 0
+        WHERE id = ? AND status IN (${COMPLETABLE_SQL}) AND current_run_id IS NOT DISTINCT FROM ?
+        RETURNING assignee`,
+      [input.result ?? null, now, id, before.current_run_id],
+    );
     if (!done) {
-      const task = requireTask(k, id);
+      const task = await requireTask(k, id);
       throw new CoreError(
         "invalid_transition",
         `cannot complete ${id}: it changed while completing (now ${task.status})`,
+        {
+          task_id: id,
+        },
       );
     }
     const summary = input.summary ?? input.result ?? null;
     let run: number | null = before.current_run_id;
     if (run !== null) {
-      closeRun(k, run, { outcome: "completed", status: "done", summary, metadata: input.metadata ?? null });
+      await closeRun(k, run, { outcome: "completed", status: "done", summary, metadata: input.metadata ?? null });
     } else if (isHandoff(input)) {
-      run = synthesizeRun(k, id, done.assignee, { outcome: "completed", summary, metadata: input.metadata ?? null });
+      run = await synthesizeRun(k, id, done.assignee, {
+        outcome: "completed",
+        summary,
+        metadata: input.metadata ?? null,
+      });
     }
-    appendEvent(
+    await appendEvent(
       k,
       id,
       "completed",
@@ -105,13 +114,13 @@ export function completeTask(k: Kernel, id: string, input: CompleteInput = {}): 
       },
       run,
     );
-    promoteChildrenOf(k, id);
+    await promoteChildrenOf(k, id);
     return run;
   });
 
-  const phantoms = phantomRefs(k, [input.summary, input.result], verified);
+  const phantoms = await phantomRefs(k, [input.summary, input.result], verified);
   if (phantoms.length > 0) {
-    k.write(() =>
+    await k.write((k) =>
       appendEvent(
         k,
         id,
@@ -121,7 +130,7 @@ export function completeTask(k: Kernel, id: string, input: CompleteInput = {}): 
       ),
     );
   }
-  return { task: requireTask(k, id), run_id: runId, verified_cards: verified, phantom_refs: phantoms };
+  return { task: await requireTask(k, id), run_id: runId, verified_cards: verified, phantom_refs: phantoms };
 }
 
 export interface EditResultInput {
@@ -134,31 +143,39 @@ export interface EditResultInput {
  * Rewrites the handoff of a done task (reference §3.7 `edit_completed_task_result`): the
  * result, and the latest completed run's summary and metadata (a run is synthesised if none).
  */
-export function editCompletedResult(k: Kernel, id: string, input: EditResultInput): Task {
-  return k.write(() => {
-    const task = requireTask(k, id);
+export async function editCompletedResult(k: Kernel, id: string, input: EditResultInput): Promise<Task> {
+  return k.write(async (k) => {
+    const task = await requireTask(k, id);
     if (task.status !== "done") {
-      throw new CoreError("invalid_transition", `cannot edit the result of ${id}: it is ${task.status}, not done`);
+      throw new CoreError("invalid_transition", `cannot edit the result of ${id}: it is ${task.status}, not done`, {
+        task_id: id,
+      });
     }
-    k.stmt("UPDATE tasks SET result = ? WHERE id = ?").run(input.result, id);
+    await k.db.run("UPDATE tasks SET result = ? WHERE id = ?", [input.result, id]);
     const summary = input.summary ?? input.result;
-    const latest = k
-      .stmt(
-        "SELECT id FROM task_runs WHERE task_id = ? AND outcome = 'completed' ORDER BY started_at DESC, id DESC LIMIT 1",
-      )
-      .get(id) as { id: number } | undefined;
+    const latest = await latestCompletedRun(k, id);
     let runId: number;
     if (latest) {
-      runId = Number(latest.id);
-      k.stmt("UPDATE task_runs SET summary = ? WHERE id = ?").run(summary, runId);
+      runId = latest.id;
+      await k.db.run("UPDATE task_runs SET summary = ? WHERE id = ?", [summary, runId]);
       if (input.metadata !== undefined && input.metadata !== null) {
-        k.stmt("UPDATE task_runs SET metadata = ? WHERE id = ?").run(JSON.stringify(input.metadata), runId);
+        await k.db.run("UPDATE task_runs SET metadata = ? WHERE id = ?", [JSON.stringify(input.metadata), runId]);
       }
     } else {
-      runId = synthesizeRun(k, id, task.assignee, { outcome: "completed", summary, metadata: input.metadata ?? null });
+      runId = await synthesizeRun(k, id, task.assignee, {
+        outcome: "completed",
+        summary,
+        metadata: input.metadata ?? null,
+      });
     }
     const fields = ["result", "summary", ...(input.metadata ? ["metadata"] : [])];
-    appendEvent(k, id, "edited", { fields, result_len: input.result.length, summary: firstLine(summary, 400) }, runId);
+    await appendEvent(
+      k,
+      id,
+      "edited",
+      { fields, result_len: input.result.length, summary: firstLine(summary, 400) },
+      runId,
+    );
     return requireTask(k, id);
   });
 }

@@ -1,7 +1,7 @@
 import type { Kernel } from "./kernel.ts";
 import { parentIds } from "./links.ts";
-import { type CommentRow, type RunRow, toComment, toRun } from "./rows.ts";
-import { listRuns } from "./runs.ts";
+import { type CommentRow, toComment } from "./rows.ts";
+import { latestCompletedRun, listRuns } from "./runs.ts";
 import { requireTask } from "./tasks.ts";
 
 /** Caps of the worker context (reference §5.6). */
@@ -43,8 +43,8 @@ function sortedJson(value: unknown): string {
  * The markdown a worker reads first (reference §5.6): the task, its prior attempts, its
  * parents' handoffs, the profile's recent work elsewhere and the comment thread, each capped.
  */
-export function buildWorkerContext(k: Kernel, taskId: string): string {
-  const task = requireTask(k, taskId);
+export async function buildWorkerContext(k: Kernel, taskId: string): Promise<string> {
+  const task = await requireTask(k, taskId);
   const out: string[] = [`# Kanban task ${task.id}: ${task.title}`, ""];
   out.push(`Assignee: ${task.assignee ?? "(unassigned)"}`);
   out.push(`Status: ${task.status}`);
@@ -53,7 +53,9 @@ export function buildWorkerContext(k: Kernel, taskId: string): string {
 
   if (task.body?.trim()) out.push("", "## Body", "", truncateText(task.body, CONTEXT_CAPS.body));
 
-  const closed = listRuns(k, taskId, false);
+  const closed = await listRuns(k, taskId, false);
+  /** A block's reason is both an attempt's summary and a "BLOCKED:" comment: the thread points up instead of repeating it. */
+  const blockReasons = new Map<string, number>();
   if (closed.length > 0) {
     out.push("", "## Prior attempts on this task");
     const shown = closed.slice(-CONTEXT_CAPS.attempts);
@@ -61,6 +63,7 @@ export function buildWorkerContext(k: Kernel, taskId: string): string {
     if (omitted > 0) out.push("", `(${omitted} older attempt(s) omitted)`);
     shown.forEach((run, i) => {
       const n = omitted + i + 1;
+      if (run.outcome === "blocked" && run.summary) blockReasons.set(`BLOCKED: ${run.summary}`, n);
       out.push(
         "",
         `### Attempt ${n} — ${run.outcome ?? run.status} (${run.profile ?? "(no profile)"}, ${stamp(run.started_at)})`,
@@ -71,18 +74,15 @@ export function buildWorkerContext(k: Kernel, taskId: string): string {
     });
   }
 
-  const doneParents = parentIds(k, taskId)
-    .map((id) => requireTask(k, id))
-    .filter((p) => p.status === "done");
+  const doneParents = [];
+  for (const id of await parentIds(k, taskId)) {
+    const parent = await requireTask(k, id);
+    if (parent.status === "done") doneParents.push(parent);
+  }
   if (doneParents.length > 0) {
     out.push("", "## Parent task results");
     for (const p of doneParents) {
-      const row = k
-        .stmt(
-          "SELECT * FROM task_runs WHERE task_id = ? AND outcome = 'completed' ORDER BY started_at DESC, id DESC LIMIT 1",
-        )
-        .get(p.id) as RunRow | undefined;
-      const run = row ? toRun(row) : null;
+      const run = await latestCompletedRun(k, p.id);
       out.push("", `### ${p.id}`);
       out.push(truncateText(run?.summary ?? p.result ?? "(no result recorded)", CONTEXT_CAPS.field));
       if (run?.metadata) out.push(`_metadata_: ${truncateText(sortedJson(run.metadata), CONTEXT_CAPS.field)}`);
@@ -90,18 +90,17 @@ export function buildWorkerContext(k: Kernel, taskId: string): string {
   }
 
   if (task.assignee) {
-    const recent = k
-      .stmt(
-        `SELECT r.task_id, r.summary, r.ended_at, t.title FROM task_runs r JOIN tasks t ON t.id = r.task_id
-          WHERE r.profile = ? AND r.outcome = 'completed' AND r.task_id != ?
-          ORDER BY r.ended_at DESC, r.id DESC LIMIT ?`,
-      )
-      .all(task.assignee, taskId, CONTEXT_CAPS.roleHistory) as Array<{
+    const recent = await k.db.all<{
       task_id: string;
       summary: string | null;
       ended_at: number | null;
       title: string;
-    }>;
+    }>(
+      `SELECT r.task_id, r.summary, r.ended_at, t.title FROM task_runs r JOIN tasks t ON t.id = r.task_id
+        WHERE r.profile = ? AND r.outcome = 'completed' AND r.task_id != ?
+        ORDER BY r.ended_at DESC, r.id DESC LIMIT ?`,
+      [task.assignee, taskId, CONTEXT_CAPS.roleHistory],
+    );
     if (recent.length > 0) {
       out.push("", `## Recent work by @${task.assignee}`, "");
       for (const r of recent) {
@@ -111,19 +110,27 @@ export function buildWorkerContext(k: Kernel, taskId: string): string {
     }
   }
 
-  const total = (k.stmt("SELECT COUNT(*) AS n FROM task_comments WHERE task_id = ?").get(taskId) as { n: number }).n;
+  const total = Number(
+    (await k.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM task_comments WHERE task_id = ?", [taskId]))?.n ?? 0,
+  );
   if (total > 0) {
     const rows = (
-      k
-        .stmt("SELECT * FROM task_comments WHERE task_id = ? ORDER BY created_at DESC, id DESC LIMIT ?")
-        .all(taskId, CONTEXT_CAPS.comments) as CommentRow[]
+      await k.db.all<CommentRow>(
+        "SELECT * FROM task_comments WHERE task_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
+        [taskId, CONTEXT_CAPS.comments],
+      )
     )
       .map(toComment)
       .reverse();
     out.push("", "## Comment thread");
     if (total > rows.length) out.push("", `(${total - rows.length} older comment(s) omitted)`);
     for (const c of rows) {
-      out.push("", `**${c.author}** (${stamp(c.created_at)}):`, truncateText(c.body, CONTEXT_CAPS.comment));
+      const attempt = blockReasons.get(c.body);
+      const body =
+        attempt === undefined
+          ? truncateText(c.body, CONTEXT_CAPS.comment)
+          : `BLOCKED: (the reason given in attempt ${attempt} above)`;
+      out.push("", `**${c.author}** (${stamp(c.created_at)}):`, body);
     }
   }
   return `${out.join("\n")}\n`;

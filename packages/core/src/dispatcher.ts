@@ -12,9 +12,9 @@ import {
 } from "./failures.ts";
 import type { Kernel } from "./kernel.ts";
 import { recomputeReady } from "./links.ts";
-import { isOwnWorker, type ProcessControl, type StopResult, stopProcess } from "./process.ts";
 import { type TaskRow, toTask } from "./rows.ts";
 import { runningByProfile } from "./stats.ts";
+import { TASK_ORDER } from "./tasks.ts";
 import { resolveWorkspace } from "./workspaces.ts";
 
 /** What a spawn function gets: the claimed task, its run and its resolved workspace. */
@@ -22,6 +22,39 @@ export interface SpawnRequest {
   task: Task;
   runId: number;
   workspace: string;
+}
+
+/**
+ * What the dispatch decision needs to know of processes on this host; the host runtime
+ * implements it with system calls, tests with fakes.
+ */
+export interface WorkerLiveness {
+  /** Alive and not a zombie. */
+  isAlive(pid: number): boolean;
+  /** When the process started, in Unix seconds, or null when that cannot be told. */
+  startedAt(pid: number): number | null;
+}
+
+/** How a stop ended. */
+export interface StopResult {
+  /** The process is gone (or was never there). */
+  stopped: boolean;
+  /** SIGKILL had to be sent after the grace period. */
+  sigkill: boolean;
+}
+
+/**
+ * A worker starts within moments of its run; a live process that started well after the run
+ * began has reused the worker's pid and is not ours to judge or signal.
+ */
+const SPAWN_SLACK_SECONDS = 120;
+
+/** The pid is alive and (as far as can be told) still the worker of a run that started then. */
+export function isOwnWorker(proc: WorkerLiveness, pid: number, runStartedAt: number | null | undefined): boolean {
+  if (!proc.isAlive(pid)) return false;
+  if (runStartedAt === null || runStartedAt === undefined) return true;
+  const started = proc.startedAt(pid);
+  return started === null || started <= runStartedAt + SPAWN_SLACK_SECONDS;
 }
 
 export interface Capacity {
@@ -37,20 +70,15 @@ export interface DispatchOptions {
   /** Starts the worker; returns its pid. Throws (or rejects) on failure. */
   spawn: (req: SpawnRequest) => number | Promise<number>;
   isSpawnable: (profile: string) => boolean;
-  proc: ProcessControl;
+  proc: WorkerLiveness;
   ttl?: number;
   failureLimit?: number;
   dryRun?: boolean;
   /** Spawn at most this many in this tick. */
   maxSpawn?: number;
   capacity?: Capacity;
-  /** Seconds between SIGTERM and SIGKILL. */
-  stopGraceSeconds?: number;
-  /**
-   * Stops a worker (SIGTERM, grace, SIGKILL to its process group); defaults to `stopProcess`.
-   * A host that watches its children passes its own, to know which exits it caused.
-   */
-  stop?: (pid: number) => Promise<StopResult>;
+  /** Stops a worker (the host runtime: SIGTERM, grace, SIGKILL to its process group). */
+  stop: (pid: number) => Promise<StopResult>;
   /** Where `worktree` workspaces default to. */
   cwd?: string;
   /** Called for background work that must not be lost (stopping superseded workers). */
@@ -75,10 +103,10 @@ function noteFailures(result: DispatchResult, outcomes: FailureOutcome[], list: 
 const SELF_EXIT_GRACE_SECONDS = 30;
 
 /** Workers of ended runs that are still alive on this host. */
-function lingeringWorkers(k: Kernel, proc: ProcessControl): EndedWorker[] {
+async function lingeringWorkers(k: Kernel, proc: WorkerLiveness): Promise<EndedWorker[]> {
   const out: EndedWorker[] = [];
   const seen = new Set<number>();
-  for (const w of supersededWorkers(k, SUPERSEDED_WINDOW_SECONDS)) {
+  for (const w of await supersededWorkers(k, SUPERSEDED_WINDOW_SECONDS)) {
     if (w.pid === null || seen.has(w.pid) || !proc.isAlive(w.pid)) continue;
     const started = proc.startedAt(w.pid);
     if (started !== null && started > w.ended_at + 1) continue; // the pid now belongs to another process
@@ -99,11 +127,11 @@ export interface WorkersInUse {
  * What takes a place under the caps on this board: running tasks, plus workers whose run is
  * over but whose process is still alive (the caps count processes, not rows).
  */
-export function workersInUse(k: Kernel, proc: ProcessControl): WorkersInUse {
-  const running = runningByProfile(k);
+export async function workersInUse(k: Kernel, proc: WorkerLiveness): Promise<WorkersInUse> {
+  const running = await runningByProfile(k);
   let total = running.total;
   const byProfile = new Map(running.byProfile);
-  const lingering = lingeringWorkers(k, proc);
+  const lingering = await lingeringWorkers(k, proc);
   for (const w of lingering) {
     total++;
     if (w.profile) byProfile.set(w.profile, (byProfile.get(w.profile) ?? 0) + 1);
@@ -119,9 +147,7 @@ export function workersInUse(k: Kernel, proc: ProcessControl): WorkersInUse {
 export async function dispatchOnce(k: Kernel, options: DispatchOptions): Promise<DispatchResult> {
   const result = emptyDispatchResult();
   const limit = options.failureLimit ?? DEFAULT_FAILURE_LIMIT;
-  const graceMs = (options.stopGraceSeconds ?? 5) * 1000;
-  const stopNow = (pid: number) =>
-    options.stop ? options.stop(pid) : stopProcess(options.proc, pid, graceMs, { group: true });
+  const stopNow = options.stop;
   const stop = (pid: number) => {
     const work = stopNow(pid);
     options.track?.(work);
@@ -130,11 +156,11 @@ export async function dispatchOnce(k: Kernel, options: DispatchOptions): Promise
 
   // 0 + 1: workers whose runs are over must go; stale claims are released.
   const now = k.clock.now();
-  for (const w of lingeringWorkers(k, options.proc)) {
+  for (const w of await lingeringWorkers(k, options.proc)) {
     const ownEnd = w.outcome === "completed" || w.outcome === "blocked";
     if (w.pid !== null && !options.dryRun && (!ownEnd || now - w.ended_at >= SELF_EXIT_GRACE_SECONDS)) void stop(w.pid);
   }
-  const stale = releaseStaleClaims(k);
+  const stale = await releaseStaleClaims(k);
   result.reclaimed = stale.length;
   for (const w of stale) {
     if (w.pid !== null && isLocalLock(k, w.lock) && !options.dryRun && isOwnWorker(options.proc, w.pid, w.started_at)) {
@@ -145,34 +171,30 @@ export async function dispatchOnce(k: Kernel, options: DispatchOptions): Promise
   // 2: crashed workers.
   noteFailures(
     result,
-    detectCrashedWorkers(k, (pid, w) => isOwnWorker(options.proc, pid, w.started_at), limit),
+    await detectCrashedWorkers(k, (pid, w) => isOwnWorker(options.proc, pid, w.started_at), limit),
     result.crashed,
   );
 
   // 3: max runtime, measured from the current run's start.
-  for (const w of overdueWorkers(k)) {
+  for (const w of await overdueWorkers(k)) {
     if (options.dryRun) {
       result.timed_out.push(w.task_id);
       continue;
     }
     const stopped = await stopNow(w.pid as number);
-    const outcome = recordTimeout(k, w, stopped.sigkill, limit);
+    const outcome = await recordTimeout(k, w, stopped.sigkill, limit);
     if (outcome) noteFailures(result, [outcome], result.timed_out);
   }
 
   // 4: promotion.
-  result.promoted = recomputeReady(k);
+  result.promoted = await recomputeReady(k);
 
   // 5: claim and spawn.
   const ready = (
-    k
-      .stmt(
-        "SELECT * FROM tasks WHERE status = 'ready' AND claim_lock IS NULL ORDER BY priority DESC, created_at ASC, id ASC",
-      )
-      .all() as TaskRow[]
+    await k.db.all<TaskRow>(`SELECT * FROM tasks WHERE status = 'ready' AND claim_lock IS NULL ORDER BY ${TASK_ORDER}`)
   ).map(toTask);
   // A worker whose run is over but whose process is still alive holds its task back.
-  const here = workersInUse(k, options.proc);
+  const here = await workersInUse(k, options.proc);
   const lingering = new Map(here.lingering.map((w) => [w.task_id, w]));
   const elsewhere = options.capacity?.runningElsewhere;
   let total = here.total + (elsewhere?.total ?? 0);
@@ -215,16 +237,16 @@ export async function dispatchOnce(k: Kernel, options: DispatchOptions): Promise
       take(1);
       continue;
     }
-    const claimed = claimTask(k, task.id, { ttl: options.ttl ?? DEFAULT_CLAIM_TTL_SECONDS });
+    const claimed = await claimTask(k, task.id, { ttl: options.ttl ?? DEFAULT_CLAIM_TTL_SECONDS });
     if (!claimed || claimed.current_run_id === null) continue;
     const runId = claimed.current_run_id;
     take(1);
 
     let workspace: string;
     try {
-      workspace = resolveWorkspace(k, claimed, options.cwd);
+      workspace = await resolveWorkspace(k, claimed, options.cwd);
     } catch (err) {
-      const o = recordFailure(
+      const o = await recordFailure(
         k,
         task.id,
         { kind: "spawn_failed", error: `workspace: ${(err as Error).message}`, runId },
@@ -237,7 +259,7 @@ export async function dispatchOnce(k: Kernel, options: DispatchOptions): Promise
     }
     try {
       const pid = await options.spawn({ task: { ...claimed, workspace_path: workspace }, runId, workspace });
-      if (!setWorkerPid(k, task.id, runId, pid)) {
+      if (!(await setWorkerPid(k, task.id, runId, pid))) {
         // The run ended while its worker was starting (a reclaim from another process).
         options.log?.(`stopping pid ${pid}: the run of ${task.id} ended while it was starting`);
         void stop(pid);
@@ -245,7 +267,7 @@ export async function dispatchOnce(k: Kernel, options: DispatchOptions): Promise
       }
       result.spawned.push({ task_id: task.id, assignee: profile, workspace });
     } catch (err) {
-      const o = recordFailure(k, task.id, { kind: "spawn_failed", error: (err as Error).message, runId }, limit);
+      const o = await recordFailure(k, task.id, { kind: "spawn_failed", error: (err as Error).message, runId }, limit);
       result.spawn_failed.push(task.id);
       if (o?.result === "gave_up") result.auto_blocked.push(task.id);
       take(-1);
@@ -255,9 +277,9 @@ export async function dispatchOnce(k: Kernel, options: DispatchOptions): Promise
 }
 
 /** Ready, assigned, unclaimed work that some spawnable profile could take (reference §5.3). */
-export function hasSpawnableReady(k: Kernel, isSpawnable: (profile: string) => boolean): boolean {
-  const rows = k
-    .stmt("SELECT DISTINCT assignee FROM tasks WHERE status = 'ready' AND claim_lock IS NULL AND assignee IS NOT NULL")
-    .all() as Array<{ assignee: string }>;
+export async function hasSpawnableReady(k: Kernel, isSpawnable: (profile: string) => boolean): Promise<boolean> {
+  const rows = await k.db.all<{ assignee: string }>(
+    "SELECT DISTINCT assignee FROM tasks WHERE status = 'ready' AND claim_lock IS NULL AND assignee IS NOT NULL",
+  );
   return rows.some((r) => isSpawnable(r.assignee));
 }

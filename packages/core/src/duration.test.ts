@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { refusal } from "../test/fixtures.ts";
+import { refusalSync } from "../test/fixtures.ts";
 import { parseDuration } from "./duration.ts";
 
 describe("parseDuration", () => {
@@ -15,13 +15,13 @@ describe("parseDuration", () => {
 
   it("rejects garbage with an invalid_input refusal that shows the accepted forms", () => {
     for (const bad of ["", "   ", "abc", "m", "5x", "-5", "1.5h", "5mm", "1e3", "2h30m", "5 minutes"]) {
-      const err = refusal(() => parseDuration(bad));
+      const err = refusalSync(() => parseDuration(bad));
       expect(err.code).toBe("invalid_input");
       expect(err.message).toContain("30s");
     }
   });
 
   it("rejects a number too large to count seconds exactly", () => {
-    expect(refusal(() => parseDuration("99999999999999999999d")).code).toBe("invalid_input");
+    expect(refusalSync(() => parseDuration("99999999999999999999d")).code).toBe("invalid_input");
   });
 });

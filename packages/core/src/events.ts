@@ -4,40 +4,48 @@ import { type EventRow, jsonOrNull, toEvent } from "./rows.ts";
 
 /**
  * Appends one event. Called inside the same transaction as the mutation it records; the
- * AUTOINCREMENT id is the cursor of the live stream, the notifier and `watch`.
+ * AUTOINCREMENT id is the cursor of the live stream, the notifier and `watch`. No caller needs
+ * the new id back, and a plain insert is cheaper than one with `RETURNING` (a tick appends one
+ * event per promotion).
  */
-export function appendEvent<K extends EventKind>(
+export async function appendEvent<K extends EventKind>(
   k: Kernel,
   taskId: string,
   kind: K,
   payload: EventPayload<K>,
   runId: number | null = null,
-): number {
-  const info = k
-    .stmt("INSERT INTO task_events (task_id, run_id, kind, payload, created_at) VALUES (?, ?, ?, ?, ?)")
-    .run(taskId, runId, kind, jsonOrNull(payload), k.clock.now());
-  return Number(info.lastInsertRowid);
+): Promise<void> {
+  await k.db.run("INSERT INTO task_events (task_id, run_id, kind, payload, created_at) VALUES (?, ?, ?, ?, ?)", [
+    taskId,
+    runId,
+    kind,
+    jsonOrNull(payload),
+    k.clock.now(),
+  ]);
 }
 
 /** A task's events in the reference's order (created_at, then id). */
-export function listEvents(k: Kernel, taskId: string, limit?: number): TaskEvent[] {
+export async function listEvents(k: Kernel, taskId: string, limit?: number): Promise<TaskEvent[]> {
   if (limit !== undefined) {
-    const rows = k
-      .stmt("SELECT * FROM task_events WHERE task_id = ? ORDER BY created_at DESC, id DESC LIMIT ?")
-      .all(taskId, limit) as EventRow[];
+    const rows = await k.db.all<EventRow>(
+      "SELECT * FROM task_events WHERE task_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
+      [taskId, limit],
+    );
     return rows.reverse().map(toEvent);
   }
-  const rows = k.stmt("SELECT * FROM task_events WHERE task_id = ? ORDER BY created_at, id").all(taskId) as EventRow[];
+  const rows = await k.db.all<EventRow>("SELECT * FROM task_events WHERE task_id = ? ORDER BY created_at, id", [
+    taskId,
+  ]);
   return rows.map(toEvent);
 }
 
 /** Events after a cursor, across the board, oldest first (the live stream and `watch`). */
-export function eventsSince(k: Kernel, cursor: number, limit = 200): TaskEvent[] {
-  const rows = k.stmt("SELECT * FROM task_events WHERE id > ? ORDER BY id LIMIT ?").all(cursor, limit) as EventRow[];
+export async function eventsSince(k: Kernel, cursor: number, limit = 200): Promise<TaskEvent[]> {
+  const rows = await k.db.all<EventRow>("SELECT * FROM task_events WHERE id > ? ORDER BY id LIMIT ?", [cursor, limit]);
   return rows.map(toEvent);
 }
 
-export function latestEventId(k: Kernel): number {
-  const row = k.stmt("SELECT COALESCE(MAX(id), 0) AS id FROM task_events").get() as { id: number };
-  return Number(row.id);
+export async function latestEventId(k: Kernel): Promise<number> {
+  const row = await k.db.get<{ id: number }>("SELECT COALESCE(MAX(id), 0) AS id FROM task_events");
+  return Number(row?.id ?? 0);
 }

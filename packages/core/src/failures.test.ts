@@ -17,30 +17,30 @@ import type { Kernel } from "./kernel.ts";
 import { getRun, listRuns } from "./runs.ts";
 import { createTask, requireTask } from "./tasks.ts";
 
-function newTask(k: Kernel, extra: { max_runtime_seconds?: number } = {}) {
-  return createTask(k, { title: "flaky job", assignee: "alice", ...extra }).task.id;
+async function newTask(k: Kernel, extra: { max_runtime_seconds?: number } = {}) {
+  return (await createTask(k, { title: "flaky job", assignee: "alice", ...extra })).task.id;
 }
 
 /** Claims the task and records a worker pid; returns the run. */
-function start(k: Kernel, id: string, pid = 5000, claimer?: string): number {
-  const runId = claimTask(k, id, claimer ? { claimer } : {})?.current_run_id as number;
-  setWorkerPid(k, id, runId, pid);
+async function start(k: Kernel, id: string, pid = 5000, claimer?: string): Promise<number> {
+  const runId = (await claimTask(k, id, claimer ? { claimer } : {}))?.current_run_id as number;
+  await setWorkerPid(k, id, runId, pid);
   return runId;
 }
 
-function fail(k: Kernel, id: string, runId: number, kind: FailureKind, error = `${kind} happened`) {
+async function fail(k: Kernel, id: string, runId: number, kind: FailureKind, error = `${kind} happened`) {
   return recordFailure(k, id, { kind, error, runId, pid: 5000 });
 }
 
 describe("recordFailure below the limit", () => {
   for (const kind of ["spawn_failed", "crashed", "timed_out", "protocol_violation"] as const) {
-    it(`sends the task back to ready and closes the run as ${kind}, with the count on the ${kind} event`, () => {
-      const { k } = freshBoard();
-      const id = newTask(k);
-      const runId = start(k, id);
-      const outcome = fail(k, id, runId, kind, `boom: ${kind}`);
+    it(`sends the task back to ready and closes the run as ${kind}, with the count on the ${kind} event`, async () => {
+      const { k } = await freshBoard();
+      const id = await newTask(k);
+      const runId = await start(k, id);
+      const outcome = await fail(k, id, runId, kind, `boom: ${kind}`);
       expect(outcome).toEqual({ task_id: id, failures: 1, result: "retry" });
-      expect(requireTask(k, id)).toMatchObject({
+      expect(await requireTask(k, id)).toMatchObject({
         status: "ready",
         claim_lock: null,
         worker_pid: null,
@@ -48,29 +48,29 @@ describe("recordFailure below the limit", () => {
         spawn_failures: 1,
         last_spawn_error: `boom: ${kind}`,
       });
-      expect(getRun(k, runId)).toMatchObject({ status: kind, outcome: kind, error: `boom: ${kind}` });
-      const event = listEvents(k, id).at(-1);
+      expect(await getRun(k, runId)).toMatchObject({ status: kind, outcome: kind, error: `boom: ${kind}` });
+      const event = (await listEvents(k, id)).at(-1);
       expect(event?.kind).toBe(kind);
       expect(event?.run_id).toBe(runId);
-      expect(event?.payload).toMatchObject({ failures: 1 });
+      expect(event?.payload).toMatchObject({ failures: 1, status: "ready" });
     });
   }
 
-  it("truncates a long error to 500 characters", () => {
-    const { k } = freshBoard();
-    const id = newTask(k);
-    const runId = start(k, id);
-    fail(k, id, runId, "spawn_failed", "e".repeat(2000));
-    expect(requireTask(k, id).last_spawn_error).toHaveLength(500);
+  it("truncates a long error to 500 characters", async () => {
+    const { k } = await freshBoard();
+    const id = await newTask(k);
+    const runId = await start(k, id);
+    await fail(k, id, runId, "spawn_failed", "e".repeat(2000));
+    expect((await requireTask(k, id)).last_spawn_error).toHaveLength(500);
   });
 
-  it("clears last_heartbeat_at on a timeout", () => {
-    const { k } = freshBoard();
-    const id = newTask(k);
-    const runId = start(k, id);
-    heartbeatWorker(k, id);
-    fail(k, id, runId, "timed_out");
-    expect(requireTask(k, id).last_heartbeat_at).toBeNull();
+  it("clears last_heartbeat_at on a timeout", async () => {
+    const { k } = await freshBoard();
+    const id = await newTask(k);
+    const runId = await start(k, id);
+    await heartbeatWorker(k, id);
+    await fail(k, id, runId, "timed_out");
+    expect((await requireTask(k, id)).last_heartbeat_at).toBeNull();
   });
 });
 
@@ -79,23 +79,23 @@ describe("recordFailure at the limit", () => {
     expect(DEFAULT_FAILURE_LIMIT).toBe(3);
   });
 
-  it("blocks the task on the third failure, closes the run gave_up and appends one gave_up event", () => {
-    const { k } = freshBoard();
-    const id = newTask(k);
-    expect(fail(k, id, start(k, id), "spawn_failed")?.result).toBe("retry");
-    expect(fail(k, id, start(k, id), "spawn_failed")?.result).toBe("retry");
-    const lastRun = start(k, id);
-    const outcome = fail(k, id, lastRun, "spawn_failed", "no such binary");
+  it("blocks the task on the third failure, closes the run gave_up and appends one gave_up event", async () => {
+    const { k } = await freshBoard();
+    const id = await newTask(k);
+    expect((await fail(k, id, await start(k, id), "spawn_failed"))?.result).toBe("retry");
+    expect((await fail(k, id, await start(k, id), "spawn_failed"))?.result).toBe("retry");
+    const lastRun = await start(k, id);
+    const outcome = await fail(k, id, lastRun, "spawn_failed", "no such binary");
     expect(outcome).toEqual({ task_id: id, failures: 3, result: "gave_up" });
-    expect(requireTask(k, id)).toMatchObject({
+    expect(await requireTask(k, id)).toMatchObject({
       status: "blocked",
       spawn_failures: 3,
       last_spawn_error: "no such binary",
       claim_lock: null,
       current_run_id: null,
     });
-    expect(getRun(k, lastRun)).toMatchObject({ status: "gave_up", outcome: "gave_up", error: "no such binary" });
-    const events = listEvents(k, id);
+    expect(await getRun(k, lastRun)).toMatchObject({ status: "gave_up", outcome: "gave_up", error: "no such binary" });
+    const events = await listEvents(k, id);
     expect(events.filter((e) => e.kind === "gave_up")).toEqual([
       expect.objectContaining({
         run_id: lastRun,
@@ -105,221 +105,228 @@ describe("recordFailure at the limit", () => {
     expect(events.filter((e) => e.kind === "spawn_failed")).toHaveLength(2);
   });
 
-  it("counts spawn failures, crashes, timeouts and protocol violations on one counter", () => {
-    const { k } = freshBoard();
-    const id = newTask(k);
-    expect(fail(k, id, start(k, id), "spawn_failed")?.failures).toBe(1);
-    expect(fail(k, id, start(k, id), "crashed")?.failures).toBe(2);
-    expect(fail(k, id, start(k, id), "timed_out")).toMatchObject({ failures: 3, result: "gave_up" });
-    expect(listEvents(k, id).at(-1)?.payload).toMatchObject({ cause: "timed_out" });
+  it("counts spawn failures, crashes, timeouts and protocol violations on one counter", async () => {
+    const { k } = await freshBoard();
+    const id = await newTask(k);
+    expect((await fail(k, id, await start(k, id), "spawn_failed"))?.failures).toBe(1);
+    expect((await fail(k, id, await start(k, id), "crashed"))?.failures).toBe(2);
+    expect(await fail(k, id, await start(k, id), "timed_out")).toMatchObject({ failures: 3, result: "gave_up" });
+    expect((await listEvents(k, id)).at(-1)?.payload).toMatchObject({ cause: "timed_out" });
 
-    const other = newTask(k);
-    fail(k, other, start(k, other), "protocol_violation");
-    fail(k, other, start(k, other), "timed_out");
-    expect(fail(k, other, start(k, other), "crashed")?.result).toBe("gave_up");
+    const other = await newTask(k);
+    await fail(k, other, await start(k, other), "protocol_violation");
+    await fail(k, other, await start(k, other), "timed_out");
+    expect((await fail(k, other, await start(k, other), "crashed"))?.result).toBe("gave_up");
   });
 
-  it("honours a custom limit", () => {
-    const { k } = freshBoard();
-    const id = newTask(k);
+  it("honours a custom limit", async () => {
+    const { k } = await freshBoard();
+    const id = await newTask(k);
     for (let i = 1; i <= 4; i++) {
-      expect(recordFailure(k, id, { kind: "crashed", error: "x", runId: start(k, id) }, 5)?.result).toBe("retry");
+      expect((await recordFailure(k, id, { kind: "crashed", error: "x", runId: await start(k, id) }, 5))?.result).toBe(
+        "retry",
+      );
     }
-    expect(recordFailure(k, id, { kind: "crashed", error: "x", runId: start(k, id) }, 5)?.result).toBe("gave_up");
+    expect((await recordFailure(k, id, { kind: "crashed", error: "x", runId: await start(k, id) }, 5))?.result).toBe(
+      "gave_up",
+    );
   });
 });
 
 describe("the failure counter resets", () => {
-  it("when the task completes", () => {
-    const { k } = freshBoard();
-    const id = newTask(k);
-    fail(k, id, start(k, id), "crashed");
-    fail(k, id, start(k, id), "crashed");
-    start(k, id);
-    expect(completeTask(k, id, { result: "ok" }).task.spawn_failures).toBe(0);
+  it("when the task completes", async () => {
+    const { k } = await freshBoard();
+    const id = await newTask(k);
+    await fail(k, id, await start(k, id), "crashed");
+    await fail(k, id, await start(k, id), "crashed");
+    await start(k, id);
+    expect((await completeTask(k, id, { result: "ok" })).task.spawn_failures).toBe(0);
   });
 
-  it("when a person unblocks the task it gave up on, giving a fresh budget", () => {
-    const { k } = freshBoard();
-    const id = newTask(k);
-    for (let i = 0; i < 3; i++) fail(k, id, start(k, id), "crashed");
-    expect(requireTask(k, id).status).toBe("blocked");
-    expect(unblockTask(k, id).spawn_failures).toBe(0);
-    expect(fail(k, id, start(k, id), "crashed")?.result).toBe("retry");
+  it("when a person unblocks the task it gave up on, giving a fresh budget", async () => {
+    const { k } = await freshBoard();
+    const id = await newTask(k);
+    for (let i = 0; i < 3; i++) await fail(k, id, await start(k, id), "crashed");
+    expect((await requireTask(k, id)).status).toBe("blocked");
+    expect((await unblockTask(k, id)).spawn_failures).toBe(0);
+    expect((await fail(k, id, await start(k, id), "crashed"))?.result).toBe("retry");
   });
 
-  it("not when a spawn succeeds", () => {
-    const { k } = freshBoard();
-    const id = newTask(k);
-    fail(k, id, start(k, id), "crashed");
-    start(k, id, 6000);
-    expect(requireTask(k, id).spawn_failures).toBe(1);
+  it("not when a spawn succeeds", async () => {
+    const { k } = await freshBoard();
+    const id = await newTask(k);
+    await fail(k, id, await start(k, id), "crashed");
+    await start(k, id, 6000);
+    expect((await requireTask(k, id)).spawn_failures).toBe(1);
   });
 });
 
 describe("recordFailure for a run that is no longer current", () => {
-  it("is ignored and changes nothing", () => {
-    const { k, clock } = freshBoard();
-    const id = newTask(k);
-    const old = start(k, id);
-    k.db.prepare("UPDATE tasks SET claim_expires = ? WHERE id = ?").run(clock.now() - 1, id);
-    releaseStaleClaims(k);
-    const current = start(k, id);
-    expect(fail(k, id, old, "crashed")).toBeNull();
-    expect(requireTask(k, id)).toMatchObject({ status: "running", current_run_id: current, spawn_failures: 0 });
-    expect(getRun(k, old)?.outcome).toBe("reclaimed");
+  it("is ignored and changes nothing", async () => {
+    const { k, clock } = await freshBoard();
+    const id = await newTask(k);
+    const old = await start(k, id);
+    await k.write((k) => k.db.run("UPDATE tasks SET claim_expires = ? WHERE id = ?", [clock.now() - 1, id]));
+    await releaseStaleClaims(k);
+    const current = await start(k, id);
+    expect(await fail(k, id, old, "crashed")).toBeNull();
+    expect(await requireTask(k, id)).toMatchObject({ status: "running", current_run_id: current, spawn_failures: 0 });
+    expect((await getRun(k, old))?.outcome).toBe("reclaimed");
   });
 
-  it("is ignored when the task is not running", () => {
-    const { k } = freshBoard();
-    const id = newTask(k);
-    const runId = start(k, id);
-    blockTask(k, id, { reason: "paused" });
-    expect(fail(k, id, runId, "crashed")).toBeNull();
-    expect(requireTask(k, id)).toMatchObject({ status: "blocked", spawn_failures: 0 });
+  it("is ignored when the task is not running", async () => {
+    const { k } = await freshBoard();
+    const id = await newTask(k);
+    const runId = await start(k, id);
+    await blockTask(k, id, { reason: "paused" });
+    expect(await fail(k, id, runId, "crashed")).toBeNull();
+    expect(await requireTask(k, id)).toMatchObject({ status: "blocked", spawn_failures: 0 });
   });
 });
 
 describe("recordWorkerExit", () => {
-  it("classifies a clean exit (code 0) without completing as a protocol violation", () => {
-    const { k } = freshBoard();
-    const id = newTask(k);
-    const runId = start(k, id);
-    expect(recordWorkerExit(k, id, runId, { pid: 5000, code: 0, signal: null })?.result).toBe("retry");
-    expect(getRun(k, runId)?.outcome).toBe("protocol_violation");
-    expect(listEvents(k, id).at(-1)).toMatchObject({
+  it("classifies a clean exit (code 0) without completing as a protocol violation", async () => {
+    const { k } = await freshBoard();
+    const id = await newTask(k);
+    const runId = await start(k, id);
+    expect((await recordWorkerExit(k, id, runId, { pid: 5000, code: 0, signal: null }))?.result).toBe("retry");
+    expect((await getRun(k, runId))?.outcome).toBe("protocol_violation");
+    expect((await listEvents(k, id)).at(-1)).toMatchObject({
       kind: "protocol_violation",
       payload: { pid: 5000, exit_code: 0, signal: null, failures: 1 },
     });
   });
 
-  it("classifies a non-zero exit code as a crash", () => {
-    const { k } = freshBoard();
-    const id = newTask(k);
-    const runId = start(k, id);
-    recordWorkerExit(k, id, runId, { pid: 5000, code: 2, signal: null });
-    expect(getRun(k, runId)?.outcome).toBe("crashed");
-    expect(listEvents(k, id).at(-1)).toMatchObject({ kind: "crashed", payload: { pid: 5000, exit_code: 2 } });
+  it("classifies a non-zero exit code as a crash", async () => {
+    const { k } = await freshBoard();
+    const id = await newTask(k);
+    const runId = await start(k, id);
+    await recordWorkerExit(k, id, runId, { pid: 5000, code: 2, signal: null });
+    expect((await getRun(k, runId))?.outcome).toBe("crashed");
+    expect((await listEvents(k, id)).at(-1)).toMatchObject({ kind: "crashed", payload: { pid: 5000, exit_code: 2 } });
   });
 
-  it("classifies death by a signal as a crash", () => {
-    const { k } = freshBoard();
-    const id = newTask(k);
-    const runId = start(k, id);
-    recordWorkerExit(k, id, runId, { pid: 5000, code: null, signal: "SIGSEGV" });
-    expect(getRun(k, runId)).toMatchObject({ outcome: "crashed", error: "worker pid 5000 died (signal SIGSEGV)" });
+  it("classifies death by a signal as a crash", async () => {
+    const { k } = await freshBoard();
+    const id = await newTask(k);
+    const runId = await start(k, id);
+    await recordWorkerExit(k, id, runId, { pid: 5000, code: null, signal: "SIGSEGV" });
+    expect(await getRun(k, runId)).toMatchObject({
+      outcome: "crashed",
+      error: "worker pid 5000 died (signal SIGSEGV)",
+    });
   });
 
-  it("ignores the exit of a worker whose task already completed", () => {
-    const { k } = freshBoard();
-    const id = newTask(k);
-    const runId = start(k, id);
-    completeTask(k, id, { result: "ok", runId });
-    expect(recordWorkerExit(k, id, runId, { pid: 5000, code: 0, signal: null })).toBeNull();
-    expect(requireTask(k, id).status).toBe("done");
-    expect(getRun(k, runId)?.outcome).toBe("completed");
+  it("ignores the exit of a worker whose task already completed", async () => {
+    const { k } = await freshBoard();
+    const id = await newTask(k);
+    const runId = await start(k, id);
+    await completeTask(k, id, { result: "ok", runId });
+    expect(await recordWorkerExit(k, id, runId, { pid: 5000, code: 0, signal: null })).toBeNull();
+    expect((await requireTask(k, id)).status).toBe("done");
+    expect((await getRun(k, runId))?.outcome).toBe("completed");
   });
 });
 
 describe("detectCrashedWorkers", () => {
-  it("fails the run of a local worker whose pid is dead as crashed", () => {
-    const { k } = freshBoard();
-    const id = newTask(k);
-    const runId = start(k, id, 777);
-    const outcomes = detectCrashedWorkers(k, () => false);
+  it("fails the run of a local worker whose pid is dead as crashed", async () => {
+    const { k } = await freshBoard();
+    const id = await newTask(k);
+    const runId = await start(k, id, 777);
+    const outcomes = await detectCrashedWorkers(k, () => false);
     expect(outcomes).toEqual([{ task_id: id, failures: 1, result: "retry" }]);
-    expect(getRun(k, runId)).toMatchObject({ outcome: "crashed", error: "pid 777 not alive" });
-    expect(listEvents(k, id).at(-1)).toMatchObject({
+    expect(await getRun(k, runId)).toMatchObject({ outcome: "crashed", error: "pid 777 not alive" });
+    expect((await listEvents(k, id)).at(-1)).toMatchObject({
       kind: "crashed",
       payload: { pid: 777, claimer: "testhost:4242", failures: 1 },
     });
   });
 
-  it("leaves a local worker whose pid is alive alone", () => {
-    const { k } = freshBoard();
-    const id = newTask(k);
-    start(k, id, 777);
+  it("leaves a local worker whose pid is alive alone", async () => {
+    const { k } = await freshBoard();
+    const id = await newTask(k);
+    await start(k, id, 777);
     const asked: number[] = [];
     expect(
-      detectCrashedWorkers(k, (pid) => {
+      await detectCrashedWorkers(k, (pid) => {
         asked.push(pid);
         return true;
       }),
     ).toEqual([]);
     expect(asked).toEqual([777]);
-    expect(requireTask(k, id).status).toBe("running");
+    expect((await requireTask(k, id)).status).toBe("running");
   });
 
-  it("only considers locks taken on this host", () => {
-    const { k } = freshBoard();
-    const remote = newTask(k);
-    start(k, remote, 777, "otherhost:1");
-    const prefixed = newTask(k);
-    start(k, prefixed, 778, "testhost2:1");
+  it("only considers locks taken on this host", async () => {
+    const { k } = await freshBoard();
+    const remote = await newTask(k);
+    await start(k, remote, 777, "otherhost:1");
+    const prefixed = await newTask(k);
+    await start(k, prefixed, 778, "testhost2:1");
     const asked: number[] = [];
     expect(
-      detectCrashedWorkers(k, (pid) => {
+      await detectCrashedWorkers(k, (pid) => {
         asked.push(pid);
         return false;
       }),
     ).toEqual([]);
     expect(asked).toEqual([]);
-    expect(requireTask(k, remote).status).toBe("running");
-    expect(requireTask(k, prefixed).status).toBe("running");
+    expect((await requireTask(k, remote)).status).toBe("running");
+    expect((await requireTask(k, prefixed)).status).toBe("running");
   });
 
-  it("ignores running tasks that have no worker pid yet", () => {
-    const { k } = freshBoard();
-    const id = newTask(k);
-    claimTask(k, id);
-    expect(detectCrashedWorkers(k, () => false)).toEqual([]);
-    expect(requireTask(k, id).status).toBe("running");
+  it("ignores running tasks that have no worker pid yet", async () => {
+    const { k } = await freshBoard();
+    const id = await newTask(k);
+    await claimTask(k, id);
+    expect(await detectCrashedWorkers(k, () => false)).toEqual([]);
+    expect((await requireTask(k, id)).status).toBe("running");
   });
 });
 
 describe("overdueWorkers", () => {
-  it("measures max runtime from the current run's start, not the first claim", () => {
-    const { k, clock } = freshBoard();
-    const id = newTask(k, { max_runtime_seconds: 600 });
-    start(k, id);
+  it("measures max runtime from the current run's start, not the first claim", async () => {
+    const { k, clock } = await freshBoard();
+    const id = await newTask(k, { max_runtime_seconds: 600 });
+    await start(k, id);
     clock.advance(500);
-    k.db.prepare("UPDATE tasks SET claim_expires = ? WHERE id = ?").run(clock.now() - 1, id);
-    releaseStaleClaims(k);
+    await k.write((k) => k.db.run("UPDATE tasks SET claim_expires = ? WHERE id = ?", [clock.now() - 1, id]));
+    await releaseStaleClaims(k);
     clock.advance(10);
-    const runId = start(k, id);
+    const runId = await start(k, id);
     clock.advance(300);
     // 810 s since the first claim, 300 s into this run.
-    expect(requireTask(k, id).started_at).toBe(clock.now() - 810);
-    expect(overdueWorkers(k)).toEqual([]);
+    expect((await requireTask(k, id)).started_at).toBe(clock.now() - 810);
+    expect(await overdueWorkers(k)).toEqual([]);
     clock.advance(300);
-    expect(overdueWorkers(k)).toEqual([
+    expect(await overdueWorkers(k)).toEqual([
       { task_id: id, run_id: runId, pid: 5000, lock: "testhost:4242", elapsed_seconds: 600, limit_seconds: 600 },
     ]);
   });
 
-  it("ignores tasks without a cap, without a pid, or claimed on another host", () => {
-    const { k, clock } = freshBoard();
-    start(k, newTask(k));
-    claimTask(k, newTask(k, { max_runtime_seconds: 10 }));
-    start(k, newTask(k, { max_runtime_seconds: 10 }), 5001, "otherhost:1");
+  it("ignores tasks without a cap, without a pid, or claimed on another host", async () => {
+    const { k, clock } = await freshBoard();
+    await start(k, await newTask(k));
+    await claimTask(k, await newTask(k, { max_runtime_seconds: 10 }));
+    await start(k, await newTask(k, { max_runtime_seconds: 10 }), 5001, "otherhost:1");
     clock.advance(10_000);
-    expect(overdueWorkers(k)).toEqual([]);
+    expect(await overdueWorkers(k)).toEqual([]);
   });
 
-  it("records a timeout with the elapsed time and whether SIGKILL was needed", () => {
-    const { k, clock } = freshBoard();
-    const id = newTask(k, { max_runtime_seconds: 60 });
-    const runId = start(k, id);
+  it("records a timeout with the elapsed time and whether SIGKILL was needed", async () => {
+    const { k, clock } = await freshBoard();
+    const id = await newTask(k, { max_runtime_seconds: 60 });
+    const runId = await start(k, id);
     clock.advance(90);
-    const [w] = overdueWorkers(k);
+    const [w] = await overdueWorkers(k);
     expect(w).toBeDefined();
     if (!w) return;
-    expect(recordTimeout(k, w, true)).toEqual({ task_id: id, failures: 1, result: "retry" });
-    expect(getRun(k, runId)).toMatchObject({ outcome: "timed_out", error: "elapsed 90s > limit 60s" });
-    expect(listEvents(k, id).at(-1)).toMatchObject({
+    expect(await recordTimeout(k, w, true)).toEqual({ task_id: id, failures: 1, result: "retry" });
+    expect(await getRun(k, runId)).toMatchObject({ outcome: "timed_out", error: "elapsed 90s > limit 60s" });
+    expect((await listEvents(k, id)).at(-1)).toMatchObject({
       kind: "timed_out",
       payload: { pid: 5000, elapsed_seconds: 90, limit_seconds: 60, sigkill: true, failures: 1 },
     });
-    expect(listRuns(k, id)).toHaveLength(1);
+    expect(await listRuns(k, id)).toHaveLength(1);
   });
 });

@@ -3,6 +3,7 @@ import { isLocalLock, type WorkerRef } from "./claims.ts";
 import { appendEvent } from "./events.ts";
 import type { Kernel } from "./kernel.ts";
 import { requeueStatus } from "./links.ts";
+import { NO_CLAIM_SQL } from "./rows.ts";
 import { closeRun } from "./runs.ts";
 
 /** SPEC §3.4: one counter for every kind of failure; at the limit the task is blocked. */
@@ -45,38 +46,40 @@ function truncate(text: string): string {
  * `gave_up` is appended. Returns null when the task is no longer running that run (it
  * completed, was reclaimed, …).
  */
-export function recordFailure(
+export async function recordFailure(
   k: Kernel,
   taskId: string,
   failure: Failure,
   limit = DEFAULT_FAILURE_LIMIT,
-): FailureOutcome | null {
-  return k.write(() => {
-    const row = k
-      .stmt("SELECT status, spawn_failures, current_run_id, claim_lock FROM tasks WHERE id = ?")
-      .get(taskId) as
-      | { status: string; spawn_failures: number; current_run_id: number | null; claim_lock: string | null }
-      | undefined;
+): Promise<FailureOutcome | null> {
+  return k.write(async (k) => {
+    const row = await k.db.get<{
+      status: string;
+      spawn_failures: number;
+      current_run_id: number | null;
+      claim_lock: string | null;
+    }>("SELECT status, spawn_failures, current_run_id, claim_lock FROM tasks WHERE id = ?", [taskId]);
     if (row?.status !== "running") return null;
     if (failure.runId !== null && row.current_run_id !== failure.runId) return null;
     const failures = Number(row.spawn_failures ?? 0) + 1;
     const error = truncate(failure.error);
     const gaveUp = failures >= limit;
-    k.stmt(
-      `UPDATE tasks SET status = ?, claim_lock = NULL, claim_expires = NULL, worker_pid = NULL,
-                        current_run_id = NULL, spawn_failures = ?, last_spawn_error = ?,
-                        last_heartbeat_at = CASE WHEN ? THEN NULL ELSE last_heartbeat_at END
+    const status = gaveUp ? "blocked" : await requeueStatus(k, taskId);
+    await k.db.run(
+      `UPDATE tasks SET status = ?, ${NO_CLAIM_SQL}, spawn_failures = ?, last_spawn_error = ?,
+                        last_heartbeat_at = CASE WHEN ? = 1 THEN NULL ELSE last_heartbeat_at END
         WHERE id = ?`,
-    ).run(gaveUp ? "blocked" : requeueStatus(k, taskId), failures, error, failure.kind === "timed_out" ? 1 : 0, taskId);
+      [status, failures, error, failure.kind === "timed_out" ? 1 : 0, taskId],
+    );
 
     const payload = failurePayload(failure, row.claim_lock, failures);
     const runId = row.current_run_id;
     const outcome: RunOutcome = gaveUp ? "gave_up" : failure.kind;
-    if (runId !== null) closeRun(k, runId, { outcome, error, metadata: payload });
+    if (runId !== null) await closeRun(k, runId, { outcome, error, metadata: payload });
     if (gaveUp) {
-      appendEvent(k, taskId, "gave_up", { failures, error, cause: failure.kind }, runId);
+      await appendEvent(k, taskId, "gave_up", { failures, error, cause: failure.kind }, runId);
     } else {
-      appendFailureEvent(k, taskId, failure, payload, runId);
+      await appendFailureEvent(k, taskId, failure, { ...payload, status }, runId);
     }
     return { task_id: taskId, failures, result: gaveUp ? "gave_up" : "retry" };
   });
@@ -107,22 +110,22 @@ function failurePayload(f: Failure, claimLock: string | null, failures: number):
   }
 }
 
-function appendFailureEvent(
+async function appendFailureEvent(
   k: Kernel,
   taskId: string,
   f: Failure,
   payload: Record<string, unknown>,
   runId: number | null,
-): void {
+): Promise<void> {
   switch (f.kind) {
     case "spawn_failed":
-      appendEvent(k, taskId, "spawn_failed", payload as { error: string; failures: number }, runId);
+      await appendEvent(k, taskId, "spawn_failed", payload as { error: string; failures: number }, runId);
       return;
     case "crashed":
-      appendEvent(k, taskId, "crashed", payload as { pid: number | null; claimer: string | null }, runId);
+      await appendEvent(k, taskId, "crashed", payload as { pid: number | null; claimer: string | null }, runId);
       return;
     case "timed_out":
-      appendEvent(
+      await appendEvent(
         k,
         taskId,
         "timed_out",
@@ -131,7 +134,7 @@ function appendFailureEvent(
       );
       return;
     case "protocol_violation":
-      appendEvent(
+      await appendEvent(
         k,
         taskId,
         "protocol_violation",
@@ -143,20 +146,18 @@ function appendFailureEvent(
 }
 
 /** Running tasks with a worker pid claimed on this host: the ones whose liveness we can judge. */
-export function localWorkers(k: Kernel): WorkerRef[] {
-  const rows = k
-    .stmt(
-      `SELECT t.id, t.current_run_id, t.worker_pid, t.claim_lock, r.started_at FROM tasks t
-         LEFT JOIN task_runs r ON r.id = t.current_run_id
-        WHERE t.status = 'running' AND t.worker_pid IS NOT NULL`,
-    )
-    .all() as Array<{
+export async function localWorkers(k: Kernel): Promise<WorkerRef[]> {
+  const rows = await k.db.all<{
     id: string;
     current_run_id: number | null;
     worker_pid: number;
     claim_lock: string | null;
     started_at: number | null;
-  }>;
+  }>(
+    `SELECT t.id, t.current_run_id, t.worker_pid, t.claim_lock, r.started_at FROM tasks t
+       LEFT JOIN task_runs r ON r.id = t.current_run_id
+      WHERE t.status = 'running' AND t.worker_pid IS NOT NULL`,
+  );
   return rows
     .filter((r) => isLocalLock(k, r.claim_lock))
     .map((r) => ({
@@ -172,15 +173,15 @@ export function localWorkers(k: Kernel): WorkerRef[] {
  * Crash detection (reference §3.4): a local worker whose pid is gone (or a zombie) fails its
  * run as `crashed`, which counts towards the limit. Returns the outcomes.
  */
-export function detectCrashedWorkers(
+export async function detectCrashedWorkers(
   k: Kernel,
   isAlive: (pid: number, worker: WorkerRef) => boolean,
   limit = DEFAULT_FAILURE_LIMIT,
-): FailureOutcome[] {
+): Promise<FailureOutcome[]> {
   const out: FailureOutcome[] = [];
-  for (const w of localWorkers(k)) {
+  for (const w of await localWorkers(k)) {
     if (w.pid === null || isAlive(w.pid, w)) continue;
-    const r = recordFailure(
+    const r = await recordFailure(
       k,
       w.task_id,
       { kind: "crashed", error: `pid ${w.pid} not alive`, runId: w.run_id, pid: w.pid, claimer: w.lock },
@@ -195,13 +196,13 @@ export function detectCrashedWorkers(
  * A worker process that exited while its run was still open: a clean exit (code 0) without
  * completing or blocking is a protocol violation, anything else a crash (SPEC §3.4).
  */
-export function recordWorkerExit(
+export async function recordWorkerExit(
   k: Kernel,
   taskId: string,
   runId: number,
   exit: { pid: number; code: number | null; signal: string | null },
   limit = DEFAULT_FAILURE_LIMIT,
-): FailureOutcome | null {
+): Promise<FailureOutcome | null> {
   const clean = exit.code === 0 && exit.signal === null;
   const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
   return recordFailure(
@@ -238,23 +239,22 @@ export interface OverdueWorker extends WorkerRef {
  * Local running tasks whose current run has reached its max runtime (SPEC §3.7: measured from
  * the current run's start, not the first claim).
  */
-export function overdueWorkers(k: Kernel): OverdueWorker[] {
+export async function overdueWorkers(k: Kernel): Promise<OverdueWorker[]> {
   const now = k.clock.now();
-  const rows = k
-    .stmt(
-      `SELECT t.id, t.current_run_id, t.worker_pid, t.claim_lock, t.max_runtime_seconds, r.started_at
-         FROM tasks t JOIN task_runs r ON r.id = t.current_run_id
-        WHERE t.status = 'running' AND t.max_runtime_seconds IS NOT NULL AND t.worker_pid IS NOT NULL
-          AND ? - r.started_at >= t.max_runtime_seconds`,
-    )
-    .all(now) as Array<{
+  const rows = await k.db.all<{
     id: string;
     current_run_id: number;
     worker_pid: number;
     claim_lock: string | null;
     max_runtime_seconds: number;
     started_at: number;
-  }>;
+  }>(
+    `SELECT t.id, t.current_run_id, t.worker_pid, t.claim_lock, t.max_runtime_seconds, r.started_at
+       FROM tasks t JOIN task_runs r ON r.id = t.current_run_id
+      WHERE t.status = 'running' AND t.max_runtime_seconds IS NOT NULL AND t.worker_pid IS NOT NULL
+        AND r.started_at + t.max_runtime_seconds <= ?`,
+    [now],
+  );
   return rows
     .filter((r) => isLocalLock(k, r.claim_lock))
     .map((r) => ({
@@ -268,12 +268,12 @@ export function overdueWorkers(k: Kernel): OverdueWorker[] {
 }
 
 /** Records a timeout after the worker was stopped; counts towards the limit. */
-export function recordTimeout(
+export async function recordTimeout(
   k: Kernel,
   w: OverdueWorker,
   sigkill: boolean,
   limit = DEFAULT_FAILURE_LIMIT,
-): FailureOutcome | null {
+): Promise<FailureOutcome | null> {
   return recordFailure(
     k,
     w.task_id,
@@ -302,13 +302,8 @@ export interface EndedWorker extends WorkerRef {
  * The dispatcher stops any that are still alive and will not respawn their task until they
  * are gone (SPEC §3.3).
  */
-export function supersededWorkers(k: Kernel, withinSeconds: number): EndedWorker[] {
-  const rows = k
-    .stmt(
-      `SELECT r.task_id, r.id, r.worker_pid, r.claim_lock, r.outcome, r.ended_at, r.profile FROM task_runs r
-        WHERE r.ended_at IS NOT NULL AND r.ended_at >= ? AND r.worker_pid IS NOT NULL`,
-    )
-    .all(k.clock.now() - withinSeconds) as Array<{
+export async function supersededWorkers(k: Kernel, withinSeconds: number): Promise<EndedWorker[]> {
+  const rows = await k.db.all<{
     task_id: string;
     id: number;
     worker_pid: number;
@@ -316,7 +311,11 @@ export function supersededWorkers(k: Kernel, withinSeconds: number): EndedWorker
     outcome: RunOutcome | null;
     ended_at: number;
     profile: string | null;
-  }>;
+  }>(
+    `SELECT r.task_id, r.id, r.worker_pid, r.claim_lock, r.outcome, r.ended_at, r.profile FROM task_runs r
+      WHERE r.ended_at IS NOT NULL AND r.ended_at >= ? AND r.worker_pid IS NOT NULL`,
+    [k.clock.now() - withinSeconds],
+  );
   return rows
     .filter((r) => isLocalLock(k, r.claim_lock))
     .map((r) => ({

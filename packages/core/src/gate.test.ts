@@ -10,30 +10,33 @@ import { getRun } from "./runs.ts";
 import { createTask, requireTask } from "./tasks.ts";
 
 /** Alice's running task, and a card she really created. */
-function aliceAtWork(k: Kernel) {
-  const t = createTask(k, { title: "triage the crash reports", assignee: "alice" }).task;
-  const runId = claimTask(k, t.id)?.current_run_id as number;
-  const card = createTask(k, { title: "fix the null deref", created_by: "alice" }).task;
+async function aliceAtWork(k: Kernel) {
+  const t = (await createTask(k, { title: "triage the crash reports", assignee: "alice" })).task;
+  const runId = (await claimTask(k, t.id))?.current_run_id as number;
+  const card = (await createTask(k, { title: "fix the null deref", created_by: "alice" })).task;
   return { id: t.id, runId, card: card.id };
 }
 
 describe("the created_cards gate", () => {
-  it("records all-verified cards as verified_cards in the completed payload", () => {
-    const { k } = freshBoard();
-    const { id, card } = aliceAtWork(k);
-    const second = createTask(k, { title: "add a regression test", created_by: "alice" }).task;
-    const done = completeTask(k, id, { result: "filed two cards", created_cards: [card, ` ${second.id} `, card] });
+  it("records all-verified cards as verified_cards in the completed payload", async () => {
+    const { k } = await freshBoard();
+    const { id, card } = await aliceAtWork(k);
+    const second = (await createTask(k, { title: "add a regression test", created_by: "alice" })).task;
+    const done = await completeTask(k, id, {
+      result: "filed two cards",
+      created_cards: [card, ` ${second.id} `, card],
+    });
     expect(done.verified_cards).toEqual([card, second.id]);
-    expect(listEvents(k, id).find((e) => e.kind === "completed")?.payload).toMatchObject({
+    expect((await listEvents(k, id)).find((e) => e.kind === "completed")?.payload).toMatchObject({
       verified_cards: [card, second.id],
     });
   });
 
-  it("refuses a phantom id, naming exactly the phantom ids, and leaves the task as it was", () => {
-    const { k } = freshBoard();
-    const { id, runId, card } = aliceAtWork(k);
-    const before = requireTask(k, id);
-    const err = refusal(() =>
+  it("refuses a phantom id, naming exactly the phantom ids, and leaves the task as it was", async () => {
+    const { k } = await freshBoard();
+    const { id, runId, card } = await aliceAtWork(k);
+    const before = await requireTask(k, id);
+    const err = await refusal(() =>
       completeTask(k, id, {
         summary: "made the cards\nsee them",
         result: "ok",
@@ -45,10 +48,14 @@ describe("the created_cards gate", () => {
     expect(err.facts.phantom_cards).toEqual(["t_deadbeefcafe"]);
     expect(err.facts.verified_cards).toEqual([card]);
     expect(err.message).toContain("t_deadbeefcafe");
-    expect(requireTask(k, id)).toEqual(before);
-    expect(requireTask(k, id)).toMatchObject({ status: "running", claim_lock: "testhost:4242", current_run_id: runId });
-    expect(getRun(k, runId)).toMatchObject({ ended_at: null, status: "running" });
-    const events = listEvents(k, id);
+    expect(await requireTask(k, id)).toEqual(before);
+    expect(await requireTask(k, id)).toMatchObject({
+      status: "running",
+      claim_lock: "testhost:4242",
+      current_run_id: runId,
+    });
+    expect(await getRun(k, runId)).toMatchObject({ ended_at: null, status: "running" });
+    const events = await listEvents(k, id);
     expect(events.some((e) => e.kind === "completed")).toBe(false);
     const audit = events.filter((e) => e.kind === "completion_blocked_hallucination");
     expect(audit).toHaveLength(1);
@@ -58,72 +65,72 @@ describe("the created_cards gate", () => {
     });
   });
 
-  it("tells the worker how to retry: correct created_cards or leave it out", () => {
-    const { k } = freshBoard();
-    const { id } = aliceAtWork(k);
-    const err = refusal(() => completeTask(k, id, { created_cards: ["t_deadbeefcafe"] }));
+  it("tells the worker how to retry: correct created_cards or leave it out", async () => {
+    const { k } = await freshBoard();
+    const { id } = await aliceAtWork(k);
+    const err = await refusal(() => completeTask(k, id, { created_cards: ["t_deadbeefcafe"] }));
     expect(err.message).toMatch(/retry/i);
     expect(err.message).toContain("created_cards");
     expect(err.message).toMatch(/leave created_cards out|omit/i);
   });
 
-  it("lets the worker retry successfully once the phantom id is dropped", () => {
-    const { k } = freshBoard();
-    const { id, runId, card } = aliceAtWork(k);
-    refusal(() => completeTask(k, id, { created_cards: [card, "t_deadbeefcafe"], runId }));
-    const done = completeTask(k, id, { created_cards: [card], runId });
+  it("lets the worker retry successfully once the phantom id is dropped", async () => {
+    const { k } = await freshBoard();
+    const { id, runId, card } = await aliceAtWork(k);
+    await refusal(() => completeTask(k, id, { created_cards: [card, "t_deadbeefcafe"], runId }));
+    const done = await completeTask(k, id, { created_cards: [card], runId });
     expect(done.task.status).toBe("done");
-    expect(getRun(k, runId)?.outcome).toBe("completed");
+    expect((await getRun(k, runId))?.outcome).toBe("completed");
   });
 
-  it("rejects a card created by another profile", () => {
-    const { k } = freshBoard();
-    const { id } = aliceAtWork(k);
-    const bobs = createTask(k, { title: "bob's card", created_by: "bob" }).task;
-    const err = refusal(() => completeTask(k, id, { created_cards: [bobs.id] }));
+  it("rejects a card created by another profile", async () => {
+    const { k } = await freshBoard();
+    const { id } = await aliceAtWork(k);
+    const bobs = (await createTask(k, { title: "bob's card", created_by: "bob" })).task;
+    const err = await refusal(() => completeTask(k, id, { created_cards: [bobs.id] }));
     expect(err.code).toBe("hallucinated_cards");
     expect(err.facts.phantom_cards).toEqual([bobs.id]);
-    expect(requireTask(k, id).status).toBe("running");
+    expect((await requireTask(k, id)).status).toBe("running");
   });
 
-  it("accepts a card created by someone else when it is a linked child of the completing task", () => {
-    const { k } = freshBoard();
-    const { id } = aliceAtWork(k);
-    const child = createTask(k, { title: "follow-up by the orchestrator", created_by: "orchestrator" }).task;
-    linkTasks(k, id, child.id);
-    const done = completeTask(k, id, { created_cards: [child.id] });
+  it("accepts a card created by someone else when it is a linked child of the completing task", async () => {
+    const { k } = await freshBoard();
+    const { id } = await aliceAtWork(k);
+    const child = (await createTask(k, { title: "follow-up by the orchestrator", created_by: "orchestrator" })).task;
+    await linkTasks(k, id, child.id);
+    const done = await completeTask(k, id, { created_cards: [child.id] });
     expect(done.verified_cards).toEqual([child.id]);
   });
 
-  it("accepts a card whose created_by is the completing task's id", () => {
-    const { k } = freshBoard();
-    const { id } = aliceAtWork(k);
-    const card = createTask(k, { title: "made by the task", created_by: id }).task;
-    expect(completeTask(k, id, { created_cards: [card.id] }).verified_cards).toEqual([card.id]);
+  it("accepts a card whose created_by is the completing task's id", async () => {
+    const { k } = await freshBoard();
+    const { id } = await aliceAtWork(k);
+    const card = (await createTask(k, { title: "made by the task", created_by: id })).task;
+    expect((await completeTask(k, id, { created_cards: [card.id] })).verified_cards).toEqual([card.id]);
   });
 
-  it("does not accept a card as the parent of the completing task", () => {
-    const { k } = freshBoard();
-    const parent = createTask(k, { title: "parent by someone", created_by: "carol" }).task;
-    const t = createTask(k, { title: "child task", assignee: "alice", parents: [parent.id] }).task;
-    completeTask(k, parent.id);
-    expect(verifyCreatedCards(k, t.id, [parent.id])).toEqual({ verified: [], phantom: [parent.id] });
+  it("does not accept a card as the parent of the completing task", async () => {
+    const { k } = await freshBoard();
+    const parent = (await createTask(k, { title: "parent by someone", created_by: "carol" })).task;
+    const t = (await createTask(k, { title: "child task", assignee: "alice", parents: [parent.id] })).task;
+    await completeTask(k, parent.id);
+    expect(await verifyCreatedCards(k, t.id, [parent.id])).toEqual({ verified: [], phantom: [parent.id] });
   });
 
-  it("treats every card as phantom when the completing task does not exist", () => {
-    const { k } = freshBoard();
-    const card = createTask(k, { title: "c", created_by: "alice" }).task;
-    expect(verifyCreatedCards(k, "t_ffffffff", [card.id])).toEqual({ verified: [], phantom: [card.id] });
+  it("treats every card as phantom when the completing task does not exist", async () => {
+    const { k } = await freshBoard();
+    const card = (await createTask(k, { title: "c", created_by: "alice" })).task;
+    expect(await verifyCreatedCards(k, "t_ffffffff", [card.id])).toEqual({ verified: [], phantom: [card.id] });
   });
 
-  it("skips the gate when created_cards is empty, blank or missing", () => {
-    const { k } = freshBoard();
+  it("skips the gate when created_cards is empty, blank or missing", async () => {
+    const { k } = await freshBoard();
     for (const cards of [[], ["  ", ""], null, undefined]) {
-      const { id } = aliceAtWork(k);
-      const done = completeTask(k, id, { result: "ok", created_cards: cards });
+      const { id } = await aliceAtWork(k);
+      const done = await completeTask(k, id, { result: "ok", created_cards: cards });
       expect(done.task.status).toBe("done");
       expect(done.verified_cards).toEqual([]);
-      const events = listEvents(k, id);
+      const events = await listEvents(k, id);
       expect(events.some((e) => e.kind === "completion_blocked_hallucination")).toBe(false);
       expect(events.find((e) => e.kind === "completed")?.payload).not.toHaveProperty("verified_cards");
     }
@@ -138,13 +145,13 @@ describe("normalizeCards", () => {
 });
 
 describe("the prose scan", () => {
-  it("flags a task id in the summary that names no task, on the completed run", () => {
-    const { k } = freshBoard();
-    const { id, runId } = aliceAtWork(k);
-    const done = completeTask(k, id, { summary: "fixed it; also saw t_abcd1234ffff failing in CI" });
+  it("flags a task id in the summary that names no task, on the completed run", async () => {
+    const { k } = await freshBoard();
+    const { id, runId } = await aliceAtWork(k);
+    const done = await completeTask(k, id, { summary: "fixed it; also saw t_abcd1234ffff failing in CI" });
     expect(done.task.status).toBe("done");
     expect(done.phantom_refs).toEqual(["t_abcd1234ffff"]);
-    const events = listEvents(k, id);
+    const events = await listEvents(k, id);
     const kinds = events.map((e) => e.kind);
     expect(kinds.indexOf("suspected_hallucinated_references")).toBeGreaterThan(kinds.indexOf("completed"));
     expect(events.find((e) => e.kind === "suspected_hallucinated_references")).toMatchObject({
@@ -153,30 +160,32 @@ describe("the prose scan", () => {
     });
   });
 
-  it("scans the result as well as the summary", () => {
-    const { k } = freshBoard();
-    const { id } = aliceAtWork(k);
-    expect(completeTask(k, id, { summary: "done", result: "see t_0123456789" }).phantom_refs).toEqual(["t_0123456789"]);
+  it("scans the result as well as the summary", async () => {
+    const { k } = await freshBoard();
+    const { id } = await aliceAtWork(k);
+    expect((await completeTask(k, id, { summary: "done", result: "see t_0123456789" })).phantom_refs).toEqual([
+      "t_0123456789",
+    ]);
   });
 
-  it("ignores real ids, uppercase hex, short ids and ids running into a word character", () => {
-    const { k } = freshBoard();
-    const { id, card } = aliceAtWork(k);
-    const done = completeTask(k, id, {
+  it("ignores real ids, uppercase hex, short ids and ids running into a word character", async () => {
+    const { k } = await freshBoard();
+    const { id, card } = await aliceAtWork(k);
+    const done = await completeTask(k, id, {
       summary: `see ${card} and ${id}; not t_ABCD1234FFFF, not t_abc123, not t_abcd1234_x`,
     });
     expect(done.phantom_refs).toEqual([]);
-    expect(listEvents(k, id).some((e) => e.kind === "suspected_hallucinated_references")).toBe(false);
+    expect((await listEvents(k, id)).some((e) => e.kind === "suspected_hallucinated_references")).toBe(false);
   });
 
-  it("does not flag ids that were verified cards", () => {
-    const { k } = freshBoard();
-    expect(phantomRefs(k, ["made t_aaaaaaaa1 and t_bbbbbbbb2"], ["t_aaaaaaaa1"])).toEqual(["t_bbbbbbbb2"]);
+  it("does not flag ids that were verified cards", async () => {
+    const { k } = await freshBoard();
+    expect(await phantomRefs(k, ["made t_aaaaaaaa1 and t_bbbbbbbb2"], ["t_aaaaaaaa1"])).toEqual(["t_bbbbbbbb2"]);
   });
 
-  it("finds ids de-duplicated in order, and nothing in empty text", () => {
+  it("finds ids de-duplicated in order, and nothing in empty text", async () => {
     expect(findTaskRefs("t_22222222 then t_11111111 then t_22222222")).toEqual(["t_22222222", "t_11111111"]);
-    const { k } = freshBoard();
-    expect(phantomRefs(k, [null, undefined, "  "], [])).toEqual([]);
+    const { k } = await freshBoard();
+    expect(await phantomRefs(k, [null, undefined, "  "], [])).toEqual([]);
   });
 });

@@ -23,20 +23,19 @@ export interface CardVerdict {
 }
 
 /** Read-only: which of the claimed cards check out for the completing task. */
-export function verifyCreatedCards(k: Kernel, taskId: string, cards: readonly string[]): CardVerdict {
-  const task = k.stmt("SELECT assignee FROM tasks WHERE id = ?").get(taskId) as { assignee: string | null } | undefined;
+export async function verifyCreatedCards(k: Kernel, taskId: string, cards: readonly string[]): Promise<CardVerdict> {
+  const task = await k.db.get<{ assignee: string | null }>("SELECT assignee FROM tasks WHERE id = ?", [taskId]);
   if (!task) return { verified: [], phantom: [...cards] };
-  const card = k.stmt("SELECT created_by FROM tasks WHERE id = ?");
-  const linked = k.stmt("SELECT 1 FROM task_links WHERE parent_id = ? AND child_id = ?");
   const verified: string[] = [];
   const phantom: string[] = [];
   for (const id of cards) {
-    const row = card.get(id) as { created_by: string | null } | undefined;
+    const row = await k.db.get<{ created_by: string | null }>("SELECT created_by FROM tasks WHERE id = ?", [id]);
     const ok =
       row !== undefined &&
       ((task.assignee !== null && row.created_by === task.assignee) ||
         row.created_by === taskId ||
-        linked.get(taskId, id) !== undefined);
+        (await k.db.get("SELECT 1 AS hit FROM task_links WHERE parent_id = ? AND child_id = ?", [taskId, id])) !==
+          undefined);
     (ok ? verified : phantom).push(id);
   }
   return { verified, phantom };
@@ -63,13 +62,17 @@ export function findTaskRefs(text: string): string[] {
 }
 
 /** Prose references that name no task on this board and were not verified cards (§7.2). */
-export function phantomRefs(
+export async function phantomRefs(
   k: Kernel,
   texts: ReadonlyArray<string | null | undefined>,
   verified: readonly string[],
-): string[] {
+): Promise<string[]> {
   const joined = texts.filter((t): t is string => typeof t === "string" && t.trim() !== "").join(" ");
   if (!joined) return [];
-  const exists = k.stmt("SELECT 1 FROM tasks WHERE id = ?");
-  return findTaskRefs(joined).filter((id) => !verified.includes(id) && !exists.get(id));
+  const out: string[] = [];
+  for (const id of findTaskRefs(joined)) {
+    if (verified.includes(id)) continue;
+    if (!(await k.db.get("SELECT 1 AS hit FROM tasks WHERE id = ?", [id]))) out.push(id);
+  }
+  return out;
 }

@@ -14,44 +14,44 @@ import { createTask, type NewTask } from "./tasks.ts";
 const DAY = 86400;
 
 describe("gcEvents", () => {
-  it("deletes old events of done and archived tasks, keeping the history of active ones", () => {
-    const { k, clock } = freshBoard();
-    const done = createTask(k, { title: "done" }).task;
-    completeTask(k, done.id, { result: "ok" });
-    const archived = createTask(k, { title: "archived" }).task;
-    archiveTask(k, archived.id);
-    const ready = createTask(k, { title: "ready" }).task;
-    const running = createTask(k, { title: "running" }).task;
-    claimTask(k, running.id);
-    const blocked = createTask(k, { title: "blocked" }).task;
-    blockTask(k, blocked.id);
+  it("deletes old events of done and archived tasks, keeping the history of active ones", async () => {
+    const { k, clock } = await freshBoard();
+    const done = (await createTask(k, { title: "done" })).task;
+    await completeTask(k, done.id, { result: "ok" });
+    const archived = (await createTask(k, { title: "archived" })).task;
+    await archiveTask(k, archived.id);
+    const ready = (await createTask(k, { title: "ready" })).task;
+    const running = (await createTask(k, { title: "running" })).task;
+    await claimTask(k, running.id);
+    const blocked = (await createTask(k, { title: "blocked" })).task;
+    await blockTask(k, blocked.id);
     clock.advance(31 * DAY);
-    const recent = createTask(k, { title: "recently done" }).task;
-    completeTask(k, recent.id);
+    const recent = (await createTask(k, { title: "recently done" })).task;
+    await completeTask(k, recent.id);
 
-    expect(gcEvents(k)).toBe(4); // done: created + completed; archived: created + archived
-    expect(listEvents(k, done.id)).toEqual([]);
-    expect(listEvents(k, archived.id)).toEqual([]);
-    expect(listEvents(k, ready.id).map((e) => e.kind)).toEqual(["created"]);
-    expect(listEvents(k, running.id).map((e) => e.kind)).toEqual(["created", "claimed"]);
-    expect(listEvents(k, blocked.id).map((e) => e.kind)).toEqual(["created", "blocked"]);
-    expect(listEvents(k, recent.id).map((e) => e.kind)).toEqual(["created", "completed"]);
+    expect(await gcEvents(k)).toBe(4); // done: created + completed; archived: created + archived
+    expect(await listEvents(k, done.id)).toEqual([]);
+    expect(await listEvents(k, archived.id)).toEqual([]);
+    expect((await listEvents(k, ready.id)).map((e) => e.kind)).toEqual(["created"]);
+    expect((await listEvents(k, running.id)).map((e) => e.kind)).toEqual(["created", "claimed"]);
+    expect((await listEvents(k, blocked.id)).map((e) => e.kind)).toEqual(["created", "blocked"]);
+    expect((await listEvents(k, recent.id)).map((e) => e.kind)).toEqual(["created", "completed"]);
   });
 
-  it("keeps events younger than the cutoff", () => {
-    const { k, clock } = freshBoard();
-    const done = createTask(k, { title: "done" }).task;
-    completeTask(k, done.id);
+  it("keeps events younger than the cutoff", async () => {
+    const { k, clock } = await freshBoard();
+    const done = (await createTask(k, { title: "done" })).task;
+    await completeTask(k, done.id);
     clock.advance(10 * DAY);
-    expect(gcEvents(k)).toBe(0);
-    expect(gcEvents(k, 5 * DAY)).toBe(2);
+    expect(await gcEvents(k)).toBe(0);
+    expect(await gcEvents(k, 5 * DAY)).toBe(2);
   });
 });
 
 describe("gcWorkspaces", () => {
-  function archived(k: Kernel, extra: Partial<NewTask> = {}) {
-    const t = createTask(k, { title: "old", ...extra }).task;
-    archiveTask(k, t.id);
+  async function archived(k: Kernel, extra: Partial<NewTask> = {}) {
+    const t = (await createTask(k, { title: "old", ...extra })).task;
+    await archiveTask(k, t.id);
     return t;
   }
 
@@ -62,89 +62,92 @@ describe("gcWorkspaces", () => {
     return file;
   }
 
-  it("removes the scratch directories of archived tasks and keeps the others", () => {
-    const { k } = freshBoard();
+  it("removes the scratch directories of archived tasks and keeps the others", async () => {
+    const { k } = await freshBoard();
     const root = k.paths.workspacesRoot;
-    const gone = archived(k);
+    const gone = await archived(k);
     dirWithFile(join(root, gone.id));
-    const active = createTask(k, { title: "active" }).task;
+    const active = (await createTask(k, { title: "active" })).task;
     const activeFile = dirWithFile(join(root, active.id));
-    const noDir = archived(k);
-    expect(gcWorkspaces(k)).toBe(1);
+    const noDir = await archived(k);
+    expect(await gcWorkspaces(k)).toBe(1);
     expect(existsSync(join(root, gone.id))).toBe(false);
     expect(existsSync(activeFile)).toBe(true);
     expect(existsSync(join(root, noDir.id))).toBe(false);
   });
 
-  it("removes an archived scratch task's explicit path when it lies inside the scratch root", () => {
-    const { k } = freshBoard();
+  it("removes an archived scratch task's explicit path when it lies inside the scratch root", async () => {
+    const { k } = await freshBoard();
     const path = join(k.paths.workspacesRoot, "custom", "place");
     dirWithFile(path);
-    archived(k, { workspace_path: path });
-    expect(gcWorkspaces(k)).toBe(1);
+    await archived(k, { workspace_path: path });
+    expect(await gcWorkspaces(k)).toBe(1);
     expect(existsSync(path)).toBe(false);
   });
 
-  it("never deletes a scratch task's absolute workspace outside the scratch root", () => {
-    const { k } = freshBoard();
+  it("never deletes a scratch task's absolute workspace outside the scratch root", async () => {
+    const { k } = await freshBoard();
     mkdirSync(k.paths.workspacesRoot, { recursive: true });
     const elsewhere = tempDir("switchyard-elsewhere-");
     const file = dirWithFile(elsewhere);
-    archived(k, { workspace_path: elsewhere });
+    await archived(k, { workspace_path: elsewhere });
     const traversalFile = dirWithFile(join(k.paths.workspacesRoot, "..", "..", "victim"));
-    const sneaky = archived(k);
-    k.db
-      .prepare("UPDATE tasks SET workspace_path = ? WHERE id = ?")
-      .run(`${k.paths.workspacesRoot}/../../victim`, sneaky.id);
-    archived(k, { workspace_path: k.paths.workspacesRoot });
-    expect(gcWorkspaces(k)).toBe(0);
+    const sneaky = await archived(k);
+    await k.write((k) =>
+      k.db.run("UPDATE tasks SET workspace_path = ? WHERE id = ?", [
+        `${k.paths.workspacesRoot}/../../victim`,
+        sneaky.id,
+      ]),
+    );
+    await archived(k, { workspace_path: k.paths.workspacesRoot });
+    expect(await gcWorkspaces(k)).toBe(0);
     expect(readFileSync(file, "utf8")).toBe("keep me");
     expect(existsSync(traversalFile)).toBe(true);
     expect(existsSync(k.paths.workspacesRoot)).toBe(true);
   });
 
-  it("never follows a symlink out of the scratch root", () => {
-    const { k } = freshBoard();
+  it("never follows a symlink out of the scratch root", async () => {
+    const { k } = await freshBoard();
     const root = k.paths.workspacesRoot;
     mkdirSync(root, { recursive: true });
     const outside = tempDir("switchyard-outside-");
     const file = dirWithFile(outside);
-    const linked = archived(k);
+    const linked = await archived(k);
     symlinkSync(outside, join(root, linked.id));
-    expect(gcWorkspaces(k)).toBe(0);
+    expect(await gcWorkspaces(k)).toBe(0);
     expect(readFileSync(file, "utf8")).toBe("keep me");
   });
 
-  it("removes a workspace holding a symlink to the outside without touching the target", () => {
-    const { k } = freshBoard();
+  it("removes a workspace holding a symlink to the outside without touching the target", async () => {
+    const { k } = await freshBoard();
     const outside = tempDir("switchyard-outside-");
     const file = dirWithFile(outside);
-    const t = archived(k);
+    const t = await archived(k);
     const ws = join(k.paths.workspacesRoot, t.id);
     mkdirSync(ws, { recursive: true });
     symlinkSync(outside, join(ws, "link-to-outside"));
-    expect(gcWorkspaces(k)).toBe(1);
+    expect(await gcWorkspaces(k)).toBe(1);
     expect(existsSync(ws)).toBe(false);
     expect(readFileSync(file, "utf8")).toBe("keep me");
   });
 
-  it("never touches dir or worktree workspaces", () => {
-    const { k } = freshBoard();
+  it("never touches dir or worktree workspaces", async () => {
+    const { k } = await freshBoard();
     const dir = tempDir("switchyard-dir-");
     const file = dirWithFile(dir);
-    archived(k, { workspace_kind: "dir", workspace_path: dir });
+    await archived(k, { workspace_kind: "dir", workspace_path: dir });
     const inRoot = join(k.paths.workspacesRoot, "wt");
     const wtFile = dirWithFile(inRoot);
-    archived(k, { workspace_kind: "worktree", workspace_path: inRoot });
-    expect(gcWorkspaces(k)).toBe(0);
+    await archived(k, { workspace_kind: "worktree", workspace_path: inRoot });
+    expect(await gcWorkspaces(k)).toBe(0);
     expect(existsSync(file)).toBe(true);
     expect(existsSync(wtFile)).toBe(true);
   });
 
-  it("does nothing when the scratch root does not exist", () => {
-    const { k } = freshBoard();
-    archived(k);
-    expect(gcWorkspaces(k)).toBe(0);
+  it("does nothing when the scratch root does not exist", async () => {
+    const { k } = await freshBoard();
+    await archived(k);
+    expect(await gcWorkspaces(k)).toBe(0);
   });
 });
 

@@ -5,16 +5,14 @@ import type { Kernel } from "./kernel.ts";
 export const DEFAULT_RETENTION_DAYS = 30;
 
 /** Deletes events older than the cutoff, only for tasks that are done or archived (§5.7). */
-export function gcEvents(k: Kernel, olderThanSeconds: number = DEFAULT_RETENTION_DAYS * 86400): number {
+export async function gcEvents(k: Kernel, olderThanSeconds: number = DEFAULT_RETENTION_DAYS * 86400): Promise<number> {
   const cutoff = k.clock.now() - olderThanSeconds;
-  return k.write(
-    () =>
-      k
-        .stmt(
-          `DELETE FROM task_events WHERE created_at < ?
-             AND task_id IN (SELECT id FROM tasks WHERE status IN ('done', 'archived'))`,
-        )
-        .run(cutoff).changes,
+  return k.write((k) =>
+    k.db.run(
+      `DELETE FROM task_events WHERE created_at < ?
+         AND task_id IN (SELECT id FROM tasks WHERE status IN ('done', 'archived'))`,
+      [cutoff],
+    ),
   );
 }
 
@@ -27,13 +25,13 @@ function isInside(root: string, path: string): boolean {
  * Removes the scratch workspaces of archived tasks. Only directories strictly inside the
  * board's scratch root are ever deleted (SPEC §6); anything else is left alone.
  */
-export function gcWorkspaces(k: Kernel): number {
+export async function gcWorkspaces(k: Kernel): Promise<number> {
   const root = k.paths.workspacesRoot;
   if (!existsSync(root)) return 0;
   const realRoot = realpathSync(root);
-  const rows = k
-    .stmt("SELECT id, workspace_path FROM tasks WHERE status = 'archived' AND workspace_kind = 'scratch'")
-    .all() as Array<{ id: string; workspace_path: string | null }>;
+  const rows = await k.db.all<{ id: string; workspace_path: string | null }>(
+    "SELECT id, workspace_path FROM tasks WHERE status = 'archived' AND workspace_kind = 'scratch'",
+  );
   let removed = 0;
   for (const r of rows) {
     const path = r.workspace_path ?? join(root, r.id);

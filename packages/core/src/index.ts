@@ -1,4 +1,4 @@
-export { blockTask, unblockTask } from "./blocking.ts";
+export { type Block, type BlockInput, blockTask, unblockTask } from "./blocking.ts";
 export { type BoardView, type BoardViewOptions, boardView, taskDict } from "./board-view.ts";
 export {
   clearCurrentBoard,
@@ -16,6 +16,7 @@ export {
 export {
   assertCurrentRun,
   type ClaimOptions,
+  claimOrRefuse,
   claimTask,
   DEFAULT_CLAIM_TTL_SECONDS,
   type HeartbeatOptions,
@@ -43,46 +44,17 @@ export {
   type EditResultInput,
   editCompletedResult,
 } from "./completion.ts";
-export {
-  type ConfigSource,
-  configPath,
-  createConfigSource,
-  loadConfig,
-  modelHint,
-  resolveProfile,
-  spawnableProfiles,
-} from "./config.ts";
 export { buildWorkerContext, CONTEXT_CAPS, truncateText } from "./context.ts";
-export { openDatabase, WAL_AUTOCHECKPOINT_PAGES } from "./db.ts";
-export {
-  createDemoHome,
-  DEMO_MARKER,
-  DEMO_QUESTION,
-  type DemoHomeOptions,
-  demoConfig,
-  locateFakeAgent,
-  removeDemoHome,
-  seedDemoBoard,
-} from "./demo.ts";
-export {
-  createDispatchHealth,
-  createDispatchService,
-  type DispatchService,
-  type DispatchServiceOptions,
-  dispatchInServer,
-  type RoundOutcome,
-  STUCK_TICKS,
-  STUCK_WARN_EVERY_SECONDS,
-  stopWorker,
-  type TickOptions,
-  wakesDispatcher,
-} from "./dispatch-service.ts";
+export { taskDetail } from "./detail.ts";
 export {
   type Capacity,
   type DispatchOptions,
   dispatchOnce,
   hasSpawnableReady,
+  isOwnWorker,
   type SpawnRequest,
+  type StopResult,
+  type WorkerLiveness,
   type WorkersInUse,
   workersInUse,
 } from "./dispatcher.ts";
@@ -110,28 +82,13 @@ export { claimerOf, createKernel, type Kernel, lockHost, type OpenKernelOptions,
 export {
   assertParentsSatisfied,
   childIds,
-  demoteChildrenOf,
   linkTasks,
   parentIds,
-  promoteChildrenOf,
   recomputeReady,
   unlinkTasks,
   waitingOn,
 } from "./links.ts";
-export { LOG_ROTATE_BYTES, openWorkerLog, readWorkerLog, rotateWorkerLog, workerLogPath } from "./logs.ts";
 export { archiveTask, type MoveInput, moveTask, setStatusDirect } from "./moves.ts";
-export {
-  createHttpSender,
-  createNotifier,
-  MAX_SEND_FAILURES,
-  type Notification,
-  type Notifier,
-  type NotifierOptions,
-  type NotifySend,
-  type NotifyTickResult,
-  notifyText,
-  SEND_TIMEOUT_MS,
-} from "./notifier.ts";
 export {
   addNotifySub,
   advanceNotifyCursor,
@@ -141,6 +98,7 @@ export {
   type SubKey,
   unseenEventsForSub,
 } from "./notify.ts";
+export { type BulkOutcome, bulkUpdate, type Patched, patchTask } from "./patch.ts";
 export {
   type BoardPaths,
   boardDir,
@@ -157,30 +115,11 @@ export {
   requireAbsolute,
   resolveHome,
 } from "./paths.ts";
-export { isOwnWorker, type ProcessControl, type StopResult, stopProcess, systemProcesses } from "./process.ts";
 export { type ReassignResult, reassignTask, reclaimTask } from "./recovery.ts";
 export { activeRun, closeRun, getRun, latestRun, listRuns, synthesizeRun } from "./runs.ts";
-export { SCHEMA_VERSION } from "./schema.ts";
-export {
-  type LaunchFacts,
-  planLaunch,
-  startWorker,
-  WORKER_SKILL,
-  type WorkerLaunch,
-  workerArgv,
-  workerEnv,
-  workerPrompt,
-  workerSkills,
-} from "./spawner.ts";
-export {
-  boardCounts,
-  boardFacets,
-  boardStats,
-  hermesProfilesOnDisk,
-  knownAssignees,
-  runningByProfile,
-  taskAge,
-} from "./stats.ts";
+export { boardCounts, boardFacets, boardStats, knownAssignees, runningByProfile, taskAge } from "./stats.ts";
+export type { Queryable, StorageDriver, Transaction } from "./storage/driver.ts";
+export { SCHEMA_VERSION } from "./storage/sqlite-schema.ts";
 export {
   assignTask,
   createTask,
@@ -192,7 +131,8 @@ export {
   normalizeSkills,
   requireTask,
   setPriority,
+  TASK_ORDER,
   type TaskFilter,
 } from "./tasks.ts";
 export { boardWarnings, taskWarnings } from "./warnings.ts";
-export { resolveWorkspace } from "./workspaces.ts";
+export { claimWithWorkspace, resolveWorkspace } from "./workspaces.ts";

@@ -1,15 +1,19 @@
 import { hostname } from "node:os";
-import type { Database, Statement } from "better-sqlite3";
 import { type Clock, type IdSource, randomIds, systemClock } from "./clock.ts";
-import { openDatabase } from "./db.ts";
 import type { BoardPaths } from "./paths.ts";
+import type { Queryable, StorageDriver, Transaction } from "./storage/driver.ts";
+import { openSqliteDriver } from "./storage/sqlite.ts";
 
 /**
- * An open board: its database and everything the kernel's commands need that is not in the
+ * An open board: its storage and everything the kernel's commands need that is not in the
  * database. Time, ids and the host identity are injected so tests can fix them.
+ *
+ * Commands take a `Kernel` first and are async. A mutation is one `k.write(async (k) => …)`:
+ * inside the callback the shadowing `k` is the same board bound to the transaction (its `db`
+ * runs in it, its `write` becomes a savepoint). Code inside a write must use that inner `k`:
+ * the outer one waits for the transaction to end, which would never happen.
  */
 export interface Kernel {
-  readonly db: Database;
   readonly paths: BoardPaths;
   readonly clock: Clock;
   readonly ids: IdSource;
@@ -17,11 +21,19 @@ export interface Kernel {
   readonly host: string;
   /** The process that makes claims through this kernel. */
   readonly pid: number;
-  /** Prepares (once per kernel) and returns a statement. */
-  stmt(sql: string): Statement;
-  /** Runs `fn` in one IMMEDIATE write transaction (nested calls become savepoints). */
-  write<T>(fn: () => T): T;
-  close(): void;
+  /** Statements: committed data outside a write, the transaction's inside one. */
+  readonly db: Queryable;
+  /** True for the kernel a `write` callback receives. */
+  readonly inTransaction: boolean;
+  /** Runs `fn` in one write transaction (nested calls become savepoints). */
+  write<T>(fn: (k: Kernel) => Promise<T>): Promise<T>;
+  /** Calls `listener` after every commit to this board, from this process or another (see StorageDriver). */
+  onCommit(listener: () => void): () => void;
+  /** True when the board's storage was moved, removed or replaced since it was opened, or this kernel is closed. */
+  stale(): boolean;
+  /** The storage's consistency check: "ok", or the problems found. */
+  checkIntegrity(): Promise<string>;
+  close(): Promise<void>;
 }
 
 export interface OpenKernelOptions {
@@ -29,42 +41,50 @@ export interface OpenKernelOptions {
   ids?: IdSource;
   host?: string;
   pid?: number;
+  /** Poll interval for other processes' commits, in ms (SQLite). */
+  pollMs?: number;
+  /** Open without writing: no schema creation or migration, no journal-mode switch. */
+  readonly?: boolean;
 }
 
-export function openKernel(paths: BoardPaths, options: OpenKernelOptions = {}): Kernel {
+/** Opens a board's storage (creating and initialising a SQLite file on first use). */
+export async function openKernel(paths: BoardPaths, options: OpenKernelOptions = {}): Promise<Kernel> {
   const clock = options.clock ?? systemClock;
-  const db = openDatabase(paths.dbPath, { now: clock.now() });
-  return createKernel(db, paths, options);
+  const driver = openSqliteDriver(paths.dbPath, {
+    now: clock.now(),
+    readonly: options.readonly,
+    pollMs: options.pollMs,
+  });
+  return createKernel(driver, paths, options);
 }
 
-/** Wraps an already-open, initialised database. */
-export function createKernel(db: Database, paths: BoardPaths, options: OpenKernelOptions = {}): Kernel {
-  const cache = new Map<string, Statement>();
-  // One transaction function for every write (it takes the work as its argument), instead of
-  // wrapping each write anew: the wrapper is built once per kernel, not once per command.
-  const transaction = db.transaction((fn: () => unknown) => fn());
-  return {
-    db,
+/** Wraps an open, initialised storage driver. */
+export function createKernel(driver: StorageDriver, paths: BoardPaths, options: OpenKernelOptions = {}): Kernel {
+  const base = {
     paths,
     clock: options.clock ?? systemClock,
     ids: options.ids ?? randomIds,
     host: options.host ?? hostname(),
     pid: options.pid ?? process.pid,
-    stmt(sql) {
-      let s = cache.get(sql);
-      if (!s) {
-        s = db.prepare(sql);
-        cache.set(sql, s);
-      }
-      return s;
-    },
-    write<T>(fn: () => T): T {
-      return (db.inTransaction ? transaction(fn) : transaction.immediate(fn)) as T;
-    },
-    close() {
-      cache.clear();
-      if (db.open) db.close();
-    },
+    onCommit: (listener: () => void) => driver.onCommit(listener),
+    stale: () => driver.stale(),
+    checkIntegrity: () => driver.checkIntegrity(),
+    close: () => driver.close(),
+  };
+  const inside = (tx: Transaction): Kernel => {
+    const k: Kernel = {
+      ...base,
+      db: tx,
+      inTransaction: true,
+      write: (fn) => tx.savepoint(() => fn(k)),
+    };
+    return k;
+  };
+  return {
+    ...base,
+    db: driver,
+    inTransaction: false,
+    write: (fn) => driver.write((tx) => fn(inside(tx))),
   };
 }
 

@@ -1,137 +1,174 @@
+import { SATISFYING_STATUSES, satisfiesChildren, type TaskStatus } from "@switchyard/contract";
 import { CoreError } from "./errors.ts";
 import { appendEvent } from "./events.ts";
 import type { Kernel } from "./kernel.ts";
 
 /**
  * Dependencies (reference §4, SPEC §3.6): an edge parent -> child means the child waits until
- * every parent is done. An archived parent counts as satisfied.
+ * every parent is satisfied (`satisfiesChildren` of the contract: done or archived).
  */
 
-const SATISFIED = "('done', 'archived')";
+/** The satisfying statuses as an SQL list, from the contract's one definition. */
+const SATISFIED = `(${SATISFYING_STATUSES.map((s) => `'${s}'`).join(", ")})`;
 
-export function assertParentsExist(k: Kernel, ids: readonly string[]): void {
-  const exists = k.stmt("SELECT 1 FROM tasks WHERE id = ?");
-  const missing = ids.filter((id) => !exists.get(id));
+/** A child has an unfinished parent (SQL, correlated on `tasks.id`). */
+const HAS_UNFINISHED_PARENT = `EXISTS (SELECT 1 FROM task_links l JOIN tasks p ON p.id = l.parent_id
+                                        WHERE l.child_id = tasks.id AND p.status NOT IN ${SATISFIED})`;
+
+export async function assertParentsExist(k: Kernel, ids: readonly string[]): Promise<void> {
+  const missing: string[] = [];
+  for (const id of ids) if (!(await k.db.get("SELECT 1 AS hit FROM tasks WHERE id = ?", [id]))) missing.push(id);
   if (missing.length > 0) {
     throw new CoreError("invalid_input", `unknown parent task(s): ${missing.join(", ")}`);
   }
 }
 
-/** Of the given ids, those that are neither done nor archived. */
-export function unfinishedParents(k: Kernel, parentIds: readonly string[]): string[] {
-  const status = k.stmt("SELECT status FROM tasks WHERE id = ?");
-  return parentIds.filter((id) => {
-    const row = status.get(id) as { status: string } | undefined;
-    return row !== undefined && row.status !== "done" && row.status !== "archived";
-  });
+/** Of the given ids, those that exist and are not satisfied. */
+export async function unfinishedParents(k: Kernel, parentIds: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const id of parentIds) {
+    const row = await k.db.get<{ status: string }>("SELECT status FROM tasks WHERE id = ?", [id]);
+    if (row !== undefined && !satisfiesChildren(row.status)) out.push(id);
+  }
+  return out;
 }
 
-/** Parents of a task that are neither done nor archived, sorted by id. */
-export function waitingOn(k: Kernel, taskId: string): string[] {
-  const rows = k
-    .stmt(
-      `SELECT p.id FROM task_links l JOIN tasks p ON p.id = l.parent_id
-        WHERE l.child_id = ? AND p.status NOT IN ${SATISFIED} ORDER BY p.id`,
-    )
-    .all(taskId) as Array<{ id: string }>;
+/** Parents of a task that are not satisfied, sorted by id. */
+export async function waitingOn(k: Kernel, taskId: string): Promise<string[]> {
+  const rows = await k.db.all<{ id: string }>(
+    `SELECT p.id FROM task_links l JOIN tasks p ON p.id = l.parent_id
+      WHERE l.child_id = ? AND p.status NOT IN ${SATISFIED} ORDER BY p.id`,
+    [taskId],
+  );
   return rows.map((r) => r.id);
 }
 
-export function parentIds(k: Kernel, taskId: string): string[] {
-  const rows = k.stmt("SELECT parent_id FROM task_links WHERE child_id = ? ORDER BY parent_id").all(taskId) as Array<{
-    parent_id: string;
-  }>;
+/** Every waiting task's unfinished parents, keyed by child (the board's `waiting_on`). */
+export async function waitingOnByTask(k: Kernel): Promise<Map<string, string[]>> {
+  const waiting = new Map<string, string[]>();
+  const rows = await k.db.all<{ child: string; parent: string }>(
+    `SELECT l.child_id AS child, p.id AS parent FROM task_links l
+       JOIN tasks c ON c.id = l.child_id JOIN tasks p ON p.id = l.parent_id
+      WHERE c.status IN ('todo', 'ready', 'triage') AND p.status NOT IN ${SATISFIED}
+      ORDER BY p.id`,
+  );
+  for (const r of rows) {
+    const list = waiting.get(r.child) ?? [];
+    list.push(r.parent);
+    waiting.set(r.child, list);
+  }
+  return waiting;
+}
+
+export async function parentIds(k: Kernel, taskId: string): Promise<string[]> {
+  const rows = await k.db.all<{ parent_id: string }>(
+    "SELECT parent_id FROM task_links WHERE child_id = ? ORDER BY parent_id",
+    [taskId],
+  );
   return rows.map((r) => r.parent_id);
 }
 
-export function childIds(k: Kernel, taskId: string): string[] {
-  const rows = k.stmt("SELECT child_id FROM task_links WHERE parent_id = ? ORDER BY child_id").all(taskId) as Array<{
-    child_id: string;
-  }>;
+export async function childIds(k: Kernel, taskId: string): Promise<string[]> {
+  const rows = await k.db.all<{ child_id: string }>(
+    "SELECT child_id FROM task_links WHERE parent_id = ? ORDER BY child_id",
+    [taskId],
+  );
   return rows.map((r) => r.child_id);
 }
 
 /** True when `from` reaches `to` by following parent -> child edges. */
-function reaches(k: Kernel, from: string, to: string): boolean {
-  const row = k
-    .stmt(
-      `WITH RECURSIVE down(id) AS (
-         SELECT child_id FROM task_links WHERE parent_id = ?
-         UNION
-         SELECT l.child_id FROM task_links l JOIN down d ON l.parent_id = d.id
-       )
-       SELECT 1 AS hit FROM down WHERE id = ? LIMIT 1`,
-    )
-    .get(from, to);
+async function reaches(k: Kernel, from: string, to: string): Promise<boolean> {
+  const row = await k.db.get(
+    `WITH RECURSIVE down(id) AS (
+       SELECT child_id FROM task_links WHERE parent_id = ?
+       UNION
+       SELECT l.child_id FROM task_links l JOIN down d ON l.parent_id = d.id
+     )
+     SELECT 1 AS hit FROM down WHERE id = ? LIMIT 1`,
+    [from, to],
+  );
   return row !== undefined;
+}
+
+async function statusOf(k: Kernel, id: string): Promise<TaskStatus | undefined> {
+  return (await k.db.get<{ status: TaskStatus }>("SELECT status FROM tasks WHERE id = ?", [id]))?.status;
 }
 
 /**
  * Makes `child` depend on `parent`. Refuses self-links, unknown ids and cycles. A ready child
- * of an unfinished parent goes back to todo.
+ * of an unfinished parent goes back to todo (the `linked` event says where it is).
  */
-export function linkTasks(k: Kernel, parent: string, child: string): void {
+export async function linkTasks(k: Kernel, parent: string, child: string): Promise<void> {
   if (parent === child) throw new CoreError("invalid_input", "a task cannot depend on itself");
-  k.write(() => {
-    const status = k.stmt("SELECT status FROM tasks WHERE id = ?");
-    const p = status.get(parent) as { status: string } | undefined;
-    const c = status.get(child) as { status: string } | undefined;
+  await k.write(async (k) => {
+    const p = await statusOf(k, parent);
+    const c = await statusOf(k, child);
     const missing = [p ? null : parent, c ? null : child].filter((x): x is string => x !== null);
     if (missing.length > 0) throw new CoreError("not_found", `unknown task(s): ${missing.join(", ")}`);
-    if (reaches(k, child, parent)) {
+    if (await reaches(k, child, parent)) {
       throw new CoreError("dependency_cycle", `linking ${parent} -> ${child} would create a cycle`);
     }
-    k.stmt("INSERT OR IGNORE INTO task_links (parent_id, child_id) VALUES (?, ?)").run(parent, child);
-    if (p && p.status !== "done" && p.status !== "archived") {
-      k.stmt("UPDATE tasks SET status = 'todo' WHERE id = ? AND status = 'ready'").run(child);
+    await k.db.run("INSERT INTO task_links (parent_id, child_id) VALUES (?, ?) ON CONFLICT DO NOTHING", [
+      parent,
+      child,
+    ]);
+    let childStatus = c as TaskStatus;
+    if (p && !satisfiesChildren(p) && childStatus === "ready") {
+      await k.db.run("UPDATE tasks SET status = 'todo' WHERE id = ? AND status = 'ready'", [child]);
+      childStatus = "todo";
     }
-    appendEvent(k, child, "linked", { parent, child });
+    await appendEvent(k, child, "linked", { parent, child, child_status: childStatus });
   });
 }
 
 /** Removes an edge; the child may become ready. Returns whether an edge was removed. */
-export function unlinkTasks(k: Kernel, parent: string, child: string): boolean {
-  return k.write(() => {
+export async function unlinkTasks(k: Kernel, parent: string, child: string): Promise<boolean> {
+  return k.write(async (k) => {
     const removed =
-      k.stmt("DELETE FROM task_links WHERE parent_id = ? AND child_id = ?").run(parent, child).changes > 0;
+      (await k.db.run("DELETE FROM task_links WHERE parent_id = ? AND child_id = ?", [parent, child])) > 0;
     if (!removed) return false;
-    appendEvent(k, child, "unlinked", { parent, child });
-    promoteIfSatisfied(k, [child]);
+    const promoted = await promoteIfSatisfied(k, [child], false);
+    const childStatus = promoted.length > 0 ? "ready" : await statusOf(k, child);
+    await appendEvent(k, child, "unlinked", { parent, child, ...(childStatus ? { child_status: childStatus } : {}) });
+    for (const id of promoted) await appendEvent(k, id, "promoted", null);
     return true;
   });
 }
 
-/** Promotes the given todo tasks whose parents are all satisfied. Returns the promoted ids. */
-function promoteIfSatisfied(k: Kernel, ids: readonly string[]): string[] {
-  const promote = k.stmt(
-    `UPDATE tasks SET status = 'ready'
-      WHERE id = ? AND status = 'todo'
-        AND NOT EXISTS (SELECT 1 FROM task_links l JOIN tasks p ON p.id = l.parent_id
-                         WHERE l.child_id = tasks.id AND p.status NOT IN ${SATISFIED})`,
-  );
+/**
+ * Promotes the given todo tasks whose parents are all satisfied; returns the promoted ids and,
+ * unless told otherwise, appends their `promoted` events. Call inside a write.
+ */
+async function promoteIfSatisfied(k: Kernel, ids: readonly string[], events = true): Promise<string[]> {
   const promoted: string[] = [];
   for (const id of ids) {
-    if (promote.run(id).changes > 0) {
-      appendEvent(k, id, "promoted", null);
+    const changes = await k.db.run(
+      `UPDATE tasks SET status = 'ready' WHERE id = ? AND status = 'todo' AND NOT ${HAS_UNFINISHED_PARENT}`,
+      [id],
+    );
+    if (changes > 0) {
+      if (events) await appendEvent(k, id, "promoted", null);
       promoted.push(id);
     }
   }
   return promoted;
 }
 
-/** After a task became done or archived: its todo children whose parents are all satisfied become ready. */
-export function promoteChildrenOf(k: Kernel, taskId: string): string[] {
-  return k.write(() => promoteIfSatisfied(k, childIds(k, taskId)));
+/** After a task became satisfying: its todo children whose parents are all satisfied become ready. Call inside a write. */
+export async function promoteChildrenOf(k: Kernel, taskId: string): Promise<string[]> {
+  return promoteIfSatisfied(k, await childIds(k, taskId));
 }
 
-/** After a task left done or archived: its ready children wait again (todo). */
-export function demoteChildrenOf(k: Kernel, taskId: string): string[] {
-  return k.write(() => {
-    const demote = k.stmt("UPDATE tasks SET status = 'todo' WHERE id = ? AND status = 'ready'");
-    const demoted = childIds(k, taskId).filter((id) => demote.run(id).changes > 0);
-    for (const id of demoted) appendEvent(k, id, "status", { status: "todo" });
-    return demoted;
-  });
+/** After a task stopped being satisfying: its ready children wait again (todo). Call inside a write. */
+export async function demoteChildrenOf(k: Kernel, taskId: string): Promise<string[]> {
+  const demoted: string[] = [];
+  for (const id of await childIds(k, taskId)) {
+    if ((await k.db.run("UPDATE tasks SET status = 'todo' WHERE id = ? AND status = 'ready'", [id])) > 0) {
+      demoted.push(id);
+      await appendEvent(k, id, "status", { status: "todo" });
+    }
+  }
+  return demoted;
 }
 
 /**
@@ -139,35 +176,29 @@ export function demoteChildrenOf(k: Kernel, taskId: string): string[] {
  * satisfied becomes ready, in one statement. Triage is never promoted. Returns the count.
  * Changes themselves promote only the affected children; this pass runs once per dispatcher tick.
  */
-export function recomputeReady(k: Kernel): number {
-  return k.write(() => {
-    const rows = k
-      .stmt(
-        `UPDATE tasks SET status = 'ready'
-          WHERE status = 'todo'
-            AND NOT EXISTS (SELECT 1 FROM task_links l JOIN tasks p ON p.id = l.parent_id
-                             WHERE l.child_id = tasks.id AND p.status NOT IN ${SATISFIED})
-          RETURNING id`,
-      )
-      .all() as Array<{ id: string }>;
-    for (const r of rows) appendEvent(k, r.id, "promoted", null);
+export async function recomputeReady(k: Kernel): Promise<number> {
+  return k.write(async (k) => {
+    const rows = await k.db.all<{ id: string }>(
+      `UPDATE tasks SET status = 'ready' WHERE status = 'todo' AND NOT ${HAS_UNFINISHED_PARENT} RETURNING id`,
+    );
+    for (const r of rows) await appendEvent(k, r.id, "promoted", null);
     return rows.length;
   });
 }
 
 /**
  * Where a task goes when it leaves running without finishing (a reclaim, a stale claim, a
- * failure below the limit): ready, or todo while a parent is unfinished (one linked while it
- * ran), so it is not claimed again before its parents are done (SPEC §3.6). It is promoted as
- * usual once they are.
+ * failure below the limit): the contract's `requeue` row whose guard holds — ready, or todo
+ * while a parent is unfinished (one linked while it ran), so it is not claimed again before its
+ * parents are done (SPEC §3.6). It is promoted as usual once they are.
  */
-export function requeueStatus(k: Kernel, taskId: string): "ready" | "todo" {
-  return waitingOn(k, taskId).length > 0 ? "todo" : "ready";
+export async function requeueStatus(k: Kernel, taskId: string): Promise<"ready" | "todo"> {
+  return (await waitingOn(k, taskId)).length > 0 ? "todo" : "ready";
 }
 
 /** Refuses a move to ready while a parent is unfinished, naming the parents (SPEC §3.6). */
-export function assertParentsSatisfied(k: Kernel, taskId: string): void {
-  const waiting = waitingOn(k, taskId);
+export async function assertParentsSatisfied(k: Kernel, taskId: string): Promise<void> {
+  const waiting = await waitingOn(k, taskId);
   if (waiting.length > 0) {
     throw new CoreError(
       "parents_unfinished",

@@ -1,34 +1,29 @@
-import type { Task, TaskStatus } from "@switchyard/contract";
+import { allows, operatorMove, satisfiesChildren, type Task, type TaskStatus } from "@switchyard/contract";
 import { blockTask, unblockTask } from "./blocking.ts";
 import { completeTask } from "./completion.ts";
 import { CoreError } from "./errors.ts";
 import { appendEvent } from "./events.ts";
 import type { Kernel } from "./kernel.ts";
 import { assertParentsSatisfied, demoteChildrenOf, promoteChildrenOf } from "./links.ts";
+import { NO_CLAIM_SQL } from "./rows.ts";
 import { closeRun } from "./runs.ts";
 import { requireTask } from "./tasks.ts";
-
-const SATISFYING = new Set<string>(["done", "archived"]);
 
 /**
  * Archives a task from any other status (reference §2.3): its claim is released and an open
  * run closes as `reclaimed`. Children that were waiting only on it become ready.
  */
-export function archiveTask(k: Kernel, id: string): Task {
-  return k.write(() => {
-    const task = requireTask(k, id);
-    if (task.status === "archived") {
+export async function archiveTask(k: Kernel, id: string): Promise<Task> {
+  return k.write(async (k) => {
+    const task = await requireTask(k, id);
+    if (!allows("archive", task.status)) {
       throw new CoreError("invalid_transition", `cannot archive ${id}: it is already archived`, { task_id: id });
     }
     const run = task.current_run_id;
-    if (run !== null) closeRun(k, run, { outcome: "reclaimed", error: "task archived with run still active" });
-    k.stmt(
-      `UPDATE tasks SET status = 'archived', claim_lock = NULL, claim_expires = NULL, worker_pid = NULL,
-                        current_run_id = NULL
-        WHERE id = ?`,
-    ).run(id);
-    appendEvent(k, id, "archived", null, run);
-    promoteChildrenOf(k, id);
+    if (run !== null) await closeRun(k, run, { outcome: "reclaimed", error: "task archived with run still active" });
+    await k.db.run(`UPDATE tasks SET status = 'archived', ${NO_CLAIM_SQL} WHERE id = ?`, [id]);
+    await appendEvent(k, id, "archived", null, run);
+    await promoteChildrenOf(k, id);
     return requireTask(k, id);
   });
 }
@@ -39,23 +34,22 @@ export function archiveTask(k: Kernel, id: string): Task {
  * is unfinished. Leaving running closes the run as `reclaimed`; leaving done or archived sends
  * ready children back to todo.
  */
-export function setStatusDirect(k: Kernel, id: string, status: "triage" | "todo" | "ready"): Task {
-  return k.write(() => {
-    const task = requireTask(k, id);
-    if (status === "ready") assertParentsSatisfied(k, id);
+export async function setStatusDirect(k: Kernel, id: string, status: "triage" | "todo" | "ready"): Promise<Task> {
+  return k.write(async (k) => {
+    const task = await requireTask(k, id);
+    if (!allows("set_status", task.status, status)) {
+      throw new CoreError("invalid_transition", `cannot move ${id} from ${task.status} to ${status}`, { task_id: id });
+    }
+    if (status === "ready") await assertParentsSatisfied(k, id);
     let run: number | null = null;
     // Leaving running closes the run; on any other status an open run is a leak, closed the same way.
     if (task.current_run_id !== null) {
       run = task.current_run_id;
-      closeRun(k, run, { outcome: "reclaimed", error: `status changed to ${status} (dashboard/direct)` });
+      await closeRun(k, run, { outcome: "reclaimed", error: `status changed to ${status} (dashboard/direct)` });
     }
-    k.stmt(
-      `UPDATE tasks SET status = ?, claim_lock = NULL, claim_expires = NULL, worker_pid = NULL,
-                        current_run_id = NULL
-        WHERE id = ?`,
-    ).run(status, id);
-    appendEvent(k, id, "status", { status }, run);
-    if (SATISFYING.has(task.status)) demoteChildrenOf(k, id);
+    await k.db.run(`UPDATE tasks SET status = ?, ${NO_CLAIM_SQL} WHERE id = ?`, [status, id]);
+    await appendEvent(k, id, "status", { status }, run);
+    if (satisfiesChildren(task.status)) await demoteChildrenOf(k, id);
     return requireTask(k, id);
   });
 }
@@ -66,31 +60,47 @@ export interface MoveInput {
   summary?: string | null;
   metadata?: Record<string, unknown> | null;
   block_reason?: string | null;
+  /** Who moves it (the author of a block's comment). */
+  author?: string | null;
 }
 
+const RUNNING_REFUSED =
+  "Cannot set status to 'running' directly; the dispatcher claims ready tasks (move it to ready).";
+
 /**
- * A status change as PATCH /tasks/:id and bulk apply it (reference §11): done completes,
- * blocked blocks, ready unblocks a blocked task (else a direct write), archived archives,
- * todo and triage are direct writes. `running` is only ever reached by a claim.
+ * A status change asked for by a person (PATCH /tasks/:id, bulk, a drag on the dashboard): the
+ * contract's transition table names the command that performs it (`operatorMove`): done
+ * completes, blocked blocks, blocked -> ready unblocks, archived archives, and triage, todo and
+ * ready are direct writes. `running` is only ever reached by a claim.
  */
-export function moveTask(k: Kernel, id: string, move: MoveInput): Task {
-  switch (move.status) {
-    case "running":
-      throw new CoreError(
-        "invalid_input",
-        "Cannot set status to 'running' directly; the dispatcher claims ready tasks (use ready).",
-        { task_id: id },
-      );
-    case "done":
-      return completeTask(k, id, { result: move.result, summary: move.summary, metadata: move.metadata }).task;
-    case "blocked":
-      return blockTask(k, id, { reason: move.block_reason });
-    case "archived":
-      return archiveTask(k, id);
-    case "ready":
-      return requireTask(k, id).status === "blocked" ? unblockTask(k, id) : setStatusDirect(k, id, "ready");
-    case "todo":
-    case "triage":
-      return setStatusDirect(k, id, move.status);
-  }
+export async function moveTask(k: Kernel, id: string, move: MoveInput): Promise<Task> {
+  if (move.status === "running") throw new CoreError("invalid_input", RUNNING_REFUSED, { task_id: id });
+  return k.write(async (k) => {
+    const task = await requireTask(k, id);
+    const row = operatorMove(task.status, move.status);
+    switch (row?.action) {
+      case "complete":
+        return (await completeTask(k, id, { result: move.result, summary: move.summary, metadata: move.metadata }))
+          .task;
+      case "block":
+        return (await blockTask(k, id, { reason: move.block_reason, author: move.author })).task;
+      case "unblock":
+        return unblockTask(k, id);
+      case "archive":
+        return archiveTask(k, id);
+      case "set_status":
+        return setStatusDirect(k, id, move.status as "triage" | "todo" | "ready");
+      default:
+        throw new CoreError(
+          "invalid_transition",
+          `cannot move ${id} from ${task.status} to ${move.status}${task.status === move.status ? " (it is already there)" : ""}`,
+          { task_id: id },
+        );
+    }
+  });
+}
+
+/** `running` is only reached by a claim (SPEC §3.6): refused before anything changes. */
+export function refuseRunning(status: TaskStatus | undefined): void {
+  if (status === "running") throw new CoreError("invalid_input", RUNNING_REFUSED);
 }

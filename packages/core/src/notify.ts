@@ -1,4 +1,5 @@
 import type { NotifySubscription, TaskEvent } from "@switchyard/contract";
+import { CoreError } from "./errors.ts";
 import type { Kernel } from "./kernel.ts";
 import { type EventRow, toEvent } from "./rows.ts";
 
@@ -14,69 +15,67 @@ export interface SubKey {
   thread_id?: string | null;
 }
 
+const KEY = "task_id = ? AND platform = ? AND chat_id = ? AND thread_id = ?";
+
+function keyArgs(key: SubKey): unknown[] {
+  return [key.task_id, key.platform, key.chat_id, key.thread_id ?? ""];
+}
+
 /** Idempotent: an existing subscription is left as it is; a new one starts at cursor 0. */
-export function addNotifySub(k: Kernel, key: SubKey & { user_id?: string | null }): NotifySub {
-  const thread = key.thread_id ?? "";
-  k.write(() =>
-    k
-      .stmt(
-        `INSERT OR IGNORE INTO kanban_notify_subs (task_id, platform, chat_id, thread_id, user_id, created_at, last_event_id)
-         VALUES (?, ?, ?, ?, ?, ?, 0)`,
-      )
-      .run(key.task_id, key.platform, key.chat_id, thread, key.user_id ?? null, k.clock.now()),
-  );
-  return k
-    .stmt("SELECT * FROM kanban_notify_subs WHERE task_id = ? AND platform = ? AND chat_id = ? AND thread_id = ?")
-    .get(key.task_id, key.platform, key.chat_id, thread) as NotifySub;
+export async function addNotifySub(k: Kernel, key: SubKey & { user_id?: string | null }): Promise<NotifySub> {
+  return k.write(async (k) => {
+    await k.db.run(
+      `INSERT INTO kanban_notify_subs (task_id, platform, chat_id, thread_id, user_id, created_at, last_event_id)
+       VALUES (?, ?, ?, ?, ?, ?, 0) ON CONFLICT DO NOTHING`,
+      [...keyArgs(key), key.user_id ?? null, k.clock.now()],
+    );
+    const sub = await k.db.get<NotifySub>(`SELECT * FROM kanban_notify_subs WHERE ${KEY}`, keyArgs(key));
+    if (!sub) throw new CoreError("internal", `the subscription of ${key.task_id} could not be read back`);
+    return sub;
+  });
 }
 
-export function listNotifySubs(k: Kernel, taskId?: string): NotifySub[] {
-  return (
-    taskId
-      ? k.stmt("SELECT * FROM kanban_notify_subs WHERE task_id = ? ORDER BY created_at, platform, chat_id").all(taskId)
-      : k.stmt("SELECT * FROM kanban_notify_subs ORDER BY task_id, created_at, platform, chat_id").all()
-  ) as NotifySub[];
+export async function listNotifySubs(k: Kernel, taskId?: string): Promise<NotifySub[]> {
+  return taskId
+    ? k.db.all<NotifySub>("SELECT * FROM kanban_notify_subs WHERE task_id = ? ORDER BY created_at, platform, chat_id", [
+        taskId,
+      ])
+    : k.db.all<NotifySub>("SELECT * FROM kanban_notify_subs ORDER BY task_id, created_at, platform, chat_id");
 }
 
-export function removeNotifySub(k: Kernel, key: SubKey): boolean {
-  return k.write(
-    () =>
-      k
-        .stmt("DELETE FROM kanban_notify_subs WHERE task_id = ? AND platform = ? AND chat_id = ? AND thread_id = ?")
-        .run(key.task_id, key.platform, key.chat_id, key.thread_id ?? "").changes > 0,
-  );
+export async function removeNotifySub(k: Kernel, key: SubKey): Promise<boolean> {
+  return k.write(async (k) => (await k.db.run(`DELETE FROM kanban_notify_subs WHERE ${KEY}`, keyArgs(key))) > 0);
 }
 
 /**
  * Events of the subscribed task after the subscription's cursor, optionally of some kinds.
  * Returns the largest id seen (or the cursor) and the events; does not move the cursor.
  */
-export function unseenEventsForSub(
+export async function unseenEventsForSub(
   k: Kernel,
   key: SubKey,
   kinds?: readonly string[],
-): { maxId: number; events: TaskEvent[] } {
-  const sub = k
-    .stmt(
-      "SELECT last_event_id FROM kanban_notify_subs WHERE task_id = ? AND platform = ? AND chat_id = ? AND thread_id = ?",
-    )
-    .get(key.task_id, key.platform, key.chat_id, key.thread_id ?? "") as { last_event_id: number } | undefined;
+): Promise<{ maxId: number; events: TaskEvent[] }> {
+  const sub = await k.db.get<{ last_event_id: number }>(
+    `SELECT last_event_id FROM kanban_notify_subs WHERE ${KEY}`,
+    keyArgs(key),
+  );
   if (!sub) return { maxId: 0, events: [] };
-  const rows = k
-    .stmt("SELECT * FROM task_events WHERE task_id = ? AND id > ? ORDER BY id")
-    .all(key.task_id, sub.last_event_id) as EventRow[];
+  const rows = await k.db.all<EventRow>("SELECT * FROM task_events WHERE task_id = ? AND id > ? ORDER BY id", [
+    key.task_id,
+    sub.last_event_id,
+  ]);
   const maxId = rows.length > 0 ? Number(rows[rows.length - 1]?.id) : Number(sub.last_event_id);
   const events = rows.map(toEvent).filter((e) => !kinds || kinds.includes(e.kind));
   return { maxId, events };
 }
 
-export function advanceNotifyCursor(k: Kernel, key: SubKey, cursor: number): void {
-  k.write(() =>
-    k
-      .stmt(
-        `UPDATE kanban_notify_subs SET last_event_id = MAX(last_event_id, ?)
-          WHERE task_id = ? AND platform = ? AND chat_id = ? AND thread_id = ?`,
-      )
-      .run(cursor, key.task_id, key.platform, key.chat_id, key.thread_id ?? ""),
+export async function advanceNotifyCursor(k: Kernel, key: SubKey, cursor: number): Promise<void> {
+  await k.write((k) =>
+    k.db.run(
+      `UPDATE kanban_notify_subs SET last_event_id = CASE WHEN last_event_id > ? THEN last_event_id ELSE ? END
+        WHERE ${KEY}`,
+      [cursor, cursor, ...keyArgs(key)],
+    ),
   );
 }

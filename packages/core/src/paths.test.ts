@@ -1,7 +1,7 @@
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { refusal } from "../test/fixtures.ts";
+import { refusalSync } from "../test/fixtures.ts";
 import {
   boardPaths,
   currentFile,
@@ -31,7 +31,7 @@ describe("board slugs", () => {
     "ümlaut",
     "x".repeat(65),
   ])("refuses %s as invalid input", (slug) => {
-    const err = refusal(() => normalizeSlug(slug));
+    const err = refusalSync(() => normalizeSlug(slug));
     expect(err.code).toBe("invalid_input");
     expect(err.message).toContain("invalid board slug");
   });
@@ -96,7 +96,7 @@ describe("where a board keeps its files", () => {
 
   it("refuses a slug that is not normalised, so no path leaves kanban/boards/", () => {
     for (const slug of ["../escape", "Upper", "a/b", ""]) {
-      expect(refusal(() => boardPaths(home(), slug)).code).toBe("invalid_input");
+      expect(refusalSync(() => boardPaths(home(), slug)).code).toBe("invalid_input");
     }
   });
 
@@ -166,7 +166,7 @@ describe("workspace paths given by a user", () => {
   });
 
   it("refuses a relative path, naming what was wrong", () => {
-    const err = refusal(() => requireAbsolute("work/here", "workspace_path"));
+    const err = refusalSync(() => requireAbsolute("work/here", "workspace_path"));
     expect(err.code).toBe("invalid_input");
     expect(err.message).toContain("workspace_path must be an absolute path");
   });

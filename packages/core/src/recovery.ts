@@ -4,6 +4,7 @@ import { CoreError, isCoreError } from "./errors.ts";
 import { appendEvent } from "./events.ts";
 import type { Kernel } from "./kernel.ts";
 import { requeueStatus } from "./links.ts";
+import { NO_CLAIM_SQL } from "./rows.ts";
 import { closeRun } from "./runs.ts";
 import { assignTask, requireTask } from "./tasks.ts";
 
@@ -13,10 +14,10 @@ import { assignTask, requireTask } from "./tasks.ts";
  * closes as `reclaimed`. Returns the worker that lost its run; the caller stops it if it runs on
  * this host (SPEC §3.3), and the dispatcher will not respawn the task while it is alive.
  */
-export function reclaimTask(k: Kernel, id: string, options: { reason?: string | null } = {}): WorkerRef {
+export async function reclaimTask(k: Kernel, id: string, options: { reason?: string | null } = {}): Promise<WorkerRef> {
   const reason = options.reason?.trim() || null;
-  return k.write(() => {
-    const task = requireTask(k, id);
+  return k.write(async (k) => {
+    const task = await requireTask(k, id);
     if (task.status !== "running" && task.claim_lock === null) {
       throw new CoreError(
         "invalid_transition",
@@ -24,23 +25,20 @@ export function reclaimTask(k: Kernel, id: string, options: { reason?: string | 
         { task_id: id },
       );
     }
-    const next = ["running", "ready", "blocked"].includes(task.status) ? requeueStatus(k, id) : task.status;
-    k.stmt(
-      `UPDATE tasks SET status = ?, claim_lock = NULL, claim_expires = NULL, worker_pid = NULL, current_run_id = NULL
-        WHERE id = ?`,
-    ).run(next, id);
+    const next = ["running", "ready", "blocked"].includes(task.status) ? await requeueStatus(k, id) : task.status;
+    await k.db.run(`UPDATE tasks SET status = ?, ${NO_CLAIM_SQL} WHERE id = ?`, [next, id]);
     const run = task.current_run_id;
     if (run !== null) {
-      closeRun(k, run, {
+      await closeRun(k, run, {
         outcome: "reclaimed",
         error: reason ? `manual_reclaim: ${reason}` : `manual_reclaim lock=${task.claim_lock}`,
       });
     }
-    appendEvent(
+    await appendEvent(
       k,
       id,
       "reclaimed",
-      { manual: true, reason, prev_lock: task.claim_lock, prev_pid: task.worker_pid },
+      { manual: true, reason, prev_lock: task.claim_lock, prev_pid: task.worker_pid, status: next },
       run,
     );
     return { task_id: id, run_id: run, pid: task.worker_pid, lock: task.claim_lock };
@@ -57,22 +55,22 @@ export interface ReassignResult {
  * Hands a task to another profile (or unassigns it with null). A running task is refused
  * unless `reclaimFirst`, which reclaims it first (and is harmless when nothing is running).
  */
-export function reassignTask(
+export async function reassignTask(
   k: Kernel,
   id: string,
   profile: string | null,
   options: { reclaimFirst?: boolean; reason?: string | null } = {},
-): ReassignResult {
-  return k.write(() => {
-    requireTask(k, id);
+): Promise<ReassignResult> {
+  return k.write(async (k) => {
+    await requireTask(k, id);
     let reclaimed: WorkerRef | null = null;
     if (options.reclaimFirst) {
       try {
-        reclaimed = reclaimTask(k, id, { reason: options.reason?.trim() || "reassign" });
+        reclaimed = await reclaimTask(k, id, { reason: options.reason?.trim() || "reassign" });
       } catch (err) {
         if (!isCoreError(err, "invalid_transition")) throw err;
       }
     }
-    return { task: assignTask(k, id, profile), reclaimed };
+    return { task: await assignTask(k, id, profile), reclaimed };
   });
 }

@@ -239,3 +239,6 @@ export function toComment(r: CommentRow): Comment {
 export function jsonOrNull(value: unknown): string | null {
   return value === null || value === undefined ? null : JSON.stringify(value);
 }
+
+/** The columns a task's claim occupies, cleared together whenever it leaves a run. */
+export const NO_CLAIM_SQL = "claim_lock = NULL, claim_expires = NULL, worker_pid = NULL, current_run_id = NULL";

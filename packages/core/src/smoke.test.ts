@@ -6,15 +6,15 @@ import { listEvents } from "./events.ts";
 import { createTask } from "./tasks.ts";
 
 describe("a task's life", () => {
-  it("goes from ready through running to done with its events", () => {
-    const { k } = freshBoard();
-    const { task } = createTask(k, { title: "write schema", assignee: "Alice" });
+  it("goes from ready through running to done with its events", async () => {
+    const { k } = await freshBoard();
+    const { task } = await createTask(k, { title: "write schema", assignee: "Alice" });
     expect(task.status).toBe("ready");
     expect(task.assignee).toBe("alice");
-    const claimed = claimTask(k, task.id);
+    const claimed = await claimTask(k, task.id);
     expect(claimed?.status).toBe("running");
-    const done = completeTask(k, task.id, { summary: "schema written", result: "ok" });
+    const done = await completeTask(k, task.id, { summary: "schema written", result: "ok" });
     expect(done.task.status).toBe("done");
-    expect(listEvents(k, task.id).map((e) => e.kind)).toEqual(["created", "claimed", "completed"]);
+    expect((await listEvents(k, task.id)).map((e) => e.kind)).toEqual(["created", "claimed", "completed"]);
   });
 });

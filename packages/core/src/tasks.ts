@@ -61,21 +61,19 @@ function normalizeMaxRuntime(raw: number | null | undefined): number | null {
   return raw === 0 ? null : raw;
 }
 
-function findByIdempotencyKey(k: Kernel, key: string): Task | null {
-  const row = k
-    .stmt(
-      `SELECT * FROM tasks WHERE idempotency_key = ? AND status != 'archived'
-        ORDER BY created_at DESC, rowid DESC LIMIT 1`,
-    )
-    .get(key) as TaskRow | undefined;
+async function findByIdempotencyKey(k: Kernel, key: string): Promise<Task | null> {
+  const row = await k.db.get<TaskRow>(
+    `SELECT * FROM tasks WHERE idempotency_key = ? AND status != 'archived'
+      ORDER BY created_at DESC, rowid DESC LIMIT 1`,
+    [key],
+  );
   return row ? toTask(row) : null;
 }
 
-function freshId(k: Kernel): string {
-  const exists = k.stmt("SELECT 1 FROM tasks WHERE id = ?");
+async function freshId(k: Kernel): Promise<string> {
   for (let i = 0; i < MAX_ID_ATTEMPTS; i++) {
     const id = k.ids.taskId();
-    if (!exists.get(id)) return id;
+    if (!(await k.db.get("SELECT 1 AS hit FROM tasks WHERE id = ?", [id]))) return id;
   }
   throw new CoreError("internal", "could not generate a unique task id");
 }
@@ -85,7 +83,7 @@ function freshId(k: Kernel): string {
  * non-archived task holding it is returned unchanged; the lookup runs inside the write
  * transaction, so two racing creators get the same task.
  */
-export function createTask(k: Kernel, input: NewTask): { task: Task; created: boolean } {
+export async function createTask(k: Kernel, input: NewTask): Promise<{ task: Task; created: boolean }> {
   const title = normalizeText(input.title);
   if (!title) throw new CoreError("invalid_input", "title is required");
   const workspace = normalizeWorkspace(input.workspace_kind, input.workspace_path);
@@ -96,51 +94,55 @@ export function createTask(k: Kernel, input: NewTask): { task: Task; created: bo
   const parents = [...new Set((input.parents ?? []).map((p) => p.trim()).filter(Boolean))];
   const key = normalizeText(input.idempotency_key);
 
-  return k.write(() => {
+  return k.write(async (k) => {
     if (key) {
-      const existing = findByIdempotencyKey(k, key);
+      const existing = await findByIdempotencyKey(k, key);
       if (existing) return { task: existing, created: false };
     }
-    assertParentsExist(k, parents);
-    const status = input.triage ? "triage" : unfinishedParents(k, parents).length > 0 ? "todo" : "ready";
-    const id = freshId(k);
+    await assertParentsExist(k, parents);
+    const status = input.triage ? "triage" : (await unfinishedParents(k, parents)).length > 0 ? "todo" : "ready";
+    const id = await freshId(k);
     const assignee = normalizeAssignee(input.assignee);
     const tenant = normalizeText(input.tenant);
-    k.stmt(
+    const row = await k.db.get<TaskRow>(
       `INSERT INTO tasks (id, title, body, assignee, status, priority, created_by, created_at,
                           workspace_kind, workspace_path, tenant, idempotency_key,
                           max_runtime_seconds, skills)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
-      id,
-      title,
-      input.body ?? null,
-      assignee,
-      status,
-      priority,
-      normalizeText(input.created_by) ?? "user",
-      k.clock.now(),
-      workspace.kind,
-      workspace.path,
-      tenant,
-      key,
-      maxRuntime,
-      skills === null ? null : JSON.stringify(skills),
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       RETURNING *`,
+      [
+        id,
+        title,
+        input.body ?? null,
+        assignee,
+        status,
+        priority,
+        normalizeText(input.created_by) ?? "user",
+        k.clock.now(),
+        workspace.kind,
+        workspace.path,
+        tenant,
+        key,
+        maxRuntime,
+        skills === null ? null : JSON.stringify(skills),
+      ],
     );
-    const link = k.stmt("INSERT OR IGNORE INTO task_links (parent_id, child_id) VALUES (?, ?)");
-    for (const p of parents) link.run(p, id);
-    appendEvent(k, id, "created", { assignee, status, parents, tenant, skills });
-    return { task: requireTask(k, id), created: true };
+    for (const p of parents) {
+      await k.db.run("INSERT INTO task_links (parent_id, child_id) VALUES (?, ?) ON CONFLICT DO NOTHING", [p, id]);
+    }
+    await appendEvent(k, id, "created", { assignee, status, parents, tenant, skills });
+    if (!row) throw new CoreError("internal", `task ${id} could not be read back`);
+    return { task: toTask(row), created: true };
   });
 }
 
-export function getTask(k: Kernel, id: string): Task | null {
-  const row = k.stmt("SELECT * FROM tasks WHERE id = ?").get(id) as TaskRow | undefined;
+export async function getTask(k: Kernel, id: string): Promise<Task | null> {
+  const row = await k.db.get<TaskRow>("SELECT * FROM tasks WHERE id = ?", [id]);
   return row ? toTask(row) : null;
 }
 
-export function requireTask(k: Kernel, id: string): Task {
-  const task = getTask(k, id);
+export async function requireTask(k: Kernel, id: string): Promise<Task> {
+  const task = await getTask(k, id);
   if (!task) throw notFound(id);
   return task;
 }
@@ -153,8 +155,11 @@ export interface TaskFilter {
   limit?: number;
 }
 
-/** Tasks by priority (highest first), then age (oldest first). Archived ones only on request. */
-export function listTasks(k: Kernel, filter: TaskFilter = {}): Task[] {
+/** The board's card order: priority (highest first), then age (oldest first), then insertion order. */
+export const TASK_ORDER = "priority DESC, created_at ASC, rowid ASC";
+
+/** Tasks in the board's order. Archived ones only on request. */
+export async function listTasks(k: Kernel, filter: TaskFilter = {}): Promise<Task[]> {
   const where: string[] = [];
   const args: unknown[] = [];
   if (filter.assignee) {
@@ -172,50 +177,55 @@ export function listTasks(k: Kernel, filter: TaskFilter = {}): Task[] {
     args.push(filter.tenant);
   }
   const sql = `SELECT * FROM tasks${where.length ? ` WHERE ${where.join(" AND ")}` : ""}
-               ORDER BY priority DESC, created_at ASC, id ASC${filter.limit ? " LIMIT ?" : ""}`;
+               ORDER BY ${TASK_ORDER}${filter.limit ? " LIMIT ?" : ""}`;
   if (filter.limit) args.push(filter.limit);
-  return (k.stmt(sql).all(...args) as TaskRow[]).map(toTask);
+  return (await k.db.all<TaskRow>(sql, args)).map(toTask);
 }
 
 /**
  * Sets or clears the assignee. A task that is running under a claim cannot be reassigned;
  * reclaim it first (reference §2.3).
  */
-export function assignTask(k: Kernel, id: string, profile: string | null): Task {
+export async function assignTask(k: Kernel, id: string, profile: string | null): Promise<Task> {
   const assignee = normalizeAssignee(profile);
-  return k.write(() => {
-    const task = requireTask(k, id);
+  return k.write(async (k) => {
+    const task = await requireTask(k, id);
     if (task.status === "running" && task.claim_lock) {
       throw new CoreError(
         "task_running",
         `cannot reassign ${id}: it is currently running; reclaim it first (or pass reclaim_first)`,
+        { task_id: id },
       );
     }
-    k.stmt("UPDATE tasks SET assignee = ? WHERE id = ?").run(assignee, id);
-    appendEvent(k, id, "assigned", { assignee });
-    return requireTask(k, id);
+    await k.db.run("UPDATE tasks SET assignee = ? WHERE id = ?", [assignee, id]);
+    await appendEvent(k, id, "assigned", { assignee });
+    return { ...task, assignee };
   });
 }
 
-export function setPriority(k: Kernel, id: string, priority: number): Task {
+export async function setPriority(k: Kernel, id: string, priority: number): Promise<Task> {
   if (!Number.isInteger(priority)) throw new CoreError("invalid_input", "priority must be a whole number");
-  return k.write(() => {
-    requireTask(k, id);
-    k.stmt("UPDATE tasks SET priority = ? WHERE id = ?").run(priority, id);
-    appendEvent(k, id, "reprioritized", { priority });
-    return requireTask(k, id);
+  return k.write(async (k) => {
+    const task = await requireTask(k, id);
+    await k.db.run("UPDATE tasks SET priority = ? WHERE id = ?", [priority, id]);
+    await appendEvent(k, id, "reprioritized", { priority });
+    return { ...task, priority };
   });
 }
 
 /** Title or body edit from the dashboard: an `edited` event with no payload (reference §11). */
-export function editTask(k: Kernel, id: string, changes: { title?: string; body?: string | null }): Task {
+export async function editTask(
+  k: Kernel,
+  id: string,
+  changes: { title?: string; body?: string | null },
+): Promise<Task> {
   const title = changes.title === undefined ? undefined : normalizeText(changes.title);
   if (title === null) throw new CoreError("invalid_input", "title cannot be empty");
-  return k.write(() => {
-    requireTask(k, id);
-    if (title !== undefined) k.stmt("UPDATE tasks SET title = ? WHERE id = ?").run(title, id);
-    if (changes.body !== undefined) k.stmt("UPDATE tasks SET body = ? WHERE id = ?").run(changes.body, id);
-    appendEvent(k, id, "edited", null);
+  return k.write(async (k) => {
+    await requireTask(k, id);
+    if (title !== undefined) await k.db.run("UPDATE tasks SET title = ? WHERE id = ?", [title, id]);
+    if (changes.body !== undefined) await k.db.run("UPDATE tasks SET body = ? WHERE id = ?", [changes.body, id]);
+    await appendEvent(k, id, "edited", null);
     return requireTask(k, id);
   });
 }

@@ -35,11 +35,11 @@ function fold(rows: Row[]): Map<string, Warnings> {
 }
 
 /** Active warnings of every task on the board (archived included), keyed by task id. */
-export function boardWarnings(k: Kernel): Map<string, Warnings> {
-  return fold(k.stmt(ACTIVE.replace("%TASK%", "")).all() as Row[]);
+export async function boardWarnings(k: Kernel): Promise<Map<string, Warnings>> {
+  return fold(await k.db.all<Row>(ACTIVE.replace("%TASK%", "")));
 }
 
 /** Active warnings of one task, or undefined when it has none. */
-export function taskWarnings(k: Kernel, taskId: string): Warnings | undefined {
-  return fold(k.stmt(ACTIVE.replace("%TASK%", "AND h.task_id = ?")).all(taskId) as Row[]).get(taskId);
+export async function taskWarnings(k: Kernel, taskId: string): Promise<Warnings | undefined> {
+  return fold(await k.db.all<Row>(ACTIVE.replace("%TASK%", "AND h.task_id = ?"), [taskId])).get(taskId);
 }

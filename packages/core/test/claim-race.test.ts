@@ -20,8 +20,12 @@ describe("claiming from one board file in several processes at once", () => {
   it("completes every task exactly once, and the board invariants hold at the end", async () => {
     const home = tempHome();
     const paths = boardPaths(home, DEFAULT_BOARD);
-    const k = openKernel(paths, { clock: createManualClock(1_700_000_000), host: "seeder" });
-    const ids = k.write(() => Array.from({ length: TASKS }, (_, i) => createTask(k, { title: `task ${i}` }).task.id));
+    const k = await openKernel(paths, { clock: createManualClock(1_700_000_000), host: "seeder" });
+    const ids = await k.write(async (k) => {
+      const made: string[] = [];
+      for (let i = 0; i < TASKS; i++) made.push((await createTask(k, { title: `task ${i}` })).task.id);
+      return made;
+    });
     expect(new Set(ids).size).toBe(TASKS);
 
     const results = await runTogether(
@@ -37,25 +41,20 @@ describe("claiming from one board file in several processes at once", () => {
     expect(reports.filter((r) => r.won.length > 0).length).toBeGreaterThanOrEqual(2);
 
     const db = k.db;
-    const perTask = (kind: string) =>
+    const perTask = async (kind: string) =>
       new Map(
         (
-          db
-            .prepare("SELECT task_id, count(*) AS n FROM task_events WHERE kind = ? GROUP BY task_id")
-            .all(kind) as Array<{
-            task_id: string;
-            n: number;
-          }>
+          await db.all<{ task_id: string; n: number }>(
+            "SELECT task_id, count(*) AS n FROM task_events WHERE kind = ? GROUP BY task_id",
+            [kind],
+          )
         ).map((r) => [r.task_id, r.n]),
       );
-    const claimed = perTask("claimed");
-    const completed = perTask("completed");
+    const claimed = await perTask("claimed");
+    const completed = await perTask("completed");
     const runs = new Map(
       (
-        db.prepare("SELECT task_id, count(*) AS n FROM task_runs GROUP BY task_id").all() as Array<{
-          task_id: string;
-          n: number;
-        }>
+        await db.all<{ task_id: string; n: number }>("SELECT task_id, count(*) AS n FROM task_runs GROUP BY task_id")
       ).map((r) => [r.task_id, r.n]),
     );
     const notOnce = ids.filter((id) => claimed.get(id) !== 1 || completed.get(id) !== 1 || runs.get(id) !== 1);
@@ -63,21 +62,21 @@ describe("claiming from one board file in several processes at once", () => {
 
     // Each run records the process that won it, and closed as a completion.
     const winner = new Map(reports.flatMap((r) => r.won.map((id) => [id, `racehost:${r.pid}`] as const)));
-    const rows = db.prepare("SELECT task_id, claim_lock, status, outcome, ended_at FROM task_runs").all() as Array<{
+    const rows = await db.all<{
       task_id: string;
       claim_lock: string;
       status: string;
       outcome: string;
       ended_at: number;
-    }>;
+    }>("SELECT task_id, claim_lock, status, outcome, ended_at FROM task_runs");
     const wrong = rows.filter(
       (r) => r.claim_lock !== winner.get(r.task_id) || r.status !== "done" || r.outcome !== "completed",
     );
     expect(wrong).toEqual([]);
-    const notDone = db.prepare("SELECT id, status FROM tasks WHERE status != 'done'").all();
+    const notDone = await db.all("SELECT id, status FROM tasks WHERE status != 'done'");
     expect(notDone).toEqual([]);
 
-    expect(invariantViolations(db)).toEqual([]);
-    k.close();
+    expect(await invariantViolations(db)).toEqual([]);
+    await k.close();
   });
 });

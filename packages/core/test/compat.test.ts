@@ -8,7 +8,9 @@ import { type Kernel, openKernel } from "../src/kernel.ts";
 import { childIds, parentIds } from "../src/links.ts";
 import { boardPaths, DEFAULT_BOARD } from "../src/paths.ts";
 import { listRuns } from "../src/runs.ts";
-import { migrate, SCHEMA_VERSION } from "../src/schema.ts";
+import type { Queryable } from "../src/storage/driver.ts";
+import { createSqliteDriver } from "../src/storage/sqlite.ts";
+import { migrate, SCHEMA_VERSION } from "../src/storage/sqlite-schema.ts";
 import { getTask, listTasks } from "../src/tasks.ts";
 import { tempHome } from "./fixtures.ts";
 import { reportOf, runTogether } from "./processes.ts";
@@ -207,38 +209,43 @@ function olderHermesHome() {
   return { home, paths };
 }
 
-function open(paths: ReturnType<typeof boardPaths>): Kernel {
+function open(paths: ReturnType<typeof boardPaths>): Promise<Kernel> {
   return openKernel(paths, { clock: createManualClock(OPENED_AT), ids: createSequentialIds(), host: "newhost" });
 }
 
+/** Statements on a plain connection (no Switchyard code opened it), for the helpers below. */
+function plain(db: BetterSqlite3.Database): Queryable {
+  return createSqliteDriver(db, db.name);
+}
+
 /** Every row of every table, for before/after comparisons. */
-function dump(db: BetterSqlite3.Database): Record<string, Row[]> {
-  const tables = db
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-    .all() as Array<{ name: string }>;
-  return Object.fromEntries(
-    tables.map((t) => [t.name, db.prepare(`SELECT * FROM ${t.name} ORDER BY rowid`).all() as Row[]]),
+async function dump(db: Queryable): Promise<Record<string, Row[]>> {
+  const tables = await db.all<{ name: string }>(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
   );
+  const out: Record<string, Row[]> = {};
+  for (const t of tables) out[t.name] = await db.all(`SELECT * FROM ${t.name} ORDER BY rowid`);
+  return out;
 }
 
 function pick(row: Row, keys: readonly string[]): Row {
   return Object.fromEntries(keys.map((k) => [k, row[k]]));
 }
 
-function tableInfo(db: BetterSqlite3.Database, table: string) {
-  return db.prepare(`PRAGMA table_info(${table})`).all() as Array<{
+function tableInfo(db: Queryable, table: string) {
+  return db.all<{
     name: string;
     type: string;
     notnull: number;
     dflt_value: string | null;
     pk: number;
-  }>;
+  }>(`PRAGMA table_info(${table})`);
 }
 
 /** Core's tables and columns are a superset of reference §1.3: same names, declared types, NOT NULL, defaults, keys. */
-function expectReferenceSuperset(db: BetterSqlite3.Database): void {
+async function expectReferenceSuperset(db: Queryable): Promise<void> {
   for (const [table, spec] of Object.entries(REFERENCE_COLUMNS)) {
-    const info = tableInfo(db, table);
+    const info = await tableInfo(db, table);
     for (const col of spec) {
       const actual = info.find((c) => c.name === col.name);
       expect(actual, `${table}.${col.name} exists`).toBeDefined();
@@ -253,58 +260,60 @@ function expectReferenceSuperset(db: BetterSqlite3.Database): void {
     }
   }
   for (const table of AUTOINCREMENT_TABLES) {
-    const sql = (db.prepare("SELECT sql FROM sqlite_master WHERE name = ?").get(table) as { sql: string }).sql;
-    expect(sql.toUpperCase()).toContain("AUTOINCREMENT");
+    const row = await db.get<{ sql: string }>("SELECT sql FROM sqlite_master WHERE name = ?", [table]);
+    expect(row?.sql.toUpperCase()).toContain("AUTOINCREMENT");
   }
   for (const index of REFERENCE_INDEXES) {
-    const row = db.prepare("SELECT tbl_name FROM sqlite_master WHERE type = 'index' AND name = ?").get(index.name) as
-      | { tbl_name: string }
-      | undefined;
+    const row = await db.get<{ tbl_name: string }>(
+      "SELECT tbl_name FROM sqlite_master WHERE type = 'index' AND name = ?",
+      [index.name],
+    );
     expect(row?.tbl_name, `index ${index.name}`).toBe(index.table);
-    const cols = (db.prepare(`PRAGMA index_info(${index.name})`).all() as Array<{ name: string }>).map((c) => c.name);
+    const cols = (await db.all<{ name: string }>(`PRAGMA index_info(${index.name})`)).map((c) => c.name);
     expect(cols, `columns of ${index.name}`).toEqual(index.columns);
   }
 }
 
 describe("the schema core creates", () => {
-  it("has every table, column and index of reference §1.3 with the same names and declared types", () => {
-    const k = open(boardPaths(tempHome(), DEFAULT_BOARD));
-    expectReferenceSuperset(k.db);
-    k.close();
+  it("has every table, column and index of reference §1.3 with the same names and declared types", async () => {
+    const k = await open(boardPaths(tempHome(), DEFAULT_BOARD));
+    await expectReferenceSuperset(k.db);
+    await k.close();
   });
 
-  it("keeps the reference's column order on a fresh board", () => {
-    const k = open(boardPaths(tempHome(), DEFAULT_BOARD));
+  it("keeps the reference's column order on a fresh board", async () => {
+    const k = await open(boardPaths(tempHome(), DEFAULT_BOARD));
     for (const [table, spec] of Object.entries(REFERENCE_COLUMNS)) {
-      const names = tableInfo(k.db, table).map((c) => c.name);
+      const names = (await tableInfo(k.db, table)).map((c) => c.name);
       expect(names.slice(0, spec.length), table).toEqual(spec.map((c) => c.name));
     }
-    k.close();
+    await k.close();
   });
 
-  it("is matched by the reference DDL written out here, so the comparison itself is sound", () => {
-    const db = new BetterSqlite3(":memory:");
-    db.exec(referenceDdl());
-    expectReferenceSuperset(db);
-    db.exec("ALTER TABLE tasks DROP COLUMN skills");
-    expect(() => expectReferenceSuperset(db)).toThrow(/tasks.skills/);
-    db.close();
+  it("is matched by the reference DDL written out here, so the comparison itself is sound", async () => {
+    const raw = new BetterSqlite3(":memory:");
+    raw.exec(referenceDdl());
+    const db = plain(raw);
+    await expectReferenceSuperset(db);
+    raw.exec("ALTER TABLE tasks DROP COLUMN skills");
+    await expect(expectReferenceSuperset(db)).rejects.toThrow(/tasks.skills/);
+    raw.close();
   });
 });
 
 describe("a board an older Hermes left behind", () => {
-  it("opens, and every table then matches the reference schema", () => {
+  it("opens, and every table then matches the reference schema", async () => {
     const { paths } = olderHermesHome();
-    const k = open(paths);
-    expectReferenceSuperset(k.db);
-    expect(k.db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
-    k.close();
+    const k = await open(paths);
+    await expectReferenceSuperset(k.db);
+    expect(await k.db.get("PRAGMA user_version")).toEqual({ user_version: SCHEMA_VERSION });
+    await k.close();
   });
 
-  it("keeps every task row and value, with the migrated columns at their defaults", () => {
+  it("keeps every task row and value, with the migrated columns at their defaults", async () => {
     const { paths } = olderHermesHome();
-    const k = open(paths);
-    const rows = k.db.prepare("SELECT * FROM tasks ORDER BY rowid").all() as Row[];
+    const k = await open(paths);
+    const rows = await k.db.all("SELECT * FROM tasks ORDER BY rowid");
     expect(rows.map((r) => pick(r, Object.keys(OLD_TASKS[0] ?? {})))).toEqual(OLD_TASKS);
     for (const row of rows) {
       expect(row.spawn_failures).toBe(0);
@@ -322,41 +331,41 @@ describe("a board an older Hermes left behind", () => {
       }
       if (row.id !== "t_0000cccc") expect(row.current_run_id, `${row.id}.current_run_id`).toBeNull();
     }
-    k.close();
+    await k.close();
   });
 
-  it("keeps links and comments exactly", () => {
+  it("keeps links and comments exactly", async () => {
     const { paths } = olderHermesHome();
-    const k = open(paths);
-    expect(k.db.prepare("SELECT * FROM task_links ORDER BY rowid").all()).toEqual(OLD_LINKS);
-    expect(k.db.prepare("SELECT * FROM task_comments ORDER BY id").all()).toEqual(OLD_COMMENTS);
-    expect(parentIds(k, "t_0000bbbb")).toEqual(["t_0000aaaa"]);
-    expect(childIds(k, "t_0000cccc")).toEqual(["t_0000dddd"]);
-    expect(listComments(k, "t_0000cccc").map((c) => c.body)).toEqual(["Any progress? 🚧"]);
-    k.close();
+    const k = await open(paths);
+    expect(await k.db.all("SELECT * FROM task_links ORDER BY rowid")).toEqual(OLD_LINKS);
+    expect(await k.db.all("SELECT * FROM task_comments ORDER BY id")).toEqual(OLD_COMMENTS);
+    expect(await parentIds(k, "t_0000bbbb")).toEqual(["t_0000aaaa"]);
+    expect(await childIds(k, "t_0000cccc")).toEqual(["t_0000dddd"]);
+    expect((await listComments(k, "t_0000cccc")).map((c) => c.body)).toEqual(["Any progress? 🚧"]);
+    await k.close();
   });
 
-  it("keeps every event, renames the legacy kinds in place and adds run_id as NULL", () => {
+  it("keeps every event, renames the legacy kinds in place and adds run_id as NULL", async () => {
     const { paths } = olderHermesHome();
-    const k = open(paths);
-    const rows = k.db.prepare("SELECT * FROM task_events ORDER BY id").all() as Row[];
+    const k = await open(paths);
+    const rows = await k.db.all("SELECT * FROM task_events ORDER BY id");
     expect(rows).toEqual(OLD_EVENTS.map((e) => ({ ...e, kind: RENAMED[e.kind as string] ?? e.kind, run_id: null })));
-    const legacy = k.db.prepare(
+    const legacy = await k.db.get(
       "SELECT count(*) AS n FROM task_events WHERE kind IN ('ready', 'priority', 'spawn_auto_blocked')",
     );
-    expect(legacy.get()).toEqual({ n: 0 });
-    expect(listEvents(k, "t_0000eeee").map((e) => [e.kind, e.payload])).toEqual([
+    expect(legacy).toEqual({ n: 0 });
+    expect((await listEvents(k, "t_0000eeee")).map((e) => [e.kind, e.payload])).toEqual([
       ["gave_up", { failures: 5, error: "hermes not found" }],
     ]);
-    k.close();
+    await k.close();
   });
 
-  it("gives the running task an open run built from its claim, and points the task at it", () => {
+  it("gives the running task an open run built from its claim, and points the task at it", async () => {
     const { paths } = olderHermesHome();
-    const k = open(paths);
-    const runs = k.db.prepare("SELECT * FROM task_runs").all() as Row[];
+    const k = await open(paths);
+    const runs = await k.db.all("SELECT * FROM task_runs");
     expect(runs).toHaveLength(1);
-    const task = getTask(k, "t_0000cccc");
+    const task = await getTask(k, "t_0000cccc");
     expect(task?.status).toBe("running");
     expect(task?.current_run_id).toBe(runs[0]?.id);
     expect(runs[0]).toMatchObject({
@@ -369,44 +378,46 @@ describe("a board an older Hermes left behind", () => {
       ended_at: null,
       outcome: null,
     });
-    k.close();
+    await k.close();
   });
 
-  it("is idempotent: reopening and re-running the migration change nothing", () => {
+  it("is idempotent: reopening and re-running the migration change nothing", async () => {
     const { paths } = olderHermesHome();
-    const first = open(paths);
-    const once = dump(first.db);
-    first.close();
+    const first = await open(paths);
+    const once = await dump(first.db);
+    await first.close();
 
-    const again = open(paths);
-    expect(dump(again.db)).toEqual(once);
-    again.db.transaction(() => migrate(again.db, OPENED_AT + 3600)).immediate();
-    expect(dump(again.db)).toEqual(once);
-    again.close();
+    const again = await open(paths);
+    expect(await dump(again.db)).toEqual(once);
+    await again.close();
+    const raw1 = new BetterSqlite3(paths.dbPath);
+    raw1.transaction(() => migrate(raw1, OPENED_AT + 3600)).immediate();
+    expect(await dump(plain(raw1))).toEqual(once);
+    raw1.close();
 
     // A file whose version marker was lost (e.g. restored by a tool that drops it) is migrated
     // again from scratch, and that too changes nothing.
     const raw = new BetterSqlite3(paths.dbPath);
     raw.pragma("user_version = 0");
     raw.close();
-    const third = open(paths);
-    expect(dump(third.db)).toEqual(once);
-    third.close();
+    const third = await open(paths);
+    expect(await dump(third.db)).toEqual(once);
+    await third.close();
   });
 
-  it("is a working board afterwards: the backfilled run completes and promotes the waiting child", () => {
+  it("is a working board afterwards: the backfilled run completes and promotes the waiting child", async () => {
     const { paths } = olderHermesHome();
-    const k = open(paths);
-    const runId = getTask(k, "t_0000cccc")?.current_run_id ?? null;
-    const done = completeTask(k, "t_0000cccc", { summary: "finished after the upgrade", runId });
+    const k = await open(paths);
+    const runId = (await getTask(k, "t_0000cccc"))?.current_run_id ?? null;
+    const done = await completeTask(k, "t_0000cccc", { summary: "finished after the upgrade", runId });
     expect(done.task.status).toBe("done");
-    expect(listRuns(k, "t_0000cccc").map((r) => [r.id, r.outcome, r.summary])).toEqual([
+    expect((await listRuns(k, "t_0000cccc")).map((r) => [r.id, r.outcome, r.summary])).toEqual([
       [runId, "completed", "finished after the upgrade"],
     ]);
-    expect(getTask(k, "t_0000dddd")?.status).toBe("ready");
-    expect(listTasks(k).map((t) => t.id)).not.toContain("t_ab12");
-    expect(listTasks(k, { includeArchived: true }).map((t) => t.id)).toContain("t_ab12");
-    k.close();
+    expect((await getTask(k, "t_0000dddd"))?.status).toBe("ready");
+    expect((await listTasks(k)).map((t) => t.id)).not.toContain("t_ab12");
+    expect((await listTasks(k, { includeArchived: true })).map((t) => t.id)).toContain("t_ab12");
+    await k.close();
   });
 
   it("is migrated once when several processes open it at the same moment", async () => {
@@ -415,16 +426,16 @@ describe("a board an older Hermes left behind", () => {
       Array.from({ length: 5 }, () => ({ script: "open-kernel.ts", args: [home.root] })),
     );
     for (const r of results) expect(reportOf(r)).toEqual({ ok: true, tasks: OLD_TASKS.length });
-    const k = open(paths);
-    const runs = k.db.prepare("SELECT task_id, status, ended_at, error FROM task_runs").all();
+    const k = await open(paths);
+    const runs = await k.db.all("SELECT task_id, status, ended_at, error FROM task_runs");
     expect(runs).toEqual([{ task_id: "t_0000cccc", status: "running", ended_at: null, error: null }]);
-    expect(k.db.prepare("SELECT count(*) AS n FROM task_events").get()).toEqual({ n: OLD_EVENTS.length });
-    k.close();
+    expect(await k.db.get("SELECT count(*) AS n FROM task_events")).toEqual({ n: OLD_EVENTS.length });
+    await k.close();
   });
 });
 
 describe("a board written by Hermes at the reference's schema", () => {
-  it("opens with its runs, events and notification subscriptions untouched", () => {
+  it("opens with its runs, events and notification subscriptions untouched", async () => {
     const home = tempHome();
     const paths = boardPaths(home, DEFAULT_BOARD);
     const raw = new BetterSqlite3(paths.dbPath);
@@ -440,12 +451,12 @@ describe("a board written by Hermes at the reference's schema", () => {
       INSERT INTO kanban_notify_subs (task_id, platform, chat_id, created_at, last_event_id)
         VALUES ('t_12345678', 'telegram', '42', 1690000000, 1);
     `);
-    const before = dump(raw);
+    const before = await dump(plain(raw));
     raw.close();
 
-    const k = open(paths);
-    expect(dump(k.db)).toEqual(before);
-    expect(getTask(k, "t_12345678")).toMatchObject({ current_run_id: 1, skills: ["review"], status: "running" });
-    k.close();
+    const k = await open(paths);
+    expect(await dump(k.db)).toEqual(before);
+    expect(await getTask(k, "t_12345678")).toMatchObject({ current_run_id: 1, skills: ["review"], status: "running" });
+    await k.close();
   });
 });

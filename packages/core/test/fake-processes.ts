@@ -1,4 +1,5 @@
-import type { ProcessControl } from "../src/process.ts";
+import { type ProcessControl, stopProcess } from "../../runtime/src/process.ts";
+import type { StopResult } from "../src/dispatcher.ts";
 
 export interface FakeProcess {
   alive: boolean;
@@ -18,6 +19,11 @@ export interface FakeProcesses {
   add(pid: number, options?: Partial<FakeProcess>): FakeProcess;
   /** Makes every sleep wait until the returned function is called (a stop stays in its grace period). */
   pauseSleeps(): () => void;
+  /**
+   * Stops a fake worker as the host runtime does (`stopProcess` on its process group: SIGTERM,
+   * `graceMs` of sleeps, SIGKILL): what `dispatchOnce`'s `stop` option gets in kernel tests.
+   */
+  stop(pid: number, graceMs?: number): Promise<StopResult>;
 }
 
 /** Fake process control: processes are table rows, signals are recorded, sleeping takes no time. */
@@ -51,6 +57,7 @@ export function fakeProcesses(): FakeProcesses {
       procs.set(pid, p);
       return p;
     },
+    stop: (pid, graceMs = 5000) => stopProcess(control, pid, graceMs, { group: true }),
     pauseSleeps() {
       let release = () => {};
       gate = new Promise<void>((resolve) => {

@@ -2,16 +2,21 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach } from "vitest";
-import { createManualClock, createSequentialIds, type ManualClock } from "../src/clock.ts";
+import { createManualClock, createSequentialIds, type IdSource, type ManualClock } from "../src/clock.ts";
 import { CoreError } from "../src/errors.ts";
 import { type Kernel, openKernel } from "../src/kernel.ts";
 import { boardPaths, DEFAULT_BOARD, type Env, type Home, resolveHome } from "../src/paths.ts";
 
-const cleanups: Array<() => void> = [];
+const cleanups: Array<() => void | Promise<void>> = [];
 
-afterEach(() => {
-  while (cleanups.length > 0) cleanups.pop()?.();
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.();
 });
+
+/** Runs `fn` after the current test (last registered, first run). */
+export function onCleanup(fn: () => void | Promise<void>): void {
+  cleanups.push(fn);
+}
 
 /** A fresh temporary directory, removed after the test. */
 export function tempDir(prefix = "switchyard-test-"): string {
@@ -32,12 +37,12 @@ export interface TestBoard {
 }
 
 /** A fresh default board on a temp file with a fixed clock, sequential ids and a fixed host. */
-export function freshBoard(options: { host?: string; pid?: number } = {}): TestBoard {
+export async function freshBoard(options: { host?: string; pid?: number; ids?: IdSource } = {}): Promise<TestBoard> {
   const home = tempHome();
   const clock = createManualClock(1_700_000_000);
-  const k = openKernel(boardPaths(home, DEFAULT_BOARD), {
+  const k = await openKernel(boardPaths(home, DEFAULT_BOARD), {
     clock,
-    ids: createSequentialIds(),
+    ids: options.ids ?? createSequentialIds(),
     host: options.host ?? "testhost",
     pid: options.pid ?? 4242,
   });
@@ -45,8 +50,19 @@ export function freshBoard(options: { host?: string; pid?: number } = {}): TestB
   return { k, home, clock };
 }
 
-/** Runs `fn`, which must refuse with a CoreError, and returns that error for its code and message. */
-export function refusal(fn: () => unknown): CoreError {
+/** Awaits `fn`, which must refuse with a CoreError, and returns that error for its code and message. */
+export async function refusal(fn: () => unknown | Promise<unknown>): Promise<CoreError> {
+  try {
+    await fn();
+  } catch (err) {
+    if (err instanceof CoreError) return err;
+    throw err;
+  }
+  throw new Error("expected a CoreError refusal, but the call succeeded");
+}
+
+/** `refusal` for a synchronous call (pure helpers such as `normalizeSlug`). */
+export function refusalSync(fn: () => unknown): CoreError {
   try {
     fn();
   } catch (err) {

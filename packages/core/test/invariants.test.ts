@@ -4,14 +4,16 @@ import { blockTask, unblockTask } from "../src/blocking.ts";
 import { claimTask, heartbeatWorker, releaseStaleClaims, setWorkerPid } from "../src/claims.ts";
 import { createManualClock, createSequentialIds, type ManualClock } from "../src/clock.ts";
 import { completeTask } from "../src/completion.ts";
-import { openDatabase } from "../src/db.ts";
 import { CoreError } from "../src/errors.ts";
 import { type FailureKind, recordFailure } from "../src/failures.ts";
 import { createKernel, type Kernel } from "../src/kernel.ts";
 import { linkTasks, recomputeReady, unlinkTasks } from "../src/links.ts";
 import { archiveTask, moveTask, setStatusDirect } from "../src/moves.ts";
+import { patchTask } from "../src/patch.ts";
 import { boardPaths, DEFAULT_BOARD, resolveHome } from "../src/paths.ts";
 import { reassignTask, reclaimTask } from "../src/recovery.ts";
+import { createSqliteDriver } from "../src/storage/sqlite.ts";
+import { openDatabase } from "../src/storage/sqlite-file.ts";
 import { assignTask, createTask, getTask, setPriority } from "../src/tasks.ts";
 import { invariantViolations } from "./invariants.ts";
 
@@ -50,6 +52,13 @@ type Op =
   | { kind: "priority"; task: number; priority: number }
   | { kind: "direct"; task: number; status: "triage" | "todo" | "ready" }
   | { kind: "move"; task: number; status: (typeof MOVE_STATUSES)[number] }
+  | {
+      kind: "patch";
+      task: number;
+      assignee: number | null;
+      status: (typeof MOVE_STATUSES)[number] | null;
+      priority: number | null;
+    }
   | { kind: "releaseStale"; advance: number }
   | { kind: "failure"; task: number; failure: number; run: RunRef; limit: number }
   | { kind: "recompute" }
@@ -110,6 +119,16 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   {
     weight: 2,
     arbitrary: fc.record({ kind: fc.constant("move" as const), task, status: fc.constantFrom(...MOVE_STATUSES) }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("patch" as const),
+      task,
+      assignee: fc.option(profile),
+      status: fc.option(fc.constantFrom(...MOVE_STATUSES)),
+      priority: fc.option(fc.integer({ min: -5, max: 5 })),
+    }),
   },
   {
     weight: 2,
@@ -180,6 +199,8 @@ function allowedChanges(op: Op): { target: Change[]; others: Change[] } {
       return { target: to(all, op.status), others: [DEMOTED] };
     case "move":
       return { target: to(all, op.status), others: [PROMOTED, DEMOTED] };
+    case "patch":
+      return { target: op.status === null ? [] : to(all, op.status), others: [PROMOTED, DEMOTED] };
     case "releaseStale":
       return { target: [], others: ["running>ready", "running>todo"] };
     case "failure":
@@ -204,140 +225,161 @@ class Board {
    * two picks in three come from the tasks in those statuses (when there are any), so that
    * worker calls mostly meet running tasks and unblocks blocked ones.
    */
-  pick(n: number, prefer?: readonly string[]): string {
+  async pick(n: number, prefer?: readonly string[]): Promise<string> {
     if (this.ids.length === 0 || n % 17 === 16) return UNKNOWN;
     if (prefer && n % 3 !== 0) {
       const marks = prefer.map(() => "?").join(", ");
-      const rows = this.k.stmt(`SELECT id FROM tasks WHERE status IN (${marks}) ORDER BY id`).all(...prefer) as Array<{
-        id: string;
-      }>;
+      const rows = await this.k.db.all<{ id: string }>(
+        `SELECT id FROM tasks WHERE status IN (${marks}) ORDER BY id`,
+        prefer,
+      );
       if (rows.length > 0) return rows[Math.floor(n / 3) % rows.length]?.id ?? UNKNOWN;
     }
     return this.ids[n % this.ids.length] as string;
   }
 
-  runId(id: string, ref: RunRef): number | null {
+  async runId(id: string, ref: RunRef): Promise<number | null> {
     if (ref === "none") return null;
-    const current = getTask(this.k, id)?.current_run_id ?? null;
+    const current = (await getTask(this.k, id))?.current_run_id ?? null;
     if (ref === "current") return current;
-    const stale = this.k.db
-      .prepare("SELECT id FROM task_runs WHERE task_id = ? AND id IS NOT ? ORDER BY id DESC LIMIT 1")
-      .get(id, current) as { id: number } | undefined;
+    const stale = await this.k.db.get<{ id: number }>(
+      "SELECT id FROM task_runs WHERE task_id = ? AND id IS NOT ? ORDER BY id DESC LIMIT 1",
+      [id, current],
+    );
     return stale?.id ?? (current === null ? 999_999 : current + 1_000);
   }
 
   /** Applies one operation; returns the task it was aimed at, if any. */
-  apply(op: Op): string | null {
+  async apply(op: Op): Promise<string | null> {
     const k = this.k;
     switch (op.kind) {
       case "create": {
-        const parents = op.parents.map((p) => this.pick(p));
-        const id = createTask(k, {
-          title: `task ${this.ids.length}`,
-          parents,
-          triage: op.triage,
-          assignee: PROFILES[op.assignee],
-        }).task.id;
+        const parents: string[] = [];
+        for (const p of op.parents) parents.push(await this.pick(p));
+        const id = (
+          await createTask(k, {
+            title: `task ${this.ids.length}`,
+            parents,
+            triage: op.triage,
+            assignee: PROFILES[op.assignee],
+          })
+        ).task.id;
         this.ids.push(id);
         return id;
       }
       case "link": {
-        const child = this.pick(op.child);
-        linkTasks(k, this.pick(op.parent), child);
+        const child = await this.pick(op.child);
+        await linkTasks(k, await this.pick(op.parent), child);
         return child;
       }
       case "unlink": {
-        const edges = k.db.prepare("SELECT parent_id, child_id FROM task_links ORDER BY rowid").all() as Array<{
-          parent_id: string;
-          child_id: string;
-        }>;
+        const edges = await k.db.all<{ parent_id: string; child_id: string }>(
+          "SELECT parent_id, child_id FROM task_links ORDER BY rowid",
+        );
         const edge = edges[op.edge % Math.max(edges.length, 1)];
-        unlinkTasks(k, edge?.parent_id ?? UNKNOWN, edge?.child_id ?? UNKNOWN);
+        await unlinkTasks(k, edge?.parent_id ?? UNKNOWN, edge?.child_id ?? UNKNOWN);
         return edge?.child_id ?? null;
       }
       case "claim": {
-        const id = this.pick(op.task, READY);
-        claimTask(k, id, { ttl: op.ttl });
+        const id = await this.pick(op.task, READY);
+        await claimTask(k, id, { ttl: op.ttl });
         return id;
       }
       case "spawn": {
-        const id = this.pick(op.task, RUNNING);
-        const run = this.runId(id, "current");
-        if (run !== null) setWorkerPid(k, id, run, op.pid);
+        const id = await this.pick(op.task, RUNNING);
+        const run = await this.runId(id, "current");
+        if (run !== null) await setWorkerPid(k, id, run, op.pid);
         return id;
       }
       case "heartbeat": {
-        const id = this.pick(op.task, RUNNING);
-        heartbeatWorker(k, id, { runId: this.runId(id, op.run), note: "still going" });
+        const id = await this.pick(op.task, RUNNING);
+        await heartbeatWorker(k, id, { runId: await this.runId(id, op.run), note: "still going" });
         return id;
       }
       case "complete": {
-        const id = this.pick(op.task, RUNNING);
-        completeTask(k, id, {
-          runId: this.runId(id, op.run),
+        const id = await this.pick(op.task, RUNNING);
+        await completeTask(k, id, {
+          runId: await this.runId(id, op.run),
           ...(op.handoff ? { summary: "did the thing", result: "ok", metadata: { files: 2 } } : {}),
         });
         return id;
       }
       case "block": {
-        const id = this.pick(op.task, RUNNING);
-        blockTask(k, id, { runId: this.runId(id, op.run), reason: op.reason ? "needs a decision" : null });
+        const id = await this.pick(op.task, RUNNING);
+        await blockTask(k, id, { runId: await this.runId(id, op.run), reason: op.reason ? "needs a decision" : null });
         return id;
       }
       case "unblock": {
-        const id = this.pick(op.task, BLOCKED);
-        unblockTask(k, id);
+        const id = await this.pick(op.task, BLOCKED);
+        await unblockTask(k, id);
         return id;
       }
       case "archive": {
-        const id = this.pick(op.task);
-        archiveTask(k, id);
+        const id = await this.pick(op.task);
+        await archiveTask(k, id);
         return id;
       }
       case "reclaim": {
-        const id = this.pick(op.task, RUNNING);
-        reclaimTask(k, id, { reason: "operator" });
+        const id = await this.pick(op.task, RUNNING);
+        await reclaimTask(k, id, { reason: "operator" });
         return id;
       }
       case "reassign": {
-        const id = this.pick(op.task, RUNNING);
-        reassignTask(k, id, PROFILES[op.assignee] ?? null, { reclaimFirst: op.reclaimFirst });
+        const id = await this.pick(op.task, RUNNING);
+        await reassignTask(k, id, PROFILES[op.assignee] ?? null, { reclaimFirst: op.reclaimFirst });
         return id;
       }
       case "assign": {
-        const id = this.pick(op.task);
-        assignTask(k, id, PROFILES[op.assignee] ?? null);
+        const id = await this.pick(op.task);
+        await assignTask(k, id, PROFILES[op.assignee] ?? null);
         return id;
       }
       case "priority": {
-        const id = this.pick(op.task);
-        setPriority(k, id, op.priority);
+        const id = await this.pick(op.task);
+        await setPriority(k, id, op.priority);
         return id;
       }
       case "direct": {
-        const id = this.pick(op.task);
-        setStatusDirect(k, id, op.status);
+        const id = await this.pick(op.task);
+        await setStatusDirect(k, id, op.status);
         if (op.status === "todo") this.parked.add(id);
         return id;
       }
       case "move": {
-        const id = this.pick(op.task);
-        moveTask(k, id, { status: op.status, result: "moved", block_reason: "moved to blocked" });
+        const id = await this.pick(op.task);
+        await moveTask(k, id, { status: op.status, result: "moved", block_reason: "moved to blocked" });
+        if (op.status === "todo") this.parked.add(id);
+        return id;
+      }
+      case "patch": {
+        const id = await this.pick(op.task);
+        await patchTask(k, id, {
+          ...(op.assignee === null ? {} : { assignee: PROFILES[op.assignee] ?? null }),
+          ...(op.status === null ? {} : { status: op.status }),
+          ...(op.priority === null ? {} : { priority: op.priority }),
+          ...(op.status === "done" ? { result: "patched" } : {}),
+          ...(op.status === "blocked" ? { block_reason: "patched to blocked" } : {}),
+        });
         if (op.status === "todo") this.parked.add(id);
         return id;
       }
       case "releaseStale":
         this.clock.advance(op.advance);
-        releaseStaleClaims(k);
+        await releaseStaleClaims(k);
         return null;
       case "failure": {
-        const id = this.pick(op.task, RUNNING);
+        const id = await this.pick(op.task, RUNNING);
         const kind = FAILURE_KINDS[op.failure] ?? "crashed";
-        recordFailure(k, id, { kind, error: `${kind} in the property test`, runId: this.runId(id, op.run) }, op.limit);
+        await recordFailure(
+          k,
+          id,
+          { kind, error: `${kind} in the property test`, runId: await this.runId(id, op.run) },
+          op.limit,
+        );
         return id;
       }
       case "recompute":
-        recomputeReady(k);
+        await recomputeReady(k);
         return null;
       case "tick":
         this.clock.advance(op.seconds);
@@ -345,32 +387,33 @@ class Board {
     }
   }
 
-  statuses(): Map<string, string> {
-    const rows = this.k.stmt("SELECT id, status FROM tasks ORDER BY id").raw().all() as Array<[string, string]>;
-    return new Map(rows);
+  async statuses(): Promise<Map<string, string>> {
+    const rows = await this.k.db.all<{ id: string; status: string }>("SELECT id, status FROM tasks ORDER BY id");
+    return new Map(rows.map((r) => [r.id, r.status]));
   }
 
   /** Everything a refusal must leave alone. */
-  snapshot(): string {
+  async snapshot(): Promise<string> {
     const k = this.k;
     return JSON.stringify([
-      k.stmt("SELECT * FROM tasks ORDER BY id").raw().all(),
-      k.stmt("SELECT * FROM task_links ORDER BY parent_id, child_id").raw().all(),
-      k.stmt("SELECT * FROM task_runs ORDER BY id").raw().all(),
-      k.stmt("SELECT count(*), max(id) FROM task_events").raw().get(),
+      await k.db.all("SELECT * FROM tasks ORDER BY id"),
+      await k.db.all("SELECT * FROM task_links ORDER BY parent_id, child_id"),
+      await k.db.all("SELECT * FROM task_runs ORDER BY id"),
+      await k.db.all("SELECT * FROM task_comments ORDER BY id"),
+      await k.db.get("SELECT count(*), max(id) FROM task_events"),
     ]);
   }
 
-  forgetUnparked(): void {
-    for (const id of this.parked) if (getTask(this.k, id)?.status !== "todo") this.parked.delete(id);
+  async forgetUnparked(): Promise<void> {
+    for (const id of this.parked) if ((await getTask(this.k, id))?.status !== "todo") this.parked.delete(id);
   }
 }
 
 /** A fresh board per sequence, in memory: hundreds of sequences on files would spend their time creating files. */
-function runSequence(ops: readonly Op[]): void {
+async function runSequence(ops: readonly Op[]): Promise<void> {
   const clock = createManualClock(NOW);
   const paths = boardPaths(resolveHome({ SWITCHYARD_HOME: "/nonexistent/property-test" }), DEFAULT_BOARD);
-  const k = createKernel(openDatabase(":memory:", { now: NOW }), paths, {
+  const k = createKernel(createSqliteDriver(openDatabase(":memory:", { now: NOW }), ":memory:"), paths, {
     clock,
     ids: createSequentialIds(),
     host: "prophost",
@@ -378,45 +421,47 @@ function runSequence(ops: readonly Op[]): void {
   });
   const board = new Board(k, clock);
   try {
-    ops.forEach((op, step) => {
+    for (const [step, op] of ops.entries()) {
       const what = `step ${step} ${JSON.stringify(op)}`;
-      const before = board.snapshot();
-      const statusesBefore = board.statuses();
+      const before = await board.snapshot();
+      const statusesBefore = await board.statuses();
       let target: string | null;
       try {
-        target = board.apply(op);
+        target = await board.apply(op);
       } catch (err) {
         if (!(err instanceof CoreError))
           throw new Error(`${what} threw something other than a refusal: ${String(err)}`);
-        if (board.snapshot() !== before) throw new Error(`${what} was refused (${err.code}) but changed the board`);
+        if ((await board.snapshot()) !== before) {
+          throw new Error(`${what} was refused (${err.code}) but changed the board`);
+        }
         target = null;
       }
       const allowed = allowedChanges(op);
-      for (const [id, status] of board.statuses()) {
+      for (const [id, status] of await board.statuses()) {
         const was = statusesBefore.get(id);
         if (was === undefined || was === status) continue;
         if (!(id === target ? allowed.target : allowed.others).includes(`${was}>${status}`)) {
           throw new Error(`${what} moved ${id} from ${was} to ${status}, which it may not`);
         }
       }
-      board.forgetUnparked();
-      const broken = invariantViolations(k.db, { parked: board.parked });
+      await board.forgetUnparked();
+      const broken = await invariantViolations(k.db, { parked: board.parked });
       if (broken.length > 0) throw new Error(`after step ${step} ${JSON.stringify(op)}:\n${broken.join("\n")}`);
-    });
+    }
   } finally {
-    k.close();
+    await k.close();
   }
 }
 
 describe("random sequences of kernel operations", () => {
-  it("keep the board invariants I1-I10 after every step, move tasks only as the transition table allows, and refusals change nothing", () => {
+  it("keep the board invariants I1-I10 after every step, move tasks only as the transition table allows, and refusals change nothing", async () => {
     let runs = 0;
     let steps = 0;
-    fc.assert(
-      fc.property(fc.array(opArb, { minLength: 20, maxLength: 60, size: "max" }), (ops) => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { minLength: 20, maxLength: 60, size: "max" }), async (ops) => {
         runs++;
         steps += ops.length;
-        runSequence(ops);
+        await runSequence(ops);
       }),
       { seed: SEED, numRuns: RUNS },
     );

@@ -1,14 +1,13 @@
 import { existsSync } from "node:fs";
-import type { BoardMeta, BoardSummary, StatusCounts } from "@switchyard/contract";
+import type { BoardSummary, StatusCounts } from "@switchyard/contract";
 import {
   boardPaths,
   boardStats,
   createBoard,
-  createKernel,
   currentBoard,
   isCoreError,
   listBoards,
-  openDatabase,
+  openKernel,
   readBoardMeta,
   removeBoard,
   requireBoard,
@@ -24,15 +23,15 @@ import { table } from "../output.ts";
 /** `boards …` (reference §10.2): these never open the current board's database first. */
 
 /** Counts by status of a board that has a database, read without writing to it. */
-function countsOf(cli: Cli, slug: string): StatusCounts {
+async function countsOf(cli: Cli, slug: string): Promise<StatusCounts> {
   const paths = boardPaths(cli.home, slug);
   if (!existsSync(paths.dbPath)) return {};
   try {
-    const k = createKernel(openDatabase(paths.dbPath, { now: systemClock.now(), readonly: true }), paths);
+    const k = await openKernel(paths, { readonly: true });
     try {
-      return boardStats(k).by_status;
+      return (await boardStats(k)).by_status;
     } finally {
-      k.close();
+      await k.close();
     }
   } catch (err) {
     if (!isCoreError(err)) throw err;
@@ -41,13 +40,15 @@ function countsOf(cli: Cli, slug: string): StatusCounts {
   }
 }
 
-function summaries(cli: Cli, includeArchived: boolean): BoardSummary[] {
+async function summaries(cli: Cli, includeArchived: boolean): Promise<BoardSummary[]> {
   const current = currentBoard(cli.home);
-  return listBoards(cli.home, { includeArchived }).map((meta: BoardMeta) => {
-    const counts = countsOf(cli, meta.slug);
+  const list: BoardSummary[] = [];
+  for (const meta of listBoards(cli.home, { includeArchived })) {
+    const counts = await countsOf(cli, meta.slug);
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
-    return { ...meta, is_current: meta.slug === current, counts, total };
-  });
+    list.push({ ...meta, is_current: meta.slug === current, counts, total });
+  }
+  return list;
 }
 
 function countsText(counts: StatusCounts): string {
@@ -64,8 +65,8 @@ export const registerBoards: RegisterVerbs = (program, cli) => {
     .description("list the boards with their task counts")
     .option("--all", "include archived boards")
     .option("--json", "print JSON")
-    .action((opts: { all?: boolean; json?: boolean }) => {
-      const list = summaries(cli, opts.all ?? false);
+    .action(async (opts: { all?: boolean; json?: boolean }) => {
+      const list = await summaries(cli, opts.all ?? false);
       if (opts.json) return cli.json(list);
       cli.out(
         table(
@@ -88,11 +89,11 @@ export const registerBoards: RegisterVerbs = (program, cli) => {
     .option("--color <color>", "color")
     .option("--switch", "make it the current board")
     .action(
-      (
+      async (
         slug: string,
         opts: { name?: string; description?: string; icon?: string; color?: string; switch?: boolean },
       ) => {
-        const { board, created } = createBoard(
+        const { board, created } = await createBoard(
           cli.home,
           slug,
           { name: opts.name, description: opts.description, icon: opts.icon, color: opts.color },

@@ -1,5 +1,5 @@
 import type { DispatchResult } from "@switchyard/contract";
-import { createDispatchService } from "@switchyard/core";
+import { createDispatchService } from "@switchyard/runtime";
 import { wholeNumber } from "../args.ts";
 import type { RegisterVerbs } from "../context.ts";
 

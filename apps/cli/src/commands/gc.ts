@@ -16,10 +16,10 @@ export const registerGc: RegisterVerbs = (program, cli) => {
       30,
     )
     .option("--log-retention-days <days>", "keep logs modified within this", wholeNumber("--log-retention-days", 0), 30)
-    .action((opts: { eventRetentionDays: number; logRetentionDays: number }) => {
-      const k = cli.kernel();
-      const workspaces = gcWorkspaces(k);
-      const events = gcEvents(k, opts.eventRetentionDays * DAY);
+    .action(async (opts: { eventRetentionDays: number; logRetentionDays: number }) => {
+      const k = await cli.kernel();
+      const workspaces = await gcWorkspaces(k);
+      const events = await gcEvents(k, opts.eventRetentionDays * DAY);
       const logs = gcWorkerLogs(k.paths.logsDir, opts.logRetentionDays * DAY, k.clock.now());
       cli.out(`Removed ${workspaces} workspace(s), ${events} event(s), ${logs} log file(s)`);
     });

@@ -1,13 +1,13 @@
-import { configPath, spawnableProfiles } from "@switchyard/core";
+import { configPath, spawnableProfiles } from "@switchyard/runtime";
 import type { RegisterVerbs } from "../context.ts";
 
 export const registerInit: RegisterVerbs = (program, cli) => {
   program
     .command("init")
     .description("create (or migrate) the board's database and show what the dispatcher can start")
-    .action(() => {
+    .action(async () => {
       const config = cli.config();
-      const k = cli.kernel();
+      const k = await cli.kernel();
       cli.out(`Board ${k.paths.slug}: ${k.paths.dbPath}`);
       const profiles = spawnableProfiles(cli.home, config);
       cli.out(

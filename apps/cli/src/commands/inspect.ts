@@ -1,14 +1,6 @@
 import type { StatusCounts } from "@switchyard/contract";
-import {
-  boardStats,
-  buildWorkerContext,
-  CoreError,
-  knownAssignees,
-  listRuns,
-  readWorkerLog,
-  requireTask,
-  spawnableProfiles,
-} from "@switchyard/core";
+import { boardStats, buildWorkerContext, CoreError, knownAssignees, listRuns, requireTask } from "@switchyard/core";
+import { readWorkerLog, spawnableProfiles } from "@switchyard/runtime";
 import { wholeNumber } from "../args.ts";
 import type { RegisterVerbs } from "../context.ts";
 import { elapsed, stamp, table } from "../output.ts";
@@ -27,12 +19,12 @@ export const registerInspect: RegisterVerbs = (program, cli) => {
     .description("print a task's worker log")
     .argument("<id>", "the task")
     .option("--tail <bytes>", "only the last BYTES bytes", wholeNumber("--tail", 1))
-    .action((id: string, opts: { tail?: number }) => {
-      const k = cli.kernel();
-      requireTask(k, id);
+    .action(async (id: string, opts: { tail?: number }) => {
+      const k = await cli.kernel();
+      await requireTask(k, id);
       const log = readWorkerLog(k.paths, id, opts.tail);
       if (!log.exists) throw new CoreError("not_found", `(no log for ${id} at ${log.path})`, { task_id: id });
-      process.stdout.write(log.content.endsWith("\n") || log.content === "" ? log.content : `${log.content}\n`);
+      cli.print(log.content.endsWith("\n") || log.content === "" ? log.content : `${log.content}\n`);
     });
 
   program
@@ -40,10 +32,10 @@ export const registerInspect: RegisterVerbs = (program, cli) => {
     .description("list a task's attempts")
     .argument("<id>", "the task")
     .option("--json", "print JSON")
-    .action((id: string, opts: { json?: boolean }) => {
-      const k = cli.kernel();
-      requireTask(k, id);
-      const runs = listRuns(k, id);
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const k = await cli.kernel();
+      await requireTask(k, id);
+      const runs = await listRuns(k, id);
       if (opts.json) return cli.json(runs.map(cliRun));
       if (runs.length === 0) return cli.out(`(no runs of ${id} yet)`);
       const now = k.clock.now();
@@ -67,8 +59,8 @@ export const registerInspect: RegisterVerbs = (program, cli) => {
     .command("stats")
     .description("counts by status and assignee, and the oldest ready task's age")
     .option("--json", "print JSON")
-    .action((opts: { json?: boolean }) => {
-      const stats = boardStats(cli.kernel());
+    .action(async (opts: { json?: boolean }) => {
+      const stats = await boardStats(await cli.kernel());
       if (opts.json) return cli.json(stats);
       cli.out(`By status: ${countsText(stats.by_status)}`);
       const assignees = Object.entries(stats.by_assignee);
@@ -85,8 +77,8 @@ export const registerInspect: RegisterVerbs = (program, cli) => {
     .command("assignees")
     .description("profiles the dispatcher can start, and everyone with tasks, with their counts")
     .option("--json", "print JSON")
-    .action((opts: { json?: boolean }) => {
-      const list = knownAssignees(cli.kernel(), spawnableProfiles(cli.home, cli.config()));
+    .action(async (opts: { json?: boolean }) => {
+      const list = await knownAssignees(await cli.kernel(), spawnableProfiles(cli.home, cli.config()));
       if (opts.json) return cli.json(list);
       if (list.length === 0) return cli.out("(no profiles configured and no assigned tasks)");
       cli.out(
@@ -101,7 +93,7 @@ export const registerInspect: RegisterVerbs = (program, cli) => {
     .command("context")
     .description("print the context a worker reads first (task, prior attempts, parents, comments)")
     .argument("<id>", "the task")
-    .action((id: string) => {
-      process.stdout.write(buildWorkerContext(cli.kernel(), id));
+    .action(async (id: string) => {
+      cli.print(await buildWorkerContext(await cli.kernel(), id));
     });
 };

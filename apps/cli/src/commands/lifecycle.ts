@@ -1,16 +1,10 @@
 import {
-  addComment,
   archiveTask,
   blockTask,
-  CoreError,
-  claimTask,
+  claimWithWorkspace,
   completeTask,
   editCompletedResult,
-  getTask,
   heartbeatWorker,
-  notFound,
-  reclaimTask,
-  resolveWorkspace,
   unblockTask,
 } from "@switchyard/core";
 import { collect, duration, jsonObject } from "../args.ts";
@@ -43,24 +37,10 @@ export const registerLifecycle: RegisterVerbs = (program, cli) => {
     .description("claim a ready task as this process and prepare its workspace")
     .argument("<id>", "the task")
     .option("--ttl <duration>", "how long the claim lasts without a heartbeat (default: config, else 900 s)", duration)
-    .action((id: string, opts: { ttl?: number }) => {
-      const k = cli.kernel();
+    .action(async (id: string, opts: { ttl?: number }) => {
       const ttl = opts.ttl ?? cli.config().dispatch.claim_ttl_seconds;
-      const claimed = claimTask(k, id, { ttl });
-      if (!claimed) {
-        const task = getTask(k, id);
-        if (!task) throw notFound(id);
-        const lock = task.claim_lock ? `, claimed by ${task.claim_lock}` : "";
-        throw new CoreError("claim_conflict", `cannot claim ${id}: it is ${task.status}${lock}`, { task_id: id });
-      }
-      let workspace: string;
-      try {
-        workspace = resolveWorkspace(k, claimed);
-      } catch (err) {
-        reclaimTask(k, id, { reason: `workspace: ${(err as Error).message}` });
-        throw new CoreError("invalid_input", `cannot claim ${id}: workspace: ${(err as Error).message}`);
-      }
-      cli.out(`Claimed ${id} (until ${stamp(claimed.claim_expires)})`);
+      const { task, workspace } = await claimWithWorkspace(await cli.kernel(), id, { ttl });
+      cli.out(`Claimed ${id} (until ${stamp(task.claim_expires)})`);
       cli.out(`Workspace: ${workspace}`);
     });
 
@@ -72,17 +52,17 @@ export const registerLifecycle: RegisterVerbs = (program, cli) => {
     .option("--summary <text>", "1-3 sentences for the next reader (one task only)")
     .option("--metadata <json>", "a JSON object of machine-readable facts (one task only)", jsonObject)
     .option("--created-card <id>", "a card you created for this task (repeatable; one task only)", collect)
-    .action((ids: string[], opts: CompleteOpts) => {
+    .action(async (ids: string[], opts: CompleteOpts) => {
       if (ids.length > 1 && (opts.summary !== undefined || opts.metadata !== undefined || opts.createdCard)) {
         throw new UsageError(
           "--summary, --metadata and --created-card describe one run: complete the tasks one at a time to give them",
         );
       }
-      const k = cli.kernel();
+      const k = await cli.kernel();
       const scope = cli.scope();
-      forEachId(cli, ids, (id) => {
+      await forEachId(cli, ids, async (id) => {
         assertOwnTask(scope, id);
-        const done = completeTask(k, id, {
+        const done = await completeTask(k, id, {
           result: opts.result ?? null,
           summary: opts.summary ?? null,
           metadata: opts.metadata ?? null,
@@ -102,16 +82,13 @@ export const registerLifecycle: RegisterVerbs = (program, cli) => {
     .argument("<id>", "the task")
     .argument("[reason...]", "what is needed")
     .option("--ids <ids...>", "more tasks to block with the same reason")
-    .action((id: string, words: string[], opts: { ids?: string[] }) => {
+    .action(async (id: string, words: string[], opts: { ids?: string[] }) => {
       const reason = words.join(" ").trim() || null;
-      const k = cli.kernel();
+      const k = await cli.kernel();
       const scope = cli.scope();
-      forEachId(cli, [id, ...(opts.ids ?? [])], (taskId) => {
+      await forEachId(cli, [id, ...(opts.ids ?? [])], async (taskId) => {
         assertOwnTask(scope, taskId);
-        k.write(() => {
-          blockTask(k, taskId, { reason, runId: runIdFor(scope, taskId) });
-          if (reason) addComment(k, taskId, cli.identity(), `BLOCKED: ${reason}`);
-        });
+        await blockTask(k, taskId, { reason, runId: runIdFor(scope, taskId), author: cli.identity() });
         cli.out(`Blocked ${taskId}`);
       });
     });
@@ -120,10 +97,10 @@ export const registerLifecycle: RegisterVerbs = (program, cli) => {
     .command("unblock")
     .description("move blocked tasks back to ready")
     .argument("<ids...>", "the task(s)")
-    .action((ids: string[]) => {
-      const k = cli.kernel();
-      forEachId(cli, ids, (id) => {
-        unblockTask(k, id);
+    .action(async (ids: string[]) => {
+      const k = await cli.kernel();
+      await forEachId(cli, ids, async (id) => {
+        await unblockTask(k, id);
         cli.out(`Unblocked ${id}`);
       });
     });
@@ -132,10 +109,10 @@ export const registerLifecycle: RegisterVerbs = (program, cli) => {
     .command("archive")
     .description("archive tasks (hidden from default views)")
     .argument("<ids...>", "the task(s)")
-    .action((ids: string[]) => {
-      const k = cli.kernel();
-      forEachId(cli, ids, (id) => {
-        archiveTask(k, id);
+    .action(async (ids: string[]) => {
+      const k = await cli.kernel();
+      await forEachId(cli, ids, async (id) => {
+        await archiveTask(k, id);
         cli.out(`Archived ${id}`);
       });
     });
@@ -145,10 +122,10 @@ export const registerLifecycle: RegisterVerbs = (program, cli) => {
     .description("record that the worker of a running task is alive, and extend its claim")
     .argument("<id>", "the task")
     .option("--note <text>", "what progress was made")
-    .action((id: string, opts: { note?: string }) => {
+    .action(async (id: string, opts: { note?: string }) => {
       const scope = cli.scope();
       assertOwnTask(scope, id);
-      const task = heartbeatWorker(cli.kernel(), id, {
+      const task = await heartbeatWorker(await cli.kernel(), id, {
         note: opts.note ?? null,
         runId: runIdFor(scope, id),
         ttl: claimTtl(cli),
@@ -163,8 +140,8 @@ export const registerLifecycle: RegisterVerbs = (program, cli) => {
     .requiredOption("--result <text>", "the new result")
     .option("--summary <text>", "the new summary")
     .option("--metadata <json>", "a JSON object of machine-readable facts", jsonObject)
-    .action((id: string, opts: { result: string; summary?: string; metadata?: Record<string, unknown> }) => {
-      editCompletedResult(cli.kernel(), id, {
+    .action(async (id: string, opts: { result: string; summary?: string; metadata?: Record<string, unknown> }) => {
+      await editCompletedResult(await cli.kernel(), id, {
         result: opts.result,
         summary: opts.summary ?? null,
         metadata: opts.metadata ?? null,

@@ -8,8 +8,8 @@ export const registerLinks: RegisterVerbs = (program, cli) => {
     .description("make <child> wait until <parent> is done")
     .argument("<parent>", "the task that must finish first")
     .argument("<child>", "the task that waits")
-    .action((parent: string, child: string) => {
-      linkTasks(cli.kernel(), parent, child);
+    .action(async (parent: string, child: string) => {
+      await linkTasks(await cli.kernel(), parent, child);
       cli.out(`Linked ${parent} -> ${child}`);
     });
 
@@ -18,8 +18,8 @@ export const registerLinks: RegisterVerbs = (program, cli) => {
     .description("remove the dependency of <child> on <parent>")
     .argument("<parent>", "the parent task")
     .argument("<child>", "the child task")
-    .action((parent: string, child: string) => {
-      if (!unlinkTasks(cli.kernel(), parent, child)) {
+    .action(async (parent: string, child: string) => {
+      if (!(await unlinkTasks(await cli.kernel(), parent, child))) {
         throw new CoreError("not_found", `no link ${parent} -> ${child}`);
       }
       cli.out(`Unlinked ${parent} -> ${child}`);

@@ -30,10 +30,10 @@ export const registerNotify: RegisterVerbs = (program, cli) => {
     .requiredOption("--chat-id <id>", "where to post (the webhook URL for webhook and slack)", nonBlank("--chat-id"))
     .option("--thread-id <id>", "a thread within the chat")
     .option("--user-id <id>", "who subscribed")
-    .action((id: string, opts: { platform: string; chatId: string; threadId?: string; userId?: string }) => {
-      const k = cli.kernel();
-      requireTask(k, id);
-      addNotifySub(k, {
+    .action(async (id: string, opts: { platform: string; chatId: string; threadId?: string; userId?: string }) => {
+      const k = await cli.kernel();
+      await requireTask(k, id);
+      await addNotifySub(k, {
         task_id: id,
         platform: opts.platform,
         chat_id: opts.chatId,
@@ -48,10 +48,10 @@ export const registerNotify: RegisterVerbs = (program, cli) => {
     .description("list notification subscriptions (of one task, or all)")
     .argument("[id]", "the task")
     .option("--json", "print JSON")
-    .action((id: string | undefined, opts: { json?: boolean }) => {
-      const k = cli.kernel();
-      if (id) requireTask(k, id);
-      const subs: NotifySubscription[] = listNotifySubs(k, id);
+    .action(async (id: string | undefined, opts: { json?: boolean }) => {
+      const k = await cli.kernel();
+      if (id) await requireTask(k, id);
+      const subs: NotifySubscription[] = await listNotifySubs(k, id);
       if (opts.json) return cli.json(subs);
       if (subs.length === 0) return cli.out("(no subscriptions)");
       cli.out(
@@ -76,8 +76,8 @@ export const registerNotify: RegisterVerbs = (program, cli) => {
     .requiredOption("--platform <platform>", "webhook or slack", (t: string) => t.trim().toLowerCase())
     .requiredOption("--chat-id <id>", "the chat", nonBlank("--chat-id"))
     .option("--thread-id <id>", "the thread")
-    .action((id: string, opts: { platform: string; chatId: string; threadId?: string }) => {
-      const removed = removeNotifySub(cli.kernel(), {
+    .action(async (id: string, opts: { platform: string; chatId: string; threadId?: string }) => {
+      const removed = await removeNotifySub(await cli.kernel(), {
         task_id: id,
         platform: opts.platform,
         chat_id: opts.chatId,

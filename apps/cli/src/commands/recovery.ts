@@ -1,20 +1,12 @@
 import { Config } from "@switchyard/contract";
-import {
-  CoreError,
-  isCoreError,
-  isLocalLock,
-  type Kernel,
-  reassignTask,
-  reclaimTask,
-  stopWorker,
-  systemProcesses,
-  type WorkerRef,
-} from "@switchyard/core";
+import { isLocalLock, type Kernel, reassignTask, reclaimTask, type WorkerRef } from "@switchyard/core";
+import { stopWorker, systemProcesses } from "@switchyard/runtime";
 import type { Cli, RegisterVerbs } from "../context.ts";
 
 /**
  * reclaim and reassign (reference §8, SPEC §3.3): take a task back from its worker at once,
- * and stop that worker when it runs on this host (SIGTERM, a grace period, SIGKILL).
+ * and stop that worker when it runs on this host (SIGTERM, a grace period, SIGKILL). Their
+ * refusals read as the reference words them (errors.ts, BY_VERB).
  */
 
 /** The home's config, or the defaults when it cannot be read (the reclaim itself is done by then). */
@@ -45,16 +37,8 @@ export const registerRecovery: RegisterVerbs = (program, cli) => {
     .argument("<id>", "the task")
     .option("--reason <text>", "why, for the run's record")
     .action(async (id: string, opts: { reason?: string }) => {
-      const k = cli.kernel();
-      let worker: WorkerRef;
-      try {
-        worker = reclaimTask(k, id, { reason: opts.reason ?? null });
-      } catch (err) {
-        if (isCoreError(err, "not_found") || isCoreError(err, "invalid_transition")) {
-          throw new CoreError(err.code, `cannot reclaim ${id} (not running or unknown id)`, { task_id: id });
-        }
-        throw err;
-      }
+      const k = await cli.kernel();
+      const worker = await reclaimTask(k, id, { reason: opts.reason ?? null });
       cli.out(`Reclaimed ${id}`);
       await stopLocalWorker(cli, k, worker);
     });
@@ -67,24 +51,12 @@ export const registerRecovery: RegisterVerbs = (program, cli) => {
     .option("--reclaim", "reclaim it first if it is running")
     .option("--reason <text>", "why, for the run's record")
     .action(async (id: string, profile: string, opts: { reclaim?: boolean; reason?: string }) => {
-      const k = cli.kernel();
+      const k = await cli.kernel();
       const unassign = ["none", "-", "null", ""].includes(profile.trim().toLowerCase());
-      let result: ReturnType<typeof reassignTask>;
-      try {
-        result = reassignTask(k, id, unassign ? null : profile, {
-          reclaimFirst: opts.reclaim ?? false,
-          reason: opts.reason ?? null,
-        });
-      } catch (err) {
-        if (isCoreError(err, "not_found") || isCoreError(err, "task_running")) {
-          throw new CoreError(
-            err.code,
-            `cannot reassign ${id}: unknown id, or still running — pass --reclaim to take it back from its worker first`,
-            { task_id: id },
-          );
-        }
-        throw err;
-      }
+      const result = await reassignTask(k, id, unassign ? null : profile, {
+        reclaimFirst: opts.reclaim ?? false,
+        reason: opts.reason ?? null,
+      });
       const who = result.task.assignee ?? "(unassigned)";
       cli.out(`Reassigned ${id} to ${who}${result.reclaimed ? " (claim reclaimed)" : ""}`);
       await stopLocalWorker(cli, k, result.reclaimed);

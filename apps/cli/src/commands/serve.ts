@@ -1,6 +1,7 @@
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createDemoHome, type Home, isCoreError, locateFakeAgent, removeDemoHome } from "@switchyard/core";
+import type { Home } from "@switchyard/core";
+import { createDemoHome, locateFakeAgent, removeDemoHome } from "@switchyard/runtime";
 import { InvalidArgumentError } from "commander";
 import type { Cli, RegisterVerbs } from "../context.ts";
 import { UsageError } from "../errors.ts";
@@ -26,8 +27,8 @@ function shutdownSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-/** `--demo`: a throwaway home seeded by core's demo module, whose workers are this checkout's fake agent. */
-function demoHome(cli: Cli): Home {
+/** `--demo`: a throwaway home seeded by the runtime's demo module, whose workers are this checkout's fake agent. */
+function demoHome(cli: Cli): Promise<Home> {
   const agent = locateFakeAgent([dirname(fileURLToPath(import.meta.url)), process.cwd()]);
   if (!agent) {
     throw new UsageError(
@@ -54,7 +55,7 @@ export const registerServe: RegisterVerbs = (program, cli) => {
     )
     .action(async (options: { host?: string; port?: number; dispatch: boolean; demo?: boolean }) => {
       const { startServer } = await import("@switchyard/server");
-      const home = options.demo ? demoHome(cli) : cli.home;
+      const home = options.demo ? await demoHome(cli) : cli.home;
       let server: Awaited<ReturnType<typeof startServer>>;
       try {
         server = await startServer({
@@ -65,9 +66,8 @@ export const registerServe: RegisterVerbs = (program, cli) => {
           log: (message) => cli.warn(message),
         });
       } catch (err) {
+        // A refused bind exits 2 (errors.ts, BY_VERB).
         if (options.demo) await removeDemoHome(home);
-        // A refused bind (no token for a public address, a port in use) is a usage problem.
-        if (isCoreError(err, "invalid_input")) throw new UsageError(err.message);
         throw err;
       }
       const stopping = shutdownSignal();

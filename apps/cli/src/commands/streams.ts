@@ -9,11 +9,14 @@ import { eventLine } from "../output.ts";
 const PAGE = 200;
 const TAIL_BACKLOG = 20;
 
-/** Calls `poll` every `seconds` until SIGINT or SIGTERM; an error from `poll` ends it too. */
-function follow(seconds: number, poll: () => void): Promise<void> {
+/** Calls `poll` every `seconds` (after the previous one ended) until SIGINT or SIGTERM; an error from `poll` ends it too. */
+function follow(seconds: number, poll: () => Promise<void>): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
+    let done = false;
     const finish = (err?: unknown) => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
       process.off("SIGINT", stop);
       process.off("SIGTERM", stop);
@@ -24,25 +27,24 @@ function follow(seconds: number, poll: () => void): Promise<void> {
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
     const tick = () => {
-      try {
-        poll();
-      } catch (err) {
-        finish(err);
-        return;
-      }
-      timer = setTimeout(tick, seconds * 1000);
+      poll().then(
+        () => {
+          if (!done) timer = setTimeout(tick, seconds * 1000);
+        },
+        (err: unknown) => finish(err),
+      );
     };
     timer = setTimeout(tick, seconds * 1000);
   });
 }
 
 /** Every event after the cursor (in pages), advancing it. */
-function drain(k: Kernel, cursor: { id: number }, each: (e: TaskEvent) => void): void {
+async function drain(k: Kernel, cursor: { id: number }, each: (e: TaskEvent) => Promise<void> | void): Promise<void> {
   for (;;) {
-    const page = eventsSince(k, cursor.id, PAGE);
+    const page = await eventsSince(k, cursor.id, PAGE);
     for (const e of page) {
       cursor.id = e.id;
-      each(e);
+      await each(e);
     }
     if (page.length < PAGE) return;
   }
@@ -55,10 +57,10 @@ export const registerStreams: RegisterVerbs = (program, cli) => {
     .argument("<id>", "the task")
     .option("--interval <seconds>", "seconds between polls", positiveSeconds("--interval"), 1)
     .action(async (id: string, opts: { interval: number }) => {
-      const k = cli.kernel();
-      requireTask(k, id);
-      const cursor = { id: latestEventId(k) };
-      for (const e of listEvents(k, id, TAIL_BACKLOG)) cli.out(eventLine(e));
+      const k = await cli.kernel();
+      await requireTask(k, id);
+      const cursor = { id: await latestEventId(k) };
+      for (const e of await listEvents(k, id, TAIL_BACKLOG)) cli.out(eventLine(e));
       await follow(opts.interval, () =>
         drain(k, cursor, (e) => {
           if (e.task_id === id) cli.out(eventLine(e));
@@ -74,15 +76,15 @@ export const registerStreams: RegisterVerbs = (program, cli) => {
     .option("--kinds <kinds>", "only these event kinds, comma-separated", eventKinds)
     .option("--interval <seconds>", "seconds between polls", positiveSeconds("--interval"), 0.5)
     .action(async (opts: { assignee?: string; tenant?: string; kinds?: EventKind[]; interval: number }) => {
-      const k = cli.kernel();
-      const cursor = { id: latestEventId(k) };
+      const k = await cli.kernel();
+      const cursor = { id: await latestEventId(k) };
       const assignee = opts.assignee?.trim().toLowerCase();
       cli.warn(`Watching board ${k.paths.slug} from event ${cursor.id} (Ctrl-C stops)`);
       await follow(opts.interval, () =>
-        drain(k, cursor, (e) => {
+        drain(k, cursor, async (e) => {
           if (opts.kinds && !opts.kinds.includes(e.kind)) return;
           if (assignee || opts.tenant) {
-            const task = getTask(k, e.task_id);
+            const task = await getTask(k, e.task_id);
             if (assignee && task?.assignee !== assignee) return;
             if (opts.tenant && task?.tenant !== opts.tenant) return;
           }

@@ -1,21 +1,14 @@
-import type { CliShow, Task, TaskStatus, WorkspaceKind } from "@switchyard/contract";
+import type { CliShow, Task, TaskDetail, TaskStatus, WorkspaceKind } from "@switchyard/contract";
 import {
   addComment,
   assignTask,
-  childIds,
-  configPath,
   createTask,
-  type Kernel,
   listBoards,
-  listComments,
-  listEvents,
-  listRuns,
   listTasks,
-  parentIds,
   recomputeReady,
-  requireTask,
-  spawnableProfiles,
+  taskDetail,
 } from "@switchyard/core";
+import { configPath, spawnableProfiles } from "@switchyard/runtime";
 import { Option } from "commander";
 import { collect, duration, taskStatus, wholeNumber, workspaceSpec } from "../args.ts";
 import type { Cli, RegisterVerbs } from "../context.ts";
@@ -42,19 +35,19 @@ function spawnWarning(cli: Cli, task: Task): string | null {
   );
 }
 
-function showJson(k: Kernel, task: Task): CliShow {
+function showJson(detail: TaskDetail): CliShow {
   return {
-    task: cliTask(task),
-    parents: parentIds(k, task.id),
-    children: childIds(k, task.id),
-    comments: listComments(k, task.id).map(shortComment),
-    events: listEvents(k, task.id).map(shortEvent),
-    runs: listRuns(k, task.id).map(cliRun),
+    task: cliTask(detail.task),
+    parents: detail.links.parents,
+    children: detail.links.children,
+    comments: detail.comments.map(shortComment),
+    events: detail.events.map(shortEvent),
+    runs: detail.runs.map(cliRun),
   };
 }
 
-function showText(cli: Cli, k: Kernel, task: Task): void {
-  const now = k.clock.now();
+function showText(cli: Cli, detail: TaskDetail, now: number): void {
+  const { task, links, comments, runs } = detail;
   const field = (name: string, value: string) => cli.out(`  ${`${name}:`.padEnd(11)} ${value}`);
   cli.out(`${statusIcon(task.status)} ${task.id}  ${task.title}`);
   field("status", task.status);
@@ -68,21 +61,17 @@ function showText(cli: Cli, k: Kernel, task: Task): void {
   if (task.claim_lock) field("claim", `${task.claim_lock} until ${stamp(task.claim_expires)}`);
   if (task.max_runtime_seconds !== null) field("max run", elapsed(task.max_runtime_seconds));
   if (task.skills && task.skills.length > 0) field("skills", task.skills.join(", "));
-  const parents = parentIds(k, task.id);
-  const children = childIds(k, task.id);
-  if (parents.length > 0) field("parents", parents.join(", "));
-  if (children.length > 0) field("children", children.join(", "));
+  if (links.parents.length > 0) field("parents", links.parents.join(", "));
+  if (links.children.length > 0) field("children", links.children.join(", "));
   if (task.body?.trim()) cli.out(`\nBody:\n${indent(task.body)}`);
   if (task.result?.trim()) cli.out(`\nResult:\n${indent(task.result)}`);
-  const comments = listComments(k, task.id);
   if (comments.length > 0) {
     cli.out(`\nComments (${comments.length}):`);
     for (const c of comments) cli.out(`  ${stamp(c.created_at)} ${c.author}:\n${indent(c.body, "    ")}`);
   }
-  const events = listEvents(k, task.id, SHOW_EVENTS);
+  const events = detail.events.slice(-SHOW_EVENTS);
   cli.out(`\nEvents (last ${events.length}):`);
   for (const e of events) cli.out(`  ${eventLine(e)}`);
-  const runs = listRuns(k, task.id);
   if (runs.length > 0) {
     cli.out(`\nRuns (${runs.length}):`);
     for (const r of runs) {
@@ -135,9 +124,8 @@ export const registerTasks: RegisterVerbs = (program, cli) => {
     .option("--created-by <name>", "the author (default: your profile, else user)")
     .option("--skill <name>", "an extra skill for the worker (repeatable)", collect)
     .option("--json", "print the task as JSON")
-    .action((words: string[], opts: CreateOpts) => {
-      const k = cli.kernel();
-      const { task, created } = createTask(k, {
+    .action(async (words: string[], opts: CreateOpts) => {
+      const { task, created } = await createTask(await cli.kernel(), {
         title: words.join(" "),
         body: opts.body ?? null,
         assignee: opts.assignee ?? null,
@@ -170,10 +158,10 @@ export const registerTasks: RegisterVerbs = (program, cli) => {
     .option("--tenant <name>", "only this tenant")
     .option("--archived", "include archived tasks")
     .option("--json", "print JSON")
-    .action((opts: ListOpts) => {
-      const k = cli.kernel();
-      recomputeReady(k);
-      const tasks = listTasks(k, {
+    .action(async (opts: ListOpts) => {
+      const k = await cli.kernel();
+      await recomputeReady(k);
+      const tasks = await listTasks(k, {
         assignee: opts.mine ? cli.identity() : (opts.assignee ?? null),
         status: opts.status ?? null,
         tenant: opts.tenant ?? null,
@@ -192,11 +180,11 @@ export const registerTasks: RegisterVerbs = (program, cli) => {
     .description("show a task with its comments, events and runs")
     .argument("<id>", "the task")
     .option("--json", "print JSON")
-    .action((id: string, opts: { json?: boolean }) => {
-      const k = cli.kernel();
-      const task = requireTask(k, id);
-      if (opts.json) return cli.json(showJson(k, task));
-      showText(cli, k, task);
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const k = await cli.kernel();
+      const detail = await taskDetail(k, id);
+      if (opts.json) return cli.json(showJson(detail));
+      showText(cli, detail, k.clock.now());
     });
 
   program
@@ -204,9 +192,9 @@ export const registerTasks: RegisterVerbs = (program, cli) => {
     .description("assign a task to a profile (none, - or null unassigns)")
     .argument("<id>", "the task")
     .argument("<profile>", "the profile, or none")
-    .action((id: string, profile: string) => {
+    .action(async (id: string, profile: string) => {
       const unassign = ["none", "-", "null", ""].includes(profile.trim().toLowerCase());
-      const task = assignTask(cli.kernel(), id, unassign ? null : profile);
+      const task = await assignTask(await cli.kernel(), id, unassign ? null : profile);
       cli.out(task.assignee ? `Assigned ${task.id} to ${task.assignee}` : `Unassigned ${task.id}`);
     });
 
@@ -216,8 +204,8 @@ export const registerTasks: RegisterVerbs = (program, cli) => {
     .argument("<id>", "the task")
     .argument("<text...>", "the comment")
     .option("--author <name>", "the author (default: your profile, else user)")
-    .action((id: string, words: string[], opts: { author?: string }) => {
-      const comment = addComment(cli.kernel(), id, opts.author ?? cli.identity(), words.join(" "));
+    .action(async (id: string, words: string[], opts: { author?: string }) => {
+      const comment = await addComment(await cli.kernel(), id, opts.author ?? cli.identity(), words.join(" "));
       cli.out(`Commented on ${id} (#${comment.id})`);
     });
 };

@@ -32,7 +32,7 @@ export async function serveMcp(cli: Cli, options: { orchestrator: boolean }): Pr
     );
   }
   // Fail now, not at the first tool call, when the board cannot be opened.
-  cli.kernel();
+  await cli.kernel();
   const tools = createTools({
     kernel: () => cli.kernel(),
     scope,
@@ -49,8 +49,8 @@ export async function serveMcp(cli: Cli, options: { orchestrator: boolean }): Pr
         inputSchema: advertisedSchema(tool),
         annotations: { readOnlyHint: tool.readOnly, openWorldHint: false },
       },
-      (args) => {
-        const result = tool.call(args);
+      async (args) => {
+        const result = await tool.call(args);
         return {
           content: [{ type: "text" as const, text: JSON.stringify(result) }],
           ...("error" in result ? { isError: true } : {}),

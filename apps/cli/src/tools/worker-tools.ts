@@ -1,5 +1,6 @@
 import {
   ORCHESTRATOR_TOOL_NAMES,
+  type TaskStatus,
   TOOL_DESCRIPTIONS,
   TOOL_PARAMS,
   type ToolError,
@@ -13,35 +14,32 @@ import {
   blockTask,
   buildWorkerContext,
   type CoreError,
-  childIds,
   completeTask,
   createTask,
   getTask,
   heartbeatWorker,
   isCoreError,
   type Kernel,
-  latestRun,
   linkTasks,
-  listComments,
-  listEvents,
-  listRuns,
   listTasks,
-  parentIds,
+  taskDetail,
   unblockTask,
 } from "@switchyard/core";
 import { listedTask, shortComment, shortEvent, toolRun, toolTask } from "../shapes.ts";
 import { assertOwnTask, identity, runIdFor, type WorkerScope } from "./scope.ts";
+import { TOOL_ERROR } from "./tool-errors.ts";
 
 /**
  * The worker tool surface (reference §9, SPEC §3.10–3.11), shared by `switchyard mcp` and any
  * other host: the 7 worker tools and the 2 orchestrator tools, with their parameter checks,
  * results and error texts, the ownership guard, the author (the worker's profile) and the
- * run-id guard. Every call returns a result object or `{error}`; nothing throws.
+ * run-id guard. Each tool calls one kernel command; a refusal becomes `{error}` through
+ * TOOL_ERROR (tool-errors.ts). Every call resolves to a result object or `{error}`; nothing throws.
  */
 
 export interface ToolHost {
   /** The board the tools act on (opened on first use). */
-  kernel(): Kernel;
+  kernel(): Promise<Kernel>;
   scope: WorkerScope;
   /** Orchestrator mode: all 9 tools and no ownership guard. */
   orchestrator: boolean;
@@ -56,10 +54,10 @@ export interface Tool<N extends ToolName = ToolName> {
   description: string;
   params: (typeof TOOL_PARAMS)[N];
   readOnly: boolean;
-  call(args: unknown): ToolOutput<N>;
+  call(args: unknown): Promise<ToolOutput<N>>;
 }
 
-type Handler<N extends ToolName> = (p: ToolParams<N>, host: ToolHost) => ToolOutput<N>;
+type Handler<N extends ToolName> = (p: ToolParams<N>, host: ToolHost) => Promise<ToolOutput<N>>;
 
 const LIST_LIMIT = 100;
 const SHOW_EVENTS = 50;
@@ -75,86 +73,76 @@ function guard(host: ToolHost, taskId: string): void {
   if (!host.orchestrator) assertOwnTask(host.scope, taskId);
 }
 
-function phantomCardsText(k: Kernel, taskId: string, err: CoreError): string {
-  const phantom = err.facts.phantom_cards ?? [];
-  const verified = err.facts.verified_cards ?? [];
-  const status = getTask(k, taskId)?.status ?? "unknown";
-  return (
-    `kanban_complete blocked: these created_cards do not exist or were not created by this worker: ${phantom.join(", ")}` +
-    `${verified.length > 0 ? ` (these checked out: ${verified.join(", ")})` : ""}. ` +
-    `Nothing changed: task ${taskId} is still yours and still ${status}. Retry kanban_complete with created_cards ` +
-    "listing only the task_id values returned by your successful kanban_create calls (or children linked to this " +
-    "task), or leave created_cards out."
-  );
+/** The worker's name on what it writes: its profile, else `worker`. */
+function author(host: ToolHost): string {
+  return identity(host.scope, "worker");
 }
 
 const handlers: { [N in ToolName]: Handler<N> } = {
-  kanban_show(p, host) {
+  async kanban_show(p, host) {
     const id = targetTask(p, host);
     if (typeof id !== "string") return id;
-    const k = host.kernel();
-    const task = getTask(k, id);
-    if (!task) return { error: `task ${id} not found` };
+    const k = await host.kernel();
+    const detail = await taskDetail(k, id, { events: SHOW_EVENTS });
     return {
-      task: toolTask(task),
-      parents: parentIds(k, id),
-      children: childIds(k, id),
-      comments: listComments(k, id).map(shortComment),
-      events: listEvents(k, id, SHOW_EVENTS).map(shortEvent),
-      runs: listRuns(k, id).map(toolRun),
-      worker_context: buildWorkerContext(k, id),
+      task: toolTask(detail.task),
+      parents: detail.links.parents,
+      children: detail.links.children,
+      comments: detail.comments.map(shortComment),
+      events: detail.events.map(shortEvent),
+      runs: detail.runs.map(toolRun),
+      worker_context: await buildWorkerContext(k, id),
     };
   },
 
-  kanban_complete(p, host) {
+  async kanban_complete(p, host) {
     const id = targetTask(p, host);
     if (typeof id !== "string") return id;
     guard(host, id);
     if (!p.summary?.trim() && !p.result?.trim()) {
       return { error: "kanban_complete needs a summary or a result: say what you did in 1-3 sentences" };
     }
-    const k = host.kernel();
-    try {
-      const done = completeTask(k, id, {
-        summary: p.summary ?? null,
-        result: p.result ?? null,
-        metadata: p.metadata ?? null,
-        created_cards: p.created_cards ?? null,
-        runId: runIdFor(host.scope, id),
-      });
-      return { ok: true, task_id: id, run_id: done.run_id };
-    } catch (err) {
-      if (isCoreError(err, "hallucinated_cards")) return { error: phantomCardsText(k, id, err) };
-      throw err;
-    }
+    const done = await completeTask(await host.kernel(), id, {
+      summary: p.summary ?? null,
+      result: p.result ?? null,
+      metadata: p.metadata ?? null,
+      created_cards: p.created_cards ?? null,
+      runId: runIdFor(host.scope, id),
+    });
+    return { ok: true, task_id: id, run_id: done.run_id };
   },
 
-  kanban_block(p, host) {
+  async kanban_block(p, host) {
     const id = targetTask(p, host);
     if (typeof id !== "string") return id;
     guard(host, id);
-    const k = host.kernel();
-    blockTask(k, id, { reason: p.reason, runId: runIdFor(host.scope, id) });
-    return { ok: true, task_id: id, run_id: latestRun(k, id)?.id ?? null };
+    const { run_id } = await blockTask(await host.kernel(), id, {
+      reason: p.reason,
+      runId: runIdFor(host.scope, id),
+      author: author(host),
+    });
+    return { ok: true, task_id: id, run_id };
   },
 
-  kanban_heartbeat(p, host) {
+  async kanban_heartbeat(p, host) {
     const id = targetTask(p, host);
     if (typeof id !== "string") return id;
     guard(host, id);
-    heartbeatWorker(host.kernel(), id, { note: p.note ?? null, runId: runIdFor(host.scope, id), ttl: host.claimTtl() });
+    await heartbeatWorker(await host.kernel(), id, {
+      note: p.note ?? null,
+      runId: runIdFor(host.scope, id),
+      ttl: host.claimTtl(),
+    });
     return { ok: true, task_id: id };
   },
 
-  kanban_comment(p, host) {
-    const k = host.kernel();
-    if (!getTask(k, p.task_id)) return { error: `kanban_comment: unknown task ${p.task_id}` };
-    const comment = addComment(k, p.task_id, identity(host.scope, "worker"), p.body);
+  async kanban_comment(p, host) {
+    const comment = await addComment(await host.kernel(), p.task_id, author(host), p.body);
     return { ok: true, task_id: p.task_id, comment_id: comment.id };
   },
 
-  kanban_create(p, host) {
-    const { task } = createTask(host.kernel(), {
+  async kanban_create(p, host) {
+    const { task } = await createTask(await host.kernel(), {
       title: p.title,
       assignee: p.assignee,
       body: p.body ?? null,
@@ -167,18 +155,18 @@ const handlers: { [N in ToolName]: Handler<N> } = {
       idempotency_key: p.idempotency_key ?? null,
       max_runtime_seconds: p.max_runtime_seconds ?? null,
       skills: p.skills ?? null,
-      created_by: identity(host.scope, "worker"),
+      created_by: author(host),
     });
     return { ok: true, task_id: task.id, status: task.status };
   },
 
-  kanban_link(p, host) {
-    linkTasks(host.kernel(), p.parent_id, p.child_id);
+  async kanban_link(p, host) {
+    await linkTasks(await host.kernel(), p.parent_id, p.child_id);
     return { ok: true, parent_id: p.parent_id, child_id: p.child_id };
   },
 
-  kanban_list(p, host) {
-    const all = listTasks(host.kernel(), {
+  async kanban_list(p, host) {
+    const all = await listTasks(await host.kernel(), {
       assignee: p.assignee ?? null,
       status: p.status ?? null,
       tenant: p.tenant ?? null,
@@ -188,8 +176,8 @@ const handlers: { [N in ToolName]: Handler<N> } = {
     return { ok: true, tasks, total: all.length };
   },
 
-  kanban_unblock(p, host) {
-    const task = unblockTask(host.kernel(), p.task_id);
+  async kanban_unblock(p, host) {
+    const task = await unblockTask(await host.kernel(), p.task_id);
     return { ok: true, task_id: task.id, status: task.status };
   },
 };
@@ -203,6 +191,19 @@ function issueText(issue: { path: PropertyKey[]; message: string } | undefined):
   return field && !issue.message.includes(field) ? `${field}: ${issue.message}` : issue.message;
 }
 
+/** A kernel refusal as the tool's `{error}` text (TOOL_ERROR), with the status its task has now. */
+async function refusalText(tool: ToolName, err: CoreError, host: ToolHost): Promise<string> {
+  let status: TaskStatus | null = null;
+  if (err.facts.task_id) {
+    try {
+      status = (await getTask(await host.kernel(), err.facts.task_id))?.status ?? null;
+    } catch {
+      // The board cannot be read: the refusal is still worth reporting.
+    }
+  }
+  return TOOL_ERROR[err.code](err.message, { ...err.facts, tool, status });
+}
+
 function makeTool<N extends ToolName>(name: N, host: ToolHost): Tool<N> {
   const params = TOOL_PARAMS[name];
   const handler = handlers[name] as Handler<N>;
@@ -211,14 +212,14 @@ function makeTool<N extends ToolName>(name: N, host: ToolHost): Tool<N> {
     description: TOOL_DESCRIPTIONS[name],
     params,
     readOnly: READ_ONLY.has(name),
-    call(args) {
+    async call(args) {
       const parsed = params.safeParse(args ?? {});
       if (!parsed.success) return { error: issueText(parsed.error.issues[0]) ?? `${name}: invalid arguments` };
       try {
-        return handler(parsed.data as ToolParams<N>, host);
+        return await handler(parsed.data as ToolParams<N>, host);
       } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        return { error: `${name}: ${isCoreError(err) ? message : `unexpected error: ${message}`}` };
+        if (isCoreError(err)) return { error: await refusalText(name, err, host) };
+        return { error: `${name}: unexpected error: ${err instanceof Error ? err.message : String(err)}` };
       }
     },
   };

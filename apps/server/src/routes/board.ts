@@ -8,31 +8,21 @@ import {
   GetBoardQuery,
   type ProfileStatus,
 } from "@switchyard/contract";
-import {
-  boardStats,
-  boardView,
-  configPath,
-  isCoreError,
-  knownAssignees,
-  listBoards,
-  modelHint,
-  resolveProfile,
-  runningByProfile,
-  spawnableProfiles,
-} from "@switchyard/core";
+import { boardStats, boardView, isCoreError, knownAssignees, listBoards, runningByProfile } from "@switchyard/core";
+import { configPath, modelHint, resolveProfile, spawnableProfiles } from "@switchyard/runtime";
 import { Hono } from "hono";
-import { type AppDeps, type AppEnv, openBoardFor } from "../deps.ts";
+import type { AppDeps } from "../deps.ts";
 import { valid } from "../validate.ts";
 
 /** Running workers on every non-archived board: the caps are global (SPEC §3.5). */
-function runningEverywhere(deps: AppDeps): { total: number; byProfile: Map<string, number> } {
+async function runningEverywhere(deps: AppDeps): Promise<{ total: number; byProfile: Map<string, number> }> {
   const byProfile = new Map<string, number>();
   let total = 0;
   const seen = new Set<string>();
   for (const meta of listBoards(deps.home, { includeArchived: false })) {
     if (seen.has(meta.db_path)) continue;
     seen.add(meta.db_path);
-    const here = runningByProfile(deps.boards.kernel(meta.slug));
+    const here = await runningByProfile(await deps.boards.kernel(meta.slug));
     total += here.total;
     for (const [p, n] of here.byProfile) byProfile.set(p, (byProfile.get(p) ?? 0) + n);
   }
@@ -40,7 +30,9 @@ function runningEverywhere(deps: AppDeps): { total: number; byProfile: Map<strin
 }
 
 /** What the dashboard's "why isn't this running?" line needs beyond the cards. */
-function dispatcherFacts(deps: AppDeps): { dispatcher: DispatcherStatus; profiles: ProfileStatus[] } | null {
+async function dispatcherFacts(
+  deps: AppDeps,
+): Promise<{ dispatcher: DispatcherStatus; profiles: ProfileStatus[] } | null> {
   let config: Config;
   try {
     config = deps.config();
@@ -48,7 +40,7 @@ function dispatcherFacts(deps: AppDeps): { dispatcher: DispatcherStatus; profile
     if (isCoreError(err)) return null;
     throw err;
   }
-  const running = runningEverywhere(deps);
+  const running = await runningEverywhere(deps);
   return {
     dispatcher: {
       enabled: deps.dispatcherEnabled,
@@ -88,25 +80,28 @@ function dashboardSettings(deps: AppDeps): DashboardSettings {
 
 /** The board view and what sits around it: stats, assignees, config, dispatch. */
 export function boardRoutes(deps: AppDeps) {
-  return new Hono<AppEnv>()
-    .get("/board", valid("query", GetBoardQuery), (c) => {
+  return new Hono()
+    .get("/board", valid("query", GetBoardQuery), async (c) => {
       const query = c.req.valid("query");
-      const { k } = openBoardFor(deps, c, query.board);
-      const view = boardView(k, { tenant: query.tenant || null, includeArchived: query.include_archived ?? false });
-      return c.json({ ...view, ...dispatcherFacts(deps) }, 200);
+      const { k } = await deps.boards.open(query.board);
+      const view = await boardView(k, {
+        tenant: query.tenant || null,
+        includeArchived: query.include_archived ?? false,
+      });
+      return c.json({ ...view, ...(await dispatcherFacts(deps)) }, 200);
     })
-    .get("/stats", valid("query", BoardQuery), (c) => {
-      const { k } = openBoardFor(deps, c, c.req.valid("query").board);
-      return c.json(boardStats(k), 200);
+    .get("/stats", valid("query", BoardQuery), async (c) => {
+      const { k } = await deps.boards.open(c.req.valid("query").board);
+      return c.json(await boardStats(k), 200);
     })
-    .get("/assignees", valid("query", BoardQuery), (c) => {
-      const { k } = openBoardFor(deps, c, c.req.valid("query").board);
-      return c.json({ assignees: knownAssignees(k, spawnableProfiles(deps.home, deps.config())) }, 200);
+    .get("/assignees", valid("query", BoardQuery), async (c) => {
+      const { k } = await deps.boards.open(c.req.valid("query").board);
+      return c.json({ assignees: await knownAssignees(k, spawnableProfiles(deps.home, deps.config())) }, 200);
     })
     .get("/config", valid("query", BoardQuery), (c) => c.json(dashboardSettings(deps), 200))
     .post("/dispatch", valid("query", DispatchQuery), async (c) => {
       const query = c.req.valid("query");
-      const { slug } = openBoardFor(deps, c, query.board);
+      const slug = deps.boards.resolve(query.board);
       return c.json(await deps.dispatch(slug, { dryRun: query.dry_run ?? false, max: query.max }), 200);
     });
 }

@@ -19,27 +19,26 @@ import {
   writeBoardMeta,
 } from "@switchyard/core";
 import { Hono } from "hono";
-import type { AppDeps, AppEnv } from "../deps.ts";
+import type { AppDeps } from "../deps.ts";
 import { valid } from "../validate.ts";
 
 /** Boards (reference §1.1, §11): list, create, edit, remove, switch. */
 export function boardsRoutes(deps: AppDeps) {
   const { home } = deps;
-  return new Hono<AppEnv>()
-    .get("/boards", valid("query", BoardsQuery), (c) => {
+  return new Hono()
+    .get("/boards", valid("query", BoardsQuery), async (c) => {
       const current = currentBoard(home);
-      const boards: BoardSummary[] = listBoards(home, {
-        includeArchived: c.req.valid("query").include_archived ?? false,
-      }).map((meta) => ({
-        ...meta,
-        is_current: meta.slug === current,
-        ...boardCounts(deps.boards.kernel(meta.slug)),
-      }));
+      const metas = listBoards(home, { includeArchived: c.req.valid("query").include_archived ?? false });
+      const boards: BoardSummary[] = [];
+      for (const meta of metas) {
+        const counts = await boardCounts(await deps.boards.kernel(meta.slug));
+        boards.push({ ...meta, is_current: meta.slug === current, ...counts });
+      }
       return c.json({ boards, current }, 200);
     })
-    .post("/boards", valid("json", CreateBoardBody), (c) => {
+    .post("/boards", valid("json", CreateBoardBody), async (c) => {
       const { slug, switch: switchTo, ...fields } = c.req.valid("json");
-      const { board } = createBoard(home, slug, fields, { now: deps.clock.now(), clock: deps.clock });
+      const { board } = await createBoard(home, slug, fields, { now: deps.clock.now(), clock: deps.clock });
       if (switchTo) setCurrentBoard(home, board.slug);
       return c.json({ board, current: currentBoard(home) }, 200);
     })
@@ -47,12 +46,11 @@ export function boardsRoutes(deps: AppDeps) {
       const slug = requireBoard(home, c.req.valid("param").slug);
       return c.json({ board: writeBoardMeta(home, slug, c.req.valid("json"), deps.clock.now()) }, 200);
     })
-    .delete("/boards/:slug", valid("param", BoardParam), valid("query", DeleteBoardQuery), (c) => {
+    .delete("/boards/:slug", valid("param", BoardParam), valid("query", DeleteBoardQuery), async (c) => {
       const { slug } = c.req.valid("param");
       if (slug !== DEFAULT_BOARD && boardExists(home, slug)) {
         // Its connections close first: the file is about to move or go.
-        deps.hub.forget(slug);
-        deps.boards.forget(slug);
+        await Promise.all([deps.hub.forget(slug), deps.boards.forget(slug)]);
       }
       const result = removeBoard(home, slug, { archive: !c.req.valid("query").delete, now: deps.clock.now() });
       return c.json({ result, current: currentBoard(home) }, 200);

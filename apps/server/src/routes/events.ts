@@ -2,7 +2,7 @@ import { EventsQuery } from "@switchyard/contract";
 import { isCoreError } from "@switchyard/core";
 import { Hono } from "hono";
 import type { WSEvents } from "hono/ws";
-import type { AppDeps, AppEnv } from "../deps.ts";
+import type { AppDeps } from "../deps.ts";
 import { apiError } from "../errors.ts";
 import { presentedToken, tokenMatches } from "../security.ts";
 import { valid } from "../validate.ts";
@@ -19,7 +19,7 @@ const INTERNAL_ERROR = 1011;
  * socket with 1008.
  */
 export function eventRoutes(deps: AppDeps) {
-  const app = new Hono<AppEnv>();
+  const app = new Hono();
   const { upgradeWebSocket } = deps;
   if (!upgradeWebSocket) {
     return app.get("/events", (c) => apiError(c, "invalid_input", "the event stream is not available in this server"));
@@ -34,23 +34,32 @@ export function eventRoutes(deps: AppDeps) {
         const authorized = token === null || tokenMatches(token, presentedToken(c, { allowQuery: true }));
         const board = deps.boards.resolve(query.board);
         let unsubscribe: (() => void) | null = null;
+        let closed = false;
         return {
           onOpen(_event, ws) {
             if (!authorized) {
               ws.close(POLICY_VIOLATION, "unauthorized: a valid token is required");
               return;
             }
-            try {
-              unsubscribe = deps.hub.subscribe(board, (message) => ws.send(JSON.stringify(message)), {
+            deps.hub
+              .subscribe(board, (message) => ws.send(JSON.stringify(message)), {
                 since: query.since ?? 0,
                 onEnd: () => ws.close(GOING_AWAY, "the board's stream ended"),
-              });
-            } catch (err) {
-              deps.log?.(`event stream of '${board}' failed: ${(err as Error).message}`);
-              ws.close(INTERNAL_ERROR, isCoreError(err) ? err.message.slice(0, 120) : "the event stream failed");
-            }
+              })
+              .then(
+                (stop) => {
+                  // The client may have gone while the replay was read.
+                  if (closed) stop();
+                  else unsubscribe = stop;
+                },
+                (err: unknown) => {
+                  deps.log?.(`event stream of '${board}' failed: ${(err as Error).message}`);
+                  ws.close(INTERNAL_ERROR, isCoreError(err) ? err.message.slice(0, 120) : "the event stream failed");
+                },
+              );
           },
           onClose() {
+            closed = true;
             unsubscribe?.();
             unsubscribe = null;
           },

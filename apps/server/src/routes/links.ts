@@ -1,21 +1,21 @@
 import { BoardQuery, LinkBody, LinkQuery } from "@switchyard/contract";
 import { linkTasks, unlinkTasks } from "@switchyard/core";
 import { Hono } from "hono";
-import { type AppDeps, type AppEnv, openBoardFor } from "../deps.ts";
+import type { AppDeps } from "../deps.ts";
 import { valid } from "../validate.ts";
 
 /** Dependencies (reference §4, §11). */
 export function linkRoutes(deps: AppDeps) {
-  return new Hono<AppEnv>()
-    .post("/links", valid("query", BoardQuery), valid("json", LinkBody), (c) => {
+  return new Hono()
+    .post("/links", valid("query", BoardQuery), valid("json", LinkBody), async (c) => {
       const { parent_id, child_id } = c.req.valid("json");
-      const { k } = openBoardFor(deps, c, c.req.valid("query").board);
-      linkTasks(k, parent_id, child_id);
+      const { k } = await deps.boards.open(c.req.valid("query").board);
+      await linkTasks(k, parent_id, child_id);
       return c.json({ ok: true }, 200);
     })
-    .delete("/links", valid("query", LinkQuery), (c) => {
+    .delete("/links", valid("query", LinkQuery), async (c) => {
       const { parent_id, child_id, board } = c.req.valid("query");
-      const { k } = openBoardFor(deps, c, board);
-      return c.json({ ok: unlinkTasks(k, parent_id, child_id) }, 200);
+      const { k } = await deps.boards.open(board);
+      return c.json({ ok: await unlinkTasks(k, parent_id, child_id) }, 200);
     });
 }

@@ -16,14 +16,14 @@ import {
   addNotifySub,
   CoreError,
   listNotifySubs,
-  readWorkerLog,
   reassignTask,
   reclaimTask,
   removeNotifySub,
   requireTask,
 } from "@switchyard/core";
+import { readWorkerLog } from "@switchyard/runtime";
 import { Hono } from "hono";
-import { type AppDeps, type AppEnv, openBoardFor } from "../deps.ts";
+import type { AppDeps } from "../deps.ts";
 import { valid } from "../validate.ts";
 
 type HomeChannel = Omit<HomeChannelState, "subscribed">;
@@ -49,17 +49,17 @@ function homeChannelOf(config: Config, platform: string): HomeChannel {
 
 /** What a task's operator does to it besides moving it: comments, recovery, logs, notifications. */
 export function taskActionRoutes(deps: AppDeps) {
-  return new Hono<AppEnv>()
+  return new Hono()
     .post(
       "/tasks/:id/comments",
       valid("param", TaskParam),
       valid("query", BoardQuery),
       valid("json", CommentBody),
-      (c) => {
+      async (c) => {
         const { id } = c.req.valid("param");
         const { body, author } = c.req.valid("json");
-        const { k } = openBoardFor(deps, c, c.req.valid("query").board);
-        addComment(k, id, author, body);
+        const { k } = await deps.boards.open(c.req.valid("query").board);
+        await addComment(k, id, author, body);
         return c.json({ ok: true }, 200);
       },
     )
@@ -68,10 +68,10 @@ export function taskActionRoutes(deps: AppDeps) {
       valid("param", TaskParam),
       valid("query", BoardQuery),
       valid("json", ReclaimBody),
-      (c) => {
+      async (c) => {
         const { id } = c.req.valid("param");
-        const { k } = openBoardFor(deps, c, c.req.valid("query").board);
-        const worker = reclaimTask(k, id, { reason: c.req.valid("json").reason });
+        const { k } = await deps.boards.open(c.req.valid("query").board);
+        const worker = await reclaimTask(k, id, { reason: c.req.valid("json").reason });
         deps.stopWorker?.(worker, k);
         return c.json({ ok: true as const, task_id: id }, 200);
       },
@@ -81,11 +81,11 @@ export function taskActionRoutes(deps: AppDeps) {
       valid("param", TaskParam),
       valid("query", BoardQuery),
       valid("json", ReassignBody),
-      (c) => {
+      async (c) => {
         const { id } = c.req.valid("param");
         const body = c.req.valid("json");
-        const { k } = openBoardFor(deps, c, c.req.valid("query").board);
-        const { task, reclaimed } = reassignTask(k, id, body.profile ?? null, {
+        const { k } = await deps.boards.open(c.req.valid("query").board);
+        const { task, reclaimed } = await reassignTask(k, id, body.profile ?? null, {
           reclaimFirst: body.reclaim_first,
           reason: body.reason,
         });
@@ -93,18 +93,18 @@ export function taskActionRoutes(deps: AppDeps) {
         return c.json({ ok: true as const, task_id: id, assignee: task.assignee }, 200);
       },
     )
-    .get("/tasks/:id/log", valid("param", TaskParam), valid("query", LogQuery), (c) => {
+    .get("/tasks/:id/log", valid("param", TaskParam), valid("query", LogQuery), async (c) => {
       const { id } = c.req.valid("param");
       const query = c.req.valid("query");
-      const { k } = openBoardFor(deps, c, query.board);
-      requireTask(k, id);
+      const { k } = await deps.boards.open(query.board);
+      await requireTask(k, id);
       return c.json(readWorkerLog(k.paths, id, query.tail), 200);
     })
-    .get("/home-channels", valid("query", HomeChannelsQuery), (c) => {
+    .get("/home-channels", valid("query", HomeChannelsQuery), async (c) => {
       const query = c.req.valid("query");
-      const { k } = openBoardFor(deps, c, query.board);
-      if (query.task_id) requireTask(k, query.task_id);
-      const subs = query.task_id ? listNotifySubs(k, query.task_id) : [];
+      const { k } = await deps.boards.open(query.board);
+      if (query.task_id) await requireTask(k, query.task_id);
+      const subs = query.task_id ? await listNotifySubs(k, query.task_id) : [];
       const home_channels: HomeChannelState[] = homeChannels(deps.config()).map((h) => ({
         ...h,
         subscribed: subs.some(
@@ -117,12 +117,12 @@ export function taskActionRoutes(deps: AppDeps) {
       "/tasks/:id/home-subscribe/:platform",
       valid("param", HomeSubscribeParam),
       valid("query", BoardQuery),
-      (c) => {
+      async (c) => {
         const { id, platform } = c.req.valid("param");
         const home_channel = homeChannelOf(deps.config(), platform);
-        const { k } = openBoardFor(deps, c, c.req.valid("query").board);
-        requireTask(k, id);
-        addNotifySub(k, {
+        const { k } = await deps.boards.open(c.req.valid("query").board);
+        await requireTask(k, id);
+        await addNotifySub(k, {
           task_id: id,
           platform,
           chat_id: home_channel.chat_id,
@@ -135,12 +135,17 @@ export function taskActionRoutes(deps: AppDeps) {
       "/tasks/:id/home-subscribe/:platform",
       valid("param", HomeSubscribeParam),
       valid("query", BoardQuery),
-      (c) => {
+      async (c) => {
         const { id, platform } = c.req.valid("param");
         const home_channel = homeChannelOf(deps.config(), platform);
-        const { k } = openBoardFor(deps, c, c.req.valid("query").board);
-        requireTask(k, id);
-        removeNotifySub(k, { task_id: id, platform, chat_id: home_channel.chat_id, thread_id: home_channel.thread_id });
+        const { k } = await deps.boards.open(c.req.valid("query").board);
+        await requireTask(k, id);
+        await removeNotifySub(k, {
+          task_id: id,
+          platform,
+          chat_id: home_channel.chat_id,
+          thread_id: home_channel.thread_id,
+        });
         return c.json({ ok: true, task_id: id, home_channel }, 200);
       },
     );

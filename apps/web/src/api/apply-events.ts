@@ -1,5 +1,9 @@
 import type { BoardCard, BoardResponse, TaskEvent, TaskStatus } from "@switchyard/contract";
-import { addSorted, type BoardViewFilter, isStatus, NO_CLAIM, regroup, SATISFIED, WAITING } from "./board-cards.ts";
+import { satisfiesChildren } from "@switchyard/contract";
+import { addSorted, type BoardViewFilter, canWait, isStatus, NO_CLAIM, regroup } from "./board-cards.ts";
+
+/** Where a reclaim sent a task before the kernel said so on the event (older boards, Hermes): back to ready. */
+const REQUEUED_FROM: readonly TaskStatus[] = ["running", "ready", "blocked"];
 
 /** The cached board after a burst of events, and what the events could not tell. */
 export interface BoardPatch {
@@ -66,15 +70,25 @@ class Draft {
     const was = card.status;
     if ((was === "running") !== (status === "running")) this.countRunning(card.assignee, status === "running" ? 1 : -1);
     if (status === "archived" && !this.view.includeArchived) this.cards.delete(id);
-    else this.patch(id, { ...changes, status, ...(WAITING.has(status) ? {} : { waiting_on: undefined }) });
+    else this.patch(id, { ...changes, status, ...(canWait(status) ? {} : { waiting_on: undefined }) });
     const wasDone = was === "done";
     const isDone = status === "done";
     if (wasDone !== isDone && card.link_counts.parents > 0) {
       this.progress.set(id, (this.progress.get(id) ?? 0) + (isDone ? 1 : -1));
       this.refetch.add(id);
     }
-    if (!SATISFIED.has(was) && SATISFIED.has(status)) this.unblockChildren(id);
-    if (SATISFIED.has(was) && !SATISFIED.has(status) && card.link_counts.children > 0) this.reload = true;
+    if (!satisfiesChildren(was) && satisfiesChildren(status)) this.unblockChildren(id);
+    if (satisfiesChildren(was) && !satisfiesChildren(status) && card.link_counts.children > 0) this.reload = true;
+  }
+
+  /**
+   * A run ended without finishing (reclaim, crash, timeout, …) and the task went back where the
+   * kernel put it: ready, or todo while a parent is unfinished, which parent the event does not say.
+   */
+  requeue(id: string, status: TaskStatus, changes: Partial<BoardCard>): void {
+    const was = this.cards.get(id)?.status;
+    this.setStatus(id, status, changes);
+    if (status === "todo" && was !== "todo") this.refetch.add(id);
   }
 
   /** A task became done or archived: no card waits on it any more. */
@@ -87,7 +101,12 @@ class Draft {
     }
   }
 
-  link(parentId: string, childId: string, delta: 1 | -1): void {
+  /**
+   * An edge was added (+1) or removed (-1). `childStatus` is where the kernel left the child; an
+   * event without it (older boards, Hermes) lets the patcher draw the consequence itself: a ready
+   * child of an unfinished parent waits again (todo).
+   */
+  link(parentId: string, childId: string, delta: 1 | -1, childStatus: TaskStatus | undefined): void {
     const parent = this.cards.get(parentId);
     const child = this.cards.get(childId);
     if (!parent || !child) {
@@ -102,14 +121,15 @@ class Draft {
       link_counts: { ...parent.link_counts, children: total },
       progress: total > 0 ? { done, total } : null,
     });
-    const waits = new Set(child.waiting_on ?? []);
-    if (delta === 1 && !SATISFIED.has(parent.status) && WAITING.has(child.status)) waits.add(parentId);
+    const holds = delta === 1 && !satisfiesChildren(parent.status);
+    const status = childStatus ?? (holds && child.status === "ready" ? "todo" : child.status);
+    if (status !== child.status) this.setStatus(childId, status);
+    const waits = new Set(this.cards.get(childId)?.waiting_on ?? []);
+    if (holds && canWait(status)) waits.add(parentId);
     if (delta === -1) waits.delete(parentId);
-    const demote = delta === 1 && !SATISFIED.has(parent.status) && child.status === "ready";
     this.patch(childId, {
       link_counts: { ...child.link_counts, parents: child.link_counts.parents + delta },
       waiting_on: waits.size > 0 ? [...waits].sort() : undefined,
-      ...(demote ? { status: "todo" as const } : {}),
     });
   }
 
@@ -201,10 +221,10 @@ class Draft {
         return;
       }
       case "linked":
-        this.link(event.payload.parent, event.payload.child, 1);
+        this.link(event.payload.parent, event.payload.child, 1, event.payload.child_status);
         return;
       case "unlinked":
-        this.link(event.payload.parent, event.payload.child, -1);
+        this.link(event.payload.parent, event.payload.child, -1, event.payload.child_status);
         return;
       case "commented": {
         const card = this.cards.get(id);
@@ -227,12 +247,13 @@ class Draft {
       }
       case "reclaimed": {
         const card = this.cards.get(id);
-        const next = card && ["running", "ready", "blocked"].includes(card.status) ? "ready" : card?.status;
-        if (next) this.setStatus(id, next, NO_CLAIM);
+        const guess = card && REQUEUED_FROM.includes(card.status) ? "ready" : card?.status;
+        const next = event.payload.status ?? guess;
+        if (next) this.requeue(id, next, NO_CLAIM);
         return;
       }
       case "spawn_failed":
-        this.setStatus(id, "ready", {
+        this.requeue(id, event.payload.status ?? "ready", {
           ...NO_CLAIM,
           spawn_failures: event.payload.failures,
           last_spawn_error: event.payload.error,
@@ -241,8 +262,8 @@ class Draft {
       case "crashed":
       case "timed_out":
       case "protocol_violation":
-        // Back to ready for another try; the recorded error text is not in the event.
-        this.setStatus(id, "ready", NO_CLAIM);
+        // Back for another try (ready, when an older event does not say); the error text is not in the event.
+        this.requeue(id, event.payload.status ?? "ready", NO_CLAIM);
         this.refetch.add(id);
         return;
       case "gave_up":

@@ -1,4 +1,10 @@
-import { type BoardCard, type BoardResponse, TASK_STATUSES, type TaskStatus } from "@switchyard/contract";
+import {
+  type BoardCard,
+  type BoardResponse,
+  TASK_STATUSES,
+  type TaskStatus,
+  WAITING_STATUSES,
+} from "@switchyard/contract";
 
 /** What the cached board shows: the server-side filters it was fetched with. */
 export interface BoardViewFilter {
@@ -6,9 +12,12 @@ export interface BoardViewFilter {
   includeArchived: boolean;
 }
 
-export const SATISFIED: ReadonlySet<TaskStatus> = new Set(["done", "archived"]);
-export const WAITING: ReadonlySet<TaskStatus> = new Set(["todo", "ready", "triage"]);
 export const NO_CLAIM = { claim_lock: null, claim_expires: null, worker_pid: null, current_run_id: null } as const;
+
+/** Whether a card in this status can wait on parents (the contract's `WAITING_STATUSES`): only such cards carry `waiting_on`. */
+export function canWait(status: TaskStatus): boolean {
+  return WAITING_STATUSES.some((s) => s === status);
+}
 
 export function isStatus(value: string): value is TaskStatus {
   return (TASK_STATUSES as readonly string[]).includes(value);

@@ -1,4 +1,29 @@
-import { ApiError } from "@switchyard/contract";
+import { ApiError, type ErrorCode } from "@switchyard/contract";
+
+/**
+ * A short heading for every refusal code, shown before the server's detail. Exhaustive: a code
+ * added to the contract fails the typecheck here until the dashboard has words for it.
+ */
+export const ERROR_TITLES: Record<ErrorCode, string> = {
+  invalid_input: "Invalid input",
+  not_found: "Not found",
+  board_not_found: "Board not found",
+  invalid_transition: "Move not allowed",
+  task_running: "Task is running",
+  claim_conflict: "Already claimed",
+  dependency_cycle: "Dependency cycle",
+  parents_unfinished: "Waiting on parents",
+  hallucinated_cards: "Completion refused: unverified cards",
+  superseded: "Run superseded",
+  not_owner: "Not this worker's task",
+  board_exists: "Board already exists",
+  board_protected: "Board protected",
+  board_unreadable: "Board unreadable",
+  config_invalid: "Configuration invalid",
+  unauthorized: "Unauthorized",
+  forbidden: "Forbidden",
+  internal: "Server error",
+};
 
 /** A refusal from the API, carrying the server's `{detail, code}` (SPEC §2). */
 export class ApiRequestError extends Error {
@@ -37,8 +62,18 @@ export async function toRequestError(res: ErrorResponse): Promise<ApiRequestErro
   return new ApiRequestError(res.status, { detail, code: res.status === 404 ? "not_found" : "internal" });
 }
 
-/** The message to show a person for any failure. */
+/** What `fetch` throws when no answer came back at all (Chrome, Firefox, Safari, Node). */
+const NETWORK_FAILURE = /failed to fetch|fetch failed|networkerror|load failed|network request failed/i;
+
+/**
+ * The message to show a person for any failure: "<title>: <detail>" for a refusal from the
+ * server, "Cannot reach the server: …" when no answer came back, the plain message otherwise.
+ */
 export function errorMessage(error: unknown): string {
+  if (error instanceof ApiRequestError) return `${ERROR_TITLES[error.code]}: ${error.message}`;
+  if (error instanceof TypeError && NETWORK_FAILURE.test(error.message)) {
+    return `Cannot reach the server: ${error.message}`;
+  }
   if (error instanceof Error) return error.message;
   return String(error);
 }

@@ -1,5 +1,5 @@
-import type { BoardCard, BoardResponse, TaskDetail } from "@switchyard/contract";
-import { addSorted, type BoardViewFilter, regroup, SATISFIED, WAITING } from "./board-cards.ts";
+import { type BoardCard, type BoardResponse, satisfiesChildren, type TaskDetail } from "@switchyard/contract";
+import { addSorted, type BoardViewFilter, canWait, regroup } from "./board-cards.ts";
 
 /**
  * Folds a refetched task into the cached board: its fields, its counts, what it waits on, and
@@ -20,10 +20,10 @@ export function mergeTaskDetail(
     const children = detail.links.children;
     const known = children.map((c) => cards.get(c)).filter((c): c is BoardCard => c !== undefined);
     const done = known.length === children.length ? known.filter((c) => c.status === "done").length : null;
-    const waits = WAITING.has(task.status)
+    const waits = canWait(task.status)
       ? detail.links.parents.filter((p) => {
           const parent = cards.get(p);
-          return parent ? !SATISFIED.has(parent.status) : (old?.waiting_on?.includes(p) ?? false);
+          return parent ? !satisfiesChildren(parent.status) : (old?.waiting_on?.includes(p) ?? false);
         })
       : [];
     cards.set(task.id, {

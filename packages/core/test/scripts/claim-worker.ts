@@ -10,23 +10,23 @@ import { waitForGo } from "./barrier.ts";
  * attempts collide; only the compare-and-swap decides who wins. Prints what it won.
  */
 const home = resolveHome({ SWITCHYARD_HOME: process.argv[2] ?? "" });
-const k = openKernel(boardPaths(home, "default"), { host: "racehost" });
-const nextReady = k.db.prepare("SELECT id FROM tasks WHERE status = 'ready' ORDER BY id LIMIT 8");
+const k = await openKernel(boardPaths(home, "default"), { host: "racehost" });
+const nextReady = () => k.db.all<{ id: string }>("SELECT id FROM tasks WHERE status = 'ready' ORDER BY id LIMIT 8");
 const won: string[] = [];
 let lost = 0;
 await waitForGo();
 for (;;) {
-  const batch = (nextReady.all() as Array<{ id: string }>).map((r) => r.id);
+  const batch = (await nextReady()).map((r) => r.id);
   if (batch.length === 0) break;
   for (const id of batch) {
-    const task = claimTask(k, id, { ttl: 3600 });
+    const task = await claimTask(k, id, { ttl: 3600 });
     if (!task) {
       lost++;
       continue;
     }
     won.push(id);
-    completeTask(k, id, { runId: task.current_run_id, result: `done by ${process.pid}` });
+    await completeTask(k, id, { runId: task.current_run_id, result: `done by ${process.pid}` });
   }
 }
-k.close();
+await k.close();
 process.stdout.write(`${JSON.stringify({ pid: process.pid, won, lost })}\n`);

@@ -5,8 +5,11 @@ import { waitForGo } from "./barrier.ts";
 
 /** Creates a task with the idempotency key argv[3] on the board of the home in argv[2], racing its siblings. */
 const home = resolveHome({ SWITCHYARD_HOME: process.argv[2] ?? "" });
-const k = openKernel(boardPaths(home, "default"), { host: "racehost" });
+const k = await openKernel(boardPaths(home, "default"), { host: "racehost" });
 await waitForGo();
-const { task, created } = createTask(k, { title: `made by ${process.pid}`, idempotency_key: process.argv[3] ?? "" });
-k.close();
+const { task, created } = await createTask(k, {
+  title: `made by ${process.pid}`,
+  idempotency_key: process.argv[3] ?? "",
+});
+await k.close();
 process.stdout.write(`${JSON.stringify({ id: task.id, title: task.title, created })}\n`);

@@ -1,5 +1,5 @@
-import { openDatabase } from "../../src/db.ts";
 import { isCoreError } from "../../src/errors.ts";
+import { openDatabase } from "../../src/storage/sqlite-file.ts";
 import { waitForGo } from "./barrier.ts";
 
 /** Opens the board file given as argv[2] at the same moment as its siblings; prints what it saw. */

@@ -7,9 +7,9 @@ import { waitForGo } from "./barrier.ts";
 const home = resolveHome({ SWITCHYARD_HOME: process.argv[2] ?? "" });
 await waitForGo();
 try {
-  const k = openKernel(boardPaths(home, "default"), { host: "racehost" });
-  const tasks = (k.db.prepare("SELECT count(*) AS n FROM tasks").get() as { n: number }).n;
-  k.close();
+  const k = await openKernel(boardPaths(home, "default"), { host: "racehost" });
+  const tasks = Number((await k.db.get<{ n: number }>("SELECT count(*) AS n FROM tasks"))?.n);
+  await k.close();
   process.stdout.write(`${JSON.stringify({ ok: true, tasks })}\n`);
 } catch (err) {
   process.stdout.write(

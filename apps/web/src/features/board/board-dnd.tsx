@@ -14,6 +14,17 @@ import {
 import type { BoardCard, TaskStatus } from "@switchyard/contract";
 import { type ReactNode, useState } from "react";
 import { COLUMN_META } from "../../lib/columns.ts";
+import { moveRefusal } from "../../lib/moves.ts";
+
+/** What a dragged card carries (dnd-kit's `data`): columns read it to tell whether they take it. */
+export interface CarriedData {
+  card: BoardCard;
+}
+
+/** The card being carried, from a draggable's `data` (null while nothing is). */
+export function carriedCard(data: Partial<CarriedData> | undefined): BoardCard | null {
+  return data?.card ?? null;
+}
 
 function columnOf(id: string | number | undefined): TaskStatus | null {
   const text = String(id ?? "");
@@ -71,13 +82,16 @@ export function BoardDnd({ cards, onDrop, children }: BoardDndProps) {
   );
 
   const title = (id: string | number) => cards.get(String(id))?.title ?? String(id);
-  const label = (id: string | number | undefined) => {
+  const over = (activeId: string | number, id: string | number | undefined) => {
     const status = columnOf(id);
-    return status ? COLUMN_META[status].label : "no column";
+    if (!status) return `${title(activeId)} is over no column.`;
+    const card = cards.get(String(activeId));
+    const refusal = card ? moveRefusal(card, status) : null;
+    return `${title(activeId)} is over ${COLUMN_META[status].label}.${refusal ? ` ${refusal}` : ""}`;
   };
   const announcements: Announcements = {
     onDragStart: ({ active }) => `Picked up ${title(active.id)}. Use Left and Right to choose a column, Space to drop.`,
-    onDragOver: ({ active, over }) => `${title(active.id)} is over ${label(over?.id)}.`,
+    onDragOver: ({ active, over: target }) => over(active.id, target?.id),
     onDragEnd: ({ active }) => `${title(active.id)} was dropped.`,
     onDragCancel: ({ active }) => `Moving ${title(active.id)} was cancelled.`,
   };

@@ -56,7 +56,7 @@ function BoardContent({
 }: BoardPageProps & { data: BoardResponse }) {
   const { all, present, columns, nav, profiles, now } = useBoardModel(data, filter, lanes);
   const selection = useSelection(present);
-  const actions = useBoardActions(slug, view, selection);
+  const actions = useBoardActions(slug, view, selection, all);
   const create = useInlineCreate(slug);
   const [moving, setMoving] = useState<BoardCard | null>(null);
 

@@ -5,6 +5,7 @@ import { staleness } from "../../lib/staleness.ts";
 import { formatAge, formatTimeLeft } from "../../lib/time.ts";
 import { CommentIcon, LinkIcon } from "../../ui/icons.tsx";
 import { WarningBadge } from "../../ui/warning-badge.tsx";
+import type { CarriedData } from "./board-dnd.tsx";
 
 export interface CardProps {
   card: BoardCard;
@@ -35,7 +36,7 @@ export const Card = memo(function Card({
 }: CardProps) {
   const { attributes, listeners, setNodeRef, isDragging } = useDraggable({
     id: card.id,
-    data: { status: card.status },
+    data: { card } satisfies CarriedData,
     attributes: { role: "article", roleDescription: "task card" },
   });
   const node = useRef<HTMLElement | null>(null);

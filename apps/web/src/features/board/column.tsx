@@ -3,7 +3,9 @@ import type { BoardCard, TaskStatus } from "@switchyard/contract";
 import { type ReactNode, useRef } from "react";
 import { COLUMN_META } from "../../lib/columns.ts";
 import { lanesByProfile } from "../../lib/filter.ts";
+import { moveRefusal } from "../../lib/moves.ts";
 import { StatusDot } from "../../ui/status-dot.tsx";
+import { carriedCard } from "./board-dnd.tsx";
 import { CardList } from "./card-list.tsx";
 
 interface ColumnProps {
@@ -32,15 +34,19 @@ export function Column({
   focusToken,
 }: ColumnProps) {
   const meta = COLUMN_META[status];
-  const { setNodeRef, isOver } = useDroppable({ id: `column:${status}`, data: { status } });
+  const { setNodeRef, isOver, active } = useDroppable({ id: `column:${status}`, data: { status } });
   const body = useRef<HTMLDivElement>(null);
+  // While a card is carried, a column it may not go to says so (a drop there is refused with the reason).
+  const carried = carriedCard(active?.data.current);
+  const refusal = carried ? moveRefusal(carried, status) : null;
 
   return (
     <section
       ref={setNodeRef}
-      className={`sy-column${isOver ? " sy-column-over" : ""}`}
+      className={`sy-column${refusal ? " sy-column-closed" : isOver ? " sy-column-over" : ""}`}
       aria-label={meta.label}
       data-column={status}
+      title={refusal ?? undefined}
     >
       <header className="sy-column-head">
         <StatusDot status={status} />

@@ -1,4 +1,4 @@
-import type { TaskStatus } from "@switchyard/contract";
+import { operatorMove, type TaskStatus } from "@switchyard/contract";
 
 /** The drawer's status buttons (reference §12 drawer, item 4). There is no "→ running". */
 export type StatusAction = "triage" | "ready" | "block" | "unblock" | "complete" | "archive";
@@ -14,22 +14,24 @@ export const STATUS_ACTION_LABELS: Record<StatusAction, string> = {
   archive: "Archive",
 };
 
-/** Whether a status button is enabled for a task in `status`. */
+/** The status each button asks for (unblock and "→ ready" both ask for ready). */
+const TARGET: Record<StatusAction, TaskStatus> = {
+  triage: "triage",
+  ready: "ready",
+  block: "blocked",
+  unblock: "ready",
+  complete: "done",
+  archive: "archived",
+};
+
+/**
+ * Whether a status button is enabled for a task in `status`: when the task is not there yet and
+ * the contract's transitions let a person make the move (Unblock only for the unblock transition).
+ */
 export function isStatusActionEnabled(action: StatusAction, status: TaskStatus): boolean {
-  switch (action) {
-    case "triage":
-      return status !== "triage";
-    case "ready":
-      return status !== "ready";
-    case "block":
-      return status === "running" || status === "ready";
-    case "unblock":
-      return status === "blocked";
-    case "complete":
-      return status === "running" || status === "ready" || status === "blocked";
-    case "archive":
-      return status !== "archived";
-  }
+  if (TARGET[action] === status) return false;
+  const move = operatorMove(status, TARGET[action]);
+  return action === "unblock" ? move?.action === "unblock" : move !== null;
 }
 
 /** Actions that ask before they act: a block (with an optional reason), a completion (with a required summary), an archive. */

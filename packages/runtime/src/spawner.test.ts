@@ -1,16 +1,14 @@
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Config, type ProfileConfig, type Task } from "@switchyard/contract";
+import { boardPaths, createTask, isCoreError } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
-import { freshBoard, tempDir, tempHome } from "../test/fixtures.ts";
+import { freshBoard, tempDir, tempHome } from "../../core/test/fixtures.ts";
 import { processGroupOf, waitFor } from "../test/workers.ts";
 import { configPath, loadConfig, resolveProfile } from "./config.ts";
-import { isCoreError } from "./errors.ts";
 import { LOG_ROTATE_BYTES, workerLogPath } from "./logs.ts";
-import { boardPaths } from "./paths.ts";
 import { systemProcesses } from "./process.ts";
 import { type LaunchFacts, planLaunch, startWorker, workerArgv, workerEnv } from "./spawner.ts";
-import { createTask } from "./tasks.ts";
 
 function facts(task: Task, overrides: Partial<LaunchFacts> = {}): LaunchFacts {
   const home = tempHome();
@@ -26,16 +24,16 @@ function facts(task: Task, overrides: Partial<LaunchFacts> = {}): LaunchFacts {
   };
 }
 
-function aTask(fields: Parameters<typeof createTask>[1] = { title: "t" }): Task {
-  const { k } = freshBoard();
-  return createTask(k, { assignee: "coder", ...fields }).task;
+async function aTask(fields: Parameters<typeof createTask>[1] = { title: "t" }): Promise<Task> {
+  const { k } = await freshBoard();
+  return (await createTask(k, { assignee: "coder", ...fields })).task;
 }
 
 const profile = (p: Partial<ProfileConfig>): ProfileConfig => ({ env: {}, ...p });
 
 describe("a worker's argv", () => {
-  it("fills every placeholder of the profile's command template", () => {
-    const task = aTask();
+  it("fills every placeholder of the profile's command template", async () => {
+    const task = await aTask();
     const argv = workerArgv(
       profile({ command: ["agent", "--task={task_id}", "{profile}", "{workspace}", "{board}", "{prompt}", "{x}"] }),
       facts(task),
@@ -51,8 +49,8 @@ describe("a worker's argv", () => {
     ]);
   });
 
-  it("builds the hermes preset with one --skills pair per task skill and no second kanban-worker", () => {
-    const task = aTask({ title: "t", skills: ["kanban-worker", "git", "review"] });
+  it("builds the hermes preset with one --skills pair per task skill and no second kanban-worker", async () => {
+    const task = await aTask({ title: "t", skills: ["kanban-worker", "git", "review"] });
     expect(workerArgv(profile({ preset: "hermes" }), facts(task))).toEqual([
       "hermes",
       "-p",
@@ -71,8 +69,8 @@ describe("a worker's argv", () => {
 });
 
 describe("a worker's environment", () => {
-  it("carries the task, run, board and paths under both names, plus the profile's env", () => {
-    const task = aTask({ title: "t", tenant: "acme", skills: ["git"] });
+  it("carries the task, run, board and paths under both names, plus the profile's env", async () => {
+    const task = await aTask({ title: "t", tenant: "acme", skills: ["git"] });
     const f = facts(task);
     const env = workerEnv({ PATH: "/bin", KEEP: "1" }, profile({ command: ["x"], env: { MODEL: "small" } }), f);
     expect(env).toMatchObject({
@@ -101,8 +99,8 @@ describe("a worker's environment", () => {
     });
   });
 
-  it("does not pass on a tenant the task does not have, and a profile cannot redirect the worker", () => {
-    const task = aTask();
+  it("does not pass on a tenant the task does not have, and a profile cannot redirect the worker", async () => {
+    const task = await aTask();
     const env = workerEnv(
       { SWITCHYARD_TENANT: "other", HERMES_TENANT: "other", SWITCHYARD_TASK: "t_00000000" },
       profile({ command: ["x"], env: { SWITCHYARD_TASK: "t_ffffffff", SWITCHYARD_DB: "/elsewhere.db" } }),
@@ -117,8 +115,8 @@ describe("a worker's environment", () => {
 
 describe("starting a worker process", () => {
   it("runs in the workspace, in its own process group, with its output appended to the task's log", async () => {
-    const { k, home } = freshBoard();
-    const task = createTask(k, { title: "t", assignee: "coder" }).task;
+    const { k, home } = await freshBoard();
+    const task = (await createTask(k, { title: "t", assignee: "coder" })).task;
     const workspace = tempDir("switchyard-ws-");
     const script =
       "console.log('cwd=' + process.cwd()); console.error('task=' + process.env.SWITCHYARD_TASK); setTimeout(() => {}, 30000)";
@@ -145,15 +143,15 @@ describe("starting a worker process", () => {
     }
   });
 
-  it("falls back to the spawner's cwd when the workspace is not a directory yet (a worktree)", () => {
-    const task = aTask();
+  it("falls back to the spawner's cwd when the workspace is not a directory yet (a worktree)", async () => {
+    const task = await aTask();
     const launch = planLaunch(profile({ command: ["x"] }), facts(task, { workspace: "/nonexistent/wt" }), {});
     expect(launch.cwd).toBeUndefined();
   });
 
   it("rotates a log over 2 MiB to <id>.log.1 before the worker starts", async () => {
-    const { k, home } = freshBoard();
-    const task = createTask(k, { title: "t", assignee: "coder" }).task;
+    const { k, home } = await freshBoard();
+    const task = (await createTask(k, { title: "t", assignee: "coder" })).task;
     const log = workerLogPath(k.paths, task.id);
     mkdirSync(k.paths.logsDir, { recursive: true });
     writeFileSync(log, Buffer.alloc(LOG_ROTATE_BYTES + 1, 120));
@@ -169,8 +167,8 @@ describe("starting a worker process", () => {
   });
 
   it("rejects with a clear message when the command does not exist", async () => {
-    const { k, home } = freshBoard();
-    const task = createTask(k, { title: "t", assignee: "coder" }).task;
+    const { k, home } = await freshBoard();
+    const task = (await createTask(k, { title: "t", assignee: "coder" })).task;
     const launch = planLaunch(
       profile({ command: ["switchyard-no-such-agent-binary"] }),
       { task, profile: "coder", runId: 1, workspace: "/nonexistent", paths: k.paths, home, claimTtlSeconds: 900 },
@@ -182,8 +180,8 @@ describe("starting a worker process", () => {
   });
 
   it("rejects with a clear message when the command is not executable", async () => {
-    const { k, home } = freshBoard();
-    const task = createTask(k, { title: "t", assignee: "coder" }).task;
+    const { k, home } = await freshBoard();
+    const task = (await createTask(k, { title: "t", assignee: "coder" })).task;
     const file = join(tempDir(), "agent.sh");
     writeFileSync(file, "#!/bin/sh\necho hi\n");
     chmodSync(file, 0o644);

@@ -1,22 +1,16 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import type { StopResult, WorkerLiveness } from "@switchyard/core";
 
 /**
  * Process control, injected so that tests can use fake processes, and the real thing is a
- * few system calls (reference §3.4).
+ * few system calls (reference §3.4). The liveness half is what the kernel's dispatch decision reads.
  */
-export interface ProcessControl {
-  /** Alive and not a zombie. */
-  isAlive(pid: number): boolean;
+export interface ProcessControl extends WorkerLiveness {
   /** Sends a signal (a negative pid means that process group); false when there is no such process. */
   kill(pid: number, signal: NodeJS.Signals): boolean;
   /** Sleeps (the stop procedure's grace polling). */
   sleep(ms: number): Promise<void>;
-  /**
-   * When the process started, in Unix seconds, or null when that cannot be told. Guards
-   * against signalling an unrelated process that reused a worker's pid.
-   */
-  startedAt(pid: number): number | null;
 }
 
 const CLOCK_TICKS = 100;
@@ -98,13 +92,6 @@ export const systemProcesses: ProcessControl = {
   startedAt: (pid) => (process.platform === "linux" ? linuxStartedAt(pid) : null),
 };
 
-export interface StopResult {
-  /** The process is gone (or was never there). */
-  stopped: boolean;
-  /** SIGKILL had to be sent after the grace period. */
-  sigkill: boolean;
-}
-
 /**
  * Stops a worker: SIGTERM, then up to `graceMs` for it to exit, then SIGKILL (SPEC §3.3).
  * The worker runs in its own process group, which is signalled as a whole when `group` is set,
@@ -130,18 +117,4 @@ export async function stopProcess(
     await proc.sleep(poll);
   }
   return { stopped: !proc.isAlive(pid), sigkill: true };
-}
-
-/**
- * A worker starts within moments of its run; a live process that started well after the run
- * began has reused the worker's pid and is not ours to judge or signal.
- */
-const SPAWN_SLACK_SECONDS = 120;
-
-/** The pid is alive and (as far as can be told) still the worker of a run that started then. */
-export function isOwnWorker(proc: ProcessControl, pid: number, runStartedAt: number | null | undefined): boolean {
-  if (!proc.isAlive(pid)) return false;
-  if (runStartedAt === null || runStartedAt === undefined) return true;
-  const started = proc.startedAt(pid);
-  return started === null || started <= runStartedAt + SPAWN_SLACK_SECONDS;
 }

@@ -1,8 +1,8 @@
 import { closeSync, mkdirSync, openSync, readSync, type Stats, statSync } from "node:fs";
 import { dirname } from "node:path";
 import BetterSqlite3, { type Database } from "better-sqlite3";
-import { CoreError } from "./errors.ts";
-import { migrate, SCHEMA_VERSION } from "./schema.ts";
+import { CoreError } from "../errors.ts";
+import { migrate, SCHEMA_VERSION } from "./sqlite-schema.ts";
 
 const SQLITE_HEADER = Buffer.from("SQLite format 3\0", "latin1");
 const BUSY_TIMEOUT_MS = 30_000;

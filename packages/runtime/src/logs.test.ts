@@ -1,11 +1,12 @@
 import { closeSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync, writeSync } from "node:fs";
+import type { BoardPaths } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
-import { freshBoard } from "../test/fixtures.ts";
+import { freshBoard } from "../../core/test/fixtures.ts";
 import { LOG_ROTATE_BYTES, openWorkerLog, readWorkerLog, rotateWorkerLog, workerLogPath } from "./logs.ts";
 
 const ID = "t_00000001";
 
-function writeLog(paths: ReturnType<typeof freshBoard>["k"]["paths"], content: string | Buffer): string {
+function writeLog(paths: BoardPaths, content: string | Buffer): string {
   mkdirSync(paths.logsDir, { recursive: true });
   const path = workerLogPath(paths, ID);
   writeFileSync(path, content);
@@ -13,8 +14,8 @@ function writeLog(paths: ReturnType<typeof freshBoard>["k"]["paths"], content: s
 }
 
 describe("log rotation", () => {
-  it("rotates a log over 2 MiB to <id>.log.1, keeping one generation", () => {
-    const { k } = freshBoard();
+  it("rotates a log over 2 MiB to <id>.log.1, keeping one generation", async () => {
+    const { k } = await freshBoard();
     const path = writeLog(k.paths, Buffer.alloc(LOG_ROTATE_BYTES + 1, "a"));
     writeFileSync(`${path}.1`, "the generation before");
     expect(rotateWorkerLog(path)).toBe(true);
@@ -23,8 +24,8 @@ describe("log rotation", () => {
     expect(LOG_ROTATE_BYTES).toBe(2 * 1024 * 1024);
   });
 
-  it("leaves a log of at most 2 MiB, or a missing one, alone", () => {
-    const { k } = freshBoard();
+  it("leaves a log of at most 2 MiB, or a missing one, alone", async () => {
+    const { k } = await freshBoard();
     expect(rotateWorkerLog(workerLogPath(k.paths, ID))).toBe(false);
     const path = writeLog(k.paths, Buffer.alloc(LOG_ROTATE_BYTES, "a"));
     expect(rotateWorkerLog(path)).toBe(false);
@@ -32,8 +33,8 @@ describe("log rotation", () => {
     expect(existsSync(`${path}.1`)).toBe(false);
   });
 
-  it("opens the log for appending, creating the directory and rotating first", () => {
-    const { k } = freshBoard();
+  it("opens the log for appending, creating the directory and rotating first", async () => {
+    const { k } = await freshBoard();
     const fd1 = openWorkerLog(k.paths, ID);
     writeSync(fd1, "first run\n");
     closeSync(fd1);
@@ -52,8 +53,8 @@ describe("log rotation", () => {
 });
 
 describe("readWorkerLog", () => {
-  it("reports a missing log as not existing, with empty content", () => {
-    const { k } = freshBoard();
+  it("reports a missing log as not existing, with empty content", async () => {
+    const { k } = await freshBoard();
     expect(readWorkerLog(k.paths, ID)).toEqual({
       task_id: ID,
       path: workerLogPath(k.paths, ID),
@@ -64,8 +65,8 @@ describe("readWorkerLog", () => {
     });
   });
 
-  it("returns the whole log without a tail, or with a tail larger than the file", () => {
-    const { k } = freshBoard();
+  it("returns the whole log without a tail, or with a tail larger than the file", async () => {
+    const { k } = await freshBoard();
     writeLog(k.paths, "one\ntwo\n");
     expect(readWorkerLog(k.paths, ID)).toMatchObject({
       exists: true,
@@ -76,27 +77,27 @@ describe("readWorkerLog", () => {
     expect(readWorkerLog(k.paths, ID, 100)).toMatchObject({ content: "one\ntwo\n", truncated: false });
   });
 
-  it("tails the log and drops the partial first line", () => {
-    const { k } = freshBoard();
+  it("tails the log and drops the partial first line", async () => {
+    const { k } = await freshBoard();
     writeLog(k.paths, "alpha line\nbeta line\ngamma line\n");
     // The last 15 bytes are "a line\ngamma line\n": "a line" is the tail of "beta line".
     expect(readWorkerLog(k.paths, ID, 15)).toMatchObject({ content: "gamma line\n", truncated: true, size_bytes: 32 });
   });
 
-  it("keeps the first line when the window starts exactly at a line", () => {
-    const { k } = freshBoard();
+  it("keeps the first line when the window starts exactly at a line", async () => {
+    const { k } = await freshBoard();
     writeLog(k.paths, "alpha line\nbeta line\ngamma line\n");
     expect(readWorkerLog(k.paths, ID, 21).content).toBe("beta line\ngamma line\n");
   });
 
-  it("keeps a window that holds no newline at all", () => {
-    const { k } = freshBoard();
+  it("keeps a window that holds no newline at all", async () => {
+    const { k } = await freshBoard();
     writeLog(k.paths, "x".repeat(100));
     expect(readWorkerLog(k.paths, ID, 10)).toMatchObject({ content: "x".repeat(10), truncated: true });
   });
 
-  it("gives empty content for a zero or negative tail", () => {
-    const { k } = freshBoard();
+  it("gives empty content for a zero or negative tail", async () => {
+    const { k } = await freshBoard();
     writeLog(k.paths, "one\ntwo\n");
     expect(readWorkerLog(k.paths, ID, 0)).toMatchObject({ content: "", truncated: true });
     expect(readWorkerLog(k.paths, ID, -5)).toMatchObject({ content: "", truncated: true });

@@ -2,16 +2,22 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Config } from "@switchyard/contract";
+import {
+  CoreError,
+  createTask,
+  type Env,
+  type Home,
+  type Kernel,
+  listBoards,
+  localWorkers,
+  type NewTask,
+  openBoard,
+  supersededWorkers,
+} from "@switchyard/core";
 import { stringify as toYaml } from "yaml";
 import type { z } from "zod";
-import { listBoards, openBoard } from "./boards.ts";
 import { configPath } from "./config.ts";
-import { CoreError } from "./errors.ts";
-import { localWorkers, supersededWorkers } from "./failures.ts";
-import type { Kernel } from "./kernel.ts";
-import type { Env, Home } from "./paths.ts";
 import { type ProcessControl, stopProcess, systemProcesses } from "./process.ts";
-import { createTask, type NewTask } from "./tasks.ts";
 
 /**
  * `switchyard serve --demo`: a throwaway home seeded with the tutorial's stories and profiles
@@ -98,30 +104,35 @@ const FLEET: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /** Creates the demo's tasks on a board: the tutorial's stories. Returns how many. */
-export function seedDemoBoard(k: Kernel): number {
+export async function seedDemoBoard(k: Kernel): Promise<number> {
   let count = 0;
-  const add = (input: NewTask) => {
+  const add = async (input: NewTask) => {
     count++;
-    return createTask(k, { created_by: "demo", ...input }).task.id;
+    return (await createTask(k, { created_by: "demo", ...input })).task.id;
   };
-  const chain = (titles: readonly string[], assignees: readonly string[], priority: number, bodies: string[] = []) => {
+  const chain = async (
+    titles: readonly string[],
+    assignees: readonly string[],
+    priority: number,
+    bodies: string[] = [],
+  ) => {
     let parent: string | null = null;
-    titles.forEach((title, i) => {
-      parent = add({
+    for (const [i, title] of titles.entries()) {
+      parent = await add({
         title,
         assignee: assignees[i] ?? assignees[0],
         priority,
         parents: parent ? [parent] : [],
         body: bodies[i] ?? null,
       });
-    });
+    }
   };
 
-  chain(["Design the schema", "Build the API", "Write the API tests"], ["coder"], 3, [
+  await chain(["Design the schema", "Build the API", "Write the API tests"], ["coder"], 3, [
     "Solo dev: only this task starts ready; its children wait in Todo until it is done.",
     "Open this task's **Worker log** once it has run: the context its worker read holds the parent's handoff.",
   ]);
-  chain(
+  await chain(
     ["Spec the CSV importer", "Implement the CSV importer", "Review the CSV importer"],
     ["pm", "implementer", "reviewer"],
     3,
@@ -131,19 +142,19 @@ export function seedDemoBoard(k: Kernel): number {
         "**Unblock**: the second run reads the first run's reason and your answer in its context.",
     ],
   );
-  add({
+  await add({
     title: "Crunch the quarterly numbers",
     assignee: "cruncher",
     priority: 2,
     body: "Crash recovery: the first worker is killed; the dispatcher retries and the run history shows both runs.",
   });
-  add({
+  await add({
     title: "Deploy to staging",
     assignee: "deployer",
     priority: 2,
     body: "Circuit breaker: the deploy agent is not installed, so after 3 failed spawns the task is blocked (gave_up).",
   });
-  add({
+  await add({
     title: "Draft the release notes",
     assignee: "drafter",
     priority: 2,
@@ -151,14 +162,14 @@ export function seedDemoBoard(k: Kernel): number {
       "Hallucination recovery: the drafter claims a card that does not exist. Open **Recovery**, pick " +
       "`editor`, keep **Reclaim first** checked and press **Reassign**.",
   });
-  for (const [assignee, title] of FLEET) add({ title, assignee, tenant: "content-ops", priority: 1 });
-  add({
+  for (const [assignee, title] of FLEET) await add({ title, assignee, tenant: "content-ops", priority: 1 });
+  await add({
     title: "Review the pricing page copy",
     assignee: "alice",
     body: "Assigned to a person: `alice` is not a profile, so she pulls it with `switchyard claim`.",
   });
   for (const title of ["Idea: export the board as CSV", "Idea: dark mode for the docs", "Idea: weekly digest email"]) {
-    add({
+    await add({
       title,
       triage: true,
       body: "Triage: drag it to Ready (or press Space, then the arrows) when it is specified.",
@@ -184,7 +195,7 @@ export interface DemoHomeOptions {
 }
 
 /** Makes a throwaway home in a temp directory, with the demo's config.yaml and tasks. */
-export function createDemoHome(options: DemoHomeOptions): Home {
+export async function createDemoHome(options: DemoHomeOptions): Promise<Home> {
   const root = mkdtempSync(join(options.parent ?? tmpdir(), "switchyard-demo-"));
   const home: Home = { root, env: demoEnv(options.env ?? process.env, root) };
   writeFileSync(join(root, DEMO_MARKER), `${Math.floor(Date.now() / 1000)}\n`);
@@ -192,11 +203,11 @@ export function createDemoHome(options: DemoHomeOptions): Home {
     configPath(home),
     `# The demo's profiles run the fake agent (e2e/fake-agent/README.md).\n${toYaml(demoConfig(options.agent))}`,
   );
-  const k = openBoard(home, null);
+  const k = await openBoard(home, null);
   try {
-    seedDemoBoard(k);
+    await seedDemoBoard(k);
   } finally {
-    k.close();
+    await k.close();
   }
   return home;
 }
@@ -241,13 +252,13 @@ export async function removeDemoHome(
   const proc = options.proc ?? systemProcesses;
   const pids = new Set<number>();
   for (const board of listBoards(home, { includeArchived: true })) {
-    const k = openBoard(home, board.slug);
+    const k = await openBoard(home, board.slug);
     try {
-      for (const w of [...localWorkers(k), ...supersededWorkers(k, k.clock.now() - since + 60)]) {
+      for (const w of [...(await localWorkers(k)), ...(await supersededWorkers(k, k.clock.now() - since + 60))]) {
         if (w.pid !== null) pids.add(w.pid);
       }
     } finally {
-      k.close();
+      await k.close();
     }
   }
   const ours = [...pids].filter((pid) => {

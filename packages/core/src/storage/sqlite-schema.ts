@@ -3,9 +3,10 @@ import type { Database } from "better-sqlite3";
 
 /**
  * Bumped when Switchyard changes its schema; stored in `PRAGMA user_version`. A board with a
- * lower version gets the (idempotent) migration pass on its next open. 2 added `idx_tasks_order`.
+ * lower version gets the (idempotent) migration pass on its next open. 2 added `idx_tasks_order`;
+ * 3 replaced it with `idx_tasks_queue`, whose ties fall to the rowid (insertion order, as Hermes).
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /**
  * The reference schema (§1.3) with the same tables, columns, types and indexes. Switchyard only
@@ -107,9 +108,10 @@ CREATE INDEX IF NOT EXISTS idx_notify_task           ON kanban_notify_subs(task_
 
 /**
  * Indexes on columns an older board gains only in the migration pass (tenant, idempotency_key,
- * task_events.run_id), and Switchyard's own additions. `idx_tasks_order` is the board's card
- * order (`GET /board`, `list`): reading it in order replaces sorting every row, and no status
- * change touches it.
+ * task_events.run_id), and Switchyard's own additions. `idx_tasks_queue` is the board's card
+ * order (`GET /board`, `list`: priority, then age, then insertion order through the rowid every
+ * SQLite index carries): reading it in order replaces sorting every row, and no status change
+ * touches it.
  */
 const LATE_INDEXES = `
 CREATE INDEX IF NOT EXISTS idx_tasks_tenant          ON tasks(tenant);
@@ -117,7 +119,7 @@ CREATE INDEX IF NOT EXISTS idx_tasks_idempotency     ON tasks(idempotency_key);
 CREATE INDEX IF NOT EXISTS idx_events_run            ON task_events(run_id, id);
 CREATE INDEX IF NOT EXISTS idx_events_kind_task      ON task_events(kind, task_id, id);
 CREATE INDEX IF NOT EXISTS idx_runs_ended           ON task_runs(ended_at);
-CREATE INDEX IF NOT EXISTS idx_tasks_order          ON tasks(priority DESC, created_at, id);
+CREATE INDEX IF NOT EXISTS idx_tasks_queue          ON tasks(priority DESC, created_at);
 `;
 
 /** Columns added by the reference's migration pass (§1.4), with their declarations. */
@@ -157,6 +159,7 @@ export function migrate(db: Database, now: number): void {
     db.exec("ALTER TABLE task_events ADD COLUMN run_id INTEGER");
   }
   db.exec(LATE_INDEXES);
+  db.exec("DROP INDEX IF EXISTS idx_tasks_order"); // version 2's order, superseded by idx_tasks_queue
 
   backfillOpenRuns(db, now);
 

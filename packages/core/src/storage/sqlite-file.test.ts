@@ -2,15 +2,15 @@ import { closeSync, mkdirSync, openSync, statSync, writeFileSync, writeSync } fr
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { sidecars, snapshotFile } from "../test/files.ts";
-import { refusal, tempDir } from "../test/fixtures.ts";
-import { reportOf, runTogether } from "../test/processes.ts";
-import { createManualClock, createSequentialIds } from "./clock.ts";
-import { openDatabase, WAL_AUTOCHECKPOINT_PAGES } from "./db.ts";
-import { openKernel } from "./kernel.ts";
-import { boardPaths, resolveHome } from "./paths.ts";
-import { migrate, SCHEMA_VERSION } from "./schema.ts";
-import { createTask, listTasks } from "./tasks.ts";
+import { sidecars, snapshotFile } from "../../test/files.ts";
+import { refusalSync, tempDir } from "../../test/fixtures.ts";
+import { reportOf, runTogether } from "../../test/processes.ts";
+import { createManualClock, createSequentialIds } from "../clock.ts";
+import { openKernel } from "../kernel.ts";
+import { boardPaths, resolveHome } from "../paths.ts";
+import { createTask, listTasks, TASK_ORDER } from "../tasks.ts";
+import { openDatabase, WAL_AUTOCHECKPOINT_PAGES } from "./sqlite-file.ts";
+import { migrate, SCHEMA_VERSION } from "./sqlite-schema.ts";
 
 const NOW = 1_700_000_000;
 const TABLES = ["kanban_notify_subs", "task_comments", "task_events", "task_links", "task_runs", "tasks"];
@@ -28,6 +28,20 @@ function schemaOf(db: BetterSqlite3.Database): Array<{ type: string; name: strin
     name: string;
     sql: string | null;
   }>;
+}
+
+function indexesOf(db: BetterSqlite3.Database): string[] {
+  const rows = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name").all() as Array<{
+    name: string;
+  }>;
+  return rows.map((r) => r.name);
+}
+
+/** The key columns of an index with their direction (1 = DESC). */
+function indexColumns(db: BetterSqlite3.Database, index: string): Array<[string | null, number]> {
+  return (db.prepare(`PRAGMA index_xinfo(${index})`).all() as Array<{ name: string | null; desc: number; key: number }>)
+    .filter((c) => c.key === 1)
+    .map((c) => [c.name, c.desc]);
 }
 
 function boardIn(dir: string) {
@@ -70,7 +84,7 @@ function garblePagesAfterFirst(path: string): void {
 /** Opening must refuse with board_unreadable and leave the file and its directory exactly as they were. */
 function expectRefusedUntouched(path: string, because: RegExp): void {
   const before = snapshotFile(path);
-  const err = refusal(() => openDatabase(path, { now: NOW }));
+  const err = refusalSync(() => openDatabase(path, { now: NOW }));
   expect(err.code).toBe("board_unreadable");
   expect(err.message).toContain(path);
   expect(err.message).toMatch(because);
@@ -127,66 +141,75 @@ describe("opening a board file", () => {
     db.close();
   });
 
-  it("is idempotent: reopening keeps the data and the schema exactly", () => {
+  it("is idempotent: reopening keeps the data and the schema exactly", async () => {
     const dir = tempDir();
     const paths = boardIn(dir);
     const clock = createManualClock(NOW);
-    const k1 = openKernel(paths, { clock, ids: createSequentialIds() });
-    createTask(k1, { title: "survives reopening", body: "with a body", assignee: "alice", priority: 3 });
-    const schema = schemaOf(k1.db);
-    k1.close();
+    const k1 = await openKernel(paths, { clock, ids: createSequentialIds() });
+    await createTask(k1, { title: "survives reopening", body: "with a body", assignee: "alice", priority: 3 });
+    await k1.close();
+    const first = openDatabase(paths.dbPath, { now: NOW });
+    const schema = schemaOf(first);
+    first.close();
 
-    const k2 = openKernel(paths, { clock, ids: createSequentialIds(100) });
-    expect(schemaOf(k2.db)).toEqual(schema);
-    expect(listTasks(k2).map((t) => [t.title, t.body, t.assignee, t.priority])).toEqual([
+    const k2 = await openKernel(paths, { clock, ids: createSequentialIds(100) });
+    expect(await k2.db.all("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")).toEqual(schema);
+    expect((await listTasks(k2)).map((t) => [t.title, t.body, t.assignee, t.priority])).toEqual([
       ["survives reopening", "with a body", "alice", 3],
     ]);
+    await k2.close();
     // Running the migration pass again on an initialised board changes nothing either.
-    const rowsBefore = k2.db.prepare("SELECT * FROM tasks").all();
-    k2.db.transaction(() => migrate(k2.db, NOW + 100)).immediate();
-    expect(schemaOf(k2.db)).toEqual(schema);
-    expect(k2.db.prepare("SELECT * FROM tasks").all()).toEqual(rowsBefore);
-    k2.close();
+    const db = openDatabase(paths.dbPath, { now: NOW });
+    const rowsBefore = db.prepare("SELECT * FROM tasks").all();
+    db.transaction(() => migrate(db, NOW + 100)).immediate();
+    expect(schemaOf(db)).toEqual(schema);
+    expect(db.prepare("SELECT * FROM tasks").all()).toEqual(rowsBefore);
+    db.close();
   });
 
-  it("upgrades a version-1 board on its next open: it gains the card-order index and keeps its tasks", () => {
-    const paths = boardIn(tempDir());
-    const k1 = openKernel(paths, { clock: createManualClock(NOW), ids: createSequentialIds() });
-    createTask(k1, { title: "made under version 1", priority: 2 });
-    k1.db.exec("DROP INDEX idx_tasks_order");
-    k1.db.pragma("user_version = 1");
-    k1.close();
+  it.each([
+    [1, "without a card-order index"],
+    [2, "with version 2's idx_tasks_order"],
+  ])(
+    "upgrades a version-%i board (%s) on its next open: it gains idx_tasks_queue and keeps its tasks",
+    async (version) => {
+      const paths = boardIn(tempDir());
+      const k1 = await openKernel(paths, { clock: createManualClock(NOW), ids: createSequentialIds() });
+      await createTask(k1, { title: `made under version ${version}`, priority: 2 });
+      await k1.close();
+      const old = openDatabase(paths.dbPath, { now: NOW });
+      old.exec("DROP INDEX idx_tasks_queue");
+      if (version === 2) old.exec("CREATE INDEX idx_tasks_order ON tasks(priority DESC, created_at, id)");
+      old.pragma(`user_version = ${version}`);
+      expect(indexesOf(old)).not.toContain("idx_tasks_queue");
+      expect(indexesOf(old).includes("idx_tasks_order")).toBe(version === 2);
+      old.close();
 
-    const k2 = openKernel(paths, { clock: createManualClock(NOW), ids: createSequentialIds(100) });
-    expect(k2.db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
-    const columns = (
-      k2.db.prepare("PRAGMA index_xinfo(idx_tasks_order)").all() as Array<{
-        name: string | null;
-        desc: number;
-        key: number;
-      }>
-    )
-      .filter((c) => c.key === 1)
-      .map((c) => [c.name, c.desc]);
-    expect(columns).toEqual([
-      ["priority", 1],
-      ["created_at", 0],
-      ["id", 0],
-    ]);
-    expect(listTasks(k2).map((t) => t.title)).toEqual(["made under version 1"]);
-    k2.close();
-  });
+      const k2 = await openKernel(paths, { clock: createManualClock(NOW), ids: createSequentialIds(100) });
+      expect((await listTasks(k2)).map((t) => t.title)).toEqual([`made under version ${version}`]);
+      await k2.close();
+      const db = new BetterSqlite3(paths.dbPath);
+      expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
+      expect(SCHEMA_VERSION).toBe(3);
+      expect(indexColumns(db, "idx_tasks_queue")).toEqual([
+        ["priority", 1],
+        ["created_at", 0],
+      ]);
+      expect(indexesOf(db)).toContain("idx_tasks_queue");
+      expect(indexesOf(db)).not.toContain("idx_tasks_order");
+      db.close();
+    },
+  );
 
   it("reads the board in card order from the index instead of sorting every task", () => {
     const db = openDatabase(join(tempDir(), "kanban.db"), { now: NOW });
+    expect(TASK_ORDER).toBe("priority DESC, created_at ASC, rowid ASC");
     const plan = (
       db
-        .prepare(
-          "EXPLAIN QUERY PLAN SELECT * FROM tasks WHERE status != 'archived' ORDER BY priority DESC, created_at ASC, id ASC",
-        )
+        .prepare(`EXPLAIN QUERY PLAN SELECT * FROM tasks WHERE status != 'archived' ORDER BY ${TASK_ORDER}`)
         .all() as Array<{ detail: string }>
     ).map((r) => r.detail);
-    expect(plan).toEqual(["SCAN tasks USING INDEX idx_tasks_order"]);
+    expect(plan).toEqual(["SCAN tasks USING INDEX idx_tasks_queue"]);
     db.close();
   });
 });
@@ -207,7 +230,7 @@ describe("refusing a file that is not a healthy SQLite database", () => {
   it("refuses a directory at the board path", () => {
     const path = join(tempDir(), "kanban.db");
     mkdirSync(path);
-    const err = refusal(() => openDatabase(path, { now: NOW }));
+    const err = refusalSync(() => openDatabase(path, { now: NOW }));
     expect(err.code).toBe("board_unreadable");
     expect(statSync(path).isDirectory()).toBe(true);
   });

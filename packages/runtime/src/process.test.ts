@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
-import { fakeProcesses } from "../test/fake-processes.ts";
+import { fakeProcesses } from "../../core/test/fake-processes.ts";
 import { stopProcess, systemProcesses } from "./process.ts";
 
 const children: ChildProcess[] = [];

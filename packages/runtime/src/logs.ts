@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { WorkerLog } from "@switchyard/contract";
-import type { BoardPaths } from "./paths.ts";
+import type { BoardPaths } from "@switchyard/core";
 
 /** A worker's stdout and stderr go to `<logs>/<task_id>.log`, rotated at 2 MiB (SPEC §4). */
 export const LOG_ROTATE_BYTES = 2 * 1024 * 1024;

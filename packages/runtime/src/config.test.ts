@@ -1,9 +1,17 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Config } from "@switchyard/contract";
+import type { Home } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
-import { refusal, tempHome } from "../test/fixtures.ts";
-import { configPath, createConfigSource, loadConfig, resolveProfile, spawnableProfiles } from "./config.ts";
-import type { Home } from "./paths.ts";
+import { refusalSync, tempDir, tempHome } from "../../core/test/fixtures.ts";
+import {
+  configPath,
+  createConfigSource,
+  hermesProfilesOnDisk,
+  loadConfig,
+  resolveProfile,
+  spawnableProfiles,
+} from "./config.ts";
 
 function withConfig(text: string): Home {
   const home = tempHome();
@@ -55,37 +63,37 @@ describe("loadConfig", () => {
 
   it("refuses a misspelt key in a section, naming dispatch.<key>", () => {
     const home = withConfig("dispatch:\n  failure_limt: 5\n");
-    const err = refusal(() => loadConfig(home));
+    const err = refusalSync(() => loadConfig(home));
     expect(err.code).toBe("config_invalid");
     expect(err.message).toContain("dispatch.failure_limt");
     expect(err.message).toContain(configPath(home));
   });
 
   it("refuses a value of the wrong type, naming the key", () => {
-    const err = refusal(() => loadConfig(withConfig("server:\n  port: eighty\n")));
+    const err = refusalSync(() => loadConfig(withConfig("server:\n  port: eighty\n")));
     expect(err.code).toBe("config_invalid");
     expect(err.message).toContain("server.port");
   });
 
   it("refuses invalid YAML", () => {
-    const err = refusal(() => loadConfig(withConfig("dispatch: [unclosed\n")));
+    const err = refusalSync(() => loadConfig(withConfig("dispatch: [unclosed\n")));
     expect(err.code).toBe("config_invalid");
     expect(err.message).toContain("not valid YAML");
   });
 
   it("refuses a file that is not a mapping", () => {
-    expect(refusal(() => loadConfig(withConfig("- just\n- a list\n"))).code).toBe("config_invalid");
+    expect(refusalSync(() => loadConfig(withConfig("- just\n- a list\n"))).code).toBe("config_invalid");
   });
 
   it("refuses a profile with neither command nor preset, naming the profile", () => {
-    const err = refusal(() => loadConfig(withConfig("profiles:\n  coder:\n    max_in_progress: 1\n")));
+    const err = refusalSync(() => loadConfig(withConfig("profiles:\n  coder:\n    max_in_progress: 1\n")));
     expect(err.code).toBe("config_invalid");
     expect(err.message).toContain("profiles.coder");
     expect(err.message).toMatch(/command.*preset/);
   });
 
   it("refuses a profile name that is not lowercase, since assignees always are", () => {
-    const err = refusal(() => loadConfig(withConfig("profiles:\n  Coder:\n    command: [agent]\n")));
+    const err = refusalSync(() => loadConfig(withConfig("profiles:\n  Coder:\n    command: [agent]\n")));
     expect(err.code).toBe("config_invalid");
     expect(err.message).toContain("profiles.Coder");
     expect(err.message).toContain("coder");
@@ -106,9 +114,55 @@ describe("spawnable profiles", () => {
   });
 });
 
+describe("hermesProfilesOnDisk", () => {
+  it("lists default and the profiles/<name>/ directories that hold a config.yaml, lowercased and sorted", () => {
+    const root = tempDir();
+    for (const [name, withConfig] of [
+      ["Worker", true],
+      ["coder", true],
+      ["empty", false],
+    ] as const) {
+      mkdirSync(join(root, "profiles", name), { recursive: true });
+      if (withConfig) writeFileSync(join(root, "profiles", name, "config.yaml"), "model: x\n");
+    }
+    writeFileSync(join(root, "profiles", "stray.yaml"), "");
+    expect(hermesProfilesOnDisk(root)).toEqual(["coder", "default", "worker"]);
+  });
+
+  it("counts the root of a Hermes home as the default profile even with no named profile yet", () => {
+    const root = tempDir();
+    mkdirSync(join(root, "profiles"));
+    expect(hermesProfilesOnDisk(root)).toEqual(["default"]);
+  });
+
+  it("counts a home with a Hermes persona (SOUL.md) but no profiles directory as the default profile", () => {
+    const root = tempDir();
+    writeFileSync(join(root, "SOUL.md"), "You are a careful engineer.\n");
+    expect(hermesProfilesOnDisk(root)).toEqual(["default"]);
+    const home: Home = { root, env: {} };
+    expect(resolveProfile(home, Config.parse({}), "default")).toEqual({ preset: "hermes", env: {} });
+  });
+
+  it("counts a directory named .hermes without a profiles directory as the default profile", () => {
+    const root = join(tempDir(), ".hermes");
+    mkdirSync(root);
+    expect(hermesProfilesOnDisk(root)).toEqual(["default"]);
+    const home: Home = { root, env: {} };
+    expect(resolveProfile(home, Config.parse({}), "default")).toEqual({ preset: "hermes", env: {} });
+  });
+
+  it("is empty in a plain Switchyard home, where default is not spawnable", () => {
+    const home = tempHome();
+    const config = Config.parse({});
+    expect(hermesProfilesOnDisk(home.root)).toEqual([]);
+    expect(resolveProfile(home, config, "default")).toBeNull();
+    expect(spawnableProfiles(home, config)).toEqual([]);
+  });
+});
+
 describe("createConfigSource", () => {
   it("refuses a bad file at the start, like any load", () => {
-    expect(refusal(() => createConfigSource(withConfig("dispatch:\n  intervl: 3\n"))).code).toBe("config_invalid");
+    expect(refusalSync(() => createConfigSource(withConfig("dispatch:\n  intervl: 3\n"))).code).toBe("config_invalid");
   });
 
   it("picks up a profile added to config.yaml while running", () => {

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, statSync, writeSync } from "node:fs";
 import type { ProfileConfig, Task } from "@switchyard/contract";
+import type { BoardPaths, Env, Home } from "@switchyard/core";
 import { openWorkerLog, workerLogPath } from "./logs.ts";
-import type { BoardPaths, Env, Home } from "./paths.ts";
 
 /** The skill every dispatched worker loads (reference §15). */
 export const WORKER_SKILL = "kanban-worker";

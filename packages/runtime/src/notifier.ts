@@ -6,19 +6,20 @@ import {
   type TaskEvent,
   type WebhookNotification,
 } from "@switchyard/contract";
-import { listBoards, openBoard } from "./boards.ts";
-import type { Clock } from "./clock.ts";
-import type { Kernel } from "./kernel.ts";
 import {
   advanceNotifyCursor,
+  type Clock,
+  getTask,
+  type Home,
+  type Kernel,
+  listBoards,
   listNotifySubs,
   type NotifySub,
+  openBoard,
   removeNotifySub,
   type SubKey,
   unseenEventsForSub,
-} from "./notify.ts";
-import type { Home } from "./paths.ts";
-import { getTask } from "./tasks.ts";
+} from "@switchyard/core";
 
 /**
  * Delivery of notifications (reference §13, SPEC §9): each subscription gets the events of
@@ -156,16 +157,16 @@ export function createNotifier(options: NotifierOptions): Notifier {
   async function deliver(board: string, k: Kernel, sub: NotifySub, result: NotifyTickResult): Promise<void> {
     const key = keyOf(board, sub);
     // Read the task before its events: if it is finished now, its last events are among them.
-    const task = getTask(k, sub.task_id);
+    const task = await getTask(k, sub.task_id);
     if (!task) {
-      removeNotifySub(k, sub);
+      await removeNotifySub(k, sub);
       failures.delete(key);
       return;
     }
-    const { maxId, events } = unseenEventsForSub(k, sub, NOTIFY_KINDS);
+    const { maxId, events } = await unseenEventsForSub(k, sub, NOTIFY_KINDS);
     if (!DELIVERED.has(sub.platform)) {
       // An unknown platform can never be delivered; skip its events (reference §13).
-      advanceNotifyCursor(k, sub, maxId);
+      await advanceNotifyCursor(k, sub, maxId);
       return;
     }
     for (const event of events) {
@@ -184,7 +185,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
         const count = (failures.get(key) ?? 0) + 1;
         failures.set(key, count);
         if (count >= MAX_SEND_FAILURES) {
-          removeNotifySub(k, sub);
+          await removeNotifySub(k, sub);
           failures.delete(key);
           result.dropped.push({ board, ...sub });
           log(
@@ -196,13 +197,13 @@ export function createNotifier(options: NotifierOptions): Notifier {
         return;
       }
       // Delivered messages are not sent twice, even if a later one in this pass fails.
-      advanceNotifyCursor(k, sub, event.id);
+      await advanceNotifyCursor(k, sub, event.id);
       failures.delete(key);
       result.sent++;
     }
-    advanceNotifyCursor(k, sub, maxId);
+    await advanceNotifyCursor(k, sub, maxId);
     if (FINISHED.has(task.status)) {
-      removeNotifySub(k, sub);
+      await removeNotifySub(k, sub);
       failures.delete(key);
       result.finished.push({ board, ...sub });
     }
@@ -214,13 +215,13 @@ export function createNotifier(options: NotifierOptions): Notifier {
       for (const { slug } of listBoards(options.home, { includeArchived: false })) {
         let k: Kernel;
         try {
-          k = openBoard(options.home, slug, { clock: options.clock });
+          k = await openBoard(options.home, slug, { clock: options.clock });
         } catch (err) {
           log(`notify: board ${slug} skipped: ${(err as Error).message}`);
           continue;
         }
         try {
-          const subs = listNotifySubs(k);
+          const subs = await listNotifySubs(k);
           await Promise.all(
             subs.map((sub) =>
               deliver(slug, k, sub, result).catch((err) =>
@@ -229,7 +230,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
             ),
           );
         } finally {
-          k.close();
+          await k.close();
         }
       }
       return result;

@@ -1,10 +1,32 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
 import { Config, type ProfileConfig } from "@switchyard/contract";
+import { CoreError, type Home } from "@switchyard/core";
 import { parse as parseYaml } from "yaml";
-import { CoreError } from "./errors.ts";
-import type { Home } from "./paths.ts";
-import { hermesProfilesOnDisk } from "./stats.ts";
+
+/**
+ * True when a home is laid out as Hermes's: it has `profiles/`, a Hermes persona (`SOUL.md`),
+ * or it is a directory named `.hermes` (decision 012). Its root is then Hermes's `default` profile.
+ */
+export function isHermesHome(root: string): boolean {
+  return existsSync(join(root, "profiles")) || existsSync(join(root, "SOUL.md")) || basename(root) === ".hermes";
+}
+
+/**
+ * Hermes profiles on disk (the `hermes` preset, reference §5.7 `list_profiles_on_disk`): under
+ * a Hermes home, `default` (the home itself, always there) and every `profiles/<name>/` holding
+ * a config.yaml.
+ */
+export function hermesProfilesOnDisk(root: string): string[] {
+  if (!isHermesHome(root)) return [];
+  const dir = join(root, "profiles");
+  const named = existsSync(dir)
+    ? readdirSync(dir, { withFileTypes: true })
+        .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, "config.yaml")))
+        .map((d) => d.name.toLowerCase())
+    : [];
+  return [...new Set(["default", ...named])].sort();
+}
 
 export function configPath(home: Home): string {
   return join(home.root, "config.yaml");

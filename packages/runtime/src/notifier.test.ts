@@ -1,39 +1,43 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SlackNotification, WebhookNotification } from "@switchyard/contract";
+import {
+  addNotifySub,
+  archiveTask,
+  blockTask,
+  claimTask,
+  completeTask,
+  createTask,
+  type Kernel,
+  listNotifySubs,
+  recordFailure,
+  unblockTask,
+} from "@switchyard/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { freshBoard } from "../test/fixtures.ts";
-import { blockTask, unblockTask } from "./blocking.ts";
-import { claimTask } from "./claims.ts";
-import { completeTask } from "./completion.ts";
-import { recordFailure } from "./failures.ts";
-import type { Kernel } from "./kernel.ts";
-import { archiveTask } from "./moves.ts";
+import { freshBoard } from "../../core/test/fixtures.ts";
 import { createHttpSender, createNotifier, type Notification, type NotifySend, notifyText } from "./notifier.ts";
-import { addNotifySub, listNotifySubs } from "./notify.ts";
-import { createTask } from "./tasks.ts";
 
 function recorder(): { send: NotifySend; sent: Notification[] } {
   const sent: Notification[] = [];
   return { sent, send: async (n) => void sent.push(n) };
 }
 
-function setup(send: NotifySend) {
-  const b = freshBoard();
+async function setup(send: NotifySend) {
+  const b = await freshBoard();
   const notifier = createNotifier({ home: b.home, send, clock: b.clock });
   return { ...b, notifier };
 }
 
-function subscribed(k: Kernel, title = "ship it", platform = "webhook") {
-  const task = createTask(k, { title, assignee: "coder" }).task;
-  addNotifySub(k, { task_id: task.id, platform, chat_id: "http://127.0.0.1:9/hook" });
+async function subscribed(k: Kernel, title = "ship it", platform = "webhook") {
+  const task = (await createTask(k, { title, assignee: "coder" })).task;
+  await addNotifySub(k, { task_id: task.id, platform, chat_id: "http://127.0.0.1:9/hook" });
   return task;
 }
 
 describe("notification texts", () => {
-  it("name the worker and the task, as the reference words them", () => {
-    const { k } = freshBoard();
-    const task = createTask(k, { title: "ship it", assignee: "coder" }).task;
+  it("name the worker and the task, as the reference words them", async () => {
+    const { k } = await freshBoard();
+    const task = (await createTask(k, { title: "ship it", assignee: "coder" })).task;
     const base = { id: 1, task_id: task.id, run_id: null, created_at: 0 };
     expect(
       notifyText(task, { ...base, kind: "completed", payload: { result_len: 0, summary: "all green\nmore" } }),
@@ -60,15 +64,15 @@ describe("notification texts", () => {
 describe("a delivery pass", () => {
   it("sends one message per notifiable event and then only what is new", async () => {
     const r = recorder();
-    const { k, notifier } = setup(r.send);
-    const task = subscribed(k);
-    const run = claimTask(k, task.id)?.current_run_id ?? null;
-    recordFailure(k, task.id, { kind: "crashed", error: "pid 9 not alive", runId: run, pid: 9 });
+    const { k, notifier } = await setup(r.send);
+    const task = await subscribed(k);
+    const run = (await claimTask(k, task.id))?.current_run_id ?? null;
+    await recordFailure(k, task.id, { kind: "crashed", error: "pid 9 not alive", runId: run, pid: 9 });
     expect(await notifier.tick()).toMatchObject({ sent: 1, failed: 0 });
     expect(r.sent.map((n) => n.event.kind)).toEqual(["crashed"]);
     expect(await notifier.tick()).toMatchObject({ sent: 0 });
 
-    blockTask(k, task.id, { reason: "stuck" });
+    await blockTask(k, task.id, { reason: "stuck" });
     await notifier.tick();
     expect(r.sent.map((n) => n.event.kind)).toEqual(["crashed", "blocked"]);
     expect(r.sent[1]).toMatchObject({ board: "default", platform: "webhook", chat_id: "http://127.0.0.1:9/hook" });
@@ -76,42 +80,42 @@ describe("a delivery pass", () => {
 
   it("notifies a task blocked, unblocked and blocked again twice, and keeps the subscription", async () => {
     const r = recorder();
-    const { k, notifier } = setup(r.send);
-    const task = subscribed(k);
-    blockTask(k, task.id, { reason: "first" });
+    const { k, notifier } = await setup(r.send);
+    const task = await subscribed(k);
+    await blockTask(k, task.id, { reason: "first" });
     await notifier.tick();
-    unblockTask(k, task.id);
-    blockTask(k, task.id, { reason: "second" });
+    await unblockTask(k, task.id);
+    await blockTask(k, task.id, { reason: "second" });
     await notifier.tick();
     expect(r.sent.map((n) => n.text)).toEqual([
       `⏸ @coder Kanban ${task.id} blocked: first`,
       `⏸ @coder Kanban ${task.id} blocked: second`,
     ]);
-    expect(listNotifySubs(k, task.id)).toHaveLength(1);
+    expect(await listNotifySubs(k, task.id)).toHaveLength(1);
   });
 
   it("ends the subscription once a done or archived task's events are delivered", async () => {
     const r = recorder();
-    const { k, notifier } = setup(r.send);
-    const done = subscribed(k, "done one");
-    const archived = subscribed(k, "archived one");
-    completeTask(k, done.id, { summary: "finished" });
-    archiveTask(k, archived.id);
+    const { k, notifier } = await setup(r.send);
+    const done = await subscribed(k, "done one");
+    const archived = await subscribed(k, "archived one");
+    await completeTask(k, done.id, { summary: "finished" });
+    await archiveTask(k, archived.id);
     const result = await notifier.tick();
     expect(r.sent.map((n) => [n.task.id, n.event.kind])).toEqual([[done.id, "completed"]]);
     expect(result.finished.map((f) => f.task_id).sort()).toEqual([done.id, archived.id].sort());
-    expect(listNotifySubs(k)).toEqual([]);
+    expect(await listNotifySubs(k)).toEqual([]);
   });
 
   it("does not advance past a failed send, retries it next pass, and drops the subscription after 3 failures", async () => {
     let failing = true;
     const sent: Notification[] = [];
-    const { k, notifier } = setup(async (n) => {
+    const { k, notifier } = await setup(async (n) => {
       if (failing) throw new Error("receiver down");
       sent.push(n);
     });
-    const task = subscribed(k);
-    blockTask(k, task.id, { reason: "wait" });
+    const task = await subscribed(k);
+    await blockTask(k, task.id, { reason: "wait" });
     expect(await notifier.tick()).toMatchObject({ sent: 0, failed: 1, dropped: [] });
     failing = false;
     await notifier.tick();
@@ -119,28 +123,28 @@ describe("a delivery pass", () => {
 
     // A success resets the count: it takes 3 failures in a row to drop it.
     failing = true;
-    unblockTask(k, task.id);
-    blockTask(k, task.id, { reason: "again" });
+    await unblockTask(k, task.id);
+    await blockTask(k, task.id, { reason: "again" });
     expect((await notifier.tick()).dropped).toEqual([]);
     expect((await notifier.tick()).dropped).toEqual([]);
-    expect(listNotifySubs(k, task.id)).toHaveLength(1);
+    expect(await listNotifySubs(k, task.id)).toHaveLength(1);
     const third = await notifier.tick();
     expect(third.dropped.map((d) => d.task_id)).toEqual([task.id]);
-    expect(listNotifySubs(k, task.id)).toEqual([]);
+    expect(await listNotifySubs(k, task.id)).toEqual([]);
   });
 
   it("does not send an event twice when a later one in the same pass fails", async () => {
     let calls = 0;
     const sent: string[] = [];
-    const { k, notifier } = setup(async (n) => {
+    const { k, notifier } = await setup(async (n) => {
       calls++;
       if (calls === 2) throw new Error("flaky");
       sent.push(n.text);
     });
-    const task = subscribed(k);
-    blockTask(k, task.id, { reason: "one" });
-    unblockTask(k, task.id);
-    blockTask(k, task.id, { reason: "two" });
+    const task = await subscribed(k);
+    await blockTask(k, task.id, { reason: "one" });
+    await unblockTask(k, task.id);
+    await blockTask(k, task.id, { reason: "two" });
     await notifier.tick();
     await notifier.tick();
     expect(sent).toEqual([`⏸ @coder Kanban ${task.id} blocked: one`, `⏸ @coder Kanban ${task.id} blocked: two`]);
@@ -148,12 +152,12 @@ describe("a delivery pass", () => {
 
   it("skips the events of a platform it cannot deliver to, without sending", async () => {
     const r = recorder();
-    const { k, notifier } = setup(r.send);
-    const task = subscribed(k, "t", "telegram");
-    blockTask(k, task.id, { reason: "x" });
+    const { k, notifier } = await setup(r.send);
+    const task = await subscribed(k, "t", "telegram");
+    await blockTask(k, task.id, { reason: "x" });
     await notifier.tick();
     expect(r.sent).toEqual([]);
-    expect(listNotifySubs(k, task.id)[0]?.last_event_id).toBeGreaterThan(0);
+    expect((await listNotifySubs(k, task.id))[0]?.last_event_id).toBeGreaterThan(0);
   });
 });
 
@@ -186,12 +190,12 @@ describe("the HTTP sender", () => {
 
   it("POSTs {task, event, text} to a webhook URL and {text} to a Slack incoming webhook", async () => {
     const { url, received } = await receiver(() => 200);
-    const b = freshBoard();
+    const b = await freshBoard();
     const notifier = createNotifier({ home: b.home, send: createHttpSender(), clock: b.clock });
-    const task = createTask(b.k, { title: "ship it", assignee: "coder" }).task;
-    addNotifySub(b.k, { task_id: task.id, platform: "webhook", chat_id: `${url}/hook` });
-    addNotifySub(b.k, { task_id: task.id, platform: "slack", chat_id: `${url}/slack`, thread_id: "123.45" });
-    blockTask(b.k, task.id, { reason: "need review" });
+    const task = (await createTask(b.k, { title: "ship it", assignee: "coder" })).task;
+    await addNotifySub(b.k, { task_id: task.id, platform: "webhook", chat_id: `${url}/hook` });
+    await addNotifySub(b.k, { task_id: task.id, platform: "slack", chat_id: `${url}/slack`, thread_id: "123.45" });
+    await blockTask(b.k, task.id, { reason: "need review" });
     expect(await notifier.tick()).toMatchObject({ sent: 2, failed: 0 });
 
     const hook = received.find((r) => r.path === "/hook");
@@ -208,20 +212,20 @@ describe("the HTTP sender", () => {
 
   it("counts an error answer as a failed send: a receiver that fails 3 times loses its subscription", async () => {
     const { url, received } = await receiver(() => 500);
-    const b = freshBoard();
+    const b = await freshBoard();
     const notifier = createNotifier({ home: b.home, send: createHttpSender(), clock: b.clock });
-    const task = createTask(b.k, { title: "t", assignee: "coder" }).task;
-    addNotifySub(b.k, { task_id: task.id, platform: "webhook", chat_id: url });
-    blockTask(b.k, task.id, { reason: "x" });
+    const task = (await createTask(b.k, { title: "t", assignee: "coder" })).task;
+    await addNotifySub(b.k, { task_id: task.id, platform: "webhook", chat_id: url });
+    await blockTask(b.k, task.id, { reason: "x" });
     for (let i = 0; i < 3; i++) await notifier.tick();
     expect(received).toHaveLength(3);
-    expect(listNotifySubs(b.k, task.id)).toEqual([]);
+    expect(await listNotifySubs(b.k, task.id)).toEqual([]);
   });
 
   it("fails a send to a chat_id that is not an http(s) URL, or that does not answer in time", async () => {
     const send = createHttpSender({ timeoutMs: 200 });
-    const { k } = freshBoard();
-    const task = createTask(k, { title: "t" }).task;
+    const { k } = await freshBoard();
+    const task = (await createTask(k, { title: "t" })).task;
     const n = (chat_id: string): Notification => ({
       board: "default",
       platform: "webhook",

@@ -1,15 +1,24 @@
 import type { ChildProcess } from "node:child_process";
 import { hostname } from "node:os";
 import type { Config, DispatchResult, TaskEvent } from "@switchyard/contract";
-import { listBoards, openBoard } from "./boards.ts";
-import type { WorkerRef } from "./claims.ts";
-import type { Clock } from "./clock.ts";
+import {
+  type Clock,
+  dispatchOnce,
+  type Env,
+  type Home,
+  hasSpawnableReady,
+  type Kernel,
+  listBoards,
+  lockHost,
+  openBoard,
+  recordWorkerExit,
+  type SpawnRequest,
+  type StopResult,
+  type WorkerRef,
+  workersInUse,
+} from "@switchyard/core";
 import { resolveProfile } from "./config.ts";
-import { dispatchOnce, hasSpawnableReady, type SpawnRequest, workersInUse } from "./dispatcher.ts";
-import { recordWorkerExit } from "./failures.ts";
-import { type Kernel, lockHost } from "./kernel.ts";
-import type { Env, Home } from "./paths.ts";
-import { type ProcessControl, type StopResult, stopProcess, systemProcesses } from "./process.ts";
+import { type ProcessControl, stopProcess, systemProcesses } from "./process.ts";
 import { planLaunch, startWorker } from "./spawner.ts";
 
 /**
@@ -56,7 +65,7 @@ export interface DispatchService {
   /** One tick of a board. Ticks never overlap, so the global cap holds across boards. */
   tick(board: string, options?: TickOptions): Promise<DispatchResult>;
   isSpawnable(profile: string): boolean;
-  hasSpawnableReady(board: string): boolean;
+  hasSpawnableReady(board: string): Promise<boolean>;
   /** Stops a worker that lost its run (manual reclaim, reassign) when it runs on this host. */
   stopWorker(ref: WorkerRef): Promise<StopResult | null>;
   /** Pids of the watched workers that have not exited yet. */
@@ -101,13 +110,13 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
   const proc: ProcessControl = { ...base, isAlive: (pid) => children.has(pid) || base.isAlive(pid) };
   let queue: Promise<unknown> = Promise.resolve();
 
-  const open = (board: string): Kernel => openBoard(home, board, { clock: options.clock, host });
-  const withBoard = <T>(board: string, fn: (k: Kernel) => T): T => {
-    const k = open(board);
+  const open = (board: string): Promise<Kernel> => openBoard(home, board, { clock: options.clock, host });
+  const withBoard = async <T>(board: string, fn: (k: Kernel) => Promise<T>): Promise<T> => {
+    const k = await open(board);
     try {
-      return fn(k);
+      return await fn(k);
     } finally {
-      k.close();
+      await k.close();
     }
   };
   const isSpawnable = (profile: string) => resolveProfile(home, currentConfig(), profile) !== null;
@@ -130,11 +139,11 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
     void settled.finally(() => background.delete(settled));
   };
 
-  const onExit = (board: string, req: SpawnRequest, pid: number, code: number | null, signal: string | null) => {
+  const onExit = async (board: string, req: SpawnRequest, pid: number, code: number | null, signal: string | null) => {
     children.delete(pid);
     if (!stopping.has(pid)) {
       try {
-        const outcome = withBoard(board, (k) =>
+        const outcome = await withBoard(board, (k) =>
           recordWorkerExit(k, req.task.id, req.runId, { pid, code, signal }, currentConfig().dispatch.failure_limit),
         );
         if (outcome) {
@@ -170,7 +179,10 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
     const pid = child.pid as number;
     if (options.watchWorkers) {
       children.set(pid, child);
-      child.once("exit", (code, signal) => onExit(board, req, pid, code, signal));
+      child.once("exit", (code, signal) => {
+        const recorded = onExit(board, req, pid, code, signal);
+        track(recorded);
+      });
     } else {
       child.unref();
     }
@@ -178,14 +190,14 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
   };
 
   /** Workers on the other boards of the home, which count against the same caps. */
-  const inUseElsewhere = (board: string, dbPath: string) => {
+  const inUseElsewhere = async (board: string, dbPath: string) => {
     const byProfile = new Map<string, number>();
     let total = 0;
     for (const other of listBoards(home, { includeArchived: false })) {
       // With SWITCHYARD_DB pinned, every slug names the same file: count it once.
       if (other.slug === board || other.db_path === dbPath) continue;
       try {
-        const used = withBoard(other.slug, (k) => workersInUse(k, proc));
+        const used = await withBoard(other.slug, (k) => workersInUse(k, proc));
         total += used.total;
         for (const [p, n] of used.byProfile) byProfile.set(p, (byProfile.get(p) ?? 0) + n);
       } catch (err) {
@@ -197,7 +209,7 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
 
   const runTick = async (board: string, tick: TickOptions): Promise<DispatchResult> => {
     const config = currentConfig();
-    const k = open(board);
+    const k = await open(board);
     try {
       return await dispatchOnce(k, {
         spawn: (req) => spawnFor(board, k, req, config),
@@ -210,16 +222,15 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
         capacity: {
           maxInProgress: config.dispatch.max_in_progress,
           profileCap: (p) => resolveProfile(home, config, p)?.max_in_progress,
-          runningElsewhere: inUseElsewhere(board, k.paths.dbPath),
+          runningElsewhere: await inUseElsewhere(board, k.paths.dbPath),
         },
-        stopGraceSeconds: config.dispatch.stop_grace_seconds,
         stop,
         cwd: options.cwd,
         track,
         log: (m) => log(`${board}: ${m}`),
       });
     } finally {
-      k.close();
+      await k.close();
     }
   };
 

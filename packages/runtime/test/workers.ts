@@ -1,11 +1,10 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createBoard, type Home } from "@switchyard/core";
 import { stringify } from "yaml";
-import { createBoard } from "../src/boards.ts";
+import { tempDir, tempHome } from "../../core/test/fixtures.ts";
 import { loadConfig } from "../src/config.ts";
-import type { Home } from "../src/paths.ts";
-import { tempDir, tempHome } from "./fixtures.ts";
 
 /**
  * Helpers for tests with real worker processes: a temp home whose config.yaml runs the fake
@@ -32,12 +31,15 @@ export interface WorkerHome {
  * A temp home with config.yaml built from `config(trace)`; `boards` beyond `default` are
  * created too.
  */
-export function workerHome(config: (trace: string) => Record<string, unknown>, boards: string[] = []): WorkerHome {
+export async function workerHome(
+  config: (trace: string) => Record<string, unknown>,
+  boards: string[] = [],
+): Promise<WorkerHome> {
   const home = tempHome();
   const trace = join(tempDir("switchyard-trace-"), "trace.jsonl");
   writeFileSync(join(home.root, "config.yaml"), stringify(config(trace)));
   loadConfig(home); // fail here, with the schema's message, if a test wrote a bad config
-  for (const slug of boards) createBoard(home, slug, {}, { now: Math.floor(Date.now() / 1000) });
+  for (const slug of boards) await createBoard(home, slug, {}, { now: Math.floor(Date.now() / 1000) });
   return { home, trace };
 }
 

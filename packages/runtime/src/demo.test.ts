@@ -1,15 +1,12 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { claimTask, isCoreError, listTasks, openBoard, setWorkerPid } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
-import { tempDir } from "../test/fixtures.ts";
-import { openBoard } from "./boards.ts";
-import { claimTask, setWorkerPid } from "./claims.ts";
+import { tempDir } from "../../core/test/fixtures.ts";
 import { loadConfig } from "./config.ts";
 import { createDemoHome, DEMO_MARKER, locateFakeAgent, removeDemoHome } from "./demo.ts";
-import { isCoreError } from "./errors.ts";
 import type { ProcessControl } from "./process.ts";
-import { listTasks } from "./tasks.ts";
 
 const AGENT = ["/usr/bin/node", "/checkout/e2e/fake-agent/fake-agent.mjs"];
 
@@ -35,8 +32,8 @@ function fakeProcesses(alive: number[], startedAt: number | null): ProcessContro
 }
 
 describe("the demo home", () => {
-  it("has a config the schema accepts, whose profiles run the agent it was given", () => {
-    const home = demoHome();
+  it("has a config the schema accepts, whose profiles run the agent it was given", async () => {
+    const home = await demoHome();
     const config = loadConfig(home);
     expect(Object.keys(config.profiles)).toEqual(
       expect.arrayContaining(["coder", "implementer", "translator", "cruncher", "deployer", "drafter", "editor"]),
@@ -48,11 +45,11 @@ describe("the demo home", () => {
     expect(config.dispatch.interval_seconds).toBeLessThanOrEqual(5);
   });
 
-  it("tells the tutorial's stories: chains start with one ready task, the fleet works for content-ops, ideas wait in triage", () => {
-    const home = demoHome();
-    const k = openBoard(home, null);
+  it("tells the tutorial's stories: chains start with one ready task, the fleet works for content-ops, ideas wait in triage", async () => {
+    const home = await demoHome();
+    const k = await openBoard(home, null);
     try {
-      const tasks = listTasks(k);
+      const tasks = await listTasks(k);
       const status = (title: string) => tasks.find((t) => t.title === title)?.status;
       expect(status("Design the schema")).toBe("ready");
       expect(status("Build the API")).toBe("todo");
@@ -62,25 +59,25 @@ describe("the demo home", () => {
       expect(tasks.filter((t) => t.status === "triage").map((t) => t.assignee)).toEqual([null, null, null]);
       expect(new Set(tasks.map((t) => t.created_by))).toEqual(new Set(["demo"]));
     } finally {
-      k.close();
+      await k.close();
     }
   });
 
-  it("never inherits pins that would point it at another board", () => {
-    const home = demoHome({ SWITCHYARD_DB: "/elsewhere/kanban.db", HERMES_KANBAN_BOARD: "other", PATH: "/bin" });
+  it("never inherits pins that would point it at another board", async () => {
+    const home = await demoHome({ SWITCHYARD_DB: "/elsewhere/kanban.db", HERMES_KANBAN_BOARD: "other", PATH: "/bin" });
     expect(home.env).toEqual({ PATH: "/bin", SWITCHYARD_HOME: home.root });
     expect(existsSync(join(home.root, "kanban.db"))).toBe(true);
   });
 
   it("is removed with its live workers stopped", async () => {
-    const home = demoHome();
-    const k = openBoard(home, null);
-    const task = listTasks(k).find((t) => t.title === "Design the schema");
+    const home = await demoHome();
+    const k = await openBoard(home, null);
+    const task = (await listTasks(k)).find((t) => t.title === "Design the schema");
     if (!task) throw new Error("the demo has no schema task");
-    const run = claimTask(k, task.id)?.current_run_id;
+    const run = (await claimTask(k, task.id))?.current_run_id;
     if (run === null || run === undefined) throw new Error("the claim did not open a run");
-    setWorkerPid(k, task.id, run, 4321);
-    k.close();
+    await setWorkerPid(k, task.id, run, 4321);
+    await k.close();
     const proc = fakeProcesses([4321], Math.floor(Date.now() / 1000));
 
     await removeDemoHome(home, { proc, graceMs: 1000, reaped: (pid) => !proc.isAlive(pid) });
@@ -90,13 +87,13 @@ describe("the demo home", () => {
   });
 
   it("leaves alone a process that reused a worker's pid before the demo began", async () => {
-    const home = demoHome();
-    const k = openBoard(home, null);
-    const task = listTasks(k).find((t) => t.title === "Design the schema");
+    const home = await demoHome();
+    const k = await openBoard(home, null);
+    const task = (await listTasks(k)).find((t) => t.title === "Design the schema");
     if (!task) throw new Error("the demo has no schema task");
-    const run = claimTask(k, task.id)?.current_run_id ?? 0;
-    setWorkerPid(k, task.id, run, 4321);
-    k.close();
+    const run = (await claimTask(k, task.id))?.current_run_id ?? 0;
+    await setWorkerPid(k, task.id, run, 4321);
+    await k.close();
     const proc = fakeProcesses([4321], 1_000_000);
 
     await removeDemoHome(home, { proc, graceMs: 1000, reaped: (pid) => !proc.isAlive(pid) });

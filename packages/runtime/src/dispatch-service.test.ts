@@ -1,5 +1,17 @@
 import { readFileSync } from "node:fs";
 import { Config, type DispatchResult, TaskEvent } from "@switchyard/contract";
+import {
+  completeTask,
+  createManualClock,
+  createTask,
+  isCoreError,
+  type Kernel,
+  listEvents,
+  listRuns,
+  openBoard,
+  reclaimTask,
+  requireTask,
+} from "@switchyard/core";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   fakeAgent,
@@ -10,9 +22,6 @@ import {
   workerHome,
   zombieChildren,
 } from "../test/workers.ts";
-import { openBoard } from "./boards.ts";
-import { createManualClock } from "./clock.ts";
-import { completeTask } from "./completion.ts";
 import { loadConfig } from "./config.ts";
 import {
   createDispatchHealth,
@@ -21,25 +30,19 @@ import {
   dispatchInServer,
   wakesDispatcher,
 } from "./dispatch-service.ts";
-import { isCoreError } from "./errors.ts";
-import { listEvents } from "./events.ts";
-import type { Kernel } from "./kernel.ts";
 import { workerLogPath } from "./logs.ts";
 import { type ProcessControl, systemProcesses } from "./process.ts";
-import { reclaimTask } from "./recovery.ts";
-import { listRuns } from "./runs.ts";
-import { createTask, requireTask } from "./tasks.ts";
 
 /** Every pid a test's workers had, so none outlives its test. */
 const spawnedPids = new Set<number>();
 const services: DispatchService[] = [];
-const kernels: Kernel[] = [];
+const kernels: Array<Promise<Kernel>> = [];
 
 afterEach(async () => {
   for (const pid of fakeAgentsAlive(spawnedPids)) systemProcesses.kill(-pid, "SIGKILL");
   await waitFor("the test's workers to be gone", () => fakeAgentsAlive(spawnedPids).length === 0);
   for (const s of services.splice(0)) await s.settle();
-  for (const k of kernels.splice(0)) k.close();
+  for (const k of kernels.splice(0)) await (await k).close();
   spawnedPids.clear();
 });
 
@@ -47,12 +50,12 @@ interface Rig {
   wh: WorkerHome;
   s: DispatchService;
   /** The board's kernel (one per test and board). */
-  k(slug?: string): Kernel;
+  k(slug?: string): Promise<Kernel>;
   /** One tick; the pids it started are remembered for cleanup. */
   tick(slug?: string): Promise<DispatchResult>;
 }
 
-function rig(
+async function rig(
   config: (trace: string) => Record<string, unknown>,
   options: {
     watch?: boolean;
@@ -60,8 +63,8 @@ function rig(
     boards?: string[];
     proc?: ProcessControl;
   } = {},
-): Rig {
-  const wh = workerHome(config, options.boards);
+): Promise<Rig> {
+  const wh = await workerHome(config, options.boards);
   const s = createDispatchService({
     home: wh.home,
     config: loadConfig(wh.home),
@@ -70,7 +73,7 @@ function rig(
     proc: options.proc,
   });
   services.push(s);
-  const open = new Map<string, Kernel>();
+  const open = new Map<string, Promise<Kernel>>();
   const k = (slug = "default") => {
     let kernel = open.get(slug);
     if (!kernel) {
@@ -88,7 +91,7 @@ function rig(
       const result = await s.tick(slug);
       for (const r of result.spawned) {
         // From the run, which keeps its pid: a worker may already have exited and left its task.
-        const pid = listRuns(k(slug), r.task_id).at(-1)?.worker_pid;
+        const pid = (await listRuns(await k(slug), r.task_id)).at(-1)?.worker_pid;
         if (pid) spawnedPids.add(pid);
       }
       return result;
@@ -96,7 +99,16 @@ function rig(
   };
 }
 
-const kinds = (k: Kernel, id: string) => listEvents(k, id).map((e) => e.kind);
+const kinds = async (k: Kernel, id: string) => (await listEvents(k, id)).map((e) => e.kind);
+
+/** Whether every task of `ids[i]` on `boards[i]` has this status. */
+async function allInStatus(r: Rig, boards: string[], ids: string[][], status: string): Promise<boolean> {
+  for (const [i, board] of boards.entries()) {
+    const k = await r.k(board);
+    for (const id of ids[i] ?? []) if ((await requireTask(k, id)).status !== status) return false;
+  }
+  return true;
+}
 
 const dispatch = (extra: Record<string, unknown> = {}) => ({
   max_in_progress: 10,
@@ -107,36 +119,46 @@ const dispatch = (extra: Record<string, unknown> = {}) => ({
 
 describe("a worker that exits without finishing", () => {
   it("is a protocol violation when it exits cleanly; at the limit the task is blocked with gave_up", async () => {
-    const r = rig((trace) => ({
+    const r = await rig((trace) => ({
       dispatch: dispatch(),
       profiles: { quitter: { command: fakeAgent(trace, "--mode", "exit") } },
     }));
-    const k = r.k();
-    const task = createTask(k, { title: "leave early", assignee: "quitter" }).task;
+    const k = await r.k();
+    const task = (await createTask(k, { title: "leave early", assignee: "quitter" })).task;
 
     for (let attempt = 1; attempt <= 3; attempt++) {
       const result = await r.tick();
       expect(result.spawned.map((x) => x.task_id)).toEqual([task.id]);
-      await waitFor(`attempt ${attempt} to be recorded`, () => requireTask(k, task.id).spawn_failures === attempt);
+      await waitFor(
+        `attempt ${attempt} to be recorded`,
+        async () => (await requireTask(k, task.id)).spawn_failures === attempt,
+      );
     }
-    expect(requireTask(k, task.id).status).toBe("blocked");
-    const events = listEvents(k, task.id);
+    expect((await requireTask(k, task.id)).status).toBe("blocked");
+    const events = await listEvents(k, task.id);
     expect(events.filter((e) => e.kind === "protocol_violation")).toHaveLength(2);
     expect(events.at(-1)).toMatchObject({ kind: "gave_up", payload: { failures: 3, cause: "protocol_violation" } });
-    expect(listRuns(k, task.id).map((x) => x.outcome)).toEqual(["protocol_violation", "protocol_violation", "gave_up"]);
+    expect((await listRuns(k, task.id)).map((x) => x.outcome)).toEqual([
+      "protocol_violation",
+      "protocol_violation",
+      "gave_up",
+    ]);
     expect(readFileSync(workerLogPath(k.paths, task.id), "utf8")).toContain("starting:");
     expect((await r.tick()).spawned).toEqual([]);
   });
 
   it("is a spawn failure when its command cannot start, and nothing is left running", async () => {
-    const r = rig(() => ({ dispatch: dispatch(), profiles: { ghost: { command: ["switchyard-no-such-agent"] } } }));
-    const k = r.k();
-    const task = createTask(k, { title: "never starts", assignee: "ghost" }).task;
+    const r = await rig(() => ({
+      dispatch: dispatch(),
+      profiles: { ghost: { command: ["switchyard-no-such-agent"] } },
+    }));
+    const k = await r.k();
+    const task = (await createTask(k, { title: "never starts", assignee: "ghost" })).task;
     expect((await r.tick()).spawned).toEqual([]);
-    const t = requireTask(k, task.id);
+    const t = await requireTask(k, task.id);
     expect(t).toMatchObject({ status: "ready", spawn_failures: 1, worker_pid: null });
     expect(t.last_spawn_error).toContain("`switchyard-no-such-agent` was not found");
-    expect(kinds(k, task.id)).toEqual(["created", "claimed", "spawn_failed"]);
+    expect(await kinds(k, task.id)).toEqual(["created", "claimed", "spawn_failed"]);
     expect(r.s.liveWorkers()).toEqual([]);
   });
 });
@@ -148,39 +170,39 @@ describe("a worker killed with SIGKILL", () => {
   });
 
   it("is recorded as a crash the moment it dies when the dispatcher watches its workers", async () => {
-    const r = rig(sleeper, { watch: true });
-    const k = r.k();
-    const task = createTask(k, { title: "doomed", assignee: "sleeper" }).task;
+    const r = await rig(sleeper, { watch: true });
+    const k = await r.k();
+    const task = (await createTask(k, { title: "doomed", assignee: "sleeper" })).task;
     await r.tick();
-    const pid = requireTask(k, task.id).worker_pid as number;
+    const pid = (await requireTask(k, task.id)).worker_pid as number;
     await waitFor("the worker to start", () => readTrace(r.wh.trace).some((l) => l.step === "hanging"));
     systemProcesses.kill(pid, "SIGKILL");
-    await waitFor("the crash to be recorded", () => requireTask(k, task.id).status === "ready");
-    expect(listEvents(k, task.id).at(-1)).toMatchObject({
+    await waitFor("the crash to be recorded", async () => (await requireTask(k, task.id)).status === "ready");
+    expect((await listEvents(k, task.id)).at(-1)).toMatchObject({
       kind: "crashed",
       payload: { pid, failures: 1, signal: "SIGKILL" },
     });
   });
 
   it("is detected within one tick by a dispatcher that let it go, and gives up at the limit", async () => {
-    const r = rig(sleeper, { watch: false });
-    const k = r.k();
-    const task = createTask(k, { title: "doomed", assignee: "sleeper" }).task;
+    const r = await rig(sleeper, { watch: false });
+    const k = await r.k();
+    const task = (await createTask(k, { title: "doomed", assignee: "sleeper" })).task;
 
     await r.tick();
     for (let failures = 1; failures <= 3; failures++) {
-      const pid = requireTask(k, task.id).worker_pid as number;
+      const pid = (await requireTask(k, task.id)).worker_pid as number;
       expect(pid).toBeGreaterThan(0);
       systemProcesses.kill(pid, "SIGKILL");
       await waitFor("the worker to die", () => !systemProcesses.isAlive(pid));
       const result = await r.tick();
       expect(result.crashed).toEqual([task.id]);
-      expect(requireTask(k, task.id).spawn_failures).toBe(failures);
+      expect((await requireTask(k, task.id)).spawn_failures).toBe(failures);
       if (failures < 3) expect(result.spawned.map((x) => x.task_id)).toEqual([task.id]);
       else expect(result.auto_blocked).toEqual([task.id]);
     }
-    expect(requireTask(k, task.id).status).toBe("blocked");
-    expect(listEvents(k, task.id).at(-1)).toMatchObject({
+    expect((await requireTask(k, task.id)).status).toBe("blocked");
+    expect((await listEvents(k, task.id)).at(-1)).toMatchObject({
       kind: "gave_up",
       payload: { failures: 3, cause: "crashed" },
     });
@@ -190,7 +212,7 @@ describe("a worker killed with SIGKILL", () => {
 describe("a worker past its max runtime", () => {
   it("gets SIGTERM, and SIGKILL after the grace period when it ignores SIGTERM", async () => {
     const clock = createManualClock(Math.floor(Date.now() / 1000));
-    const r = rig(
+    const r = await rig(
       (trace) => ({
         // Long enough for a loaded machine to let the polite worker exit on SIGTERM alone.
         dispatch: dispatch({ stop_grace_seconds: 3 }),
@@ -201,11 +223,12 @@ describe("a worker past its max runtime", () => {
       }),
       { clock },
     );
-    const k = r.k();
-    const polite = createTask(k, { title: "polite", assignee: "polite", max_runtime_seconds: 60 }).task;
-    const stubborn = createTask(k, { title: "stubborn", assignee: "stubborn", max_runtime_seconds: 60 }).task;
+    const k = await r.k();
+    const polite = (await createTask(k, { title: "polite", assignee: "polite", max_runtime_seconds: 60 })).task;
+    const stubborn = (await createTask(k, { title: "stubborn", assignee: "stubborn", max_runtime_seconds: 60 })).task;
     expect((await r.tick()).spawned).toHaveLength(2);
-    const firstPids = [polite.id, stubborn.id].map((id) => requireTask(k, id).worker_pid as number);
+    const firstPids: number[] = [];
+    for (const id of [polite.id, stubborn.id]) firstPids.push((await requireTask(k, id)).worker_pid as number);
     await waitFor(
       "both workers to start",
       () => readTrace(r.wh.trace).filter((l) => l.step === "hanging").length === 2,
@@ -217,11 +240,11 @@ describe("a worker past its max runtime", () => {
     const result = await r.tick();
     expect(result.timed_out.sort()).toEqual([polite.id, stubborn.id].sort());
 
-    const timedOut = (id: string) => listEvents(k, id).find((e) => e.kind === "timed_out");
-    expect(timedOut(polite.id)).toMatchObject({
+    const timedOut = async (id: string) => (await listEvents(k, id)).find((e) => e.kind === "timed_out");
+    expect(await timedOut(polite.id)).toMatchObject({
       payload: { sigkill: false, elapsed_seconds: 60, limit_seconds: 60, failures: 1 },
     });
-    expect(timedOut(stubborn.id)).toMatchObject({ payload: { sigkill: true, failures: 1 } });
+    expect(await timedOut(stubborn.id)).toMatchObject({ payload: { sigkill: true, failures: 1 } });
     const trace = readTrace(r.wh.trace);
     expect(
       trace
@@ -251,33 +274,33 @@ describe("a manual reclaim", () => {
         await systemProcesses.sleep(ms);
       },
     };
-    const r = rig(
+    const r = await rig(
       (trace) => ({
         dispatch: dispatch(),
         profiles: { stubborn: { command: fakeAgent(trace, "--mode", "hang", "--ignore-term") } },
       }),
       { proc },
     );
-    const k = r.k();
-    const task = createTask(k, { title: "reclaim me", assignee: "stubborn" }).task;
+    const k = await r.k();
+    const task = (await createTask(k, { title: "reclaim me", assignee: "stubborn" })).task;
     await r.tick();
-    const first = requireTask(k, task.id);
+    const first = await requireTask(k, task.id);
     await waitFor("the worker to start", () => readTrace(r.wh.trace).some((l) => l.step === "hanging"));
 
-    const ref = reclaimTask(k, task.id, { reason: "operator" });
+    const ref = await reclaimTask(k, task.id, { reason: "operator" });
     expect(ref.pid).toBe(first.worker_pid);
     const stopping = r.s.stopWorker(ref);
     await waitFor("the worker to get SIGTERM", () => readTrace(r.wh.trace).some((l) => l.step === "sigterm"));
     const held = await r.tick();
     expect(held.spawned).toEqual([]);
-    expect(requireTask(k, task.id).status).toBe("ready");
+    expect((await requireTask(k, task.id)).status).toBe("ready");
     expect(systemProcesses.isAlive(first.worker_pid as number)).toBe(true);
 
     open();
     expect(await stopping).toEqual({ stopped: true, sigkill: true });
     const again = await r.tick();
     expect(again.spawned.map((x) => x.task_id)).toEqual([task.id]);
-    const second = requireTask(k, task.id);
+    const second = await requireTask(k, task.id);
     expect(second.worker_pid).not.toBe(first.worker_pid);
     expect(second.current_run_id).not.toBe(first.current_run_id);
     // Not counted as a failure: a person chose to reclaim it.
@@ -285,12 +308,12 @@ describe("a manual reclaim", () => {
 
     let refusal: unknown;
     try {
-      completeTask(k, task.id, { summary: "late", runId: first.current_run_id });
+      await completeTask(k, task.id, { summary: "late", runId: first.current_run_id });
     } catch (err) {
       refusal = err;
     }
     expect(isCoreError(refusal, "superseded")).toBe(true);
-    expect(requireTask(k, task.id).status).toBe("running");
+    expect((await requireTask(k, task.id)).status).toBe("running");
   });
 });
 
@@ -311,7 +334,7 @@ describe("caps", () => {
   }
 
   /** Ticks every board until `done`; samples the live workers after each round. */
-  async function drain(r: Rig, boards: string[], done: () => boolean): Promise<number> {
+  async function drain(r: Rig, boards: string[], done: () => Promise<boolean>): Promise<number> {
     let most = 0;
     await waitFor(
       "every task to be worked",
@@ -327,18 +350,21 @@ describe("caps", () => {
 
   it("never runs more than dispatch.max_in_progress workers at once, counting every board", async () => {
     const boards = ["default", "second"];
-    const r = rig(
+    const r = await rig(
       (trace) => ({
         dispatch: dispatch({ max_in_progress: 2, failure_limit: 1 }),
         profiles: { quick: { command: fakeAgent(trace, "--mode", "exit", "--delay", "0.3") } },
       }),
       { boards: ["second"] },
     );
-    const tasks = boards.map((b) =>
-      Array.from({ length: 5 }, (_, n) => createTask(r.k(b), { title: `job ${n}`, assignee: "quick" }).task.id),
-    );
-    const allBlocked = () =>
-      boards.every((b, i) => tasks[i]?.every((id) => requireTask(r.k(b), id).status === "blocked"));
+    const tasks: string[][] = [];
+    for (const b of boards) {
+      const ids: string[] = [];
+      for (let n = 0; n < 5; n++)
+        ids.push((await createTask(await r.k(b), { title: `job ${n}`, assignee: "quick" })).task.id);
+      tasks.push(ids);
+    }
+    const allBlocked = () => allInStatus(r, boards, tasks, "blocked");
     const first = await r.tick("default");
     expect(first.spawned).toHaveLength(2);
     expect(first.skipped_capacity).toHaveLength(3);
@@ -350,18 +376,17 @@ describe("caps", () => {
   });
 
   it("never runs more than a profile's max_in_progress workers of that profile at once", async () => {
-    const r = rig((trace) => ({
+    const r = await rig((trace) => ({
       dispatch: dispatch({ max_in_progress: 10, failure_limit: 1 }),
       profiles: { quick: { command: fakeAgent(trace, "--mode", "exit", "--delay", "0.3"), max_in_progress: 2 } },
     }));
-    const ids = Array.from(
-      { length: 10 },
-      (_, n) => createTask(r.k(), { title: `job ${n}`, assignee: "quick" }).task.id,
-    );
+    const ids: string[] = [];
+    for (let n = 0; n < 10; n++)
+      ids.push((await createTask(await r.k(), { title: `job ${n}`, assignee: "quick" })).task.id);
     const first = await r.tick();
     expect(first.spawned).toHaveLength(2);
     expect(first.skipped_capacity).toHaveLength(8);
-    const most = await drain(r, ["default"], () => ids.every((id) => requireTask(r.k(), id).status === "blocked"));
+    const most = await drain(r, ["default"], () => allInStatus(r, ["default"], [ids], "blocked"));
     expect(readTrace(r.wh.trace).filter((l) => l.step === "start")).toHaveLength(10);
     expect(maxOverlap(r.wh.trace)).toBeLessThanOrEqual(2);
     expect(most).toBeLessThanOrEqual(2);
@@ -379,17 +404,17 @@ describe("process hygiene", () => {
       },
     });
     for (const watch of [true, false]) {
-      const r = rig(config, { watch });
+      const r = await rig(config, { watch });
       const profiles = ["quitter", "crasher", "suicidal"];
-      const ids = Array.from(
-        { length: 25 },
-        (_, n) => createTask(r.k(), { title: `job ${n}`, assignee: profiles[n % 3] }).task.id,
-      );
+      const ids: string[] = [];
+      for (let n = 0; n < 25; n++) {
+        ids.push((await createTask(await r.k(), { title: `job ${n}`, assignee: profiles[n % 3] })).task.id);
+      }
       await waitFor(
         "all 25 workers to have run and failed",
         async () => {
           await r.tick();
-          return ids.every((id) => requireTask(r.k(), id).status === "blocked");
+          return allInStatus(r, ["default"], [ids], "blocked");
         },
         { intervalMs: 100, timeoutMs: 90_000 },
       );
