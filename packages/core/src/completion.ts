@@ -5,7 +5,7 @@ import { appendEvent } from "./events.ts";
 import { hallucinatedCardsError, normalizeCards, phantomRefs, verifyCreatedCards } from "./gate.ts";
 import type { Kernel } from "./kernel.ts";
 import { promoteChildrenOf } from "./links.ts";
-import { NO_CLAIM_SQL } from "./rows.ts";
+import { NO_CLAIM_SQL, type TaskRow, toTask } from "./rows.ts";
 import { closeRun, latestCompletedRun, synthesizeRun } from "./runs.ts";
 import { getTask, requireTask } from "./tasks.ts";
 
@@ -73,13 +73,13 @@ export async function completeTask(k: Kernel, id: string, input: CompleteInput =
     verified = verdict.verified;
   }
 
-  const runId = await k.write(async (k) => {
+  const { runId, task } = await k.write(async (k) => {
     const now = k.clock.now();
     // A compare-and-swap on what was checked above: still completable, still the same run.
-    const done = await k.db.get<{ assignee: string | null }>(
+    const done = await k.db.get<TaskRow>(
       `UPDATE tasks SET status = 'done', result = ?, completed_at = ?, ${NO_CLAIM_SQL}, spawn_failures = 0
         WHERE id = ? AND status IN (${COMPLETABLE_SQL}) AND current_run_id IS NOT DISTINCT FROM ?
-        RETURNING assignee`,
+        RETURNING *`,
       [input.result ?? null, now, id, before.current_run_id],
     );
     if (!done) {
@@ -115,7 +115,8 @@ export async function completeTask(k: Kernel, id: string, input: CompleteInput =
       run,
     );
     await promoteChildrenOf(k, id);
-    return run;
+    // The row as the completion left it (promoting children does not touch it).
+    return { runId: run, task: toTask(done) };
   });
 
   const phantoms = await phantomRefs(k, [input.summary, input.result], verified);
@@ -130,7 +131,7 @@ export async function completeTask(k: Kernel, id: string, input: CompleteInput =
       ),
     );
   }
-  return { task: await requireTask(k, id), run_id: runId, verified_cards: verified, phantom_refs: phantoms };
+  return { task, run_id: runId, verified_cards: verified, phantom_refs: phantoms };
 }
 
 export interface EditResultInput {

@@ -72,7 +72,7 @@ export const TASK_COLUMNS = [
 
 /**
  * A task row read as an array of `TASK_COLUMNS` values. On big reads (`GET /board` of a large
- * board) arrays are about twice as cheap as better-sqlite3's row objects.
+ * board) arrays are about twice as cheap as row objects (`k.db.each`).
  */
 export function taskRowOf(v: readonly unknown[]): TaskRow {
   return {

@@ -40,6 +40,8 @@ function fileLock(path: string): { mutex: Mutex; release(): void } {
   };
 }
 
+const NO_PARAMS: readonly unknown[] = [];
+
 /** How often other processes' commits are looked for when nothing reports them sooner. */
 export const COMMIT_POLL_MS = 75;
 
@@ -191,22 +193,44 @@ export function createSqliteDriver(db: Database, path: string, pollMs = COMMIT_P
     pollMs,
   );
 
-  /** Runs a synchronous statement once no transaction of this connection is in flight. */
-  async function locked<T>(fn: () => T): Promise<T> {
+  /**
+   * Runs a synchronous statement once no transaction of this connection is in flight. When the
+   * lock is free (the common case) it runs at once and no promise is waited for.
+   */
+  function locked<T>(fn: () => T): Promise<T> {
     const wait = lock.acquire();
-    if (wait) await wait;
+    if (wait) {
+      return wait.then(() => {
+        try {
+          return fn();
+        } finally {
+          lock.release();
+        }
+      });
+    }
     try {
-      return fn();
+      return Promise.resolve(fn());
+    } catch (err) {
+      return Promise.reject(err);
     } finally {
       lock.release();
     }
   }
 
+  /** A synchronous statement inside the transaction, as a settled promise. */
+  function settled<T>(fn: () => T): Promise<T> {
+    try {
+      return Promise.resolve(fn());
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
   const tx: Transaction = {
-    all: async <R>(q: string, params: readonly unknown[] = []) => sql.all(q, params) as R[],
-    get: async <R>(q: string, params: readonly unknown[] = []) => sql.get(q, params) as R | undefined,
-    run: async (q, params = []) => sql.run(q, params),
-    each: async (q, params, each) => sql.each(q, params, each),
+    all: <R>(q: string, params: readonly unknown[] = NO_PARAMS) => settled(() => sql.all(q, params) as R[]),
+    get: <R>(q: string, params: readonly unknown[] = NO_PARAMS) => settled(() => sql.get(q, params) as R | undefined),
+    run: (q, params = NO_PARAMS) => settled(() => sql.run(q, params)),
+    each: (q, params, each) => settled(() => sql.each(q, params, each)),
     async savepoint(fn) {
       const name = `sp${++savepoints}`;
       db.exec(`SAVEPOINT ${name}`);
@@ -227,7 +251,7 @@ export function createSqliteDriver(db: Database, path: string, pollMs = COMMIT_P
   const reads: Queryable = {
     all: <R>(q: string, params: readonly unknown[] = []) => locked(() => sql.all(q, params) as R[]),
     get: <R>(q: string, params: readonly unknown[] = []) => locked(() => sql.get(q, params) as R | undefined),
-    async run(q, params = []) {
+    async run(q, params = NO_PARAMS) {
       const changes = await locked(() => sql.run(q, params));
       if (changes > 0) notify();
       return changes;
