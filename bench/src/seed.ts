@@ -1,7 +1,14 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { boardPaths, DEFAULT_BOARD, type Home, openKernel, resolveHome } from "@switchyard/core";
+import {
+  boardPaths,
+  DEFAULT_BOARD,
+  type Home,
+  openKernel,
+  resolveHome,
+  WAL_AUTOCHECKPOINT_PAGES,
+} from "@switchyard/core";
 import BetterSqlite3, { type Database } from "better-sqlite3";
 
 /**
@@ -14,11 +21,8 @@ export const SEED_NOW = 1_700_000_000;
 export const PROFILES = ["alice", "bob", "coder", "reviewer", "writer", "tester", "ops", "research"] as const;
 const TENANTS = ["acme", "globex", null] as const;
 
-/**
- * The kernel's `wal_autocheckpoint` (`WAL_AUTOCHECKPOINT_PAGES` in packages/core's SQLite
- * storage), so the bare connections write like the kernel's (also in workers/bare-cli.mjs).
- */
-export const WAL_AUTOCHECKPOINT_PAGES = 10_000;
+/** The kernel's `wal_autocheckpoint`, so the bare connections write like the kernel's (also in workers/bare-cli.mjs). */
+export { WAL_AUTOCHECKPOINT_PAGES };
 
 const homes: string[] = [];
 

@@ -68,7 +68,7 @@ export async function completeTask(k: Kernel, id: string, input: CompleteInput =
           summary_preview: firstLine(input.summary ?? input.result, 200),
         }),
       );
-      throw hallucinatedCardsError(id, verdict);
+      throw hallucinatedCardsError(id, verdict, before.status);
     }
     verified = verdict.verified;
   }

@@ -1,4 +1,4 @@
-import type { ErrorCode } from "@switchyard/contract";
+import type { ErrorCode, TaskStatus } from "@switchyard/contract";
 
 /** Extra facts a refusal carries to the API body (e.g. the unfinished parents, the phantom ids). */
 export interface CoreErrorFacts {
@@ -6,6 +6,8 @@ export interface CoreErrorFacts {
   phantom_cards?: string[];
   verified_cards?: string[];
   task_id?: string;
+  /** The task's status when the refusal leaves it as it was (a gate refusal: the worker still holds it). */
+  status?: TaskStatus;
 }
 
 /**

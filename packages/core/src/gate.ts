@@ -1,3 +1,4 @@
+import type { TaskStatus } from "@switchyard/contract";
 import { CoreError } from "./errors.ts";
 import type { Kernel } from "./kernel.ts";
 
@@ -42,13 +43,13 @@ export async function verifyCreatedCards(k: Kernel, taskId: string, cards: reado
 }
 
 /** The refusal a worker gets; it says exactly how to retry (SPEC §3.8). */
-export function hallucinatedCardsError(taskId: string, verdict: CardVerdict): CoreError {
+export function hallucinatedCardsError(taskId: string, verdict: CardVerdict, status: TaskStatus): CoreError {
   return new CoreError(
     "hallucinated_cards",
     `completion blocked: claimed created_cards that do not exist or were not created by this worker: ${verdict.phantom.join(", ")}. ` +
       `Task ${taskId} is unchanged and still yours. Retry the completion with created_cards listing only ids returned by your ` +
       "successful kanban_create calls (or cards linked as children of this task), or leave created_cards out.",
-    { phantom_cards: verdict.phantom, verified_cards: verdict.verified, task_id: taskId },
+    { phantom_cards: verdict.phantom, verified_cards: verdict.verified, task_id: taskId, status },
   );
 }
 

@@ -119,6 +119,7 @@ export { type ReassignResult, reassignTask, reclaimTask } from "./recovery.ts";
 export { activeRun, closeRun, getRun, latestRun, listRuns, synthesizeRun } from "./runs.ts";
 export { boardCounts, boardFacets, boardStats, knownAssignees, runningByProfile, taskAge } from "./stats.ts";
 export type { Queryable, StorageDriver, Transaction } from "./storage/driver.ts";
+export { WAL_AUTOCHECKPOINT_PAGES } from "./storage/sqlite-file.ts";
 export { SCHEMA_VERSION } from "./storage/sqlite-schema.ts";
 export {
   assignTask,

@@ -2,6 +2,7 @@ import type { NotifySubscription, TaskEvent } from "@switchyard/contract";
 import { CoreError } from "./errors.ts";
 import type { Kernel } from "./kernel.ts";
 import { type EventRow, toEvent } from "./rows.ts";
+import { requireTask } from "./tasks.ts";
 
 /** The kernel side of notifications (reference §13): subscriptions and their cursors. */
 
@@ -21,9 +22,10 @@ function keyArgs(key: SubKey): unknown[] {
   return [key.task_id, key.platform, key.chat_id, key.thread_id ?? ""];
 }
 
-/** Idempotent: an existing subscription is left as it is; a new one starts at cursor 0. */
+/** Idempotent: an existing subscription is left as it is; a new one starts at cursor 0. Refuses an unknown task. */
 export async function addNotifySub(k: Kernel, key: SubKey & { user_id?: string | null }): Promise<NotifySub> {
   return k.write(async (k) => {
+    await requireTask(k, key.task_id);
     await k.db.run(
       `INSERT INTO kanban_notify_subs (task_id, platform, chat_id, thread_id, user_id, created_at, last_event_id)
        VALUES (?, ?, ?, ?, ?, ?, 0) ON CONFLICT DO NOTHING`,

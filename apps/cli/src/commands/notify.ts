@@ -32,7 +32,6 @@ export const registerNotify: RegisterVerbs = (program, cli) => {
     .option("--user-id <id>", "who subscribed")
     .action(async (id: string, opts: { platform: string; chatId: string; threadId?: string; userId?: string }) => {
       const k = await cli.kernel();
-      await requireTask(k, id);
       await addNotifySub(k, {
         task_id: id,
         platform: opts.platform,

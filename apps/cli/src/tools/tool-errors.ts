@@ -1,11 +1,9 @@
-import type { ErrorCode, TaskStatus, ToolName } from "@switchyard/contract";
+import type { ErrorCode, ToolName } from "@switchyard/contract";
 import type { CoreErrorFacts } from "@switchyard/core";
 
-/** What a refusal's text may use besides its message: the kernel's facts, the tool, and the task's status now. */
+/** What a refusal's text may use besides its message: the kernel's facts and the tool. */
 export interface ToolErrorFacts extends CoreErrorFacts {
   tool: ToolName;
-  /** The status of `task_id` after the refusal (null when there is no such task or no task_id). */
-  status: TaskStatus | null;
 }
 
 type ToolErrorText = (message: string, facts: ToolErrorFacts) => string;

@@ -1,6 +1,5 @@
 import {
   ORCHESTRATOR_TOOL_NAMES,
-  type TaskStatus,
   TOOL_DESCRIPTIONS,
   TOOL_PARAMS,
   type ToolError,
@@ -16,7 +15,6 @@ import {
   type CoreError,
   completeTask,
   createTask,
-  getTask,
   heartbeatWorker,
   isCoreError,
   type Kernel,
@@ -191,17 +189,9 @@ function issueText(issue: { path: PropertyKey[]; message: string } | undefined):
   return field && !issue.message.includes(field) ? `${field}: ${issue.message}` : issue.message;
 }
 
-/** A kernel refusal as the tool's `{error}` text (TOOL_ERROR), with the status its task has now. */
-async function refusalText(tool: ToolName, err: CoreError, host: ToolHost): Promise<string> {
-  let status: TaskStatus | null = null;
-  if (err.facts.task_id) {
-    try {
-      status = (await getTask(await host.kernel(), err.facts.task_id))?.status ?? null;
-    } catch {
-      // The board cannot be read: the refusal is still worth reporting.
-    }
-  }
-  return TOOL_ERROR[err.code](err.message, { ...err.facts, tool, status });
+/** A kernel refusal as the tool's `{error}` text (TOOL_ERROR). */
+function refusalText(tool: ToolName, err: CoreError): string {
+  return TOOL_ERROR[err.code](err.message, { ...err.facts, tool });
 }
 
 function makeTool<N extends ToolName>(name: N, host: ToolHost): Tool<N> {
@@ -218,7 +208,7 @@ function makeTool<N extends ToolName>(name: N, host: ToolHost): Tool<N> {
       try {
         return await handler(parsed.data as ToolParams<N>, host);
       } catch (err) {
-        if (isCoreError(err)) return { error: await refusalText(name, err, host) };
+        if (isCoreError(err)) return { error: refusalText(name, err) };
         return { error: `${name}: unexpected error: ${err instanceof Error ? err.message : String(err)}` };
       }
     },

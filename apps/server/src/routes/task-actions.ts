@@ -121,7 +121,6 @@ export function taskActionRoutes(deps: AppDeps) {
         const { id, platform } = c.req.valid("param");
         const home_channel = homeChannelOf(deps.config(), platform);
         const { k } = await deps.boards.open(c.req.valid("query").board);
-        await requireTask(k, id);
         await addNotifySub(k, {
           task_id: id,
           platform,
