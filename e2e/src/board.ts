@@ -71,18 +71,26 @@ export async function createTaskInColumn(page: Page, status: TaskStatus, task: N
 
 /**
  * Drags a card onto a column with the mouse, in small steps as a hand would (the board's
- * mouse sensor starts a drag after 6 px).
+ * mouse sensor starts a drag after 6 px). Like a person watching the card, it waits until the
+ * board has picked the card up before heading for the column (the column is measured
+ * then, after any layout change the pick-up caused), and lets go only once the board says the
+ * card is over that column.
  */
-export async function dragWithMouse(page: Page, source: Locator, target: Locator): Promise<void> {
+export async function dragWithMouse(page: Page, title: string, to: TaskStatus): Promise<void> {
+  const source = card(page, title);
   await source.scrollIntoViewIfNeeded();
   const from = await source.boundingBox();
-  const to = await target.boundingBox();
-  if (!from || !to) throw new Error("the card or the column is not on screen");
+  if (!from) throw new Error(`the card ${title} is not on screen`);
   const start = { x: from.x + from.width / 2, y: from.y + Math.min(from.height / 2, 20) };
   await page.mouse.move(start.x, start.y);
   await page.mouse.down();
   await page.mouse.move(start.x + 12, start.y + 4, { steps: 4 });
-  await page.mouse.move(to.x + to.width / 2, to.y + Math.min(to.height / 2, 160), { steps: 16 });
+  // The board marks the page while a card is carried.
+  await expect(page.locator("body")).toHaveAttribute("data-dragging", "true");
+  const target = await column(page, to).boundingBox();
+  if (!target) throw new Error(`the ${COLUMN_LABEL[to]} column is not on screen`);
+  await page.mouse.move(target.x + target.width / 2, target.y + Math.min(target.height / 2, 160), { steps: 16 });
+  await expect(page.getByText(`${title} is over ${COLUMN_LABEL[to]}.`)).toBeAttached();
   await page.mouse.up();
 }
 

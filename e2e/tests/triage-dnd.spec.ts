@@ -28,7 +28,7 @@ test("triage by drag and drop: by mouse and by keyboard, with confirmations, and
   await screenshot(page, "triage-before");
 
   // By mouse: a triaged idea goes to Ready.
-  await dragWithMouse(page, card(page, "Idea: export the board as CSV"), column(page, "ready"));
+  await dragWithMouse(page, "Idea: export the board as CSV", "ready");
   await expect(card(column(page, "ready"), "Idea: export the board as CSV")).toBeVisible();
   await expect.poll(() => statusOf(sy, csv.id)).toBe("ready");
 
@@ -45,7 +45,7 @@ test("triage by drag and drop: by mouse and by keyboard, with confirmations, and
   await expect.poll(() => statusOf(sy, dark.id)).toBe("ready");
 
   // Done asks first, and wants a summary.
-  await dragWithMouse(page, card(page, "Write the changelog"), column(page, "done"));
+  await dragWithMouse(page, "Write the changelog", "done");
   const confirm = page.getByRole("dialog", { name: "Mark this task as done?" });
   await confirm.getByRole("button", { name: "Mark done" }).click();
   await expect(confirm.getByRole("alert")).toHaveText("A completion summary is required.");
@@ -71,7 +71,7 @@ test("triage by drag and drop: by mouse and by keyboard, with confirmations, and
   // Refused, by mouse: running is the dispatcher's to set, so a drop on In Progress goes back.
   await page.getByRole("button", { name: "Dismiss message" }).click();
   await expect(refusal).toBeHidden();
-  await dragWithMouse(page, card(page, "Release v2"), column(page, "running"));
+  await dragWithMouse(page, "Release v2", "running");
   await expect(refusal).toContainText(
     `Cannot move ${release.id} to In Progress: Ready → In Progress is not an allowed move.`,
   );
