@@ -5,7 +5,7 @@ import type { MiddlewareHandler } from "hono";
 
 const NOT_BUILT = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Switchyard</title></head>
-<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 4rem auto; line-height: 1.5">
+<body>
 <h1>Switchyard</h1>
 <p>The dashboard has not been built yet. Build it with</p>
 <pre>pnpm --filter @switchyard/web build</pre>

@@ -143,3 +143,29 @@ describe("loopback names", () => {
     expect(hostName("Example.COM.:8420")).toBe("example.com");
   });
 });
+
+describe("security headers", () => {
+  function expectHardened(res: Response, what: string) {
+    const csp = res.headers.get("content-security-policy") ?? "";
+    expect({ what, csp }).toEqual({ what, csp: expect.stringContaining("default-src 'self'") });
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toMatch(/script-src 'self'(;|$)/);
+    expect(csp).not.toContain("unsafe-inline");
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+  }
+
+  it("are on every response: the dashboard, the API, a refusal and a miss", async () => {
+    const h = harness();
+    expectHardened(await h.request("GET", "http://localhost/"), "the dashboard");
+    expectHardened(await h.request("GET", "/stats"), "an API read");
+    expectHardened(await h.request("POST", "/tasks", { json: { title: "x" } }), "an API write");
+    expectHardened(
+      await h.request("POST", "/tasks", { json: { title: "x" }, headers: { origin: "http://evil.example" } }),
+      "a refused write",
+    );
+    expectHardened(await h.request("GET", "/no-such-route"), "a miss");
+    expectHardened(await h.request("GET", "/stats", { headers: { host: "evil.example" } }), "a refused host");
+  });
+});
