@@ -7,7 +7,9 @@ import { expect, test } from "../src/fixtures.ts";
 async function framingPage(dashboard: string): Promise<{ url: string; server: Server }> {
   const server = createServer((_req, res) => {
     res.setHeader("content-type", "text/html");
-    res.end(`<!doctype html><title>Elsewhere</title><h1>Win a prize</h1><iframe src="${dashboard}" width="900" height="600"></iframe>`);
+    res.end(
+      `<!doctype html><title>Elsewhere</title><h1>Win a prize</h1><iframe src="${dashboard}" width="900" height="600"></iframe>`,
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };
