@@ -69,7 +69,7 @@ test("triage by drag and drop: by mouse and by keyboard, with confirmations, and
   await screenshot(page, "triage-refused");
 
   // Refused, by mouse: running is the dispatcher's to set, so a drop on In Progress goes back.
-  await page.getByRole("button", { name: "Dismiss message" }).click();
+  await refusal.getByRole("button", { name: "Dismiss message" }).click();
   await expect(refusal).toBeHidden();
   await dragWithMouse(page, "Release v2", "running");
   await expect(refusal).toContainText(

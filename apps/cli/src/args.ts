@@ -2,6 +2,8 @@ import { isAbsolute } from "node:path";
 import { BoardSlug, EVENT_KINDS, type EventKind, TaskStatus, type WorkspaceKind } from "@switchyard/contract";
 import { expandHome, parseDuration } from "@switchyard/core";
 import { InvalidArgumentError } from "commander";
+import type { z } from "zod";
+import { UsageError } from "./errors.ts";
 
 /**
  * Parsers for option and argument values. Each throws commander's InvalidArgumentError, which
@@ -99,4 +101,24 @@ export function workspaceSpec(text: string): { kind: WorkspaceKind; path: string
 /** For repeatable options: `--parent a --parent b`. */
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
+}
+
+/**
+ * A verb's input checked with the contract schema the API uses for the same action, so the CLI
+ * takes exactly what the API takes: every limit is the contract's. A refusal exits 2 with one
+ * line naming the flag or argument (`flags` maps a field to it; by default `max_runtime` is
+ * `--max-runtime`).
+ */
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  input: z.input<S>,
+  flags: Readonly<Record<string, string>> = {},
+): z.output<S> {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const field = String(issue?.path[0] ?? "");
+  const flag = flags[field] ?? (field ? `--${field.replaceAll("_", "-")}` : "input");
+  const message = issue?.message ?? "invalid";
+  throw new UsageError(message.startsWith(field) && field ? message : `${flag}: ${message}`);
 }

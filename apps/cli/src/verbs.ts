@@ -1,5 +1,6 @@
 import { registerBoards } from "./commands/boards.ts";
 import { registerDispatch } from "./commands/dispatch.ts";
+import { registerFailurePolicy } from "./commands/failure-policy.ts";
 import { registerGc } from "./commands/gc.ts";
 import { registerGuidance } from "./commands/guidance.ts";
 import { registerInit } from "./commands/init.ts";
@@ -43,6 +44,7 @@ export const VERBS: readonly RegisterVerbs[] = [
   registerLinks,
   registerStreams,
   registerDispatch,
+  registerFailurePolicy,
   registerInspect,
   registerNotify,
   registerGc,

@@ -1,9 +1,20 @@
-import { boardPaths, type Home, type Kernel, type OpenKernelOptions, openKernel, requireBoard } from "@switchyard/core";
+import {
+  boardPaths,
+  busyTimeoutFromEnv,
+  type Home,
+  type Kernel,
+  type OpenKernelOptions,
+  openKernel,
+  requireBoard,
+} from "@switchyard/core";
 
 /**
  * The server's open boards: one kernel per board, opened on first use and kept for later
  * requests. A board whose storage went stale (its file was moved, removed or replaced by
- * another process) is reopened, or refused, on its next use.
+ * another process, or it was opened read-only and can now be written) is reopened, or refused,
+ * on its next use. A board that cannot be written opens read-only: GET routes read it, and a
+ * write is refused with `board_read_only` (decision 014). Writes wait for another process's
+ * write lock for `SWITCHYARD_BUSY_TIMEOUT_SECONDS` (default 30 s) before `board_busy`.
  */
 export interface BoardPool {
   readonly home: Home;
@@ -27,9 +38,10 @@ const closeQuietly = (opening: Promise<Kernel>): Promise<void> =>
 export function createBoardPool(home: Home, options: OpenKernelOptions = {}): BoardPool {
   // The opening is cached, not the kernel: two first requests for one board share one kernel.
   const opened = new Map<string, Promise<Kernel>>();
+  const kernelOptions: OpenKernelOptions = { busyTimeoutMs: busyTimeoutFromEnv(home.env), ...options };
 
   function openFresh(slug: string): Promise<Kernel> {
-    const opening = openKernel(boardPaths(home, slug), options);
+    const opening = openKernel(boardPaths(home, slug), kernelOptions);
     opened.set(slug, opening);
     opening.catch(() => {
       if (opened.get(slug) === opening) opened.delete(slug);

@@ -8,7 +8,10 @@ import type { BackgroundLoop } from "./main.ts";
  * The dispatcher inside the server (SPEC §4, reference §5.3): a round over every non-archived
  * board every `intervalSeconds` (boards are listed afresh each round, so a new board is picked
  * up without a restart), plus an immediate tick of a board when its events say a task became
- * ready or a place under a cap was freed, and when one of its workers exits.
+ * ready or a place under a cap was freed, and when one of its workers exits. A board is also
+ * ticked at moments no event announces: the nearest max-runtime deadline of its running
+ * workers (so a limit is enforced when it falls due, whatever the interval) and the end of the
+ * first rate-limit backoff (decision 013).
  *
  * Ticks run one at a time (the service queues them too), and a wake that arrives while its
  * board is queued is merged with it. Stopping the loop waits for the tick in flight; running
@@ -35,6 +38,13 @@ interface Following {
   stop(): void;
 }
 
+/** A timed tick fires this long after its second begins, so the board's clock surely reads it. */
+const DUE_MARGIN_MS = 25;
+/** The least delay before a moment that is still due after its tick is tried again. */
+const DUE_RETRY_MS = 1000;
+/** setTimeout's longest delay; a moment further away is re-armed when this one fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 function summary(board: string, r: DispatchResult): string | null {
   const parts: string[] = [];
   if (r.spawned.length > 0) parts.push(`spawned ${r.spawned.map((s) => `${s.task_id} (${s.assignee})`).join(", ")}`);
@@ -55,12 +65,63 @@ export function startDispatchLoop(options: DispatchLoopOptions): DispatchLoop {
   let chain: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
+  /** Per board, the tick armed for its nearest due moment (Unix seconds). */
+  const timedWakes = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  /** Per board, the due moment whose tick last fired. */
+  const fired = new Map<string, number>();
+  /** Per board, the latest arming asked for; an older one that answers later is dropped. */
+  const armings = new Map<string, number>();
+  const nowMs = () => clock.nowMs?.() ?? clock.now() * 1000;
 
   const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
     const run = chain.then(fn);
     chain = run.catch((err) => log(`dispatcher: ${(err as Error).message}`));
     return run;
   };
+
+  /** The board's nearest due moment: a worker's max-runtime deadline or a backoff's end. */
+  async function nextDue(board: string): Promise<number | null> {
+    const [retry, deadline] = await Promise.all([service.nextRetryAt(board), service.nextDeadline(board)]);
+    if (retry === null || deadline === null) return retry ?? deadline;
+    return Math.min(retry, deadline);
+  }
+
+  function disarm(board: string): void {
+    const armed = timedWakes.get(board);
+    if (armed) clearTimeout(armed.timer);
+    timedWakes.delete(board);
+  }
+
+  /**
+   * Arms (or moves, or drops) the board's tick for its nearest due moment; called after every
+   * tick of the board and when another process spawns a worker on it.
+   */
+  async function arm(board: string): Promise<void> {
+    const asked = (armings.get(board) ?? 0) + 1;
+    armings.set(board, asked);
+    let at: number | null;
+    try {
+      at = await nextDue(board);
+    } catch {
+      return; // a board that cannot be read has nothing due
+    }
+    if (stopped || armings.get(board) !== asked || timedWakes.get(board)?.at === at) return;
+    disarm(board);
+    if (at === null) return;
+    let delayMs = at * 1000 - nowMs() + DUE_MARGIN_MS;
+    // Still due after its tick (the tick failed, or a stop did): tried again, at most once a second.
+    if (fired.get(board) === at) delayMs = Math.max(delayMs, DUE_RETRY_MS);
+    const due = at;
+    const timer = setTimeout(
+      () => {
+        timedWakes.delete(board);
+        fired.set(board, due);
+        wake(board);
+      },
+      Math.min(Math.max(0, delayMs), MAX_TIMER_MS),
+    );
+    timedWakes.set(board, { at, timer });
+  }
 
   async function tickBoard(board: string): Promise<DispatchResult | null> {
     try {
@@ -71,6 +132,8 @@ export function startDispatchLoop(options: DispatchLoopOptions): DispatchLoop {
     } catch (err) {
       log(`dispatcher [${board}]: tick failed: ${(err as Error).message}`);
       return null;
+    } finally {
+      await arm(board);
     }
   }
 
@@ -89,6 +152,7 @@ export function startDispatchLoop(options: DispatchLoopOptions): DispatchLoop {
       if (!boards.includes(board)) {
         following.stop();
         subscriptions.delete(board);
+        disarm(board);
       }
     }
     const joining = boards
@@ -110,6 +174,8 @@ export function startDispatchLoop(options: DispatchLoopOptions): DispatchLoop {
             board,
             (message) => {
               if (message.events.some(wakesDispatcher)) wake(board);
+              // Another process started a worker here: its deadline may be the nearest now.
+              else if (message.events.some((e) => e.kind === "spawned")) void arm(board);
             },
             { onEnd: forget },
           );
@@ -174,6 +240,7 @@ export function startDispatchLoop(options: DispatchLoopOptions): DispatchLoop {
       stopped = true;
       if (timer) clearTimeout(timer);
       timer = null;
+      for (const board of [...timedWakes.keys()]) disarm(board);
       for (const following of subscriptions.values()) following.stop();
       subscriptions.clear();
       await chain;

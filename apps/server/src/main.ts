@@ -202,8 +202,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         for (const client of ws.wss.clients) client.terminate();
       }, 1000).unref();
     });
+    // Stops under way finish first, among them the end of what an exited worker left running
+    // in its process group: no group of a dead worker outlives the server.
     await service.settle();
-    // Workers outlive the server (decision 007); their handles must not keep this process alive.
+    // Live workers outlive the server (decision 007); their handles must not keep this process alive.
     service.release();
     await hub.close();
     await boards.close();

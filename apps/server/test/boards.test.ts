@@ -64,6 +64,32 @@ describe("POST /boards", () => {
   });
 });
 
+describe("board bodies are strict", () => {
+  it("refuses an unknown key in POST /boards with 400 and creates nothing", async () => {
+    const h = harness();
+    for (const json of [
+      { slug: "ops", colour: "red" },
+      { slug: "ops", Name: "Ops" },
+      { slug: "ops", archived: true },
+    ]) {
+      const body = await refused(h.request("POST", "/boards", { json }), 400, "invalid_input");
+      expect(body.detail).toMatch(/Unrecognized key/);
+    }
+    const listed = await ok(h.api.boards.$get({ query: {} }));
+    expect(listed.boards.map((b) => b.slug)).toEqual(["default"]);
+  });
+
+  it("refuses an unknown key in PATCH /boards/:slug with 400 and leaves the board as it was", async () => {
+    const h = harness();
+    await ok(h.api.boards.$post({ json: { slug: "ops", name: "Ops" } }));
+    for (const json of [{ nme: "Operations" }, { name: "Operations", archived: true }, { slug: "other" }]) {
+      await refused(h.request("PATCH", "/boards/ops", { json }), 400, "invalid_input");
+    }
+    const listed = await ok(h.api.boards.$get({ query: {} }));
+    expect(listed.boards.find((b) => b.slug === "ops")).toMatchObject({ name: "Ops", archived: false });
+  });
+});
+
 describe("PATCH /boards/:slug", () => {
   it("edits a board's name and description", async () => {
     const h = harness();

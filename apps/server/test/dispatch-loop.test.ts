@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type DispatchResult, emptyDispatchResult } from "@switchyard/contract";
+import { type DispatchResult, type EventsMessage, emptyDispatchResult, TaskEvent } from "@switchyard/contract";
 import {
   boardPaths,
   createBoard,
@@ -19,7 +19,7 @@ import {
   loadConfig,
   systemProcesses,
 } from "@switchyard/runtime";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { type DispatchLoop, startDispatchLoop } from "../src/dispatch-loop.ts";
 import { createEventHub, type EventHub } from "../src/event-hub.ts";
 import { startServer } from "../src/main.ts";
@@ -34,7 +34,10 @@ afterEach(async () => {
 });
 
 /** A service stand-in that records ticks; each tick waits until `release` is called if `hold` is set. */
-function fakeService(boards: string[], options: { hold?: boolean; spawnableReady?: boolean } = {}) {
+function fakeService(
+  boards: string[],
+  options: { hold?: boolean; spawnableReady?: boolean; deadline?: () => number | null } = {},
+) {
   const ticks: string[] = [];
   let inFlight = 0;
   let mostInFlight = 0;
@@ -51,6 +54,8 @@ function fakeService(boards: string[], options: { hold?: boolean; spawnableReady
     },
     isSpawnable: () => true,
     hasSpawnableReady: async () => options.spawnableReady ?? false,
+    nextRetryAt: async () => null,
+    nextDeadline: async () => options.deadline?.() ?? null,
     stopWorker: async () => null,
     liveWorkers: () => [],
     settle: async () => {},
@@ -122,6 +127,86 @@ describe("the dispatch loop's schedule", () => {
     l.wake("default");
     await new Promise((r) => setTimeout(r, 100));
     expect(fake.ticks.length).toBe(count);
+  });
+});
+
+/** A hub whose board events the test sends by hand. */
+function manualHub() {
+  const listeners = new Map<string, (message: EventsMessage) => void>();
+  const hub: Pick<EventHub, "subscribe"> = {
+    subscribe: async (board, listener) => {
+      listeners.set(board, listener);
+      return () => listeners.delete(board);
+    },
+  };
+  return {
+    hub,
+    send(board: string, kind: string, payload: unknown) {
+      const event = TaskEvent.parse({ id: 1, task_id: "t_00000001", run_id: 1, kind, payload, created_at: 0 });
+      listeners.get(board)?.({ events: [event], cursor: 1 });
+    },
+  };
+}
+
+describe("the dispatch loop's timed ticks", () => {
+  // Fake timers drive both setTimeout and the system clock (Date.now), so each moment is exact.
+  const START_MS = 1_700_000_000_250;
+  const second = (s: number) => 1_700_000_000 + s;
+  /** Milliseconds from the start to `second(s)`, plus the margin a timed tick waits. */
+  const untilSecond = (s: number) => second(s) * 1000 - START_MS + 25;
+
+  async function fakeLoop(deadline: () => number | null, hub: Pick<EventHub, "subscribe"> = noHub) {
+    vi.useFakeTimers({ now: START_MS });
+    cleanups.push(() => vi.useRealTimers());
+    const fake = fakeService(["default"], { deadline });
+    const l = loop({ service: fake.service, hub, intervalSeconds: 60 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fake.ticks).toEqual(["default"]); // the first round
+    return { fake, l };
+  }
+
+  it("ticks a board at its nearest max-runtime deadline with a 60 s interval, re-arms, and leaves no timer when stopped", async () => {
+    let deadline: number | null = second(5);
+    const { fake, l } = await fakeLoop(() => deadline);
+    await vi.advanceTimersByTimeAsync(untilSecond(5) - 1);
+    expect(fake.ticks).toHaveLength(1);
+    deadline = second(20); // the tick at the deadline stops that worker; the next one is due later
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fake.ticks).toHaveLength(2);
+
+    await vi.advanceTimersByTimeAsync(untilSecond(20) - untilSecond(5) - 1);
+    expect(fake.ticks).toHaveLength(2);
+    deadline = null;
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fake.ticks).toHaveLength(3);
+    // Nothing is due any more: only the round's own timer is left.
+    expect(vi.getTimerCount()).toBe(1);
+
+    await l.stop();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("moves its timer to an earlier deadline when another process spawns a worker on the board", async () => {
+    let deadline: number | null = second(100);
+    const manual = manualHub();
+    const { fake } = await fakeLoop(() => deadline, manual.hub);
+    deadline = second(3);
+    manual.send("default", "spawned", { pid: 4321 });
+    await vi.advanceTimersByTimeAsync(untilSecond(3) - 1);
+    expect(fake.ticks).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fake.ticks).toHaveLength(2);
+  });
+
+  it("ticks again at most once a second for a deadline that its tick did not clear", async () => {
+    const { fake } = await fakeLoop(() => second(-10));
+    // Overdue when armed: at once (a zero delay set inside a fake-timer step is run 1 ms later).
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fake.ticks).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(fake.ticks).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fake.ticks).toHaveLength(3);
   });
 });
 

@@ -18,6 +18,8 @@ import { applyEvents } from "../src/api/apply-events.ts";
 
 const VIEW = { includeArchived: false };
 const AT = 1_700_000_000;
+/** Insertion sequences, in the order the cards are built. */
+let inserted = 0;
 
 function card(id: string, status: TaskStatus, fields: Partial<BoardCard> = {}): BoardCard {
   return {
@@ -47,6 +49,9 @@ function card(id: string, status: TaskStatus, fields: Partial<BoardCard> = {}): 
     workflow_template_id: null,
     current_step_key: null,
     skills: null,
+    max_retries: null,
+    retry_after: null,
+    seq: ++inserted,
     age: { created_age_seconds: 0, started_age_seconds: null, time_to_complete_seconds: null },
     link_counts: { parents: 0, children: 0 },
     comment_count: 0,

@@ -103,3 +103,75 @@ describe("inline create", () => {
     await waitFor(() => expect(h.requests.filter((r) => r.method === "POST")).toHaveLength(0));
   });
 });
+
+describe("the create dialog (c)", () => {
+  it("creates with title, description, assignee, priority and parents, and “Create more” keeps it open", async () => {
+    const h = await boardHarness({ config: 'profiles:\n  coder:\n    command: ["true"]\n' });
+    const parent = await h.seed("Design the schema");
+    const other = await h.seed("Pick a database");
+    h.renderApp();
+    await screen.findByRole("article", { name: "Pick a database" });
+    const user = userEvent.setup();
+
+    await user.keyboard("c");
+    const dialog = screen.getByRole("dialog", { name: "New task" });
+    const d = within(dialog);
+    expect(d.getByRole("textbox", { name: "Title" })).toHaveFocus();
+    expect(within(d.getByRole("listbox", { name: "Parents" })).getAllByRole("option")).toHaveLength(2);
+    await user.keyboard("Write the migrations");
+    await user.type(d.getByRole("textbox", { name: "Description" }), "Up and *down*.");
+    await user.type(d.getByRole("combobox", { name: "Assignee" }), "coder");
+    await user.clear(d.getByRole("spinbutton", { name: "Priority" }));
+    await user.type(d.getByRole("spinbutton", { name: "Priority" }), "2");
+    await user.selectOptions(d.getByRole("listbox", { name: "Parents" }), [parent.id, other.id]);
+    await user.click(d.getByRole("checkbox", { name: "Create more" }));
+    await user.click(d.getByRole("textbox", { name: "Title" }));
+    await user.keyboard("{Enter}");
+
+    // Created: the dialog stays, emptied of title and description, ready for the next one.
+    const first = await within(column("Todo")).findByRole("article", { name: "Write the migrations" });
+    const id = first.getAttribute("data-task-id") ?? "";
+    expect(await screen.findByText(`Created ${id}.`)).toBeInTheDocument();
+    expect(d.getByRole("textbox", { name: "Title" })).toHaveValue("");
+    expect(d.getByRole("textbox", { name: "Title" })).toHaveFocus();
+    expect(d.getByRole("textbox", { name: "Description" })).toHaveValue("");
+    expect(d.getByRole("combobox", { name: "Assignee" })).toHaveValue("coder");
+    expect(await getTask(h.k, id)).toMatchObject({
+      body: "Up and *down*.",
+      assignee: "coder",
+      priority: 2,
+      status: "todo",
+      created_by: "dashboard",
+    });
+    expect((await parentIds(h.k, id)).sort()).toEqual([parent.id, other.id].sort());
+
+    await user.keyboard("Write the seed data{Enter}");
+    await within(column("Todo")).findByRole("article", { name: "Write the seed data" });
+    await user.click(d.getByRole("checkbox", { name: "Create more" }));
+    await user.click(d.getByRole("textbox", { name: "Title" }));
+    await user.keyboard("Last one{Enter}");
+    await within(column("Todo")).findByRole("article", { name: "Last one" });
+    await waitFor(() => expect(screen.queryByRole("dialog", { name: "New task" })).toBeNull());
+  });
+
+  it("starts in Triage when ticked, and keeps what was typed with the server's reason when refused", async () => {
+    const h = await boardHarness();
+    h.renderApp();
+    await screen.findByRole("region", { name: "Triage" });
+    const user = userEvent.setup();
+    await user.keyboard("c");
+    const d = within(screen.getByRole("dialog", { name: "New task" }));
+    await user.keyboard("Maybe a cache?");
+    await user.click(d.getByRole("checkbox", { name: "Start in Triage" }));
+    await user.clear(d.getByRole("spinbutton", { name: "Priority" }));
+    await user.type(d.getByRole("spinbutton", { name: "Priority" }), "9999999");
+    await user.click(d.getByRole("button", { name: "Create" }));
+    expect(await d.findByRole("alert")).toHaveTextContent(/^Invalid input: .*priority/);
+    expect(d.getByRole("textbox", { name: "Title" })).toHaveValue("Maybe a cache?");
+
+    await user.clear(d.getByRole("spinbutton", { name: "Priority" }));
+    await user.click(d.getByRole("button", { name: "Create" }));
+    await within(column("Triage")).findByRole("article", { name: "Maybe a cache?" });
+    expect(screen.queryByRole("dialog", { name: "New task" })).toBeNull();
+  });
+});

@@ -66,6 +66,8 @@ export interface BoardHarness {
   sockets: OpenedSocket[];
   /** Holds back the requests that match until the returned function is called. */
   hold(match: (request: RecordedRequest) => boolean): () => void;
+  /** Fails the requests that match as fetch does when no answer comes back, until the returned function is called. */
+  cutOff(match: (request: RecordedRequest) => boolean): () => void;
   seed(title: string, fields?: Omit<NewTask, "title">): Promise<Task>;
   seedOn(board: string, title: string, fields?: Omit<NewTask, "title">): Promise<Task>;
   /** Creates another board in the home, as `switchyard boards create` would. */
@@ -113,11 +115,13 @@ export async function boardHarness(options: HarnessOptions = {}): Promise<BoardH
 
   const requests: RecordedRequest[] = [];
   const holds: Array<{ match: (r: RecordedRequest) => boolean; gate: Promise<void> }> = [];
+  const cuts = new Set<(r: RecordedRequest) => boolean>();
   const fetchViaApp = (async (input: string | URL | Request, init?: RequestInit) => {
     const url = new URL(String(input));
     const recorded = { method: init?.method ?? "GET", path: url.pathname.replace("/api/plugins/kanban", "") };
     requests.push(recorded);
     for (const hold of holds) if (hold.match(recorded)) await hold.gate;
+    for (const cut of cuts) if (cut(recorded)) throw new TypeError("Failed to fetch");
     const { signal: _signal, ...rest } = init ?? {};
     return app.request(url.toString(), rest);
   }) as typeof fetch;
@@ -201,6 +205,10 @@ export async function boardHarness(options: HarnessOptions = {}): Promise<BoardH
     requests,
     sockets,
     hold,
+    cutOff: (match) => {
+      cuts.add(match);
+      return () => cuts.delete(match);
+    },
     seed: async (title, fields = {}) => (await createTask(await kernel(DEFAULT_BOARD), { title, ...fields })).task,
     seedOn: async (board, title, fields = {}) => (await createTask(await kernel(board), { title, ...fields })).task,
     makeBoard: async (slug, name) => {

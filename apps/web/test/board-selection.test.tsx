@@ -37,37 +37,74 @@ describe("selection", () => {
     await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
   });
 
-  it("toggles with Ctrl/Cmd-click keeping the rest, keeps only one with Shift-click, and adds with the checkbox", async () => {
+  it("toggles with Ctrl/Cmd-click keeping the rest, selects a range with Shift-click, and adds with the checkbox", async () => {
     const h = await boardHarness();
-    for (const title of ["One", "Two", "Three"]) await h.seed(title);
+    for (const title of ["One", "Two", "Three", "Four"]) await h.seed(title);
     h.renderApp();
-    await screen.findByRole("article", { name: "Three" });
+    await screen.findByRole("article", { name: "Four" });
     const user = userEvent.setup();
+    const all = () => ["One", "Two", "Three", "Four"].map(checked);
 
     await user.keyboard("{Control>}");
     await user.click(card("One"));
     await user.click(card("Two"));
     await user.keyboard("{/Control}");
-    expect([checked("One"), checked("Two"), checked("Three")]).toEqual([true, true, false]);
+    expect(all()).toEqual([true, true, false, false]);
     expect(within(bulkBar()).getByText("2 selected")).toBeInTheDocument();
     expect(window.location.search).not.toContain("task=");
 
     await user.keyboard("{Meta>}");
     await user.click(card("One"));
     await user.keyboard("{/Meta}");
-    expect([checked("One"), checked("Two")]).toEqual([false, true]);
+    expect(all()).toEqual([false, true, false, false]);
 
+    // From the card toggled last (One) down to Four, on top of what was selected before (Two).
     await user.keyboard("{Shift>}");
-    await user.click(card("Three"));
+    await user.click(card("Four"));
+    expect(all()).toEqual([true, true, true, true]);
+    // A second Shift-click moves the end of the same range: it shrinks back to One–Two.
+    await user.click(card("Two"));
     await user.keyboard("{/Shift}");
-    expect([checked("One"), checked("Two"), checked("Three")]).toEqual([false, false, true]);
+    expect(all()).toEqual([true, true, false, false]);
+    expect(window.location.search).not.toContain("task=");
 
-    await user.click(within(card("One")).getByRole("checkbox", { name: /^Select / }));
-    expect([checked("One"), checked("Three")]).toEqual([true, true]);
+    await user.click(within(card("Three")).getByRole("checkbox", { name: /^Select / }));
+    expect(all()).toEqual([true, true, true, false]);
     expect(window.location.search).not.toContain("task=");
 
     await user.click(within(bulkBar()).getByRole("button", { name: "Clear" }));
     expect(screen.queryByRole("region", { name: "Bulk actions" })).toBeNull();
+  });
+});
+
+describe("selection by keyboard", () => {
+  it("Shift+j/k extend a range from the focused card and shrink it back; Ctrl/Cmd+A selects the focused column", async () => {
+    const h = await boardHarness();
+    await h.seed("Idea", { triage: true });
+    for (const title of ["R1", "R2", "R3", "R4"]) await h.seed(title);
+    h.renderApp();
+    const r2 = await screen.findByRole("article", { name: "R2" });
+    act(() => r2.focus());
+    const user = userEvent.setup();
+    const ready = () => ["R1", "R2", "R3", "R4"].map(checked);
+
+    await user.keyboard("{Shift>}jj{/Shift}");
+    expect(ready()).toEqual([false, true, true, true]);
+    expect(card("R4")).toHaveFocus();
+    await user.keyboard("{Shift>}{ArrowUp}{/Shift}");
+    expect(ready()).toEqual([false, true, true, false]);
+    await user.keyboard("{Shift>}kk{/Shift}");
+    expect(ready()).toEqual([true, true, false, false]);
+    expect(within(bulkBar()).getByText("2 selected")).toBeInTheDocument();
+
+    await user.keyboard("{Escape}");
+    expect(ready()).toEqual([false, false, false, false]);
+    await user.keyboard("{Control>}a{/Control}");
+    expect(ready()).toEqual([true, true, true, true]);
+    expect(checked("Idea")).toBe(false);
+    await user.keyboard("{ArrowLeft}{Meta>}a{/Meta}");
+    expect(checked("Idea")).toBe(true);
+    expect(within(bulkBar()).getByText("1 selected")).toBeInTheDocument();
   });
 });
 

@@ -73,7 +73,7 @@ describe("the drawer's Recovery section", () => {
     const clean = await runningTask(h, "Clean worker");
     const { view, dialog } = await openDrawer(h, warned.id, warned.title);
 
-    const head = within(dialog).getByRole("banner");
+    const head = within(dialog).getByRole("region", { name: "Task summary" });
     const badge = within(head).getByRole("img", { name: "1 hallucination event(s) since last clean completion" });
     expect(badge).toHaveAttribute("title", "1 hallucination event(s) since last clean completion");
     expect(badge).toHaveTextContent(/^1$/);
@@ -171,7 +171,7 @@ describe("the drawer's Recovery section", () => {
     expect(await within(dialog).findByText(`Reassigned ${task.id} to bob.`)).toBeInTheDocument();
     expect(await getTask(h.k, task.id)).toMatchObject({ assignee: "bob", status: "ready", claim_lock: null });
     await waitFor(() =>
-      expect(within(dialog).getByRole("button", { name: "Edit assignee (bob)" })).toBeInTheDocument(),
+      expect(within(dialog).getByRole("button", { name: "Edit assignee: @bob" })).toBeInTheDocument(),
     );
   });
 

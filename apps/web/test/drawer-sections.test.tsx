@@ -57,8 +57,8 @@ describe("the task drawer's frame", () => {
     expect(within(dialog).getByText(task.id)).toBeInTheDocument();
     const meta = within(dialog.querySelector("dl") as HTMLElement);
     expect(meta.getByText("ready")).toBeInTheDocument();
-    expect(meta.getByRole("button", { name: "Edit assignee (alice)" })).toHaveTextContent("@alice");
-    expect(meta.getByRole("button", { name: "Edit priority (3)" })).toBeInTheDocument();
+    expect(meta.getByRole("button", { name: "Edit assignee: @alice" })).toHaveTextContent("@alice");
+    expect(meta.getByRole("button", { name: "Edit priority: 3" })).toBeInTheDocument();
     expect(meta.getByText("acme")).toBeInTheDocument();
     expect(meta.getByText("scratch")).toBeInTheDocument();
     expect(meta.getByText("docs, git")).toBeInTheDocument();
@@ -174,14 +174,14 @@ describe("editing a task in the drawer", () => {
     const task = await h.seed("Reassign me", { assignee: "alice" });
     const { dialog } = await openDrawer(h, task.id, "Reassign me");
 
-    await user.click(within(dialog).getByRole("button", { name: "Edit assignee (alice)" }));
+    await user.click(within(dialog).getByRole("button", { name: "Edit assignee: @alice" }));
     const assignee = within(dialog).getByRole("textbox", { name: "Assignee" });
     await user.clear(assignee);
     await user.type(assignee, "{Enter}");
     await waitFor(async () => expect((await getTask(h.k, task.id))?.assignee).toBeNull());
-    expect(await within(dialog).findByRole("button", { name: "Edit assignee (unassigned)" })).toBeInTheDocument();
+    expect(await within(dialog).findByRole("button", { name: "Edit assignee: unassigned" })).toBeInTheDocument();
 
-    await user.click(within(dialog).getByRole("button", { name: "Edit priority (0)" }));
+    await user.click(within(dialog).getByRole("button", { name: "Edit priority: 0" }));
     const priority = within(dialog).getByRole("spinbutton", { name: "Priority" });
     await user.clear(priority);
     await user.type(priority, "7{Enter}");

@@ -71,6 +71,7 @@ async function kernelResetter(k: Kernel): Promise<() => Promise<void>> {
 
 const fakeProcesses: WorkerLiveness = {
   isAlive: () => true,
+  groupAlive: () => true,
   startedAt: () => null,
 };
 

@@ -1,29 +1,23 @@
 import * as z from "zod";
 import { Assignee, BoardColumn, BoardMeta, BoardSummary, RemoveBoardResult } from "./board.ts";
 import { EventsMessage, TaskEvent } from "./event.ts";
+import { boundedJsonObject } from "./json.ts";
+import { atMost, LIMITS } from "./limits.ts";
 import { Run } from "./run.ts";
 import { BoardSlug, TaskId, TaskStatus, WorkspaceKind } from "./status.ts";
-import { Comment, TaskDict } from "./task.ts";
+import { Comment, MaxRetries, TaskDict } from "./task.ts";
 
-/** Limits on free text, so no request can make the board store unbounded data. */
-export const LIMITS = {
-  title: 1_000,
-  body: 1_000_000,
-  result: 1_000_000,
-  comment: 200_000,
-  name: 200,
-  reason: 10_000,
-  ids: 1_000,
-} as const;
-
-const title = z.string().trim().min(1, "title is required").max(LIMITS.title);
-const text = (max: number) => z.string().max(max);
-const name = z.string().trim().max(LIMITS.name);
+const title = z.string().trim().min(1, "title is required").max(LIMITS.title, atMost(LIMITS.title));
+const text = (max: number) => z.string().max(max, atMost(max));
+const name = z.string().trim().max(LIMITS.name, atMost(LIMITS.name));
 /** A profile name; blank means "unassigned". */
 const assignee = name.nullable();
-const metadata = z.record(z.string(), z.unknown());
-const priority = z.number().int().min(-1_000_000).max(1_000_000);
-const skills = z.array(z.string().max(LIMITS.name)).max(100);
+/** Free-form JSON: bounded in depth and size (json.ts). */
+const metadata = boundedJsonObject();
+const priorityRange = `must be a whole number from -${LIMITS.priority.toLocaleString("en-US")} to ${LIMITS.priority.toLocaleString("en-US")}`;
+const priority = z.number().int(priorityRange).min(-LIMITS.priority, priorityRange).max(LIMITS.priority, priorityRange);
+const maxRuntimeRange = `must be a whole number of seconds from 0 to ${LIMITS.max_runtime_seconds.toLocaleString("en-US")} (365 days)`;
+const skills = z.array(z.string().max(LIMITS.name, atMost(LIMITS.name))).max(100, "at most 100 skills");
 
 /** `true`/`false`/`1`/`0` in a query string. */
 export const QueryBool = z
@@ -50,17 +44,22 @@ export const CreateTaskBody = z.strictObject({
   tenant: name.nullish(),
   priority: priority.default(0),
   workspace_kind: WorkspaceKind.default("scratch"),
-  workspace_path: z.string().max(4096).nullish(),
-  parents: z.array(z.string().max(200)).max(LIMITS.ids).default([]),
+  workspace_path: z.string().max(4096, atMost(4096)).nullish(),
+  parents: z
+    .array(z.string().max(LIMITS.name, atMost(LIMITS.name)))
+    .max(LIMITS.ids)
+    .default([]),
   triage: z.boolean().default(false),
-  idempotency_key: z.string().max(LIMITS.name).nullish(),
+  idempotency_key: z.string().max(LIMITS.name, atMost(LIMITS.name)).nullish(),
   max_runtime_seconds: z
     .number()
-    .int()
-    .min(0)
-    .max(365 * 86400)
+    .int(maxRuntimeRange)
+    .min(0, maxRuntimeRange)
+    .max(LIMITS.max_runtime_seconds, maxRuntimeRange)
     .nullish(),
   skills: skills.nullish(),
+  /** Switchyard: this task's failure limit (null: `dispatch.failure_limit`). */
+  max_retries: MaxRetries.nullish(),
 });
 export type CreateTaskBody = z.infer<typeof CreateTaskBody>;
 
@@ -74,11 +73,16 @@ export const PatchTaskBody = z.strictObject({
   block_reason: text(LIMITS.reason).nullable().optional(),
   summary: text(LIMITS.result).nullable().optional(),
   metadata: metadata.nullable().optional(),
+  /** Switchyard: this task's failure limit; null goes back to `dispatch.failure_limit`. */
+  max_retries: MaxRetries.nullable().optional(),
 });
 export type PatchTaskBody = z.infer<typeof PatchTaskBody>;
 
 export const BulkBody = z.strictObject({
-  ids: z.array(z.string().max(200)).min(1, "ids is required").max(LIMITS.ids),
+  ids: z
+    .array(z.string().max(LIMITS.name, atMost(LIMITS.name)))
+    .min(1, "ids is required")
+    .max(LIMITS.ids),
   status: TaskStatus.optional(),
   assignee: assignee.optional(),
   priority: priority.optional(),
@@ -95,14 +99,14 @@ export const BulkResult = z.object({
 export type BulkResult = z.infer<typeof BulkResult>;
 
 export const CommentBody = z.strictObject({
-  body: z.string().trim().min(1, "body is required").max(LIMITS.comment),
+  body: z.string().trim().min(1, "body is required").max(LIMITS.comment, atMost(LIMITS.comment)),
   author: name.min(1).default("dashboard"),
 });
 export type CommentBody = z.infer<typeof CommentBody>;
 
 export const LinkBody = z.strictObject({
-  parent_id: z.string().trim().min(1).max(200),
-  child_id: z.string().trim().min(1).max(200),
+  parent_id: z.string().trim().min(1).max(LIMITS.name, atMost(LIMITS.name)),
+  child_id: z.string().trim().min(1).max(LIMITS.name, atMost(LIMITS.name)),
 });
 export type LinkBody = z.infer<typeof LinkBody>;
 
@@ -150,6 +154,30 @@ export const ProfileStatus = z.object({
 });
 export type ProfileStatus = z.infer<typeof ProfileStatus>;
 
+/**
+ * Switchyard: a profile the dispatcher stopped spawning on this board because its runs kept
+ * failing the same way (decision 013), until someone resumes it.
+ */
+export const ProfilePause = z.object({
+  profile: z.string(),
+  /** The normalised error the failures shared: exit code and last log line. */
+  fingerprint: z.string(),
+  paused_at: z.number().int(),
+  /** The task whose failure paused the profile (its events hold `profile_paused`). */
+  task_id: z.string().nullable(),
+  failures: z.number().int(),
+});
+export type ProfilePause = z.infer<typeof ProfilePause>;
+
+/** `GET /profiles/paused`. */
+export const PausedProfilesResponse = z.object({ paused: z.array(ProfilePause) });
+export type PausedProfilesResponse = z.infer<typeof PausedProfilesResponse>;
+
+/** `POST /profiles/:name/resume`. */
+export const ProfileParam = z.object({ name: z.string().trim().min(1).max(LIMITS.name) });
+export const ResumeProfileResponse = z.object({ ok: z.literal(true), profile: z.string(), fingerprint: z.string() });
+export type ResumeProfileResponse = z.infer<typeof ResumeProfileResponse>;
+
 /** `GET /board`. */
 export const BoardResponse = z.object({
   columns: z.array(BoardColumn),
@@ -161,6 +189,8 @@ export const BoardResponse = z.object({
   dispatcher: DispatcherStatus.optional(),
   /** Switchyard: every spawnable profile, sorted by name. */
   profiles: z.array(ProfileStatus).optional(),
+  /** Switchyard: profiles paused on this board after repeated identical failures. */
+  paused_profiles: z.array(ProfilePause).optional(),
 });
 export type BoardResponse = z.infer<typeof BoardResponse>;
 
@@ -208,8 +238,8 @@ export type OkResponse = z.infer<typeof OkResponse>;
 
 /** `DELETE /links?parent_id&child_id`. */
 export const LinkQuery = BoardQuery.extend({
-  parent_id: z.string().trim().min(1).max(200),
-  child_id: z.string().trim().min(1).max(200),
+  parent_id: z.string().trim().min(1).max(LIMITS.name, atMost(LIMITS.name)),
+  child_id: z.string().trim().min(1).max(LIMITS.name, atMost(LIMITS.name)),
 });
 
 export const ReclaimResponse = z.object({ ok: z.literal(true), task_id: z.string() });

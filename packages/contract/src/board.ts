@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { atMost, LIMITS } from "./limits.ts";
 import { BoardSlug, TaskStatus } from "./status.ts";
 import { TaskDict } from "./task.ts";
 
@@ -26,11 +27,12 @@ export const BoardSummary = BoardMeta.extend({
 });
 export type BoardSummary = z.infer<typeof BoardSummary>;
 
-export const BoardMetaInput = z.object({
-  name: z.string().trim().max(200).optional(),
-  description: z.string().max(2000).optional(),
-  icon: z.string().max(16).optional(),
-  color: z.string().max(64).optional(),
+/** `PATCH /boards/:slug`: strict like the task bodies, so a misspelt key is a 400 rather than ignored. */
+export const BoardMetaInput = z.strictObject({
+  name: z.string().trim().max(LIMITS.name, atMost(LIMITS.name)).optional(),
+  description: z.string().max(2000, atMost(2000)).optional(),
+  icon: z.string().max(16, atMost(16)).optional(),
+  color: z.string().max(64, atMost(64)).optional(),
 });
 export type BoardMetaInput = z.infer<typeof BoardMetaInput>;
 

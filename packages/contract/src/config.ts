@@ -59,6 +59,17 @@ export const DispatchConfig = z.strictObject({
   max_in_progress: positiveInt.default(4),
   /** Seconds between SIGTERM and SIGKILL when a worker is stopped. */
   stop_grace_seconds: z.number().min(0).default(5),
+  /**
+   * The first wait after a worker exits 75 (rate-limited); it doubles with each rate limit in a
+   * row, up to `rate_limit_backoff_max_seconds` (decision 013).
+   */
+  rate_limit_backoff_seconds: positiveInt.default(30),
+  rate_limit_backoff_max_seconds: positiveInt.default(600),
+  /**
+   * Failed runs of one profile with the same error fingerprint, within 10 minutes and from more
+   * than one task, that pause the profile (decision 013); 0 never pauses.
+   */
+  pause_after_failures: z.number().int().min(0).default(3),
 });
 export type DispatchConfig = z.infer<typeof DispatchConfig>;
 

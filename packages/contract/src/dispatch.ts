@@ -14,6 +14,8 @@ export const DispatchResult = z.object({
   skipped_capacity: z.array(z.string()),
   /** Tasks whose worker could not be started this tick (also in `auto_blocked` at the limit). */
   spawn_failed: z.array(z.string()),
+  /** Ready tasks left waiting because their profile is paused on this board (decision 013). */
+  skipped_paused: z.array(z.string()),
 });
 export type DispatchResult = z.infer<typeof DispatchResult>;
 
@@ -29,5 +31,6 @@ export function emptyDispatchResult(): DispatchResult {
     skipped_nonspawnable: [],
     skipped_capacity: [],
     spawn_failed: [],
+    skipped_paused: [],
   };
 }

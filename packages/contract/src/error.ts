@@ -19,6 +19,11 @@ export const ERROR_CODES = [
   "board_exists",
   "board_protected",
   "board_unreadable",
+  // Storage failures, named by the storage driver (decision 014): a write to a read-only file or
+  // directory, a write lock held elsewhere past the busy timeout, a full disk.
+  "board_read_only",
+  "board_busy",
+  "storage_full",
   "config_invalid",
   "unauthorized",
   "forbidden",

@@ -114,6 +114,41 @@ export const TaskEvent = z.discriminatedUnion("kind", [
     }),
   ),
   kind("gave_up", z.looseObject({ failures: int, error: nullableText, cause: z.string().optional() })),
+  /**
+   * Switchyard (decision 013): the worker exited 75 (EX_TEMPFAIL, rate-limited). Not a failure:
+   * the task went back to `status` and cannot be claimed before `retry_after`.
+   */
+  kind(
+    "rate_limited",
+    z.looseObject({
+      pid: int.nullable(),
+      exit_code: int,
+      status: TaskStatus,
+      retry_after: int,
+      delay_seconds: int,
+      /** Rate limits in a row for this task, this one included. */
+      rate_limits: int,
+    }),
+  ),
+  /** Switchyard: `max_retries` was set (null: back to `dispatch.failure_limit`). */
+  kind("max_retries_set", z.looseObject({ max_retries: int.nullable() })),
+  /**
+   * Switchyard (decision 013): runs of `profile` failed `failures` times with one fingerprint
+   * within `window_seconds`; nothing more is spawned for it on this board until it is resumed.
+   * Appended on the task whose failure tripped the pause.
+   */
+  kind(
+    "profile_paused",
+    z.looseObject({
+      profile: z.string(),
+      fingerprint: z.string(),
+      failures: int,
+      window_seconds: int,
+      tasks: ids,
+    }),
+  ),
+  /** Switchyard: a person resumed a paused profile (on the task that paused it). */
+  kind("profile_resumed", z.looseObject({ profile: z.string(), fingerprint: z.string(), by: nullableText })),
 ]);
 export type TaskEvent = z.infer<typeof TaskEvent>;
 export type EventKind = TaskEvent["kind"];

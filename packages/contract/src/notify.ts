@@ -1,6 +1,27 @@
 import * as z from "zod";
+import { NotifyPlatform } from "./config.ts";
 import { TaskEvent } from "./event.ts";
+import { atMost, LIMITS } from "./limits.ts";
 import { Task } from "./task.ts";
+
+/** The longest chat id: a webhook URL. */
+const MAX_CHAT_URL = 2048;
+
+/**
+ * A subscription of a task's events to a chat (`switchyard notify-subscribe`). `webhook` and
+ * `slack` both POST to the `chat_id`, so it is an http(s) URL.
+ */
+export const NotifySubscribeBody = z.strictObject({
+  platform: NotifyPlatform,
+  chat_id: z
+    .string()
+    .trim()
+    .max(MAX_CHAT_URL, atMost(MAX_CHAT_URL))
+    .pipe(z.url({ protocol: /^https?$/, error: "must be an http(s) URL: webhook and slack POST the events to it" })),
+  thread_id: z.string().trim().max(LIMITS.name, atMost(LIMITS.name)).default(""),
+  user_id: z.string().trim().max(LIMITS.name, atMost(LIMITS.name)).nullish(),
+});
+export type NotifySubscribeBody = z.infer<typeof NotifySubscribeBody>;
 
 /**
  * What the notifier POSTs (SPEC §9). `webhook`: this JSON to the subscription's `chat_id`, a

@@ -12,7 +12,11 @@ export const WORKSPACE_KINDS = ["scratch", "worktree", "dir"] as const;
 export const WorkspaceKind = z.enum(WORKSPACE_KINDS);
 export type WorkspaceKind = z.infer<typeof WorkspaceKind>;
 
-/** How a run ended. `protocol_violation` is Switchyard's: a worker exited without completing or blocking. */
+/**
+ * How a run ended. `protocol_violation` is Switchyard's: a worker exited without completing or
+ * blocking. So is `rate_limited`: a worker exited 75 (EX_TEMPFAIL) and its task waits out a
+ * backoff without counting a failure.
+ */
 export const RUN_OUTCOMES = [
   "completed",
   "blocked",
@@ -22,6 +26,7 @@ export const RUN_OUTCOMES = [
   "gave_up",
   "reclaimed",
   "protocol_violation",
+  "rate_limited",
 ] as const;
 export const RunOutcome = z.enum(RUN_OUTCOMES);
 export type RunOutcome = z.infer<typeof RunOutcome>;

@@ -32,8 +32,26 @@ export const Task = z.object({
   workflow_template_id: nullableText,
   current_step_key: nullableText,
   skills: z.array(z.string()).nullable(),
+  /**
+   * Switchyard (Hermes has the column): this task's own failure limit, overriding
+   * `dispatch.failure_limit`; null uses the board's.
+   */
+  max_retries: z.number().int().nullable(),
+  /** Switchyard: not claimable before this time (Unix seconds), set by a rate-limit backoff. */
+  retry_after: ts.nullable(),
 });
 export type Task = z.infer<typeof Task>;
+
+/**
+ * A task's `max_retries`: how many failures it may have before it is given up (blocked), like
+ * `dispatch.failure_limit`: 1 gives up after the first crash.
+ */
+export const MAX_RETRIES_LIMIT = 100;
+export const MaxRetries = z
+  .number({ error: "max_retries must be a whole number" })
+  .int("max_retries must be a whole number")
+  .min(1, "max_retries must be 1 or more")
+  .max(MAX_RETRIES_LIMIT, `max_retries must be at most ${MAX_RETRIES_LIMIT}`);
 
 export const TaskAge = z.object({
   created_age_seconds: z.number().int().nullable(),
@@ -54,6 +72,12 @@ export type Warnings = z.infer<typeof Warnings>;
 export const TaskDict = Task.extend({
   age: TaskAge,
   warnings: Warnings.optional(),
+  /**
+   * Switchyard: the task's insertion sequence on its board (the row's rowid), the last key of
+   * the board's order (priority, then `created_at`, then this), so a client can place tasks
+   * created in the same second in creation order.
+   */
+  seq: z.number().int(),
 });
 export type TaskDict = z.infer<typeof TaskDict>;
 

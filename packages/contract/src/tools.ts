@@ -1,7 +1,9 @@
 import * as z from "zod";
+import { boundedJsonObject } from "./json.ts";
+import { atMost, LIMITS } from "./limits.ts";
 import { Run } from "./run.ts";
 import { TaskStatus, WorkspaceKind } from "./status.ts";
-import { Comment, Task } from "./task.ts";
+import { Comment, MaxRetries, Task } from "./task.ts";
 
 /**
  * The worker tool surface (reference §9, SPEC §3.10–3.11): tool names, parameters with the
@@ -22,12 +24,13 @@ export const ORCHESTRATOR_TOOL_NAMES = ["kanban_list", "kanban_unblock"] as cons
 export const TOOL_NAMES = [...WORKER_TOOL_NAMES, ...ORCHESTRATOR_TOOL_NAMES] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 
-const MAX_TEXT = 1_000_000;
-const MAX_IDS = 1_000;
+/** The API's limits (api.ts), so a tool takes exactly what REST and the CLI take. */
+const MAX_TEXT = LIMITS.body;
+const MAX_IDS = LIMITS.ids;
 
 const optionalTaskId = z
   .string({ error: "task_id must be a task id string" })
-  .max(200)
+  .max(LIMITS.name, atMost(LIMITS.name))
   .nullish()
   .describe("Task id (t_…). Defaults to your own task ($SWITCHYARD_TASK).");
 
@@ -40,7 +43,7 @@ function idList(what: string) {
     .transform((v) => (typeof v === "string" ? [v] : v));
 }
 
-const metadata = z.record(z.string(), z.unknown(), { error: "metadata must be a JSON object" });
+const metadata = boundedJsonObject("metadata must be a JSON object");
 
 export const ShowParams = z.object({ task_id: optionalTaskId });
 
@@ -48,13 +51,17 @@ export const CompleteParams = z.object({
   task_id: optionalTaskId,
   summary: z
     .string({ error: "summary must be a string" })
-    .max(MAX_TEXT)
+    .max(MAX_TEXT, atMost(MAX_TEXT))
     .nullish()
     .describe("1-3 human sentences: what you did and which artifacts you produced. Never secrets."),
   metadata: metadata
     .nullish()
     .describe("Machine-readable facts of the handoff, e.g. {changed_files, tests_run, decisions}. Never secrets."),
-  result: z.string({ error: "result must be a string" }).max(MAX_TEXT).nullish().describe("A short result line."),
+  result: z
+    .string({ error: "result must be a string" })
+    .max(MAX_TEXT, atMost(MAX_TEXT))
+    .nullish()
+    .describe("A short result line."),
   created_cards: idList("created_cards")
     .nullish()
     .describe(
@@ -69,7 +76,7 @@ export const BlockParams = z.object({
     .string({ error: "reason is required — explain what input you need" })
     .trim()
     .min(1, "reason is required — explain what input you need")
-    .max(10_000)
+    .max(LIMITS.reason, atMost(LIMITS.reason))
     .describe("One specific sentence naming the decision or input you need. Block only on real blockers."),
 });
 
@@ -77,7 +84,7 @@ export const HeartbeatParams = z.object({
   task_id: optionalTaskId,
   note: z
     .string({ error: "note must be a string" })
-    .max(2_000)
+    .max(2_000, atMost(2_000))
     .nullish()
     .describe("What progress you made, e.g. 'epoch 12/50, loss 0.31'. Heartbeat every few minutes on long work."),
 });
@@ -87,54 +94,86 @@ export const CommentParams = z.object({
     .string({ error: "task_id is required" })
     .trim()
     .min(1, "task_id is required")
-    .max(200)
+    .max(LIMITS.name, atMost(LIMITS.name))
     .describe("The task to comment on (any task on the board)."),
   body: z
     .string({ error: "body is required" })
     .trim()
     .min(1, "body is required")
-    .max(200_000)
+    .max(LIMITS.comment, atMost(LIMITS.comment))
     .describe("The comment, markdown. The author is your profile."),
 });
 
 export const CreateParams = z.object({
-  title: z.string({ error: "title is required" }).trim().min(1, "title is required").max(1_000),
+  title: z
+    .string({ error: "title is required" })
+    .trim()
+    .min(1, "title is required")
+    .max(LIMITS.title, atMost(LIMITS.title)),
   assignee: z
     .string({ error: "assignee is required — name the profile that should do this work" })
     .trim()
     .min(1, "assignee is required — name the profile that should do this work")
-    .max(200)
+    .max(LIMITS.name, atMost(LIMITS.name))
     .describe("The profile that should do the work. Never yourself for follow-up work."),
-  body: z.string({ error: "body must be a string" }).max(MAX_TEXT).nullish().describe("The task's opening post."),
+  body: z
+    .string({ error: "body must be a string" })
+    .max(MAX_TEXT, atMost(MAX_TEXT))
+    .nullish()
+    .describe("The task's opening post."),
   parents: idList("parents")
     .nullish()
     .describe("Tasks that must be done first; use [your own task id] for follow-up work."),
-  tenant: z.string({ error: "tenant must be a string" }).max(200).nullish().describe("Defaults to $SWITCHYARD_TENANT."),
-  priority: z.number({ error: "priority must be a whole number" }).int("priority must be a whole number").nullish(),
+  tenant: z
+    .string({ error: "tenant must be a string" })
+    .max(LIMITS.name, atMost(LIMITS.name))
+    .nullish()
+    .describe("Defaults to $SWITCHYARD_TENANT."),
+  priority: z
+    .number({ error: "priority must be a whole number" })
+    .int("priority must be a whole number")
+    .min(-LIMITS.priority, `priority must be from -${LIMITS.priority} to ${LIMITS.priority}`)
+    .max(LIMITS.priority, `priority must be from -${LIMITS.priority} to ${LIMITS.priority}`)
+    .nullish(),
   workspace_kind: WorkspaceKind.nullish(),
-  workspace_path: z.string({ error: "workspace_path must be a string" }).max(4096).nullish(),
+  workspace_path: z.string({ error: "workspace_path must be a string" }).max(4096, atMost(4096)).nullish(),
   triage: z.boolean({ error: "triage must be true or false" }).nullish(),
-  idempotency_key: z.string({ error: "idempotency_key must be a string" }).max(200).nullish(),
+  idempotency_key: z
+    .string({ error: "idempotency_key must be a string" })
+    .max(LIMITS.name, atMost(LIMITS.name))
+    .nullish(),
   max_runtime_seconds: z
     .number({ error: "max_runtime_seconds must be a whole number of seconds" })
     .int("max_runtime_seconds must be a whole number of seconds")
     .min(0, "max_runtime_seconds must be 0 or more")
+    .max(LIMITS.max_runtime_seconds, `max_runtime_seconds must be at most ${LIMITS.max_runtime_seconds} (365 days)`)
     .nullish(),
   skills: z
     .union([z.array(z.string()).max(100), z.string()], { error: "skills must be a list of skill names" })
     .transform((v) => (typeof v === "string" ? [v] : v))
     .nullish(),
+  max_retries: MaxRetries.nullish().describe(
+    "Give up (block the task) after this many failed runs; defaults to the board's failure limit.",
+  ),
 });
 
 export const LinkParams = z.object({
-  parent_id: z.string({ error: "both parent_id and child_id are required" }).trim().min(1).max(200),
-  child_id: z.string({ error: "both parent_id and child_id are required" }).trim().min(1).max(200),
+  parent_id: z
+    .string({ error: "both parent_id and child_id are required" })
+    .trim()
+    .min(1)
+    .max(LIMITS.name, atMost(LIMITS.name)),
+  child_id: z
+    .string({ error: "both parent_id and child_id are required" })
+    .trim()
+    .min(1)
+    .max(LIMITS.name, atMost(LIMITS.name)),
 });
 
 export const ListParams = z.object({
-  assignee: z.string({ error: "assignee must be a string" }).max(200).nullish(),
+  assignee: z.string({ error: "assignee must be a string" }).max(LIMITS.name, atMost(LIMITS.name)).nullish(),
   status: TaskStatus.nullish(),
-  tenant: z.string({ error: "tenant must be a string" }).max(200).nullish(),
+  tenant: z.string({ error: "tenant must be a string" }).max(LIMITS.name, atMost(LIMITS.name)).nullish(),
   include_archived: z.boolean({ error: "include_archived must be true or false" }).nullish(),
   limit: z
     .number({ error: "limit must be a whole number" })
@@ -146,7 +185,11 @@ export const ListParams = z.object({
 });
 
 export const UnblockParams = z.object({
-  task_id: z.string({ error: "task_id is required" }).trim().min(1, "task_id is required").max(200),
+  task_id: z
+    .string({ error: "task_id is required" })
+    .trim()
+    .min(1, "task_id is required")
+    .max(LIMITS.name, atMost(LIMITS.name)),
 });
 
 export const TOOL_PARAMS = {

@@ -63,11 +63,12 @@ export async function boardView(k: Kernel, options: BoardViewOptions = {}): Prom
   // same order as a copy would have): at 100k tasks, holding every row object and then copying
   // each into a card took about three times as long, most of it in the garbage collector.
   await k.db.each(
-    `SELECT ${TASK_COLUMNS.join(", ")} FROM tasks${where.length ? ` WHERE ${where.join(" AND ")}` : ""}
+    `SELECT ${TASK_COLUMNS.join(", ")}, rowid FROM tasks${where.length ? ` WHERE ${where.join(" AND ")}` : ""}
       ORDER BY ${TASK_ORDER}`,
     args,
     (values) => {
       const card = toTask(taskRowOf(values)) as BoardCard;
+      card.seq = Number(values[TASK_COLUMNS.length]);
       const total = children.get(card.id) ?? 0;
       const w = warnings.get(card.id);
       const waits = waiting.get(card.id);
@@ -88,10 +89,11 @@ export async function boardView(k: Kernel, options: BoardViewOptions = {}): Prom
   };
 }
 
-/** The task dict of `GET /tasks/:id` and friends: the row plus age and active warnings. */
+/** The task dict of `GET /tasks/:id` and friends: the row plus age, active warnings and its insertion sequence. */
 export async function taskDict(k: Kernel, id: string): Promise<TaskDict | null> {
   const task = await getTask(k, id);
   if (!task) return null;
   const w = await taskWarnings(k, id);
-  return { ...task, age: taskAge(task, k.clock.now()), ...(w ? { warnings: w } : {}) };
+  const row = await k.db.get<{ seq: number }>("SELECT rowid AS seq FROM tasks WHERE id = ?", [id]);
+  return { ...task, age: taskAge(task, k.clock.now()), ...(w ? { warnings: w } : {}), seq: Number(row?.seq) };
 }

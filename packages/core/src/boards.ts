@@ -15,6 +15,7 @@ import {
   pinValues,
   validSlugOrNull,
 } from "./paths.ts";
+import { busyTimeoutFromEnv } from "./storage/sqlite-file.ts";
 
 /** Boards (reference §1.1): one SQLite file each, plus board.json and the `current` pointer. */
 
@@ -198,5 +199,5 @@ export async function openBoard(
   options: OpenKernelOptions = {},
 ): Promise<Kernel> {
   const slug = requireBoard(home, requested);
-  return openKernel(boardPaths(home, slug), options);
+  return openKernel(boardPaths(home, slug), { busyTimeoutMs: busyTimeoutFromEnv(home.env), ...options });
 }

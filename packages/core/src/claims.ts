@@ -3,6 +3,7 @@ import { CoreError, notFound } from "./errors.ts";
 import { appendEvent } from "./events.ts";
 import { claimerOf, type Kernel, lockHost } from "./kernel.ts";
 import { requeueStatus } from "./links.ts";
+import { RETRY_DUE_SQL } from "./rate-limits.ts";
 import { NO_CLAIM_SQL, type TaskRow, toTask } from "./rows.ts";
 import { closeRun } from "./runs.ts";
 import { getTask } from "./tasks.ts";
@@ -26,8 +27,9 @@ export interface ClaimOptions {
 
 /**
  * The compare-and-swap claim (reference §3.1): one conditional UPDATE that only matches a
- * ready, unlocked task. The winner gets a new `running` run and a `claimed` event; a loser gets
- * null. A stray open run left by an earlier bug is closed as `reclaimed` first.
+ * ready, unlocked task whose rate-limit backoff (`retry_after`, decision 013) is over. The
+ * winner gets a new `running` run and a `claimed` event; a loser gets null. A stray open run
+ * left by an earlier bug is closed as `reclaimed` first.
  */
 export async function claimTask(k: Kernel, id: string, options: ClaimOptions = {}): Promise<Task | null> {
   const ttl = options.ttl ?? DEFAULT_CLAIM_TTL_SECONDS;
@@ -38,10 +40,10 @@ export async function claimTask(k: Kernel, id: string, options: ClaimOptions = {
     const won = await k.db.get<TaskRow>(
       `UPDATE tasks
           SET status = 'running', claim_lock = ?, claim_expires = ?, started_at = COALESCE(started_at, ?),
-              worker_pid = NULL
-        WHERE id = ? AND status = 'ready' AND claim_lock IS NULL
+              worker_pid = NULL, retry_after = NULL
+        WHERE id = ? AND status = 'ready' AND claim_lock IS NULL AND ${RETRY_DUE_SQL}
         RETURNING *`,
-      [lock, expires, now, id],
+      [lock, expires, now, id, now],
     );
     if (!won) return null;
     if (won.current_run_id !== null) {
@@ -70,6 +72,14 @@ export async function claimOrRefuse(k: Kernel, id: string, options: ClaimOptions
   if (claimed) return claimed;
   const task = await getTask(k, id);
   if (!task) throw notFound(id);
+  if (task.status === "ready" && !task.claim_lock && task.retry_after !== null && task.retry_after > k.clock.now()) {
+    const wait = task.retry_after - k.clock.now();
+    throw new CoreError(
+      "claim_conflict",
+      `cannot claim ${id}: its worker was rate-limited; it can be claimed again in ${wait}s (at ${new Date(task.retry_after * 1000).toISOString()})`,
+      { task_id: id },
+    );
+  }
   const lock = task.claim_lock ? `, claimed by ${task.claim_lock}` : "";
   throw new CoreError("claim_conflict", `cannot claim ${id}: it is ${task.status}${lock}`, { task_id: id });
 }

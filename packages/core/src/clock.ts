@@ -3,10 +3,16 @@ import { randomBytes } from "node:crypto";
 /** The kernel's only source of time: integer Unix seconds. */
 export interface Clock {
   now(): number;
+  /**
+   * The same time in milliseconds, when the clock knows it finer than seconds (the system
+   * clock does); a host arms its timers with it, so a moment is not missed by up to a second.
+   */
+  nowMs?(): number;
 }
 
 export const systemClock: Clock = {
   now: () => Math.floor(Date.now() / 1000),
+  nowMs: () => Date.now(),
 };
 
 /** A clock that stands still until moved; for tests. */

@@ -5,7 +5,7 @@ import { appendEvent } from "./events.ts";
 import { hallucinatedCardsError, normalizeCards, phantomRefs, verifyCreatedCards } from "./gate.ts";
 import type { Kernel } from "./kernel.ts";
 import { promoteChildrenOf } from "./links.ts";
-import { NO_CLAIM_SQL, type TaskRow, toTask } from "./rows.ts";
+import { assertJsonBounds, boundedJsonOrNull, NO_CLAIM_SQL, type TaskRow, toTask } from "./rows.ts";
 import { closeRun, latestCompletedRun, synthesizeRun } from "./runs.ts";
 import { getTask, requireTask } from "./tasks.ts";
 
@@ -49,6 +49,7 @@ function isHandoff(input: CompleteInput): boolean {
  * children whose parents are all satisfied become ready, and then the prose scan runs.
  */
 export async function completeTask(k: Kernel, id: string, input: CompleteInput = {}): Promise<Completion> {
+  assertJsonBounds("metadata", input.metadata);
   const cards = normalizeCards(input.created_cards);
   const before = await getTask(k, id);
   if (!before) throw notFound(id);
@@ -145,6 +146,7 @@ export interface EditResultInput {
  * result, and the latest completed run's summary and metadata (a run is synthesised if none).
  */
 export async function editCompletedResult(k: Kernel, id: string, input: EditResultInput): Promise<Task> {
+  assertJsonBounds("metadata", input.metadata);
   return k.write(async (k) => {
     const task = await requireTask(k, id);
     if (task.status !== "done") {
@@ -160,7 +162,10 @@ export async function editCompletedResult(k: Kernel, id: string, input: EditResu
       runId = latest.id;
       await k.db.run("UPDATE task_runs SET summary = ? WHERE id = ?", [summary, runId]);
       if (input.metadata !== undefined && input.metadata !== null) {
-        await k.db.run("UPDATE task_runs SET metadata = ? WHERE id = ?", [JSON.stringify(input.metadata), runId]);
+        await k.db.run("UPDATE task_runs SET metadata = ? WHERE id = ?", [
+          boundedJsonOrNull("metadata", input.metadata),
+          runId,
+        ]);
       }
     } else {
       runId = await synthesizeRun(k, id, task.assignee, {

@@ -460,6 +460,32 @@ describe("dispatchOnce: workers of ended runs", () => {
     expect((await requireTask(r.k, t.id)).status).toBe("ready");
   });
 
+  it("counts what an exited worker left running in its process group against the caps, stops the group, and holds its task back until the group is gone", async () => {
+    const r = await rig();
+    const caps = { capacity: { maxInProgress: 1 } };
+    const t = await task(r.k, "forks and exits");
+    const next = await task(r.k, "next");
+    await r.tick(caps);
+    // The worker exits; a child it started (and which ignores SIGTERM) runs on in its group.
+    r.fake.procs.set(1000, { alive: false, startedAt: r.clock.now(), ignoresTerm: true, leftovers: true });
+    const crashed = await r.tick(caps);
+    expect(crashed.crashed).toEqual([t.id]);
+    expect(crashed.spawned).toEqual([]);
+    expect(crashed.skipped_capacity).toEqual([t.id, next.id]);
+
+    const release = r.fake.pauseSleeps();
+    const held = await r.tick({ capacity: { maxInProgress: 2 } });
+    // The group takes one place; the other goes to the next task, not to the held-back one.
+    expect(held.spawned.map((s) => s.task_id)).toEqual([next.id]);
+    expect(r.fake.signals).toEqual([{ pid: -1000, signal: "SIGTERM" }]);
+    release();
+    await r.settle();
+    expect(r.fake.signals.at(-1)).toEqual({ pid: -1000, signal: "SIGKILL" });
+    expect(r.fake.control.groupAlive(1000)).toBe(false);
+    const after = await r.tick({ capacity: { maxInProgress: 2 } });
+    expect(after.spawned.map((s) => s.task_id)).toEqual([t.id]);
+  });
+
   it("gives a worker that completed its own task time to exit before stopping it", async () => {
     const r = await rig();
     const t = await task(r.k, "build");

@@ -12,6 +12,8 @@ import {
 } from "./failures.ts";
 import type { Kernel } from "./kernel.ts";
 import { recomputeReady } from "./links.ts";
+import { pausedProfiles, spawnFingerprint } from "./pauses.ts";
+import { RETRY_DUE_SQL } from "./rate-limits.ts";
 import { type TaskRow, toTask } from "./rows.ts";
 import { runningByProfile } from "./stats.ts";
 import { TASK_ORDER } from "./tasks.ts";
@@ -31,6 +33,11 @@ export interface SpawnRequest {
 export interface WorkerLiveness {
   /** Alive and not a zombie. */
   isAlive(pid: number): boolean;
+  /**
+   * Some member of this process group is alive and not a zombie. A worker leads its own group,
+   * so this is true while anything it started is still running, even after it exited itself.
+   */
+  groupAlive(pgid: number): boolean;
   /** When the process started, in Unix seconds, or null when that cannot be told. */
   startedAt(pid: number): number | null;
 }
@@ -73,6 +80,8 @@ export interface DispatchOptions {
   proc: WorkerLiveness;
   ttl?: number;
   failureLimit?: number;
+  /** `dispatch.pause_after_failures`: identical spawn failures that pause a profile (0 never). */
+  pauseAfter?: number;
   dryRun?: boolean;
   /** Spawn at most this many in this tick. */
   maxSpawn?: number;
@@ -102,14 +111,21 @@ function noteFailures(result: DispatchResult, outcomes: FailureOutcome[], list: 
  */
 const SELF_EXIT_GRACE_SECONDS = 30;
 
-/** Workers of ended runs that are still alive on this host. */
+/**
+ * Workers of ended runs that are still alive on this host: the worker process itself, or what
+ * it left behind in its process group after it exited (a worker is its whole process tree).
+ */
 async function lingeringWorkers(k: Kernel, proc: WorkerLiveness): Promise<EndedWorker[]> {
   const out: EndedWorker[] = [];
   const seen = new Set<number>();
   for (const w of await supersededWorkers(k, SUPERSEDED_WINDOW_SECONDS)) {
-    if (w.pid === null || seen.has(w.pid) || !proc.isAlive(w.pid)) continue;
-    const started = proc.startedAt(w.pid);
-    if (started !== null && started > w.ended_at + 1) continue; // the pid now belongs to another process
+    if (w.pid === null || seen.has(w.pid)) continue;
+    if (proc.isAlive(w.pid)) {
+      const started = proc.startedAt(w.pid);
+      if (started !== null && started > w.ended_at + 1) continue; // the pid now belongs to another process
+    } else if (!proc.groupAlive(w.pid)) {
+      continue;
+    }
     seen.add(w.pid);
     out.push(w);
   }
@@ -125,7 +141,8 @@ export interface WorkersInUse {
 
 /**
  * What takes a place under the caps on this board: running tasks, plus workers whose run is
- * over but whose process is still alive (the caps count processes, not rows).
+ * over but whose process, or any process of its group, is still alive (the caps count
+ * processes, not rows).
  */
 export async function workersInUse(k: Kernel, proc: WorkerLiveness): Promise<WorkersInUse> {
   const running = await runningByProfile(k);
@@ -175,24 +192,30 @@ export async function dispatchOnce(k: Kernel, options: DispatchOptions): Promise
     result.crashed,
   );
 
-  // 3: max runtime, measured from the current run's start.
-  for (const w of await overdueWorkers(k)) {
-    if (options.dryRun) {
-      result.timed_out.push(w.task_id);
-      continue;
+  // 3: max runtime, measured from the current run's start. Every overdue worker is signalled at
+  // once and their grace periods run side by side.
+  const overdue = await overdueWorkers(k);
+  if (options.dryRun) {
+    for (const w of overdue) result.timed_out.push(w.task_id);
+  } else {
+    const stops = await Promise.all(overdue.map((w) => stopNow(w.pid as number)));
+    for (const [i, w] of overdue.entries()) {
+      const outcome = await recordTimeout(k, w, stops[i]?.sigkill ?? false, limit);
+      if (outcome) noteFailures(result, [outcome], result.timed_out);
     }
-    const stopped = await stopNow(w.pid as number);
-    const outcome = await recordTimeout(k, w, stopped.sigkill, limit);
-    if (outcome) noteFailures(result, [outcome], result.timed_out);
   }
 
   // 4: promotion.
   result.promoted = await recomputeReady(k);
 
-  // 5: claim and spawn.
+  // 5: claim and spawn (not a task waiting out a rate-limit backoff, nor one of a paused profile).
   const ready = (
-    await k.db.all<TaskRow>(`SELECT * FROM tasks WHERE status = 'ready' AND claim_lock IS NULL ORDER BY ${TASK_ORDER}`)
+    await k.db.all<TaskRow>(
+      `SELECT * FROM tasks WHERE status = 'ready' AND claim_lock IS NULL AND ${RETRY_DUE_SQL} ORDER BY ${TASK_ORDER}`,
+      [now],
+    )
   ).map(toTask);
+  const paused = new Set((await pausedProfiles(k)).map((p) => p.profile));
   // A worker whose run is over but whose process is still alive holds its task back.
   const here = await workersInUse(k, options.proc);
   const lingering = new Map(here.lingering.map((w) => [w.task_id, w]));
@@ -211,6 +234,10 @@ export async function dispatchOnce(k: Kernel, options: DispatchOptions): Promise
     }
     if (!options.isSpawnable(profile)) {
       result.skipped_nonspawnable.push(task.id);
+      continue;
+    }
+    if (paused.has(profile)) {
+      result.skipped_paused.push(task.id);
       continue;
     }
     const cap = options.capacity;
@@ -267,19 +294,33 @@ export async function dispatchOnce(k: Kernel, options: DispatchOptions): Promise
       }
       result.spawned.push({ task_id: task.id, assignee: profile, workspace });
     } catch (err) {
-      const o = await recordFailure(k, task.id, { kind: "spawn_failed", error: (err as Error).message, runId }, limit);
+      const error = (err as Error).message;
+      const o = await recordFailure(
+        k,
+        task.id,
+        { kind: "spawn_failed", error, runId, fingerprint: spawnFingerprint(error) },
+        limit,
+        options.pauseAfter,
+      );
       result.spawn_failed.push(task.id);
       if (o?.result === "gave_up") result.auto_blocked.push(task.id);
+      if (o?.paused_profile) paused.add(o.paused_profile);
       take(-1);
     }
   }
   return result;
 }
 
-/** Ready, assigned, unclaimed work that some spawnable profile could take (reference §5.3). */
+/**
+ * Ready, assigned, unclaimed work that some spawnable profile could take now (reference §5.3):
+ * a task waiting out a rate-limit backoff, or of a paused profile, is not.
+ */
 export async function hasSpawnableReady(k: Kernel, isSpawnable: (profile: string) => boolean): Promise<boolean> {
   const rows = await k.db.all<{ assignee: string }>(
-    "SELECT DISTINCT assignee FROM tasks WHERE status = 'ready' AND claim_lock IS NULL AND assignee IS NOT NULL",
+    `SELECT DISTINCT assignee FROM tasks
+      WHERE status = 'ready' AND claim_lock IS NULL AND assignee IS NOT NULL AND ${RETRY_DUE_SQL}`,
+    [k.clock.now()],
   );
-  return rows.some((r) => isSpawnable(r.assignee));
+  const paused = new Set((await pausedProfiles(k)).map((p) => p.profile));
+  return rows.some((r) => !paused.has(r.assignee) && isSpawnable(r.assignee));
 }

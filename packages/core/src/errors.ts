@@ -33,3 +33,18 @@ export function isCoreError(err: unknown, code?: ErrorCode): err is CoreError {
 export function notFound(taskId: string): CoreError {
   return new CoreError("not_found", `task ${taskId} not found`, { task_id: taskId });
 }
+
+/**
+ * The codes the storage driver gives a failure of the storage itself (decision 014): the board
+ * could not be written at all, whatever was asked. A loop that reports refusals per item and
+ * goes on (bulk updates, the CLI's bulk verbs) stops at one of these instead.
+ */
+export const STORAGE_FAILURES = [
+  "board_read_only",
+  "board_busy",
+  "storage_full",
+] as const satisfies readonly ErrorCode[];
+
+export function isStorageFailure(err: unknown): boolean {
+  return err instanceof CoreError && (STORAGE_FAILURES as readonly ErrorCode[]).includes(err.code);
+}

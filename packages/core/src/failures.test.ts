@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { freshBoard } from "../test/fixtures.ts";
+import { freshBoard, refusal } from "../test/fixtures.ts";
 import { blockTask, unblockTask } from "./blocking.ts";
 import { claimTask, heartbeatWorker, releaseStaleClaims, setWorkerPid } from "./claims.ts";
 import { completeTask } from "./completion.ts";
@@ -14,8 +14,9 @@ import {
   recordWorkerExit,
 } from "./failures.ts";
 import type { Kernel } from "./kernel.ts";
+import { patchTask } from "./patch.ts";
 import { getRun, listRuns } from "./runs.ts";
-import { createTask, requireTask } from "./tasks.ts";
+import { createTask, listTasks, requireTask, setMaxRetries } from "./tasks.ts";
 
 async function newTask(k: Kernel, extra: { max_runtime_seconds?: number } = {}) {
   return (await createTask(k, { title: "flaky job", assignee: "alice", ...extra })).task.id;
@@ -328,5 +329,58 @@ describe("overdueWorkers", () => {
       payload: { pid: 5000, elapsed_seconds: 90, limit_seconds: 60, sigkill: true, failures: 1 },
     });
     expect(await listRuns(k, id)).toHaveLength(1);
+  });
+});
+
+describe("a task's max_retries", () => {
+  it("overrides the failure limit: max_retries 1 gives up after the first crash", async () => {
+    const { k } = await freshBoard();
+    const id = (await createTask(k, { title: "one shot", assignee: "alice", max_retries: 1 })).task.id;
+    expect((await requireTask(k, id)).max_retries).toBe(1);
+    const outcome = await recordWorkerExit(k, id, await start(k, id), { pid: 5000, code: 3, signal: null });
+    expect(outcome).toEqual({ task_id: id, failures: 1, result: "gave_up" });
+    expect(await requireTask(k, id)).toMatchObject({ status: "blocked", spawn_failures: 1 });
+    expect((await listEvents(k, id)).at(-1)).toMatchObject({
+      kind: "gave_up",
+      payload: { failures: 1, cause: "crashed" },
+    });
+  });
+
+  it("can allow more failures than dispatch.failure_limit", async () => {
+    const { k } = await freshBoard();
+    const id = (await createTask(k, { title: "patient", assignee: "alice", max_retries: 5 })).task.id;
+    for (let n = 1; n <= 4; n++) {
+      expect(await fail(k, id, await start(k, id), "crashed")).toMatchObject({ failures: n, result: "retry" });
+    }
+    expect(await fail(k, id, await start(k, id), "crashed")).toMatchObject({ failures: 5, result: "gave_up" });
+  });
+
+  it("is set and cleared on an existing task with max_retries_set, through the command and PATCH", async () => {
+    const { k } = await freshBoard();
+    const id = await newTask(k);
+    expect((await setMaxRetries(k, id, 2)).max_retries).toBe(2);
+    expect((await patchTask(k, id, { max_retries: null })).task.max_retries).toBeNull();
+    expect((await patchTask(k, id, { max_retries: 7 })).task.max_retries).toBe(7);
+    expect((await listEvents(k, id)).filter((e) => e.kind === "max_retries_set").map((e) => e.payload)).toEqual([
+      { max_retries: 2 },
+      { max_retries: null },
+      { max_retries: 7 },
+    ]);
+    // Cleared, the board's limit applies again.
+    await setMaxRetries(k, id, null);
+    for (let n = 1; n < DEFAULT_FAILURE_LIMIT; n++) await fail(k, id, await start(k, id), "crashed");
+    expect(await fail(k, id, await start(k, id), "crashed")).toMatchObject({ result: "gave_up" });
+  });
+
+  it("refuses 0, fractions and more than 100, storing nothing", async () => {
+    const { k } = await freshBoard();
+    const id = await newTask(k);
+    for (const bad of [0, -1, 1.5, 101]) {
+      expect((await refusal(() => setMaxRetries(k, id, bad))).code).toBe("invalid_input");
+      expect((await refusal(() => createTask(k, { title: "x", max_retries: bad }))).code).toBe("invalid_input");
+    }
+    expect((await refusal(() => setMaxRetries(k, id, 0))).message).toBe("max_retries must be 1 or more");
+    expect((await requireTask(k, id)).max_retries).toBeNull();
+    expect((await listTasks(k)).map((t) => t.id)).toEqual([id]);
   });
 });

@@ -1,8 +1,23 @@
 import type { RunOutcome } from "@switchyard/contract";
 import { isLocalLock, type WorkerRef } from "./claims.ts";
+import { workerDeadlines } from "./deadlines.ts";
 import { appendEvent } from "./events.ts";
 import type { Kernel } from "./kernel.ts";
 import { requeueStatus } from "./links.ts";
+import {
+  type ExitFacts,
+  exitFingerprint,
+  FINGERPRINT_KEY,
+  notePausingFailure,
+  PAUSE_AFTER_FAILURES,
+} from "./pauses.ts";
+import {
+  type Backoff,
+  DEFAULT_BACKOFF,
+  RATE_LIMIT_EXIT_CODE,
+  type RateLimitOutcome,
+  recordRateLimit,
+} from "./rate-limits.ts";
 import { NO_CLAIM_SQL } from "./rows.ts";
 import { closeRun } from "./runs.ts";
 
@@ -26,6 +41,11 @@ export interface Failure {
   elapsedSeconds?: number;
   limitSeconds?: number;
   sigkill?: boolean;
+  /**
+   * How the failure looked (exit code and last log line, or the spawn error, normalised):
+   * identical ones across a profile's runs pause the profile (pauses.ts). Kept in the run's metadata.
+   */
+  fingerprint?: string | null;
 }
 
 export interface FailureOutcome {
@@ -33,6 +53,8 @@ export interface FailureOutcome {
   failures: number;
   /** `retry`: back to ready; `gave_up`: blocked at the limit. */
   result: "retry" | "gave_up";
+  /** The profile this failure paused on the board (decision 013). */
+  paused_profile?: string;
 }
 
 function truncate(text: string): string {
@@ -43,14 +65,16 @@ function truncate(text: string): string {
  * Counts one failure of a running task's current run (reference §3.5 with SPEC §3.4): below the
  * limit the task goes back to ready (todo while a parent is unfinished) and the run closes with
  * the failure's kind; at the limit the task is blocked, the run closes as `gave_up` and
- * `gave_up` is appended. Returns null when the task is no longer running that run (it
- * completed, was reclaimed, …).
+ * `gave_up` is appended. The limit is the task's `max_retries` when set, else `limit`
+ * (`dispatch.failure_limit`). A failure with a fingerprint may pause its profile (pauses.ts).
+ * Returns null when the task is no longer running that run (it completed, was reclaimed, …).
  */
 export async function recordFailure(
   k: Kernel,
   taskId: string,
   failure: Failure,
   limit = DEFAULT_FAILURE_LIMIT,
+  pauseAfter = PAUSE_AFTER_FAILURES,
 ): Promise<FailureOutcome | null> {
   return k.write(async (k) => {
     const row = await k.db.get<{
@@ -58,12 +82,13 @@ export async function recordFailure(
       spawn_failures: number;
       current_run_id: number | null;
       claim_lock: string | null;
-    }>("SELECT status, spawn_failures, current_run_id, claim_lock FROM tasks WHERE id = ?", [taskId]);
+      max_retries: number | null;
+    }>("SELECT status, spawn_failures, current_run_id, claim_lock, max_retries FROM tasks WHERE id = ?", [taskId]);
     if (row?.status !== "running") return null;
     if (failure.runId !== null && row.current_run_id !== failure.runId) return null;
     const failures = Number(row.spawn_failures ?? 0) + 1;
     const error = truncate(failure.error);
-    const gaveUp = failures >= limit;
+    const gaveUp = failures >= (row.max_retries === null ? limit : Number(row.max_retries));
     const status = gaveUp ? "blocked" : await requeueStatus(k, taskId);
     await k.db.run(
       `UPDATE tasks SET status = ?, ${NO_CLAIM_SQL}, spawn_failures = ?, last_spawn_error = ?,
@@ -72,7 +97,11 @@ export async function recordFailure(
       [status, failures, error, failure.kind === "timed_out" ? 1 : 0, taskId],
     );
 
-    const payload = failurePayload(failure, row.claim_lock, failures);
+    const fingerprint = failure.fingerprint ?? null;
+    const payload = {
+      ...failurePayload(failure, row.claim_lock, failures),
+      ...(fingerprint ? { [FINGERPRINT_KEY]: fingerprint } : {}),
+    };
     const runId = row.current_run_id;
     const outcome: RunOutcome = gaveUp ? "gave_up" : failure.kind;
     if (runId !== null) await closeRun(k, runId, { outcome, error, metadata: payload });
@@ -81,7 +110,14 @@ export async function recordFailure(
     } else {
       await appendFailureEvent(k, taskId, failure, { ...payload, status }, runId);
     }
-    return { task_id: taskId, failures, result: gaveUp ? "gave_up" : "retry" };
+    const paused =
+      fingerprint && runId !== null ? await notePausingFailure(k, taskId, runId, fingerprint, pauseAfter) : null;
+    return {
+      task_id: taskId,
+      failures,
+      result: gaveUp ? "gave_up" : "retry",
+      ...(paused ? { paused_profile: paused.profile } : {}),
+    };
   });
 }
 
@@ -192,19 +228,39 @@ export async function detectCrashedWorkers(
   return out;
 }
 
+/** A worker's exit as the host saw it: pid, exit code or signal, and the last line of its log. */
+export interface WorkerExit extends ExitFacts {
+  pid: number;
+}
+
+/** What the failure policy needs besides the exit: the failure limit, the pause threshold and the rate-limit backoff. */
+export interface ExitPolicy {
+  limit?: number;
+  /** `dispatch.pause_after_failures` (0 never pauses). */
+  pauseAfter?: number;
+  backoff?: Backoff;
+}
+
 /**
- * A worker process that exited while its run was still open: a clean exit (code 0) without
- * completing or blocking is a protocol violation, anything else a crash (SPEC §3.4).
+ * A worker process that exited while its run was still open: exit 75 is a rate limit (a backoff,
+ * not a failure: rate-limits.ts); a clean exit (code 0) without completing or blocking is a
+ * protocol violation, anything else a crash (SPEC §3.4, §3.15). Failures carry the exit's
+ * fingerprint, so identical ones of a profile pause it.
  */
 export async function recordWorkerExit(
   k: Kernel,
   taskId: string,
   runId: number,
-  exit: { pid: number; code: number | null; signal: string | null },
-  limit = DEFAULT_FAILURE_LIMIT,
-): Promise<FailureOutcome | null> {
+  exit: WorkerExit,
+  policy: ExitPolicy = {},
+): Promise<FailureOutcome | RateLimitOutcome | null> {
+  const limit = policy.limit ?? DEFAULT_FAILURE_LIMIT;
+  if (exit.code === RATE_LIMIT_EXIT_CODE && exit.signal === null) {
+    return recordRateLimit(k, taskId, runId, { pid: exit.pid, code: exit.code }, policy.backoff ?? DEFAULT_BACKOFF);
+  }
   const clean = exit.code === 0 && exit.signal === null;
   const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
+  const fingerprint = exitFingerprint(exit);
   return recordFailure(
     k,
     taskId,
@@ -216,6 +272,7 @@ export async function recordWorkerExit(
           pid: exit.pid,
           exitCode: exit.code,
           signal: exit.signal,
+          fingerprint,
         }
       : {
           kind: "crashed",
@@ -224,8 +281,10 @@ export async function recordWorkerExit(
           pid: exit.pid,
           exitCode: exit.code,
           signal: exit.signal,
+          fingerprint,
         },
     limit,
+    policy.pauseAfter,
   );
 }
 
@@ -241,29 +300,15 @@ export interface OverdueWorker extends WorkerRef {
  */
 export async function overdueWorkers(k: Kernel): Promise<OverdueWorker[]> {
   const now = k.clock.now();
-  const rows = await k.db.all<{
-    id: string;
-    current_run_id: number;
-    worker_pid: number;
-    claim_lock: string | null;
-    max_runtime_seconds: number;
-    started_at: number;
-  }>(
-    `SELECT t.id, t.current_run_id, t.worker_pid, t.claim_lock, t.max_runtime_seconds, r.started_at
-       FROM tasks t JOIN task_runs r ON r.id = t.current_run_id
-      WHERE t.status = 'running' AND t.max_runtime_seconds IS NOT NULL AND t.worker_pid IS NOT NULL
-        AND r.started_at + t.max_runtime_seconds <= ?`,
-    [now],
-  );
-  return rows
-    .filter((r) => isLocalLock(k, r.claim_lock))
-    .map((r) => ({
-      task_id: r.id,
-      run_id: Number(r.current_run_id),
-      pid: Number(r.worker_pid),
-      lock: r.claim_lock,
-      elapsed_seconds: Math.max(0, now - Number(r.started_at)),
-      limit_seconds: Number(r.max_runtime_seconds),
+  return (await workerDeadlines(k))
+    .filter((w) => w.deadline <= now)
+    .map((w) => ({
+      task_id: w.task_id,
+      run_id: w.run_id,
+      pid: w.pid,
+      lock: w.lock,
+      elapsed_seconds: Math.max(0, now - w.started_at),
+      limit_seconds: w.limit_seconds,
     }));
 }
 

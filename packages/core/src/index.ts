@@ -45,6 +45,7 @@ export {
   editCompletedResult,
 } from "./completion.ts";
 export { buildWorkerContext, CONTEXT_CAPS, truncateText } from "./context.ts";
+export { nextDeadline, type WorkerDeadline, workerDeadlines } from "./deadlines.ts";
 export { taskDetail } from "./detail.ts";
 export {
   type Capacity,
@@ -59,12 +60,13 @@ export {
   workersInUse,
 } from "./dispatcher.ts";
 export { parseDuration } from "./duration.ts";
-export { CoreError, type CoreErrorFacts, isCoreError, notFound } from "./errors.ts";
+export { CoreError, type CoreErrorFacts, isCoreError, isStorageFailure, notFound, STORAGE_FAILURES } from "./errors.ts";
 export { appendEvent, eventsSince, latestEventId, listEvents } from "./events.ts";
 export {
   DEFAULT_FAILURE_LIMIT,
   detectCrashedWorkers,
   type EndedWorker,
+  type ExitPolicy,
   type Failure,
   type FailureKind,
   type FailureOutcome,
@@ -75,6 +77,7 @@ export {
   recordTimeout,
   recordWorkerExit,
   supersededWorkers,
+  type WorkerExit,
 } from "./failures.ts";
 export { type CardVerdict, findTaskRefs, normalizeCards, phantomRefs, verifyCreatedCards } from "./gate.ts";
 export { DEFAULT_RETENTION_DAYS, gcEvents, gcWorkerLogs, gcWorkspaces } from "./gc.ts";
@@ -115,11 +118,29 @@ export {
   requireAbsolute,
   resolveHome,
 } from "./paths.ts";
+export {
+  exitFingerprint,
+  normalizeLogLine,
+  PAUSE_AFTER_FAILURES,
+  PAUSE_WINDOW_SECONDS,
+  pausedProfiles,
+  resumeProfile,
+  spawnFingerprint,
+} from "./pauses.ts";
+export {
+  type Backoff,
+  backoffSeconds,
+  DEFAULT_BACKOFF,
+  nextRetryAt,
+  RATE_LIMIT_EXIT_CODE,
+  type RateLimitOutcome,
+  recordRateLimit,
+} from "./rate-limits.ts";
 export { type ReassignResult, reassignTask, reclaimTask } from "./recovery.ts";
 export { activeRun, closeRun, getRun, latestRun, listRuns, synthesizeRun } from "./runs.ts";
 export { boardCounts, boardFacets, boardStats, knownAssignees, runningByProfile, taskAge } from "./stats.ts";
 export type { Queryable, StorageDriver, Transaction } from "./storage/driver.ts";
-export { WAL_AUTOCHECKPOINT_PAGES } from "./storage/sqlite-file.ts";
+export { BUSY_TIMEOUT_ENV, busyTimeoutFromEnv, WAL_AUTOCHECKPOINT_PAGES } from "./storage/sqlite-file.ts";
 export { SCHEMA_VERSION } from "./storage/sqlite-schema.ts";
 export {
   assignTask,
@@ -131,6 +152,7 @@ export {
   normalizeAssignee,
   normalizeSkills,
   requireTask,
+  setMaxRetries,
   setPriority,
   TASK_ORDER,
   type TaskFilter,

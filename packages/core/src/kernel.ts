@@ -25,6 +25,8 @@ export interface Kernel {
   readonly db: Queryable;
   /** True for the kernel a `write` callback receives. */
   readonly inTransaction: boolean;
+  /** True when the board can only be read: a write is refused with `board_read_only` (decision 014). */
+  readonly readOnly: boolean;
   /** Runs `fn` in one write transaction (nested calls become savepoints). */
   write<T>(fn: (k: Kernel) => Promise<T>): Promise<T>;
   /** Calls `listener` after every commit to this board, from this process or another (see StorageDriver). */
@@ -45,6 +47,8 @@ export interface OpenKernelOptions {
   pollMs?: number;
   /** Open without writing: no schema creation or migration, no journal-mode switch. */
   readonly?: boolean;
+  /** How long a write waits for another process's write lock before `board_busy` (default 30 s). */
+  busyTimeoutMs?: number;
 }
 
 /** Opens a board's storage (creating and initialising a SQLite file on first use). */
@@ -53,6 +57,7 @@ export async function openKernel(paths: BoardPaths, options: OpenKernelOptions =
   const driver = openSqliteDriver(paths.dbPath, {
     now: clock.now(),
     readonly: options.readonly,
+    busyTimeoutMs: options.busyTimeoutMs,
     pollMs: options.pollMs,
   });
   return createKernel(driver, paths, options);
@@ -66,6 +71,7 @@ export function createKernel(driver: StorageDriver, paths: BoardPaths, options: 
     ids: options.ids ?? randomIds,
     host: options.host ?? hostname(),
     pid: options.pid ?? process.pid,
+    readOnly: driver.readOnly,
     onCommit: (listener: () => void) => driver.onCommit(listener),
     stale: () => driver.stale(),
     checkIntegrity: () => driver.checkIntegrity(),

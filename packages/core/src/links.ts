@@ -175,8 +175,10 @@ export async function demoteChildrenOf(k: Kernel, taskId: string): Promise<strin
  * The full pass (reference `recompute_ready`): every todo task whose parents are all
  * satisfied becomes ready, in one statement. Triage is never promoted. Returns the count.
  * Changes themselves promote only the affected children; this pass runs once per dispatcher tick.
+ * A read-only board is left as it is (0): reading it must not need a write (decision 014).
  */
 export async function recomputeReady(k: Kernel): Promise<number> {
+  if (k.readOnly) return 0;
   return k.write(async (k) => {
     const rows = await k.db.all<{ id: string }>(
       `UPDATE tasks SET status = 'ready' WHERE status = 'todo' AND NOT ${HAS_UNFINISHED_PARENT} RETURNING id`,

@@ -1,14 +1,16 @@
 import type { BulkBody, BulkResult, PatchTaskBody, Task } from "@switchyard/contract";
 import type { WorkerRef } from "./claims.ts";
-import { CoreError, isCoreError } from "./errors.ts";
+import { CoreError, isCoreError, isStorageFailure } from "./errors.ts";
 import type { Kernel } from "./kernel.ts";
 import { archiveTask, moveTask, refuseRunning } from "./moves.ts";
-import { assignTask, editTask, getTask, requireTask, setPriority } from "./tasks.ts";
+import { assertJsonBounds } from "./rows.ts";
+import { assignTask, editTask, getTask, requireTask, setMaxRetries, setPriority } from "./tasks.ts";
 
 /**
  * The edits a person makes to tasks in one request (PATCH /tasks/:id, POST /tasks/bulk, the
  * dashboard): each task's changes are one transaction, applied in the reference's order
- * (assignee, status, priority, title/body), and a refused step leaves that task as it was.
+ * (assignee, status, priority, title/body; Switchyard's max_retries after priority), and a
+ * refused step leaves that task as it was.
  */
 
 export interface Patched {
@@ -61,6 +63,7 @@ async function applyPatch(
       });
     }
     if (patch.priority !== undefined) await setPriority(k, id, patch.priority);
+    if (patch.max_retries !== undefined) await setMaxRetries(k, id, patch.max_retries);
     if (patch.title !== undefined || patch.body !== undefined) {
       await editTask(k, id, { title: patch.title, body: patch.body });
     }
@@ -77,6 +80,7 @@ export async function patchTask(
   options: { author?: string } = {},
 ): Promise<Patched> {
   refuseRunning(patch.status);
+  assertJsonBounds("metadata", patch.metadata);
   refuseStrayFields(patch);
   return applyPatch(k, id, patch, options.author ?? "dashboard");
 }
@@ -91,6 +95,7 @@ export interface BulkOutcome extends BulkResult {
  */
 export async function bulkUpdate(k: Kernel, body: BulkBody, options: { author?: string } = {}): Promise<BulkOutcome> {
   if (!body.archive) refuseRunning(body.status);
+  assertJsonBounds("metadata", body.metadata);
   const results: BulkResult["results"] = [];
   const superseded: WorkerRef[] = [];
   for (const raw of body.ids) {
@@ -109,7 +114,8 @@ export async function bulkUpdate(k: Kernel, body: BulkBody, options: { author?: 
       if (done.superseded) superseded.push(done.superseded);
       results.push({ id, ok: true });
     } catch (err) {
-      if (!isCoreError(err)) throw err;
+      // A failure of the storage is not this id's: it ends the bulk (decision 014).
+      if (!isCoreError(err) || isStorageFailure(err)) throw err;
       results.push({ id, ok: false, error: err.message });
     }
   }

@@ -1,5 +1,7 @@
 import {
   type Comment,
+  JSON_LIMITS,
+  jsonBoundsProblem,
   type Run,
   type RunOutcome,
   type RunStatus,
@@ -8,6 +10,7 @@ import {
   type TaskEvent,
   type WorkspaceKind,
 } from "@switchyard/contract";
+import { CoreError } from "./errors.ts";
 
 /** Row <-> object mapping: the one place that knows how columns are stored. */
 
@@ -38,6 +41,8 @@ export interface TaskRow {
   workflow_template_id: string | null;
   current_step_key: string | null;
   skills: string | null;
+  max_retries: number | null;
+  retry_after: number | null;
 }
 
 /** The columns of a task row, in one fixed order: for reading many rows as arrays (`.raw()`). */
@@ -68,6 +73,8 @@ export const TASK_COLUMNS = [
   "workflow_template_id",
   "current_step_key",
   "skills",
+  "max_retries",
+  "retry_after",
 ] as const satisfies ReadonlyArray<keyof TaskRow>;
 
 /**
@@ -102,16 +109,31 @@ export function taskRowOf(v: readonly unknown[]): TaskRow {
     workflow_template_id: v[23] as string | null,
     current_step_key: v[24] as string | null,
     skills: v[25] as string | null,
+    max_retries: v[26] as number | null,
+    retry_after: v[27] as number | null,
   };
 }
 
-function parseJson(text: string | null): unknown {
-  if (text === null || text === undefined || text === "") return null;
+/**
+ * A stored JSON column, parsed. A value nested deeper than the contract allows (written before
+ * the limit existed, or by another tool) is not returned, because every reader would overflow
+ * the stack serialising it; `unreadable` then says why, as it does for text that is not JSON.
+ */
+function readJson(text: string | null): { value: unknown; unreadable: string | null } {
+  if (text === null || text === undefined || text === "") return { value: null, unreadable: null };
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
-    return null;
+    return { value: null, unreadable: "it is not valid JSON" };
   }
+  const problem = jsonBoundsProblem(value, { depth: JSON_LIMITS.depth });
+  return problem ? { value: null, unreadable: `it is ${problem}` } : { value, unreadable: null };
+}
+
+/** A stored JSON column, or null when it is missing or unreadable. */
+function parseJson(text: string | null): unknown {
+  return readJson(text).value;
 }
 
 function parseSkills(text: string | null): string[] | null {
@@ -158,6 +180,8 @@ export function toTask(r: TaskRow): Task {
     workflow_template_id: r.workflow_template_id,
     current_step_key: r.current_step_key,
     skills: parseSkills(r.skills),
+    max_retries: int(r.max_retries),
+    retry_after: int(r.retry_after),
   };
 }
 
@@ -180,8 +204,21 @@ export interface RunRow {
   error: string | null;
 }
 
+/**
+ * Run metadata that cannot be shown (too deep, or not JSON) is replaced by a note saying so, so
+ * that the run, the task and the worker context still read.
+ */
+export const UNREADABLE_METADATA_KEY = "_switchyard_unreadable";
+
+function runMetadata(text: string | null): Record<string, unknown> | null {
+  const { value, unreadable } = readJson(text);
+  if (unreadable) return { [UNREADABLE_METADATA_KEY]: `the stored metadata is not shown: ${unreadable}` };
+  return value !== null && typeof value === "object" && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : null;
+}
+
 export function toRun(r: RunRow): Run {
-  const meta = parseJson(r.metadata);
   return {
     id: Number(r.id),
     task_id: r.task_id,
@@ -197,8 +234,7 @@ export function toRun(r: RunRow): Run {
     ended_at: int(r.ended_at),
     outcome: r.outcome as RunOutcome | null,
     summary: r.summary,
-    metadata:
-      meta !== null && typeof meta === "object" && !Array.isArray(meta) ? (meta as Record<string, unknown>) : null,
+    metadata: runMetadata(r.metadata),
     error: r.error,
   };
 }
@@ -236,8 +272,25 @@ export function toComment(r: CommentRow): Comment {
   return { id: Number(r.id), task_id: r.task_id, author: r.author, body: r.body, created_at: Number(r.created_at) };
 }
 
+/**
+ * Refuses (`invalid_input`) a free-form JSON value outside the contract's `JSON_LIMITS`, naming
+ * the field: the kernel's own check for input that did not come through a contract schema.
+ */
+export function assertJsonBounds(field: string, value: unknown): void {
+  if (value === null || value === undefined) return;
+  const problem = jsonBoundsProblem(value);
+  if (problem) throw new CoreError("invalid_input", `${field}: ${problem}`);
+}
+
+/** A kernel-built JSON column (an event's payload) as stored. */
 export function jsonOrNull(value: unknown): string | null {
   return value === null || value === undefined ? null : JSON.stringify(value);
+}
+
+/** A free-form JSON column (a run's metadata) as stored: checked against `JSON_LIMITS` before it is serialised. */
+export function boundedJsonOrNull(field: string, value: unknown): string | null {
+  assertJsonBounds(field, value);
+  return jsonOrNull(value);
 }
 
 /** The columns a task's claim occupies, cleared together whenever it leaves a run. */

@@ -1,6 +1,6 @@
 import type { Run, RunOutcome, RunStatus } from "@switchyard/contract";
 import type { Kernel } from "./kernel.ts";
-import { jsonOrNull, type RunRow, toRun } from "./rows.ts";
+import { boundedJsonOrNull, type RunRow, toRun } from "./rows.ts";
 
 export interface RunEnding {
   outcome: RunOutcome;
@@ -27,7 +27,7 @@ export async function closeRun(k: Kernel, runId: number, end: RunEnding): Promis
       end.outcome,
       k.clock.now(),
       end.summary ?? null,
-      jsonOrNull(end.metadata),
+      boundedJsonOrNull("metadata", end.metadata),
       end.error ?? null,
       runId,
     ],
@@ -57,7 +57,7 @@ export async function synthesizeRun(
       now,
       now,
       end.summary ?? null,
-      jsonOrNull(end.metadata),
+      boundedJsonOrNull("metadata", end.metadata),
       end.error ?? null,
     ],
   );

@@ -1,4 +1,4 @@
-import { type CreateTaskBody, type Task, WORKSPACE_KINDS, type WorkspaceKind } from "@switchyard/contract";
+import { type CreateTaskBody, MaxRetries, type Task, WORKSPACE_KINDS, type WorkspaceKind } from "@switchyard/contract";
 import type { z } from "zod";
 import { CoreError, notFound } from "./errors.ts";
 import { appendEvent } from "./events.ts";
@@ -61,6 +61,14 @@ function normalizeMaxRuntime(raw: number | null | undefined): number | null {
   return raw === 0 ? null : raw;
 }
 
+/** A task's `max_retries` (null: the board's failure limit), checked by the contract's one rule. */
+function normalizeMaxRetries(raw: number | null | undefined): number | null {
+  if (raw === null || raw === undefined) return null;
+  const parsed = MaxRetries.safeParse(raw);
+  if (!parsed.success) throw new CoreError("invalid_input", parsed.error.issues[0]?.message ?? "invalid max_retries");
+  return parsed.data;
+}
+
 async function findByIdempotencyKey(k: Kernel, key: string): Promise<Task | null> {
   const row = await k.db.get<TaskRow>(
     `SELECT * FROM tasks WHERE idempotency_key = ? AND status != 'archived'
@@ -89,6 +97,7 @@ export async function createTask(k: Kernel, input: NewTask): Promise<{ task: Tas
   const workspace = normalizeWorkspace(input.workspace_kind, input.workspace_path);
   const skills = normalizeSkills(input.skills);
   const maxRuntime = normalizeMaxRuntime(input.max_runtime_seconds);
+  const maxRetries = normalizeMaxRetries(input.max_retries);
   const priority = input.priority ?? 0;
   if (!Number.isInteger(priority)) throw new CoreError("invalid_input", "priority must be a whole number");
   const parents = [...new Set((input.parents ?? []).map((p) => p.trim()).filter(Boolean))];
@@ -107,8 +116,8 @@ export async function createTask(k: Kernel, input: NewTask): Promise<{ task: Tas
     const row = await k.db.get<TaskRow>(
       `INSERT INTO tasks (id, title, body, assignee, status, priority, created_by, created_at,
                           workspace_kind, workspace_path, tenant, idempotency_key,
-                          max_runtime_seconds, skills)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                          max_runtime_seconds, skills, max_retries)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        RETURNING *`,
       [
         id,
@@ -125,6 +134,7 @@ export async function createTask(k: Kernel, input: NewTask): Promise<{ task: Tas
         key,
         maxRuntime,
         skills === null ? null : JSON.stringify(skills),
+        maxRetries,
       ],
     );
     for (const p of parents) {
@@ -210,6 +220,20 @@ export async function setPriority(k: Kernel, id: string, priority: number): Prom
     await k.db.run("UPDATE tasks SET priority = ? WHERE id = ?", [priority, id]);
     await appendEvent(k, id, "reprioritized", { priority });
     return { ...task, priority };
+  });
+}
+
+/**
+ * Sets a task's own failure limit (`max_retries`, decision 013); null goes back to
+ * `dispatch.failure_limit`. Appends `max_retries_set`.
+ */
+export async function setMaxRetries(k: Kernel, id: string, maxRetries: number | null): Promise<Task> {
+  const value = normalizeMaxRetries(maxRetries);
+  return k.write(async (k) => {
+    const task = await requireTask(k, id);
+    await k.db.run("UPDATE tasks SET max_retries = ? WHERE id = ?", [value, id]);
+    await appendEvent(k, id, "max_retries_set", { max_retries: value });
+    return { ...task, max_retries: value };
   });
 }
 

@@ -7,6 +7,11 @@ export interface FakeProcess {
   startedAt: number | null;
   /** A process that survives SIGTERM and only dies of SIGKILL. */
   ignoresTerm: boolean;
+  /**
+   * Other members of its process group are alive (what a worker left behind); they share its
+   * `ignoresTerm` and go when the group is signalled.
+   */
+  leftovers?: boolean;
 }
 
 export interface FakeProcesses {
@@ -34,11 +39,20 @@ export function fakeProcesses(): FakeProcesses {
   let gate: Promise<void> | null = null;
   const control: ProcessControl = {
     isAlive: (pid) => procs.get(pid)?.alive ?? false,
+    groupAlive: (pgid) => {
+      const p = procs.get(pgid);
+      return (p?.alive ?? false) || (p?.leftovers ?? false);
+    },
     kill(pid, signal) {
       signals.push({ pid, signal });
       const p = procs.get(Math.abs(pid));
-      if (!p?.alive) return false;
-      if (signal === "SIGKILL" || (signal === "SIGTERM" && !p.ignoresTerm)) p.alive = false;
+      const group = pid < 0;
+      if (!p || !(p.alive || (group && p.leftovers))) return false;
+      const dies = signal === "SIGKILL" || (signal === "SIGTERM" && !p.ignoresTerm);
+      if (dies) {
+        p.alive = false;
+        if (group) p.leftovers = false;
+      }
       return true;
     },
     sleep: async (ms) => {

@@ -1,14 +1,22 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { claimTask, isCoreError, listTasks, openBoard, setWorkerPid } from "@switchyard/core";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { tempDir } from "../../core/test/fixtures.ts";
 import { loadConfig } from "./config.ts";
 import { createDemoHome, DEMO_MARKER, locateFakeAgent, removeDemoHome } from "./demo.ts";
-import type { ProcessControl } from "./process.ts";
+import { type ProcessControl, systemProcesses } from "./process.ts";
 
 const AGENT = ["/usr/bin/node", "/checkout/e2e/fake-agent/fake-agent.mjs"];
+
+/** Process groups of real workers a test started; killed after it, pass or fail. */
+const groups: number[] = [];
+afterEach(() => {
+  for (const pgid of groups.splice(0)) systemProcesses.kill(-pgid, "SIGKILL");
+});
 
 function demoHome(env: Record<string, string> = {}) {
   return createDemoHome({ agent: AGENT, parent: tempDir(), env });
@@ -21,6 +29,7 @@ function fakeProcesses(alive: number[], startedAt: number | null): ProcessContro
   return {
     signals,
     isAlive: (pid) => live.has(pid),
+    groupAlive: (pgid) => live.has(pgid),
     kill(pid, signal) {
       signals.push(`${signal} ${pid}`);
       live.delete(Math.abs(pid));
@@ -99,6 +108,35 @@ describe("the demo home", () => {
     await removeDemoHome(home, { proc, graceMs: 1000, reaped: (pid) => !proc.isAlive(pid) });
 
     expect(proc.signals).toEqual([]);
+    expect(existsSync(home.root)).toBe(false);
+  });
+
+  it("is removed with every worker's process group ended, also what a worker that already exited left running", async () => {
+    const home = await demoHome();
+    const k = await openBoard(home, null);
+    const task = (await listTasks(k)).find((t) => t.title === "Design the schema");
+    if (!task) throw new Error("the demo has no schema task");
+    const run = (await claimTask(k, task.id))?.current_run_id ?? 0;
+    // A worker (its own process group, as the spawner starts it) that exits once the child it
+    // leaves behind ignores SIGTERM; that child prints its pid when it does.
+    const worker = spawn("/bin/sh", ["-c", `sh -c 'trap "" TERM; echo $$; exec sleep 1000' & exit 0`], {
+      stdio: ["ignore", "pipe", "ignore"],
+      detached: true,
+    });
+    const pid = worker.pid as number;
+    groups.push(pid);
+    const exited = once(worker, "exit");
+    const [line] = (await once(worker.stdout ?? worker, "data")) as [Buffer];
+    const child = Number(String(line).trim());
+    await exited;
+    await setWorkerPid(k, task.id, run, pid);
+    await k.close();
+    expect(systemProcesses.groupAlive(pid)).toBe(true);
+
+    await removeDemoHome(home, { graceMs: 200 });
+
+    expect(systemProcesses.isAlive(child)).toBe(false);
+    expect(systemProcesses.groupAlive(pid)).toBe(false);
     expect(existsSync(home.root)).toBe(false);
   });
 

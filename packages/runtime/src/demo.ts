@@ -236,10 +236,12 @@ function demoCreatedAt(root: string): number | null {
 }
 
 /**
- * Ends a demo: stops the workers its boards still list (running, or ended but alive), then
- * deletes the home. Workers normally outlive a server (decision 007), but these belong to a
- * home that is about to go. Only a process that started after the home was made is signalled
- * (a pid may have been reused), and a directory without the demo marker is refused untouched.
+ * Ends a demo: stops the process group of every worker its boards still list (running, or
+ * ended), then deletes the home. A group is stopped whole, and also when its worker has exited
+ * and left children running. Workers normally outlive a server (decision 007), but these
+ * belong to a home that is about to go. Only a process that started after the home was made is
+ * signalled (a pid may have been reused), and a directory without the demo marker is refused
+ * untouched.
  */
 export async function removeDemoHome(
   home: Home,

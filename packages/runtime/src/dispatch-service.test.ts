@@ -317,6 +317,8 @@ describe("a manual reclaim", () => {
   });
 });
 
+// These tests run many alike failing workers to count them; the profile pause (decision 013)
+// would stop such a profile after three, so they turn it off.
 describe("caps", () => {
   /** The most fake agents that were alive at the same moment, from their own start/end records. */
   function maxOverlap(trace: string): number {
@@ -352,7 +354,7 @@ describe("caps", () => {
     const boards = ["default", "second"];
     const r = await rig(
       (trace) => ({
-        dispatch: dispatch({ max_in_progress: 2, failure_limit: 1 }),
+        dispatch: dispatch({ max_in_progress: 2, failure_limit: 1, pause_after_failures: 0 }),
         profiles: { quick: { command: fakeAgent(trace, "--mode", "exit", "--delay", "0.3") } },
       }),
       { boards: ["second"] },
@@ -377,7 +379,7 @@ describe("caps", () => {
 
   it("never runs more than a profile's max_in_progress workers of that profile at once", async () => {
     const r = await rig((trace) => ({
-      dispatch: dispatch({ max_in_progress: 10, failure_limit: 1 }),
+      dispatch: dispatch({ max_in_progress: 10, failure_limit: 1, pause_after_failures: 0 }),
       profiles: { quick: { command: fakeAgent(trace, "--mode", "exit", "--delay", "0.3"), max_in_progress: 2 } },
     }));
     const ids: string[] = [];
@@ -396,7 +398,7 @@ describe("caps", () => {
 describe("process hygiene", () => {
   it("leaves no zombie child and no live worker after 50 spawns, watched or let go", async () => {
     const config = (trace: string) => ({
-      dispatch: dispatch({ max_in_progress: 10, failure_limit: 1 }),
+      dispatch: dispatch({ max_in_progress: 10, failure_limit: 1, pause_after_failures: 0 }),
       profiles: {
         quitter: { command: fakeAgent(trace, "--mode", "exit") },
         crasher: { command: fakeAgent(trace, "--mode", "crash", "--code", "3") },

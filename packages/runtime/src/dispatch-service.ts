@@ -10,6 +10,8 @@ import {
   type Kernel,
   listBoards,
   lockHost,
+  nextDeadline,
+  nextRetryAt,
   openBoard,
   recordWorkerExit,
   type SpawnRequest,
@@ -18,6 +20,7 @@ import {
   workersInUse,
 } from "@switchyard/core";
 import { resolveProfile } from "./config.ts";
+import { lastLogLine } from "./logs.ts";
 import { type ProcessControl, stopProcess, systemProcesses } from "./process.ts";
 import { planLaunch, startWorker } from "./spawner.ts";
 
@@ -36,12 +39,17 @@ export interface DispatchServiceOptions {
   config: Config | (() => Config);
   /**
    * A long-lived host (the server) keeps each worker's handle, records its exit at once
-   * (a clean exit with the run still open is a protocol violation, anything else a crash) and
-   * reports it through `onWorkerExit`. A short-lived one (the CLI) lets its workers go, and a
-   * later tick's pid check catches a crash.
+   * (a clean exit with the run still open is a protocol violation, anything else a crash),
+   * ends what the worker left running in its process group, and reports it through
+   * `onWorkerExit`. A short-lived one (the CLI) lets its workers go, and a later tick's pid
+   * check catches a crash and stops the leftovers.
    */
   watchWorkers: boolean;
-  onWorkerExit?: (board: string, taskId: string) => void;
+  /**
+   * A place under the caps may be free on `board`: one of its watched workers exited (`taskId`
+   * names its task), or a stop of one of its workers' process groups ended (`taskId` null).
+   */
+  onWorkerExit?: (board: string, taskId: string | null) => void;
   /** The environment workers inherit (before their own variables); defaults to this process's. */
   baseEnv?: Env;
   proc?: ProcessControl;
@@ -66,22 +74,35 @@ export interface DispatchService {
   tick(board: string, options?: TickOptions): Promise<DispatchResult>;
   isSpawnable(profile: string): boolean;
   hasSpawnableReady(board: string): Promise<boolean>;
+  /**
+   * When a task of the board waiting out a rate-limit backoff becomes claimable (Unix seconds),
+   * or null: the host ticks the board then, since no event will (decision 013).
+   */
+  nextRetryAt(board: string): Promise<number | null>;
+  /**
+   * The nearest max-runtime deadline (Unix seconds) of the board's local workers, or null: the
+   * host ticks the board then, so a limit is enforced when it falls due.
+   */
+  nextDeadline(board: string): Promise<number | null>;
   /** Stops a worker that lost its run (manual reclaim, reassign) when it runs on this host. */
   stopWorker(ref: WorkerRef): Promise<StopResult | null>;
   /** Pids of the watched workers that have not exited yet. */
   liveWorkers(): number[];
   /**
    * Shutdown: the watched workers keep running (decision 007), but their handles no longer keep
-   * this process alive. Exits that still arrive before the process ends are recorded as usual.
+   * this process alive. Exits that still arrive before the process ends are handled as usual.
    */
   release(): void;
-  /** Resolves once every stop this service started has finished. */
+  /**
+   * Resolves once every stop this service started has finished and every exit it saw has been
+   * handled (recorded, and the worker's process group ended).
+   */
   settle(): Promise<void>;
 }
 
 /**
  * Stops the worker of a run that is over (SPEC §3.3): SIGTERM to its process group,
- * `dispatch.stop_grace_seconds`, then SIGKILL. A worker on another host (its lock names
+ * `dispatch.stop_grace_seconds`, then SIGKILL to the group if any of it is left. A worker on another host (its lock names
  * another host) or without a pid is left alone and null is returned.
  */
 export function stopWorker(
@@ -103,6 +124,8 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
   const base = options.proc ?? systemProcesses;
   const log = options.log ?? (() => {});
   const children = new Map<number, ChildProcess>();
+  /** The board of each watched worker, until its exit has been handled. */
+  const boardOf = new Map<number, string>();
   const stopping = new Map<number, Promise<StopResult>>();
   const background = new Set<Promise<unknown>>();
   // A watched child is alive until its exit has been recorded: the tick's pid check must not
@@ -121,13 +144,18 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
   };
   const isSpawnable = (profile: string) => resolveProfile(home, currentConfig(), profile) !== null;
 
-  /** One stop per pid at a time; exits it causes are not counted as crashes. */
-  const stop = (pid: number): Promise<StopResult> => {
+  /**
+   * Stops a worker's process group; one stop per pid at a time, and exits it causes are not
+   * counted as crashes. When it ends the board hears of it (`onWorkerExit`): the group no longer
+   * holds a place under the caps or its task back, and no worker exit may be left to say so.
+   */
+  const stop = (pid: number, board: string | null = boardOf.get(pid) ?? null): Promise<StopResult> => {
     let work = stopping.get(pid);
     if (!work) {
-      work = stopProcess(proc, pid, currentConfig().dispatch.stop_grace_seconds * 1000, { group: true }).finally(() =>
-        stopping.delete(pid),
-      );
+      work = stopProcess(proc, pid, currentConfig().dispatch.stop_grace_seconds * 1000, { group: true }).finally(() => {
+        stopping.delete(pid);
+        if (board !== null) options.onWorkerExit?.(board, null);
+      });
       stopping.set(pid, work);
       track(work);
     }
@@ -141,12 +169,35 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
 
   const onExit = async (board: string, req: SpawnRequest, pid: number, code: number | null, signal: string | null) => {
     children.delete(pid);
-    if (!stopping.has(pid)) {
+    // An exit caused by our own stop is recorded by whoever stopped it (a timeout), or not at all.
+    const ours = stopping.has(pid);
+    // A worker is its whole process tree: whatever it left running in its group goes with it.
+    // (The board hears of the end of that stop below, after the exit is recorded.)
+    const leftovers = proc.groupAlive(pid) ? stop(pid, null) : null;
+    if (!ours) {
       try {
+        const dispatch = currentConfig().dispatch;
         const outcome = await withBoard(board, (k) =>
-          recordWorkerExit(k, req.task.id, req.runId, { pid, code, signal }, currentConfig().dispatch.failure_limit),
+          recordWorkerExit(
+            k,
+            req.task.id,
+            req.runId,
+            { pid, code, signal, lastLine: lastLogLine(k.paths, req.task.id) },
+            {
+              limit: dispatch.failure_limit,
+              pauseAfter: dispatch.pause_after_failures,
+              backoff: {
+                baseSeconds: dispatch.rate_limit_backoff_seconds,
+                maxSeconds: dispatch.rate_limit_backoff_max_seconds,
+              },
+            },
+          ),
         );
-        if (outcome) {
+        if (outcome?.result === "rate_limited") {
+          log(
+            `worker pid ${pid} of ${req.task.id} on ${board} was rate-limited (exit ${code}): retrying after ${new Date(outcome.retry_after * 1000).toISOString()}`,
+          );
+        } else if (outcome) {
           log(
             `worker pid ${pid} of ${req.task.id} on ${board} exited (${signal ?? `code ${code}`}) without finishing: ${outcome.result} after ${outcome.failures} failure(s)`,
           );
@@ -156,6 +207,11 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
       }
     }
     options.onWorkerExit?.(board, req.task.id);
+    if (leftovers) {
+      await leftovers.catch(() => {}); // a failed stop is logged where it is tracked
+      options.onWorkerExit?.(board, req.task.id);
+    }
+    boardOf.delete(pid);
   };
 
   const spawnFor = async (board: string, k: Kernel, req: SpawnRequest, config: Config): Promise<number> => {
@@ -179,6 +235,7 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
     const pid = child.pid as number;
     if (options.watchWorkers) {
       children.set(pid, child);
+      boardOf.set(pid, board);
       child.once("exit", (code, signal) => {
         const recorded = onExit(board, req, pid, code, signal);
         track(recorded);
@@ -217,6 +274,7 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
         proc,
         ttl: config.dispatch.claim_ttl_seconds,
         failureLimit: tick.failureLimit ?? config.dispatch.failure_limit,
+        pauseAfter: config.dispatch.pause_after_failures,
         dryRun: tick.dryRun,
         maxSpawn: tick.maxSpawn,
         capacity: {
@@ -224,7 +282,7 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
           profileCap: (p) => resolveProfile(home, config, p)?.max_in_progress,
           runningElsewhere: await inUseElsewhere(board, k.paths.dbPath),
         },
-        stop,
+        stop: (pid) => stop(pid, board),
         cwd: options.cwd,
         track,
         log: (m) => log(`${board}: ${m}`),
@@ -246,6 +304,8 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
     },
     isSpawnable,
     hasSpawnableReady: (board) => withBoard(board, (k) => hasSpawnableReady(k, isSpawnable)),
+    nextRetryAt: (board) => withBoard(board, (k) => nextRetryAt(k)),
+    nextDeadline: (board) => withBoard(board, (k) => nextDeadline(k)),
     stopWorker(ref) {
       if (ref.pid === null || lockHost(ref.lock) !== host) return Promise.resolve(null);
       return stop(ref.pid);
@@ -296,6 +356,8 @@ export function wakesDispatcher(event: TaskEvent): boolean {
     case "completed":
     case "blocked":
     case "archived":
+    case "rate_limited":
+    case "profile_resumed":
       return true;
     default:
       return false;

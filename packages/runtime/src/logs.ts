@@ -55,3 +55,20 @@ export function readWorkerLog(paths: BoardPaths, taskId: string, tailBytes?: num
     closeSync(fd);
   }
 }
+
+/** How much of a log's end is read to find its last line. */
+const LAST_LINE_BYTES = 4096;
+
+/**
+ * The last non-blank line of a worker's log (null when there is none): with the exit code, the
+ * fingerprint of a failed run (decision 013).
+ */
+export function lastLogLine(paths: BoardPaths, taskId: string): string | null {
+  const { content } = readWorkerLog(paths, taskId, LAST_LINE_BYTES);
+  const lines = content.split(/\r?\n/);
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i]?.trim();
+    if (line) return line;
+  }
+  return null;
+}

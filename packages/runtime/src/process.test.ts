@@ -6,10 +6,12 @@ import { stopProcess, systemProcesses } from "./process.ts";
 
 const children: ChildProcess[] = [];
 const strays: number[] = [];
+const groups: number[] = [];
 
 afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
   for (const pid of strays.splice(0)) systemProcesses.kill(pid, "SIGKILL");
+  for (const pgid of groups.splice(0)) systemProcesses.kill(-pgid, "SIGKILL");
 });
 
 function start(args: string[], options: { detached?: boolean } = {}): ChildProcess {
@@ -76,6 +78,41 @@ describe("systemProcesses.isAlive", () => {
   });
 });
 
+/**
+ * A worker as the spawner starts it (`/bin/sh -c script`, detached: its own process group).
+ * The child it leaves behind prints its pid first.
+ */
+async function shellWorker(script: string) {
+  const worker = spawn("/bin/sh", ["-c", script], { stdio: ["ignore", "pipe", "inherit"], detached: true });
+  children.push(worker);
+  const exited = once(worker, "exit");
+  const pid = worker.pid as number;
+  groups.push(pid);
+  const child = Number(await firstLine(worker));
+  strays.push(child);
+  return { exited, pid, child };
+}
+
+/** Leaves a child that ignores SIGTERM (kept through exec); it prints its pid once it does. */
+const STUBBORN_CHILD = `sh -c 'trap "" TERM; echo $$; exec sleep 1000' &`;
+
+describe("systemProcesses.groupAlive", () => {
+  it("treats 0, 1, negative and non-integer ids and a group that cannot exist (2^30) as dead", () => {
+    for (const pgid of [0, 1, -1, -process.pid, 1.5, Number.NaN, 2 ** 30]) {
+      expect(systemProcesses.groupAlive(pgid)).toBe(false);
+    }
+  });
+
+  it("sees a worker's group alive while a child it left runs on after it exited, and dead once the child is gone", async () => {
+    const { exited, pid, child } = await shellWorker(`${STUBBORN_CHILD} exit 0`);
+    await exited;
+    expect(systemProcesses.isAlive(pid)).toBe(false);
+    expect(systemProcesses.groupAlive(pid)).toBe(true);
+    systemProcesses.kill(child, "SIGKILL");
+    await waitFor(() => !systemProcesses.groupAlive(pid), "the group to be gone");
+  });
+});
+
 describe("stopProcess with fake processes", () => {
   it("sends SIGTERM, waits out the grace period, then SIGKILL, and reports sigkill", async () => {
     const fake = fakeProcesses();
@@ -104,6 +141,20 @@ describe("stopProcess with fake processes", () => {
       { pid: -902, signal: "SIGTERM" },
       { pid: -902, signal: "SIGKILL" },
     ]);
+  });
+
+  it("stops what an exited worker left in its group: SIGTERM, the grace period, SIGKILL", async () => {
+    const fake = fakeProcesses();
+    fake.add(904, { alive: false, ignoresTerm: true, leftovers: true });
+    expect(await stopProcess(fake.control, 904, 200, { group: true, pollMs: 100 })).toEqual({
+      stopped: true,
+      sigkill: true,
+    });
+    expect(fake.signals).toEqual([
+      { pid: -904, signal: "SIGTERM" },
+      { pid: -904, signal: "SIGKILL" },
+    ]);
+    expect(fake.control.groupAlive(904)).toBe(false);
   });
 
   it("sends nothing to a process that is already gone", async () => {
@@ -149,5 +200,24 @@ describe("stopProcess with real processes", () => {
     const result = await stopProcess(systemProcesses, child.pid as number, 300, { group: true, pollMs: 50 });
     expect(result).toEqual({ stopped: true, sigkill: true });
     await waitFor(() => !systemProcesses.isAlive(grandPid), "the grandchild to die");
+  });
+
+  it("sends SIGKILL to the group when the worker honours SIGTERM but a child of its does not", async () => {
+    const { exited, pid, child } = await shellWorker(`${STUBBORN_CHILD} exec sleep 100000`);
+    const result = await stopProcess(systemProcesses, pid, 300, { group: true, pollMs: 50 });
+    expect(result).toEqual({ stopped: true, sigkill: true });
+    const [, signal] = await exited;
+    expect(signal).toBe("SIGTERM");
+    expect(systemProcesses.isAlive(child)).toBe(false);
+    expect(systemProcesses.groupAlive(pid)).toBe(false);
+  });
+
+  it("ends what a worker left running after it exited", async () => {
+    const { exited, pid, child } = await shellWorker(`${STUBBORN_CHILD} exit 0`);
+    await exited;
+    expect(systemProcesses.isAlive(child)).toBe(true);
+    const result = await stopProcess(systemProcesses, pid, 300, { group: true, pollMs: 50 });
+    expect(result).toEqual({ stopped: true, sigkill: true });
+    expect(systemProcesses.isAlive(child)).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import type { StopResult, WorkerLiveness } from "@switchyard/core";
 
 /**
@@ -66,6 +66,33 @@ function darwinZombie(pid: number): boolean {
   }
 }
 
+/**
+ * Whether some process of group `pgid` is not a zombie. Linux: one pass over /proc (only made
+ * when the group exists at all); elsewhere the group's existence is taken as the answer, since
+ * init reaps a zombie orphan at once.
+ */
+function groupHasLiveMember(pgid: number): boolean {
+  if (process.platform !== "linux") return true;
+  let names: string[];
+  try {
+    names = readdirSync("/proc");
+  } catch {
+    return true;
+  }
+  for (const name of names) {
+    if (name.charCodeAt(0) < 48 || name.charCodeAt(0) > 57) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      // Fields after the command name: state, ppid, pgrp, …
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ", 3);
+      if (Number(pgrp) === pgid && state !== "Z" && state !== "X") return true;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return false;
+}
+
 export const systemProcesses: ProcessControl = {
   isAlive(pid) {
     if (!Number.isInteger(pid) || pid <= 0) return false;
@@ -76,6 +103,16 @@ export const systemProcesses: ProcessControl = {
       if (code !== "EPERM") return false;
     }
     return !zombie(pid);
+  },
+  groupAlive(pgid) {
+    // 0 and 1 would name our own group and init's: never a worker's.
+    if (!Number.isInteger(pgid) || pgid <= 1) return false;
+    try {
+      process.kill(-pgid, 0);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EPERM") return false;
+    }
+    return groupHasLiveMember(pgid);
   },
   kill(pid, signal) {
     // A negative pid is that process group (a worker and its children); 0 and -1 (our own group,
@@ -94,8 +131,10 @@ export const systemProcesses: ProcessControl = {
 
 /**
  * Stops a worker: SIGTERM, then up to `graceMs` for it to exit, then SIGKILL (SPEC §3.3).
- * The worker runs in its own process group, which is signalled as a whole when `group` is set,
- * so the agent's own children go too.
+ * With `group` the worker's process group is signalled as a whole, and the stop lasts until no
+ * member of the group is left, not only the worker: a worker is its whole process tree, so the
+ * children it started (and any that ignore SIGTERM) go too, also when the worker itself has
+ * already exited. Without `group` only the process is signalled and watched.
  */
 export async function stopProcess(
   proc: ProcessControl,
@@ -103,18 +142,23 @@ export async function stopProcess(
   graceMs: number,
   options: { group?: boolean; pollMs?: number } = {},
 ): Promise<StopResult> {
-  if (!proc.isAlive(pid)) return { stopped: true, sigkill: false };
-  const target = options.group ? -pid : pid;
-  if (!proc.kill(target, "SIGTERM") && options.group) proc.kill(pid, "SIGTERM");
+  const group = options.group ?? false;
+  const alive = () => proc.isAlive(pid) || (group && proc.groupAlive(pid));
+  // A pid that does not lead a group (a worker started without `detached`) is signalled alone.
+  const signal = (name: NodeJS.Signals) => {
+    if (!(group && proc.kill(-pid, name))) proc.kill(pid, name);
+  };
+  if (!alive()) return { stopped: true, sigkill: false };
+  signal("SIGTERM");
   const poll = options.pollMs ?? 100;
   for (let waited = 0; waited < graceMs; waited += poll) {
     await proc.sleep(poll);
-    if (!proc.isAlive(pid)) return { stopped: true, sigkill: false };
+    if (!alive()) return { stopped: true, sigkill: false };
   }
-  if (!proc.kill(target, "SIGKILL") && options.group) proc.kill(pid, "SIGKILL");
+  signal("SIGKILL");
   for (let i = 0; i < 20; i++) {
-    if (!proc.isAlive(pid)) return { stopped: true, sigkill: true };
+    if (!alive()) return { stopped: true, sigkill: true };
     await proc.sleep(poll);
   }
-  return { stopped: !proc.isAlive(pid), sigkill: true };
+  return { stopped: !alive(), sigkill: true };
 }

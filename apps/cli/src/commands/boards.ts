@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import type { BoardSummary, StatusCounts } from "@switchyard/contract";
+import { BoardMetaInput, type BoardSummary, type StatusCounts } from "@switchyard/contract";
 import {
   boardPaths,
   boardStats,
@@ -15,7 +15,7 @@ import {
   systemClock,
   writeBoardMeta,
 } from "@switchyard/core";
-import { boardSlug } from "../args.ts";
+import { boardSlug, parseInput } from "../args.ts";
 import type { Cli, RegisterVerbs } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { table } from "../output.ts";
@@ -93,12 +93,13 @@ export const registerBoards: RegisterVerbs = (program, cli) => {
         slug: string,
         opts: { name?: string; description?: string; icon?: string; color?: string; switch?: boolean },
       ) => {
-        const { board, created } = await createBoard(
-          cli.home,
-          slug,
-          { name: opts.name, description: opts.description, icon: opts.icon, color: opts.color },
-          { now: systemClock.now() },
-        );
+        const fields = parseInput(BoardMetaInput, {
+          name: opts.name,
+          description: opts.description,
+          icon: opts.icon,
+          color: opts.color,
+        });
+        const { board, created } = await createBoard(cli.home, slug, fields, { now: systemClock.now() });
         cli.out(`${created ? "Created board" : "Board already exists:"} ${board.slug} (${board.name})`);
         cli.out(`Database: ${board.db_path}`);
         if (opts.switch) {
@@ -152,7 +153,7 @@ export const registerBoards: RegisterVerbs = (program, cli) => {
     .argument("<slug>", "the board", boardSlug)
     .argument("<name...>", "the new display name")
     .action((slug: string, words: string[]) => {
-      const name = words.join(" ").trim();
+      const { name } = parseInput(BoardMetaInput, { name: words.join(" ") }, { name: "<name>" });
       if (!name) throw new UsageError("the new name is empty");
       requireBoard(cli.home, slug);
       const meta = writeBoardMeta(cli.home, slug, { name }, systemClock.now());

@@ -32,6 +32,7 @@ function report(r: DispatchResult): string[] {
   list("Skipped, unassigned", r.skipped_unassigned);
   list("Skipped, no spawnable profile", r.skipped_nonspawnable);
   list("Waiting for capacity", r.skipped_capacity);
+  list("Skipped, profile paused (switchyard profiles resume <name>)", r.skipped_paused);
   return lines.length > 0 ? lines : ["Nothing to dispatch"];
 }
 

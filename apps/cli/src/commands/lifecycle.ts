@@ -1,3 +1,4 @@
+import { HeartbeatParams, PatchTaskBody } from "@switchyard/contract";
 import {
   archiveTask,
   blockTask,
@@ -7,7 +8,7 @@ import {
   heartbeatWorker,
   unblockTask,
 } from "@switchyard/core";
-import { collect, duration, jsonObject } from "../args.ts";
+import { collect, duration, jsonObject, parseInput } from "../args.ts";
 import { forEachId } from "../bulk.ts";
 import type { Cli, RegisterVerbs } from "../context.ts";
 import { UsageError } from "../errors.ts";
@@ -58,14 +59,20 @@ export const registerLifecycle: RegisterVerbs = (program, cli) => {
           "--summary, --metadata and --created-card describe one run: complete the tasks one at a time to give them",
         );
       }
+      const handoff = parseInput(PatchTaskBody, {
+        status: "done",
+        result: opts.result ?? null,
+        summary: opts.summary ?? null,
+        metadata: opts.metadata ?? null,
+      });
       const k = await cli.kernel();
       const scope = cli.scope();
       await forEachId(cli, ids, async (id) => {
         assertOwnTask(scope, id);
         const done = await completeTask(k, id, {
-          result: opts.result ?? null,
-          summary: opts.summary ?? null,
-          metadata: opts.metadata ?? null,
+          result: handoff.result ?? null,
+          summary: handoff.summary ?? null,
+          metadata: handoff.metadata ?? null,
           created_cards: opts.createdCard ?? null,
           runId: runIdFor(scope, id),
         });
@@ -83,12 +90,16 @@ export const registerLifecycle: RegisterVerbs = (program, cli) => {
     .argument("[reason...]", "what is needed")
     .option("--ids <ids...>", "more tasks to block with the same reason")
     .action(async (id: string, words: string[], opts: { ids?: string[] }) => {
-      const reason = words.join(" ").trim() || null;
+      const { block_reason: reason } = parseInput(
+        PatchTaskBody,
+        { status: "blocked", block_reason: words.join(" ").trim() || null },
+        { block_reason: "[reason]" },
+      );
       const k = await cli.kernel();
       const scope = cli.scope();
       await forEachId(cli, [id, ...(opts.ids ?? [])], async (taskId) => {
         assertOwnTask(scope, taskId);
-        await blockTask(k, taskId, { reason, runId: runIdFor(scope, taskId), author: cli.identity() });
+        await blockTask(k, taskId, { reason: reason ?? null, runId: runIdFor(scope, taskId), author: cli.identity() });
         cli.out(`Blocked ${taskId}`);
       });
     });
@@ -123,10 +134,11 @@ export const registerLifecycle: RegisterVerbs = (program, cli) => {
     .argument("<id>", "the task")
     .option("--note <text>", "what progress was made")
     .action(async (id: string, opts: { note?: string }) => {
+      const { note } = parseInput(HeartbeatParams, { note: opts.note ?? null });
       const scope = cli.scope();
       assertOwnTask(scope, id);
       const task = await heartbeatWorker(await cli.kernel(), id, {
-        note: opts.note ?? null,
+        note: note ?? null,
         runId: runIdFor(scope, id),
         ttl: claimTtl(cli),
       });
@@ -141,10 +153,15 @@ export const registerLifecycle: RegisterVerbs = (program, cli) => {
     .option("--summary <text>", "the new summary")
     .option("--metadata <json>", "a JSON object of machine-readable facts", jsonObject)
     .action(async (id: string, opts: { result: string; summary?: string; metadata?: Record<string, unknown> }) => {
-      await editCompletedResult(await cli.kernel(), id, {
+      const handoff = parseInput(PatchTaskBody, {
         result: opts.result,
         summary: opts.summary ?? null,
         metadata: opts.metadata ?? null,
+      });
+      await editCompletedResult(await cli.kernel(), id, {
+        result: handoff.result ?? opts.result,
+        summary: handoff.summary ?? null,
+        metadata: handoff.metadata ?? null,
       });
       cli.out(`Edited ${id}`);
     });

@@ -1,4 +1,6 @@
+import { LinkBody } from "@switchyard/contract";
 import { CoreError, linkTasks, unlinkTasks } from "@switchyard/core";
+import { parseInput } from "../args.ts";
 import type { RegisterVerbs } from "../context.ts";
 
 /** link and unlink (reference §4, §10.2): the child waits until the parent is done. */
@@ -9,7 +11,12 @@ export const registerLinks: RegisterVerbs = (program, cli) => {
     .argument("<parent>", "the task that must finish first")
     .argument("<child>", "the task that waits")
     .action(async (parent: string, child: string) => {
-      await linkTasks(await cli.kernel(), parent, child);
+      const link = parseInput(
+        LinkBody,
+        { parent_id: parent, child_id: child },
+        { parent_id: "<parent>", child_id: "<child>" },
+      );
+      await linkTasks(await cli.kernel(), link.parent_id, link.child_id);
       cli.out(`Linked ${parent} -> ${child}`);
     });
 

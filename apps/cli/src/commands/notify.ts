@@ -1,6 +1,7 @@
-import { NotifyPlatform, type NotifySubscription } from "@switchyard/contract";
+import { NotifyPlatform, NotifySubscribeBody, type NotifySubscription } from "@switchyard/contract";
 import { addNotifySub, CoreError, listNotifySubs, removeNotifySub, requireTask } from "@switchyard/core";
 import { InvalidArgumentError } from "commander";
+import { parseInput } from "../args.ts";
 import type { RegisterVerbs } from "../context.ts";
 import { stamp, table } from "../output.ts";
 
@@ -31,15 +32,15 @@ export const registerNotify: RegisterVerbs = (program, cli) => {
     .option("--thread-id <id>", "a thread within the chat")
     .option("--user-id <id>", "who subscribed")
     .action(async (id: string, opts: { platform: string; chatId: string; threadId?: string; userId?: string }) => {
-      const k = await cli.kernel();
-      await addNotifySub(k, {
-        task_id: id,
-        platform: opts.platform,
+      const sub = parseInput(NotifySubscribeBody, {
+        platform: opts.platform as NotifyPlatform,
         chat_id: opts.chatId,
         thread_id: opts.threadId ?? "",
         user_id: opts.userId ?? null,
       });
-      cli.out(`Subscribed ${opts.platform}:${opts.chatId}${opts.threadId ? `#${opts.threadId}` : ""} to ${id}`);
+      const k = await cli.kernel();
+      await addNotifySub(k, { task_id: id, ...sub });
+      cli.out(`Subscribed ${sub.platform}:${sub.chat_id}${sub.thread_id ? `#${sub.thread_id}` : ""} to ${id}`);
     });
 
   program

@@ -1,6 +1,7 @@
-import { Config } from "@switchyard/contract";
+import { Config, ReassignBody, ReclaimBody } from "@switchyard/contract";
 import { isLocalLock, type Kernel, reassignTask, reclaimTask, type WorkerRef } from "@switchyard/core";
 import { stopWorker, systemProcesses } from "@switchyard/runtime";
+import { parseInput } from "../args.ts";
 import type { Cli, RegisterVerbs } from "../context.ts";
 
 /**
@@ -37,8 +38,9 @@ export const registerRecovery: RegisterVerbs = (program, cli) => {
     .argument("<id>", "the task")
     .option("--reason <text>", "why, for the run's record")
     .action(async (id: string, opts: { reason?: string }) => {
+      const { reason } = parseInput(ReclaimBody, { reason: opts.reason ?? null });
       const k = await cli.kernel();
-      const worker = await reclaimTask(k, id, { reason: opts.reason ?? null });
+      const worker = await reclaimTask(k, id, { reason: reason ?? null });
       cli.out(`Reclaimed ${id}`);
       await stopLocalWorker(cli, k, worker);
     });
@@ -51,11 +53,16 @@ export const registerRecovery: RegisterVerbs = (program, cli) => {
     .option("--reclaim", "reclaim it first if it is running")
     .option("--reason <text>", "why, for the run's record")
     .action(async (id: string, profile: string, opts: { reclaim?: boolean; reason?: string }) => {
-      const k = await cli.kernel();
       const unassign = ["none", "-", "null", ""].includes(profile.trim().toLowerCase());
-      const result = await reassignTask(k, id, unassign ? null : profile, {
-        reclaimFirst: opts.reclaim ?? false,
-        reason: opts.reason ?? null,
+      const input = parseInput(
+        ReassignBody,
+        { profile: unassign ? null : profile, reclaim_first: opts.reclaim ?? false, reason: opts.reason ?? null },
+        { profile: "<profile>", reclaim_first: "--reclaim" },
+      );
+      const k = await cli.kernel();
+      const result = await reassignTask(k, id, input.profile ?? null, {
+        reclaimFirst: input.reclaim_first,
+        reason: input.reason ?? null,
       });
       const who = result.task.assignee ?? "(unassigned)";
       cli.out(`Reassigned ${id} to ${who}${result.reclaimed ? " (claim reclaimed)" : ""}`);

@@ -1,4 +1,13 @@
-import type { CliShow, Task, TaskDetail, TaskStatus, WorkspaceKind } from "@switchyard/contract";
+import {
+  type CliShow,
+  CommentBody,
+  CreateTaskBody,
+  PatchTaskBody,
+  type Task,
+  type TaskDetail,
+  type TaskStatus,
+  type WorkspaceKind,
+} from "@switchyard/contract";
 import {
   addComment,
   assignTask,
@@ -10,7 +19,7 @@ import {
 } from "@switchyard/core";
 import { configPath, spawnableProfiles } from "@switchyard/runtime";
 import { Option } from "commander";
-import { collect, duration, taskStatus, wholeNumber, workspaceSpec } from "../args.ts";
+import { collect, duration, parseInput, taskStatus, wholeNumber, workspaceSpec } from "../args.ts";
 import type { Cli, RegisterVerbs } from "../context.ts";
 import { elapsed, eventLine, indent, stamp, statusIcon, taskLine } from "../output.ts";
 import { cliRun, cliTask, shortComment, shortEvent } from "../shapes.ts";
@@ -60,6 +69,10 @@ function showText(cli: Cli, detail: TaskDetail, now: number): void {
   if (task.completed_at !== null) field("completed", stamp(task.completed_at));
   if (task.claim_lock) field("claim", `${task.claim_lock} until ${stamp(task.claim_expires)}`);
   if (task.max_runtime_seconds !== null) field("max run", elapsed(task.max_runtime_seconds));
+  if (task.max_retries !== null) field("retries", `gives up after ${task.max_retries} failure(s)`);
+  if (task.retry_after !== null && task.retry_after > now) {
+    field("backoff", `rate-limited; claimable again at ${stamp(task.retry_after)}`);
+  }
   if (task.skills && task.skills.length > 0) field("skills", task.skills.join(", "));
   if (links.parents.length > 0) field("parents", links.parents.join(", "));
   if (links.children.length > 0) field("children", links.children.join(", "));
@@ -93,6 +106,7 @@ interface CreateOpts {
   triage?: boolean;
   idempotencyKey?: string;
   maxRuntime?: number;
+  maxRetries?: number;
   createdBy?: string;
   skill?: string[];
   json?: boolean;
@@ -106,6 +120,16 @@ interface ListOpts {
   archived?: boolean;
   json?: boolean;
 }
+
+/** The flags of `create`, by the field of the API's create body they fill. */
+const CREATE_FLAGS: Record<string, string> = {
+  title: "<title>",
+  parents: "--parent",
+  workspace_kind: "--workspace",
+  workspace_path: "--workspace",
+  max_runtime_seconds: "--max-runtime",
+  skills: "--skill",
+};
 
 export const registerTasks: RegisterVerbs = (program, cli) => {
   program
@@ -121,23 +145,32 @@ export const registerTasks: RegisterVerbs = (program, cli) => {
     .option("--triage", "park it in triage (never dispatched until moved)")
     .option("--idempotency-key <key>", "return the existing task with this key instead of creating another")
     .option("--max-runtime <duration>", "stop the worker after this long: seconds, or 30s, 5m, 2h, 1d", duration)
+    .option("--max-retries <n>", "give up after this many failures (default: dispatch.failure_limit)", Number)
     .option("--created-by <name>", "the author (default: your profile, else user)")
     .option("--skill <name>", "an extra skill for the worker (repeatable)", collect)
     .option("--json", "print the task as JSON")
     .action(async (words: string[], opts: CreateOpts) => {
+      const input = parseInput(
+        CreateTaskBody,
+        {
+          title: words.join(" "),
+          body: opts.body ?? null,
+          assignee: opts.assignee ?? null,
+          parents: opts.parent ?? [],
+          workspace_kind: opts.workspace?.kind ?? "scratch",
+          workspace_path: opts.workspace?.path ?? null,
+          tenant: opts.tenant ?? null,
+          priority: opts.priority ?? 0,
+          triage: opts.triage ?? false,
+          idempotency_key: opts.idempotencyKey ?? null,
+          max_runtime_seconds: opts.maxRuntime ?? null,
+          skills: opts.skill ?? null,
+          max_retries: opts.maxRetries ?? null,
+        },
+        CREATE_FLAGS,
+      );
       const { task, created } = await createTask(await cli.kernel(), {
-        title: words.join(" "),
-        body: opts.body ?? null,
-        assignee: opts.assignee ?? null,
-        parents: opts.parent ?? [],
-        workspace_kind: opts.workspace?.kind ?? "scratch",
-        workspace_path: opts.workspace?.path ?? null,
-        tenant: opts.tenant ?? null,
-        priority: opts.priority ?? 0,
-        triage: opts.triage ?? false,
-        idempotency_key: opts.idempotencyKey ?? null,
-        max_runtime_seconds: opts.maxRuntime ?? null,
-        skills: opts.skill ?? null,
+        ...input,
         created_by: opts.createdBy ?? cli.identity(),
       });
       if (opts.json) return cli.json(cliTask(task));
@@ -194,7 +227,12 @@ export const registerTasks: RegisterVerbs = (program, cli) => {
     .argument("<profile>", "the profile, or none")
     .action(async (id: string, profile: string) => {
       const unassign = ["none", "-", "null", ""].includes(profile.trim().toLowerCase());
-      const task = await assignTask(await cli.kernel(), id, unassign ? null : profile);
+      const { assignee } = parseInput(
+        PatchTaskBody,
+        { assignee: unassign ? null : profile },
+        { assignee: "<profile>" },
+      );
+      const task = await assignTask(await cli.kernel(), id, assignee ?? null);
       cli.out(task.assignee ? `Assigned ${task.id} to ${task.assignee}` : `Unassigned ${task.id}`);
     });
 
@@ -205,7 +243,12 @@ export const registerTasks: RegisterVerbs = (program, cli) => {
     .argument("<text...>", "the comment")
     .option("--author <name>", "the author (default: your profile, else user)")
     .action(async (id: string, words: string[], opts: { author?: string }) => {
-      const comment = await addComment(await cli.kernel(), id, opts.author ?? cli.identity(), words.join(" "));
+      const input = parseInput(
+        CommentBody,
+        { body: words.join(" "), author: opts.author ?? cli.identity() },
+        { body: "<text>" },
+      );
+      const comment = await addComment(await cli.kernel(), id, input.author, input.body);
       cli.out(`Commented on ${id} (#${comment.id})`);
     });
 };

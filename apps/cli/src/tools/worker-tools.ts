@@ -153,6 +153,7 @@ const handlers: { [N in ToolName]: Handler<N> } = {
       idempotency_key: p.idempotency_key ?? null,
       max_runtime_seconds: p.max_runtime_seconds ?? null,
       skills: p.skills ?? null,
+      max_retries: p.max_retries ?? null,
       created_by: author(host),
     });
     return { ok: true, task_id: task.id, status: task.status };

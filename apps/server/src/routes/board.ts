@@ -8,7 +8,15 @@ import {
   GetBoardQuery,
   type ProfileStatus,
 } from "@switchyard/contract";
-import { boardStats, boardView, isCoreError, knownAssignees, listBoards, runningByProfile } from "@switchyard/core";
+import {
+  boardStats,
+  boardView,
+  isCoreError,
+  knownAssignees,
+  listBoards,
+  pausedProfiles,
+  runningByProfile,
+} from "@switchyard/core";
 import { configPath, modelHint, resolveProfile, spawnableProfiles } from "@switchyard/runtime";
 import { Hono } from "hono";
 import type { AppDeps } from "../deps.ts";
@@ -88,7 +96,7 @@ export function boardRoutes(deps: AppDeps) {
         tenant: query.tenant || null,
         includeArchived: query.include_archived ?? false,
       });
-      return c.json({ ...view, ...(await dispatcherFacts(deps)) }, 200);
+      return c.json({ ...view, ...(await dispatcherFacts(deps)), paused_profiles: await pausedProfiles(k) }, 200);
     })
     .get("/stats", valid("query", BoardQuery), async (c) => {
       const { k } = await deps.boards.open(c.req.valid("query").board);

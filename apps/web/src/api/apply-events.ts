@@ -27,6 +27,7 @@ class Draft {
   latest: number;
   dispatcher: BoardResponse["dispatcher"];
   profiles: BoardResponse["profiles"];
+  paused: BoardResponse["paused_profiles"];
 
   constructor(
     readonly base: BoardResponse,
@@ -38,6 +39,7 @@ class Draft {
     this.latest = base.latest_event_id;
     this.dispatcher = base.dispatcher;
     this.profiles = base.profiles;
+    this.paused = base.paused_profiles;
   }
 
   /** Keeps the running counts behind "at capacity" in step as cards enter or leave running. */
@@ -166,6 +168,7 @@ class Draft {
           claim_expires: event.payload.expires,
           current_run_id: event.payload.run_id,
           started_at: started,
+          retry_after: null,
         });
         return;
       }
@@ -273,6 +276,24 @@ class Draft {
           last_spawn_error: event.payload.error,
         });
         return;
+      case "rate_limited":
+        // Not a failure: back where the kernel put it, not claimable before `retry_after`.
+        this.requeue(id, event.payload.status, { ...NO_CLAIM, retry_after: event.payload.retry_after });
+        return;
+      case "max_retries_set":
+        this.patch(id, { max_retries: event.payload.max_retries });
+        return;
+      case "profile_paused": {
+        const { profile, fingerprint, failures } = event.payload;
+        const others = (this.paused ?? []).filter((p) => p.profile !== profile);
+        this.paused = [...others, { profile, fingerprint, failures, paused_at: at, task_id: id }].sort((a, b) =>
+          a.profile < b.profile ? -1 : a.profile > b.profile ? 1 : 0,
+        );
+        return;
+      }
+      case "profile_resumed":
+        this.paused = (this.paused ?? []).filter((p) => p.profile !== event.payload.profile);
+        return;
       default: {
         const unhandled: never = event;
         throw new Error(`unhandled event ${JSON.stringify(unhandled)}`);
@@ -290,6 +311,7 @@ class Draft {
       latest_event_id: this.latest,
       ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
       ...(this.profiles ? { profiles: this.profiles } : {}),
+      ...(this.paused ? { paused_profiles: this.paused } : {}),
     };
   }
 }

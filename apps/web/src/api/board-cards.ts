@@ -23,9 +23,12 @@ export function isStatus(value: string): value is TaskStatus {
   return (TASK_STATUSES as readonly string[]).includes(value);
 }
 
-/** The server's card order: priority DESC, then created_at, then id (reference §11). */
+/**
+ * The server's card order (reference §11): priority DESC, then created_at, then insertion order
+ * (`seq`, the row's rowid), so tasks created in the same second keep their creation order.
+ */
 export function compareCards(a: BoardCard, b: BoardCard): number {
-  return b.priority - a.priority || a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return b.priority - a.priority || a.created_at - b.created_at || a.seq - b.seq;
 }
 
 export function addSorted(list: readonly string[], value: string | null | undefined): string[] {

@@ -32,6 +32,11 @@ const CHANGES_COUNTS: Readonly<Record<EventKind, boolean>> = {
   spawn_failed: true,
   protocol_violation: true,
   gave_up: true,
+  // A rate-limited run sends its task back to ready (or todo).
+  rate_limited: true,
+  max_retries_set: false,
+  profile_paused: false,
+  profile_resumed: false,
 };
 
 /** Whether a burst of events may have changed the board's counts in the board switcher. */

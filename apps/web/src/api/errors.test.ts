@@ -1,6 +1,6 @@
 import { ERROR_CODES } from "@switchyard/contract";
 import { describe, expect, it } from "vitest";
-import { ApiRequestError, ERROR_TITLES, errorMessage, toRequestError } from "./errors.ts";
+import { ApiRequestError, ERROR_TITLES, errorMessage, failureText, toRequestError } from "./errors.ts";
 
 describe("the message shown for a failure", () => {
   it("heads a server refusal with the title of its code, then the server's detail", () => {
@@ -18,10 +18,20 @@ describe("the message shown for a failure", () => {
     expect(errorMessage(error)).toBe("Server error: upstream down");
   });
 
-  it("says the server cannot be reached when no answer came back", () => {
-    expect(errorMessage(new TypeError("Failed to fetch"))).toBe("Cannot reach the server: Failed to fetch");
-    expect(errorMessage(new TypeError("NetworkError when attempting to fetch resource."))).toMatch(
-      /^Cannot reach the server: /,
+  it("says the server cannot be reached, and what got no answer, when no answer came back", () => {
+    expect(errorMessage(new TypeError("Failed to fetch"), "moving t_3 to Ready")).toBe(
+      "Cannot reach the Switchyard server: moving t_3 to Ready got no answer.",
+    );
+    expect(errorMessage(new TypeError("NetworkError when attempting to fetch resource."))).toBe(
+      "Cannot reach the Switchyard server: the request got no answer.",
+    );
+  });
+
+  it("heads a failed action's notice with the action, except when the server could not be reached", () => {
+    const refusal = new ApiRequestError(409, { code: "invalid_transition", detail: "it is triage" });
+    expect(failureText("Move", "moving t_3 to Done", refusal)).toBe("Move failed: Move not allowed: it is triage");
+    expect(failureText("Move", "moving t_3 to Done", new TypeError("Failed to fetch"))).toBe(
+      "Cannot reach the Switchyard server: moving t_3 to Done got no answer.",
     );
   });
 

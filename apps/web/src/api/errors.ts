@@ -19,6 +19,9 @@ export const ERROR_TITLES: Record<ErrorCode, string> = {
   board_exists: "Board already exists",
   board_protected: "Board protected",
   board_unreadable: "Board unreadable",
+  board_read_only: "Board is read-only",
+  board_busy: "Board busy, try again",
+  storage_full: "Disk full",
   config_invalid: "Configuration invalid",
   unauthorized: "Unauthorized",
   forbidden: "Forbidden",
@@ -65,15 +68,28 @@ export async function toRequestError(res: ErrorResponse): Promise<ApiRequestErro
 /** What `fetch` throws when no answer came back at all (Chrome, Firefox, Safari, Node). */
 const NETWORK_FAILURE = /failed to fetch|fetch failed|networkerror|load failed|network request failed/i;
 
+/** True when no answer came back at all: the server is stopped, restarting or unreachable. */
+export function isNetworkFailure(error: unknown): boolean {
+  return error instanceof TypeError && NETWORK_FAILURE.test(error.message);
+}
+
 /**
  * The message to show a person for any failure: "<title>: <detail>" for a refusal from the
- * server, "Cannot reach the server: …" when no answer came back, the plain message otherwise.
+ * server; when no answer came back, "Cannot reach the Switchyard server: <attempt> got no
+ * answer." (the browser's own "Failed to fetch" says neither what nor where); the plain message
+ * otherwise.
  */
-export function errorMessage(error: unknown): string {
+export function errorMessage(error: unknown, attempt = "the request"): string {
   if (error instanceof ApiRequestError) return `${ERROR_TITLES[error.code]}: ${error.message}`;
-  if (error instanceof TypeError && NETWORK_FAILURE.test(error.message)) {
-    return `Cannot reach the server: ${error.message}`;
-  }
+  if (isNetworkFailure(error)) return `Cannot reach the Switchyard server: ${attempt} got no answer.`;
   if (error instanceof Error) return error.message;
   return String(error);
+}
+
+/**
+ * A failed action as a notice: "<label> failed: <title>: <detail>" for a refusal, or the
+ * unreachable-server sentence naming `attempt` (e.g. "moving t_1 to Ready").
+ */
+export function failureText(label: string, attempt: string, error: unknown): string {
+  return isNetworkFailure(error) ? errorMessage(error, attempt) : `${label} failed: ${errorMessage(error)}`;
 }

@@ -30,7 +30,7 @@ export function invalidateBoard(queryClient: QueryClient, slug: string) {
 
 /** The fields of a PATCH that can be shown before the server answers. */
 function optimisticTask(detail: TaskDetail, patch: PatchTaskBody): TaskDetail {
-  const { title, body, assignee, priority } = patch;
+  const { title, body, assignee, priority, max_retries } = patch;
   return {
     ...detail,
     task: {
@@ -39,12 +39,13 @@ function optimisticTask(detail: TaskDetail, patch: PatchTaskBody): TaskDetail {
       ...(body !== undefined ? { body } : {}),
       ...(assignee !== undefined ? { assignee: assignee?.trim() ? assignee.trim().toLowerCase() : null } : {}),
       ...(priority !== undefined ? { priority } : {}),
+      ...(max_retries !== undefined ? { max_retries } : {}),
     },
   };
 }
 
 /**
- * `PATCH /tasks/:id` from the drawer (title, body, assignee, priority, status): shown at once,
+ * `PATCH /tasks/:id` from the drawer (title, body, assignee, priority, max retries, status): shown at once,
  * rolled back with the server's reason on refusal, and the board refetched afterwards.
  */
 export function usePatchTask(slug: string, id: string) {

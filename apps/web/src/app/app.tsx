@@ -2,17 +2,18 @@ import type { DashboardSettings } from "@switchyard/contract";
 import { lazy, Suspense, useState } from "react";
 import { useDashboardConfig } from "../api/board.ts";
 import { AttentionStrip } from "../features/attention/attention-strip.tsx";
+import { PausedProfiles } from "../features/attention/paused-profiles.tsx";
 import { BoardPage } from "../features/board/board-page.tsx";
 import { BoardSwitcher } from "../features/toolbar/board-switcher.tsx";
 import { Toolbar } from "../features/toolbar/toolbar.tsx";
 import { useRunCommand } from "../lib/commands.tsx";
 import { type UrlState, useUrlState } from "../lib/url-state.ts";
-import { ErrorLine } from "./error-line.tsx";
 import { type OverlayName, Overlays } from "./overlays.tsx";
+import { ToastStack } from "./toast-stack.tsx";
 import { useBoardConnection } from "./use-board-connection.ts";
 import { useDashboardState } from "./use-dashboard-state.ts";
 import { useHotkeys } from "./use-hotkeys.ts";
-import { useTheme } from "./use-theme.ts";
+import { useDensity, useTheme } from "./use-theme.ts";
 
 // The drawer (and its markdown renderer) loads when a task is first opened, keeping the board's bundle lean.
 const TaskDrawer = lazy(() => import("../features/drawer/task-drawer.tsx").then((m) => ({ default: m.TaskDrawer })));
@@ -27,13 +28,14 @@ export function App() {
 
 /**
  * Layout, top to bottom (reference §12): board switcher, new-board dialog, attention strip,
- * toolbar, bulk bar, error line, columns, and the task drawer when `?task=` is set.
+ * toolbar, bulk bar, columns, the task drawer when `?task=` is set, and the notifications.
  */
 function Dashboard({ url, defaults }: { url: UrlState; defaults: DashboardSettings | undefined }) {
   const { state, view, filter, update } = useDashboardState(defaults);
   const slug = url.board;
   const connection = useBoardConnection(url, view);
   const [theme, toggleTheme] = useTheme();
+  const [density, toggleDensity] = useDensity();
   const [overlay, setOverlay] = useState<OverlayName | null>(null);
   const run = useRunCommand();
 
@@ -41,6 +43,8 @@ function Dashboard({ url, defaults }: { url: UrlState; defaults: DashboardSettin
     run,
     togglePalette: () => setOverlay((o) => (o === "palette" ? null : "palette")),
     showHelp: () => setOverlay("help"),
+    drawerOpen: url.task !== null,
+    paletteOpen: overlay === "palette",
   });
 
   const actions = {
@@ -76,6 +80,7 @@ function Dashboard({ url, defaults }: { url: UrlState; defaults: DashboardSettin
         actions={actions}
         run={run}
       />
+      <PausedProfiles slug={slug} view={view} onOpenTask={url.openTask} />
       <AttentionStrip slug={slug} view={view} onOpenTask={url.openTask} />
       <Toolbar
         state={state}
@@ -84,6 +89,8 @@ function Dashboard({ url, defaults }: { url: UrlState; defaults: DashboardSettin
         assignees={connection.board.data?.assignees ?? []}
         live={connection.live}
         theme={theme}
+        density={density}
+        onToggleDensity={toggleDensity}
         onToggleTheme={actions.toggleTheme}
         onNudge={actions.nudge}
         nudging={connection.nudging}
@@ -95,8 +102,8 @@ function Dashboard({ url, defaults }: { url: UrlState; defaults: DashboardSettin
           view={view}
           filter={filter}
           lanes={state.lanes}
+          openTaskId={url.task}
           onOpenTask={url.openTask}
-          errorLine={<ErrorLine />}
         />
       </main>
       {url.task ? (
@@ -104,6 +111,7 @@ function Dashboard({ url, defaults }: { url: UrlState; defaults: DashboardSettin
           <TaskDrawer taskId={url.task} board={slug} onClose={url.closeTask} />
         </Suspense>
       ) : null}
+      <ToastStack />
     </div>
   );
 }

@@ -31,6 +31,7 @@ export function Overlays({ open, onClose, slug, view, url, state, update, action
   const paletteActions: PaletteAction[] = [
     { id: "create", label: "Create task", shortcut: "c", run: () => run("create-task") },
     { id: "search", label: "Search tasks", shortcut: "/", run: () => run("focus-search") },
+    { id: "undo", label: "Undo the last change", shortcut: "Ctrl/⌘ Z", run: () => run("undo") },
     { id: "refresh", label: "Refresh board", run: actions.refresh },
     { id: "nudge", label: "Nudge dispatcher", run: actions.nudge },
     {

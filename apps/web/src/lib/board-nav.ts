@@ -31,3 +31,8 @@ export function nextFocus(
     }
   }
 }
+
+/** The shown column holding `id`, if any. */
+export function columnOf(columns: readonly NavColumn[], id: string): NavColumn | null {
+  return columns.find((c) => c.ids.includes(id)) ?? null;
+}

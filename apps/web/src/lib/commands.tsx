@@ -14,13 +14,23 @@ export type Command =
   | "open-focused"
   | "select-focused"
   | "move-focused"
-  | "clear-selection";
+  | "clear-selection"
+  | "assign-focused"
+  | "priority-focused"
+  | "edit-title-focused"
+  | "archive-focused"
+  | "task-actions"
+  | "extend-next"
+  | "extend-prev"
+  | "select-column"
+  | "undo";
 
-type Handler = () => void;
+/** Runs a command; returning `false` says it did not apply here (nothing focused, say). */
+type Handler = () => unknown;
 
 interface CommandBus {
   register(command: Command, handler: Handler): () => void;
-  /** Runs the command; false when nothing on the page handles it. */
+  /** Runs the command; false when nothing on the page handles it, or its handler said it did not apply. */
   run(command: Command): boolean;
 }
 
@@ -38,8 +48,7 @@ function createCommandBus(): CommandBus {
     run(command) {
       const list = handlers.get(command) ?? [];
       const last = list.at(-1);
-      last?.();
-      return last !== undefined;
+      return last !== undefined && last() !== false;
     },
   };
 }

@@ -26,3 +26,27 @@ export function applyTheme(
 export function nextTheme(choice: ThemeChoice): ThemeChoice {
   return choice === "system" ? "light" : choice === "light" ? "dark" : "system";
 }
+
+/** How tightly the board packs its cards: comfortable (the default) or compact. */
+export type Density = "comfortable" | "compact";
+
+const DENSITY_KEY = "switchyard.density";
+
+export function readDensity(storage: Pick<Storage, "getItem"> = localStorage): Density {
+  return storage.getItem(DENSITY_KEY) === "compact" ? "compact" : "comfortable";
+}
+
+/** Sets `data-density` on the root element (absent means comfortable) and remembers it. */
+export function applyDensity(
+  density: Density,
+  root: HTMLElement = document.documentElement,
+  storage: Storage = localStorage,
+): void {
+  if (density === "compact") {
+    root.setAttribute("data-density", "compact");
+    storage.setItem(DENSITY_KEY, "compact");
+  } else {
+    root.removeAttribute("data-density");
+    storage.removeItem(DENSITY_KEY);
+  }
+}

@@ -1,7 +1,8 @@
 import type { BoardCard, BoardResponse } from "@switchyard/contract";
+import { formatAge } from "./time.ts";
 
-/** What `/board` says about the dispatcher (both optional: an older server does not say). */
-export type DispatchFacts = Pick<BoardResponse, "dispatcher" | "profiles">;
+/** What `/board` says about the dispatcher (all optional: an older server does not say). */
+export type DispatchFacts = Pick<BoardResponse, "dispatcher" | "profiles" | "paused_profiles">;
 
 /** "a", "a and b", "a, b and c". */
 export function joinAnd(items: readonly string[]): string {
@@ -11,12 +12,14 @@ export function joinAnd(items: readonly string[]): string {
 
 /**
  * The one-line "why isn't this running?" for ready and todo cards (SPEC §7): unassigned, not
- * spawnable, waiting on parents, at capacity, dispatcher off. Null for other cards, and for a
- * ready card the next dispatcher tick will start.
+ * spawnable, waiting on parents, its profile paused, waiting out a rate-limit backoff (at `now`,
+ * Unix seconds), at capacity, dispatcher off. Null for other cards, and for a ready card the
+ * next dispatcher tick will start.
  */
 export function whyIdle(
-  card: Pick<BoardCard, "status" | "assignee" | "waiting_on">,
+  card: Pick<BoardCard, "status" | "assignee" | "waiting_on"> & Partial<Pick<BoardCard, "retry_after">>,
   facts: DispatchFacts,
+  now?: number,
 ): string | null {
   if (card.status !== "ready" && card.status !== "todo") return null;
   const reasons: string[] = [];
@@ -27,6 +30,14 @@ export function whyIdle(
     reasons.push("Unassigned");
   } else if (facts.profiles && !profile) {
     reasons.push(`Profile ${card.assignee} is not spawnable (it pulls work with claim)`);
+  }
+  if (card.status === "ready" && reasons.length === 0) {
+    if (facts.paused_profiles?.some((p) => p.profile === card.assignee)) {
+      reasons.push(`Profile ${card.assignee} paused after repeated identical failures (Resume it above)`);
+    }
+    if (card.retry_after && now !== undefined && card.retry_after > now) {
+      reasons.push(`Rate-limited: can start again in ${formatAge(card.retry_after - now)}`);
+    }
   }
   if (card.status === "ready" && reasons.length === 0) {
     const dispatcher = facts.dispatcher;

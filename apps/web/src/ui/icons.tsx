@@ -1,3 +1,4 @@
+import type { TaskStatus } from "@switchyard/contract";
 import type { ReactNode } from "react";
 
 interface IconProps {
@@ -57,4 +58,50 @@ export function WarningIcon(props: IconProps) {
       <path d="M8 6.3v3.4M8 11.8v.1" />
     </Icon>
   );
+}
+
+/**
+ * The shape of each status, so a status reads without its colour (Linear's convention): a
+ * dashed ring for triage, an empty ring for todo, a ring with a dot for ready, a half-filled
+ * ring while running, a ring with a bar for blocked, a filled disc with a tick when done, and
+ * a box for archived. Drawn in `currentColor`; the caller colours it.
+ */
+const STATUS_SHAPES: Readonly<Record<TaskStatus, ReactNode>> = {
+  triage: <circle cx="8" cy="8" r="5.5" strokeDasharray="2.2 2" />,
+  todo: <circle cx="8" cy="8" r="5.5" />,
+  ready: (
+    <>
+      <circle cx="8" cy="8" r="5.5" />
+      <circle cx="8" cy="8" r="2" fill="currentColor" stroke="none" />
+    </>
+  ),
+  running: (
+    <>
+      <circle cx="8" cy="8" r="5.5" />
+      <path d="M8 2.5a5.5 5.5 0 0 1 0 11z" fill="currentColor" stroke="none" />
+    </>
+  ),
+  blocked: (
+    <>
+      <circle cx="8" cy="8" r="5.5" />
+      <path d="M5 8h6" strokeWidth={2} />
+    </>
+  ),
+  done: (
+    <>
+      <circle cx="8" cy="8" r="6.2" fill="currentColor" stroke="none" />
+      <path d="m5.3 8.2 1.8 1.8 3.6-3.8" style={{ stroke: "var(--sy-surface)" }} strokeWidth={1.8} />
+    </>
+  ),
+  archived: (
+    <>
+      <path d="M2.5 3.5h11v3h-11zM3.5 6.5v6h9v-6" />
+      <path d="M6.5 9h3" />
+    </>
+  ),
+};
+
+/** A status's icon: a shape of its own (see `STATUS_SHAPES`). */
+export function StatusIcon({ status, ...props }: IconProps & { status: TaskStatus }) {
+  return <Icon {...props}>{STATUS_SHAPES[status]}</Icon>;
 }

@@ -1,4 +1,5 @@
 import { type KeyboardEvent, type ReactNode, useState } from "react";
+import { useTextLimit } from "../lib/use-text-limit.ts";
 
 interface InlineEditProps {
   /** The accessible name of the input while editing, e.g. "Title". */
@@ -11,8 +12,14 @@ interface InlineEditProps {
   /** `number` shows a numeric input. */
   type?: "text" | "number";
   placeholder?: string;
-  /** The accessible name of the button; by default its visible text. */
+  /**
+   * Words read before what the button shows, e.g. "Edit assignee": its accessible name is then
+   * "Edit assignee: @alice". Without it the button is named by what it shows. Either way the name
+   * contains the visible text, so speech input finds the button by what it says.
+   */
   editLabel?: string;
+  /** The longest text the field takes; a longer paste is cut, and the editor says so. */
+  maxLength?: number;
   disabled?: boolean;
   className?: string;
 }
@@ -20,7 +27,7 @@ interface InlineEditProps {
 /**
  * Click-to-edit text: a button showing the value; clicking it opens an input where Enter
  * saves and Esc cancels. Esc is marked handled (`preventDefault`), so a dialog around it does
- * not close as well.
+ * not close as well. Text runs in its own direction (`dir="auto"`), so right-to-left titles read right.
  */
 export function InlineEdit({
   label,
@@ -30,20 +37,27 @@ export function InlineEdit({
   type = "text",
   placeholder,
   editLabel,
+  maxLength,
   disabled,
   className,
 }: InlineEditProps) {
   const [draft, setDraft] = useState<string | null>(null);
+  const limit = useTextLimit(label.toLowerCase(), maxLength ?? Number.POSITIVE_INFINITY);
+
+  function close() {
+    setDraft(null);
+    limit.clear();
+  }
 
   function onKeyDown(event: KeyboardEvent<HTMLInputElement>) {
     if (event.key === "Enter") {
       event.preventDefault();
       if (draft !== null && draft !== value) onSave(draft);
-      setDraft(null);
+      close();
     } else if (event.key === "Escape") {
       event.preventDefault();
       event.stopPropagation();
-      setDraft(null);
+      close();
     }
   }
 
@@ -53,26 +67,37 @@ export function InlineEdit({
         type="button"
         className={`sy-inline-edit ${className ?? ""}`}
         title={`Click to edit ${label.toLowerCase()}`}
-        aria-label={editLabel}
+        dir="auto"
         disabled={disabled}
         onClick={() => setDraft(value)}
       >
+        {editLabel ? <span className="sy-visually-hidden">{editLabel}: </span> : null}
         {display ?? (value || placeholder)}
       </button>
     );
   }
   return (
-    <input
-      className={`sy-inline-edit-input ${className ?? ""}`}
-      aria-label={label}
-      type={type}
-      value={draft}
-      placeholder={placeholder}
-      // biome-ignore lint/a11y/noAutofocus: the input appears because the user asked to edit this value
-      autoFocus
-      onChange={(e) => setDraft(e.target.value)}
-      onKeyDown={onKeyDown}
-      onBlur={() => setDraft(null)}
-    />
+    <>
+      <input
+        className={`sy-inline-edit-input ${className ?? ""}`}
+        aria-label={label}
+        type={type}
+        dir="auto"
+        value={draft}
+        placeholder={placeholder}
+        maxLength={maxLength}
+        // biome-ignore lint/a11y/noAutofocus: the input appears because the user asked to edit this value
+        autoFocus
+        onChange={(e) => setDraft(e.target.value)}
+        onPaste={limit.onPaste}
+        onKeyDown={onKeyDown}
+        onBlur={close}
+      />
+      {limit.notice ? (
+        <span role="status" className="sy-limit-notice">
+          {limit.notice}
+        </span>
+      ) : null}
+    </>
   );
 }

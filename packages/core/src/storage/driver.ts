@@ -36,9 +36,17 @@ export interface Transaction extends Queryable {
 export interface StorageDriver extends Queryable {
   readonly dialect: "sqlite" | "postgres";
   /**
+   * True when this board can only be read (decision 014): it was opened read-only, or its file,
+   * directory or file system cannot be written. `write` then refuses with `board_read_only`.
+   */
+  readonly readOnly: boolean;
+  /**
    * Runs `fn` in one write transaction with the board's single-writer semantics (SQLite:
    * BEGIN IMMEDIATE), committed when it resolves and rolled back when it rejects. Callers in
    * this process queue behind each other; other processes wait on the database's own lock.
+   * A failure of the storage itself rolls the transaction back and rejects with a `CoreError`
+   * naming the cause and the file: `storage_full`, `board_read_only` or `board_busy` (the
+   * lock was held elsewhere past the busy timeout). Statements outside `write` name them too.
    */
   write<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
   /**
@@ -47,7 +55,11 @@ export interface StorageDriver extends Queryable {
    * called when the storage becomes `stale()`. Returns the function that stops listening.
    */
   onCommit(listener: () => void): () => void;
-  /** True when what this driver opened is no longer what its location names (moved, removed, replaced), or it is closed. */
+  /**
+   * True when what this driver opened is no longer what its location names (moved, removed,
+   * replaced), or it is closed, or it was opened read-only because it could not be written and
+   * now can be: its owner opens it again.
+   */
   stale(): boolean;
   /** The database's own consistency check: "ok", or the problems it found on one line. */
   checkIntegrity(): Promise<string>;

@@ -48,14 +48,24 @@ function boardIn(dir: string) {
   return boardPaths(resolveHome({ SWITCHYARD_HOME: dir }), "default");
 }
 
-/** A real SQLite file of some hundred pages with `userVersion`, made by SQLite itself (no Switchyard code). */
+/**
+ * A real SQLite file of some hundred pages with `userVersion`, made by SQLite itself (no
+ * Switchyard code): an early Hermes board, whose `tasks` table has the reference's columns from
+ * before the migration pass (§1.3, §1.4) and nothing else.
+ */
 function realSqliteFile(path: string, options: { wal: boolean; userVersion: number }): void {
   const db = new BetterSqlite3(path);
   if (options.wal) db.pragma("journal_mode = WAL");
-  db.exec("CREATE TABLE notes (id TEXT PRIMARY KEY, title TEXT NOT NULL, body TEXT)");
-  const insert = db.prepare("INSERT INTO notes VALUES (?, ?, ?)");
+  db.exec(`CREATE TABLE tasks (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, body TEXT, assignee TEXT, status TEXT NOT NULL,
+    priority INTEGER DEFAULT 0, created_by TEXT, created_at INTEGER NOT NULL, started_at INTEGER,
+    completed_at INTEGER, workspace_kind TEXT NOT NULL DEFAULT 'scratch', workspace_path TEXT,
+    claim_lock TEXT, claim_expires INTEGER)`);
+  const insert = db.prepare("INSERT INTO tasks (id, title, body, status, created_at) VALUES (?, ?, ?, 'ready', ?)");
   db.transaction(() => {
-    for (let i = 0; i < 400; i++) insert.run(`t_${i.toString(16).padStart(8, "0")}`, `task ${i}`, "x".repeat(300));
+    for (let i = 0; i < 400; i++) {
+      insert.run(`t_${i.toString(16).padStart(8, "0")}`, `task ${i}`, "x".repeat(300), NOW + i);
+    }
   })();
   db.pragma(`user_version = ${options.userVersion}`);
   db.close();
@@ -190,7 +200,7 @@ describe("opening a board file", () => {
       await k2.close();
       const db = new BetterSqlite3(paths.dbPath);
       expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
-      expect(SCHEMA_VERSION).toBe(3);
+      expect(SCHEMA_VERSION).toBe(4);
       expect(indexColumns(db, "idx_tasks_queue")).toEqual([
         ["priority", 1],
         ["created_at", 0],
@@ -278,7 +288,7 @@ describe("refusing a file that is not a healthy SQLite database", () => {
     const path = join(tempDir(), "kanban.db");
     realSqliteFile(path, { wal: false, userVersion: 0 });
     const db = openDatabase(path, { now: NOW });
-    expect(db.prepare("SELECT count(*) AS n FROM notes").get()).toEqual({ n: 400 });
+    expect(db.prepare("SELECT count(*) AS n FROM tasks").get()).toEqual({ n: 400 });
     expect(tablesOf(db)).toEqual(expect.arrayContaining(TABLES));
     db.close();
   });

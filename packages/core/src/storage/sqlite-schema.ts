@@ -4,9 +4,11 @@ import type { Database } from "better-sqlite3";
 /**
  * Bumped when Switchyard changes its schema; stored in `PRAGMA user_version`. A board with a
  * lower version gets the (idempotent) migration pass on its next open. 2 added `idx_tasks_order`;
- * 3 replaced it with `idx_tasks_queue`, whose ties fall to the rowid (insertion order, as Hermes).
+ * 3 replaced it with `idx_tasks_queue`, whose ties fall to the rowid (insertion order, as Hermes);
+ * 4 added the failure policy's `tasks.max_retries`, `tasks.retry_after` and `profile_pauses`
+ * (decision 013).
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /**
  * The reference schema (§1.3) with the same tables, columns, types and indexes. Switchyard only
@@ -138,6 +140,31 @@ const TASK_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ["skills", "TEXT"],
 ];
 
+/**
+ * Switchyard's own nullable task columns (decision 013): `max_retries` (Hermes has a column of
+ * that name and meaning) and `retry_after`, the rate-limit backoff's not-before time.
+ */
+const SWITCHYARD_TASK_COLUMNS: ReadonlyArray<readonly [string, string]> = [
+  ["max_retries", "INTEGER"],
+  ["retry_after", "INTEGER"],
+];
+
+/**
+ * Switchyard's own tables. `profile_pauses`: a profile whose runs kept failing the same way is
+ * paused on this board until `resumed_at` is set (decision 013); one row per profile, reused.
+ */
+const SWITCHYARD_DDL = `
+CREATE TABLE IF NOT EXISTS profile_pauses (
+  profile     TEXT PRIMARY KEY,
+  fingerprint TEXT NOT NULL,
+  failures    INTEGER NOT NULL,
+  task_id     TEXT,
+  paused_at   INTEGER NOT NULL,
+  resumed_at  INTEGER,
+  resumed_by  TEXT
+);
+`;
+
 function columns(db: Database, table: string): Set<string> {
   const rows = db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>;
   return new Set(rows.map((r) => r.name));
@@ -152,9 +179,10 @@ export function migrate(db: Database, now: number): void {
   db.exec(DDL);
 
   const taskCols = columns(db, "tasks");
-  for (const [name, decl] of TASK_COLUMNS) {
+  for (const [name, decl] of [...TASK_COLUMNS, ...SWITCHYARD_TASK_COLUMNS]) {
     if (!taskCols.has(name)) db.exec(`ALTER TABLE tasks ADD COLUMN ${name} ${decl}`);
   }
+  db.exec(SWITCHYARD_DDL);
   if (!columns(db, "task_events").has("run_id")) {
     db.exec("ALTER TABLE task_events ADD COLUMN run_id INTEGER");
   }

@@ -1,9 +1,17 @@
-import { type FSWatcher, statSync, watch } from "node:fs";
+import { existsSync, type FSWatcher, statSync, watch } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import type { Database, Statement } from "better-sqlite3";
+import { isStorageFailure } from "../errors.ts";
 import type { Queryable, Row, StorageDriver, Transaction } from "./driver.ts";
 import { Mutex } from "./mutex.ts";
-import { type OpenDatabaseOptions, openDatabase } from "./sqlite-file.ts";
+import {
+  boardReadOnly,
+  DEFAULT_BUSY_TIMEOUT_MS,
+  type FileFacts,
+  storageError,
+  whyNotWritable,
+} from "./sqlite-errors.ts";
+import { type OpenDatabaseOptions, openBoardFile } from "./sqlite-file.ts";
 
 /**
  * The SQLite driver (decision 012): one better-sqlite3 connection per open board. Every
@@ -13,6 +21,13 @@ import { type OpenDatabaseOptions, openDatabase } from "./sqlite-file.ts";
  * transactions also take a lock shared by every connection this process has on the same file:
  * SQLite's own lock would make a second connection's BEGIN IMMEDIATE block the whole thread
  * (busy timeout) while the first, which needs that thread to finish, waits behind it.
+ *
+ * A failure of the storage itself (full disk, read-only file, busy timeout) leaves the driver as
+ * a `CoreError` naming the cause and the file (`storageError`, decision 014). Such a failure
+ * inside a write transaction ends it: every later statement of that transaction is refused with
+ * the same error (SQLite may already have rolled the whole transaction back, and a statement run
+ * after that would commit on its own), and the transaction is rolled back, quietly, so the first
+ * error is the one reported and nothing is half-written.
  */
 
 /** One write lock per board file in this process, shared by all its connections. */
@@ -50,12 +65,17 @@ export interface SqliteDriverOptions extends OpenDatabaseOptions {
   pollMs?: number;
 }
 
-/** The file's identity, so a board file that was moved, removed or replaced is noticed; null when missing. */
-function fileIdentity(path: string): string | null {
+/**
+ * The file's identity, so a board file that was moved, removed or replaced is noticed; null when
+ * missing. A board read from a copy in memory (`snapshot`) also changes identity when the file
+ * is written or a WAL appears beside it, so that its owner reopens it and sees the change.
+ */
+function fileIdentity(path: string, snapshot = false): string | null {
   if (path === ":memory:") return path;
   try {
     const s = statSync(path);
-    return `${s.dev}:${s.ino}`;
+    if (!snapshot) return `${s.dev}:${s.ino}`;
+    return `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}:${existsSync(`${path}-wal`)}`;
   } catch {
     return null;
   }
@@ -89,15 +109,29 @@ function statementCache(db: Database) {
   };
 }
 
-/** The synchronous statements behind both the transaction and the locked reads. */
-function direct(cache: ReturnType<typeof statementCache>) {
+/**
+ * The synchronous statements behind both the transaction and the locked reads; a failure of the
+ * storage leaves them named (`fail`).
+ */
+function direct(cache: ReturnType<typeof statementCache>, fail: (err: unknown) => unknown) {
+  function named<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw fail(err);
+    }
+  }
   return {
-    all: (sql: string, params: readonly unknown[]) => cache.rows(sql).all(...params) as Row[],
-    get: (sql: string, params: readonly unknown[]) => cache.rows(sql).get(...params) as Row | undefined,
-    run: (sql: string, params: readonly unknown[]) => cache.rows(sql).run(...params).changes,
+    all: (sql: string, params: readonly unknown[]) => named(() => cache.rows(sql).all(...params) as Row[]),
+    get: (sql: string, params: readonly unknown[]) => named(() => cache.rows(sql).get(...params) as Row | undefined),
+    run: (sql: string, params: readonly unknown[]) => named(() => cache.rows(sql).run(...params).changes),
     each(sql: string, params: readonly unknown[], each: (row: unknown[]) => void) {
-      for (const row of cache.arrays(sql).iterate(...params) as IterableIterator<unknown[]>) each(row);
+      named(() => {
+        for (const row of cache.arrays(sql).iterate(...params) as IterableIterator<unknown[]>) each(row);
+      });
     },
+    /** A statement of the transaction's own (BEGIN, COMMIT, SAVEPOINT …). */
+    exec: (sql: string) => named(() => cache.rows(sql).run()),
   };
 }
 
@@ -150,20 +184,38 @@ function commitWatcher(path: string, changed: () => boolean, notify: () => void,
 
 /** Opens (creating and initialising on first use) a board's SQLite file as a storage driver. */
 export function openSqliteDriver(path: string, options: SqliteDriverOptions): StorageDriver {
-  return createSqliteDriver(openDatabase(path, options), path, options.pollMs ?? COMMIT_POLL_MS);
+  const { db, facts } = openBoardFile(path, options);
+  return createSqliteDriver(db, path, options.pollMs ?? COMMIT_POLL_MS, facts);
 }
 
-/** Wraps an open, initialised connection. */
-export function createSqliteDriver(db: Database, path: string, pollMs = COMMIT_POLL_MS): StorageDriver {
+/** Wraps an open, initialised connection; `facts` (from `openBoardFile`) name its failures. */
+export function createSqliteDriver(
+  db: Database,
+  path: string,
+  pollMs = COMMIT_POLL_MS,
+  facts: Partial<FileFacts> = {},
+): StorageDriver {
+  const file: FileFacts = {
+    path,
+    busyTimeoutMs: DEFAULT_BUSY_TIMEOUT_MS,
+    readOnly: db.readonly ? "it was opened read-only" : null,
+    unwritable: false,
+    outdated: null,
+    snapshot: false,
+    ...facts,
+  };
+  const fail = (err: unknown) => storageError(err, file);
   const cache = statementCache(db);
-  const sql = direct(cache);
+  const sql = direct(cache, fail);
   const lock = new Mutex();
   const writers = fileLock(path);
   const listeners = new Set<() => void>();
-  const identity = fileIdentity(path);
+  const identity = fileIdentity(path, file.snapshot);
   let version = dataVersion();
   let closed = false;
   let savepoints = 0;
+  /** The storage failure that ended the write transaction in flight, if one did. */
+  let broken: unknown = null;
 
   function dataVersion(): number {
     return Number(db.pragma("data_version", { simple: true }));
@@ -179,11 +231,16 @@ export function createSqliteDriver(db: Database, path: string, pollMs = COMMIT_P
     }
   }
 
+  /** A board opened read-only because it could not be written, which now can: its owner reopens it to write. */
+  function writableAgain(): boolean {
+    return file.unwritable && whyNotWritable(path) === null;
+  }
+
   const watcher = commitWatcher(
     path,
     () => {
       if (closed) return false;
-      if (fileIdentity(path) !== identity) return true;
+      if (fileIdentity(path, file.snapshot) !== identity) return true;
       const now = dataVersion();
       if (now === version) return false;
       version = now;
@@ -217,12 +274,37 @@ export function createSqliteDriver(db: Database, path: string, pollMs = COMMIT_P
     }
   }
 
+  /**
+   * Runs a synchronous step of the write transaction. A failure of the storage, or any failure
+   * after which SQLite no longer has the transaction open, ends it: `broken` is then what every
+   * later step, and the write itself, throws.
+   */
+  function step<T>(fn: () => T): T {
+    if (broken) throw broken;
+    try {
+      return fn();
+    } catch (err) {
+      if (isStorageFailure(err) || !db.inTransaction) broken = err;
+      throw err;
+    }
+  }
+
   /** A synchronous statement inside the transaction, as a settled promise. */
   function settled<T>(fn: () => T): Promise<T> {
     try {
-      return Promise.resolve(fn());
+      return Promise.resolve(step(fn));
     } catch (err) {
       return Promise.reject(err);
+    }
+  }
+
+  /** Undoes the transaction in flight, if SQLite has not already; a failure here must not hide the error that led to it. */
+  function rollbackQuietly(): void {
+    try {
+      if (db.inTransaction) cache.rows("ROLLBACK").run();
+    } catch {
+      // The error that led here is the one to report. Nothing was committed; the next write
+      // tries the rollback again before it begins.
     }
   }
 
@@ -233,15 +315,27 @@ export function createSqliteDriver(db: Database, path: string, pollMs = COMMIT_P
     each: (q, params, each) => settled(() => sql.each(q, params, each)),
     async savepoint(fn) {
       const name = `sp${++savepoints}`;
-      db.exec(`SAVEPOINT ${name}`);
       try {
-        const result = await fn();
-        db.exec(`RELEASE ${name}`);
+        step(() => sql.exec(`SAVEPOINT ${name}`));
+        let result: Awaited<ReturnType<typeof fn>>;
+        try {
+          result = await fn();
+        } catch (err) {
+          // Undo only this savepoint's changes, unless the transaction itself has ended. If the
+          // undo fails, the transaction cannot go on: it ends with the error that led here.
+          if (!broken) {
+            try {
+              if (!db.inTransaction) throw err;
+              sql.exec(`ROLLBACK TO ${name}`);
+              sql.exec(`RELEASE ${name}`);
+            } catch {
+              broken = err;
+            }
+          }
+          throw broken ?? err;
+        }
+        step(() => sql.exec(`RELEASE ${name}`));
         return result;
-      } catch (err) {
-        db.exec(`ROLLBACK TO ${name}`);
-        db.exec(`RELEASE ${name}`);
-        throw err;
       } finally {
         savepoints--;
       }
@@ -262,20 +356,26 @@ export function createSqliteDriver(db: Database, path: string, pollMs = COMMIT_P
   return {
     dialect: "sqlite",
     ...reads,
+    readOnly: file.readOnly !== null,
     async write(fn) {
+      if (file.readOnly !== null) throw boardReadOnly(path, file.readOnly);
       const turn = writers.mutex.acquire();
       if (turn) await turn;
       const wait = lock.acquire();
       if (wait) await wait;
       let result: Awaited<ReturnType<typeof fn>>;
       try {
-        cache.rows("BEGIN IMMEDIATE").run();
+        broken = null;
+        rollbackQuietly();
+        sql.exec("BEGIN IMMEDIATE");
         try {
           result = await fn(tx);
-          cache.rows("COMMIT").run();
+          step(() => sql.exec("COMMIT"));
         } catch (err) {
-          if (db.inTransaction) cache.rows("ROLLBACK").run();
-          throw err;
+          rollbackQuietly();
+          throw broken ?? err;
+        } finally {
+          broken = null;
         }
       } finally {
         lock.release();
@@ -292,11 +392,15 @@ export function createSqliteDriver(db: Database, path: string, pollMs = COMMIT_P
         if (listeners.size === 0) watcher.stop();
       };
     },
-    stale: () => closed || fileIdentity(path) !== identity,
+    stale: () => closed || fileIdentity(path, file.snapshot) !== identity || writableAgain(),
     checkIntegrity: () =>
       locked(() => {
-        const rows = db.pragma("integrity_check") as Array<{ integrity_check: string }>;
-        return rows.map((r) => r.integrity_check).join("; ");
+        try {
+          const rows = db.pragma("integrity_check") as Array<{ integrity_check: string }>;
+          return rows.map((r) => r.integrity_check).join("; ");
+        } catch (err) {
+          throw fail(err);
+        }
       }),
     async close() {
       if (closed) return;

@@ -41,7 +41,7 @@ export function BoardColumns({
     <Card
       card={card}
       now={now}
-      why={whyIdle(card, facts)}
+      why={whyIdle(card, facts, now)}
       selected={selection.has(card.id)}
       focusToken={card.id === focusId ? focusToken : null}
       onActivate={onActivate}

@@ -107,7 +107,10 @@ export const Card = memo(function Card({
           ) : null}
         </span>
       </div>
-      <div className="sy-card-title">{card.title}</div>
+      {/* Clamped to three lines (one when compact); the drawer shows the whole title. */}
+      <div className="sy-card-title sy-clamp" dir="auto" title={card.title}>
+        {card.title}
+      </div>
       <div className="sy-card-meta">
         <span className="sy-card-assignee">{card.assignee ? `@${card.assignee}` : "unassigned"}</span>
         <span title={`${card.comment_count} comment(s)`}>

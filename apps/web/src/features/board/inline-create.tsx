@@ -1,6 +1,7 @@
 import {
   type BoardCard,
   type CreateTaskBody,
+  LIMITS,
   type TaskStatus,
   WORKSPACE_KINDS,
   type WorkspaceKind,
@@ -8,6 +9,7 @@ import {
 import { type FormEvent, type KeyboardEvent, useId, useState } from "react";
 import { COLUMN_META } from "../../lib/columns.ts";
 import { splitList } from "../../lib/slug.ts";
+import { useTextLimit } from "../../lib/use-text-limit.ts";
 
 interface InlineCreateProps {
   status: TaskStatus;
@@ -34,6 +36,7 @@ export function InlineCreate({ status, tasks, pending, error, onSubmit, onCancel
   const [kind, setKind] = useState<WorkspaceKind>("scratch");
   const [path, setPath] = useState("");
   const [parent, setParent] = useState("");
+  const titleLimit = useTextLimit("title", LIMITS.title);
 
   function submit(event?: FormEvent) {
     event?.preventDefault();
@@ -72,11 +75,18 @@ export function InlineCreate({ status, tasks, pending, error, onSubmit, onCancel
         aria-describedby={id}
         placeholder={triage ? "Rough idea — AI will spec it…" : "Task title"}
         value={title}
+        dir="auto"
         onChange={(e) => setTitle(e.target.value)}
         // biome-ignore lint/a11y/noAutofocus: the form opens on request ("+" or `c`) to be typed into at once.
         autoFocus
-        maxLength={1000}
+        maxLength={LIMITS.title}
+        onPaste={titleLimit.onPaste}
       />
+      {titleLimit.notice ? (
+        <p className="sy-limit-notice" role="status">
+          {titleLimit.notice}
+        </p>
+      ) : null}
       <div className="sy-create-row">
         <input
           className="sy-input"

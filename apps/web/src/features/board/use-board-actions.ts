@@ -1,13 +1,14 @@
 import type { BoardCard, BulkBody, BulkResult, TaskStatus } from "@switchyard/contract";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import type { BoardViewFilter } from "../../api/board-cards.ts";
 import { useBulkUpdate, useMoveTask } from "../../api/board-mutations.ts";
-import { errorMessage } from "../../api/errors.ts";
-import { CONFIRMED_MOVES } from "../../lib/columns.ts";
-import { moveRefusal, planBulkMove } from "../../lib/moves.ts";
+import { failureText } from "../../api/errors.ts";
+import { COLUMN_META, CONFIRMED_MOVES } from "../../lib/columns.ts";
+import { type MovableCard, moveRefusal, planBulkMove, refusalReason } from "../../lib/moves.ts";
 import { useNotice } from "../../lib/notices.tsx";
 import type { MoveExtras } from "./move-dialog.tsx";
 import type { Selection } from "./use-selection.ts";
+import type { Undo } from "./use-undo.ts";
 
 /** A move waiting for the person to confirm it (done, blocked, archived). */
 export type PendingConfirm =
@@ -23,34 +24,84 @@ export function bulkFailureText(result: BulkResult): string | null {
 }
 
 /**
- * Moves (single and bulk) with their confirmations, and the error line for refusals. A move the
+ * Whether a move of `card` to `to` can be undone by moving it back: the contract's table must let
+ * a person make the way back (nothing goes back to In Progress), and never to Done, which wants
+ * a summary.
+ */
+export function canMoveBack(card: MovableCard, to: TaskStatus): boolean {
+  return card.status !== "done" && refusalReason({ ...card, status: to }, card.status) === null;
+}
+
+function movedText(id: string, to: TaskStatus): string {
+  return to === "archived" ? `Archived ${id}.` : `Moved ${id} to ${COLUMN_META[to].label}.`;
+}
+
+/**
+ * Moves (single and bulk) with their confirmations, and the notices for refusals. A move the
  * kernel would refuse (no transition, or a card waiting on parents) is refused here, before any
- * dialog opens or any request leaves; the server's own refusals roll the card back.
+ * dialog opens or any request leaves; the server's own refusals roll the card back. A single
+ * move that can be moved back is offered for undo for 10 s.
  */
 export function useBoardActions(
   slug: string,
   view: BoardViewFilter,
   selection: Selection,
   cards: ReadonlyMap<string, BoardCard>,
+  undo: Undo,
 ) {
   const move = useMoveTask(slug, view);
   const bulk = useBulkUpdate(slug);
   const notice = useNotice();
   const [confirm, setConfirm] = useState<PendingConfirm | null>(null);
+  // Undo runs seconds later: it reads the board as it is then, not as it was.
+  const latest = useRef(cards);
+  latest.current = cards;
 
-  function send(card: BoardCard, to: TaskStatus, extras: MoveExtras = {}) {
+  function send(card: BoardCard, to: TaskStatus, extras: MoveExtras = {}, undoing = false) {
+    const key = `task:${card.id}`;
     move.mutate(
       { id: card.id, to, ...extras },
-      { onError: (error) => notice.show(`Move failed: ${errorMessage(error)}`) },
+      {
+        onError: (error) =>
+          notice.show(failureText(undoing ? "Undo" : "Move", `moving ${card.id} to ${COLUMN_META[to].label}`, error), {
+            key,
+          }),
+        onSuccess: () => {
+          if (undoing || !canMoveBack(card, to)) notice.show(movedText(card.id, to), { tone: "info", key });
+          else undo.offer(movedText(card.id, to), key, () => moveBack(card, to));
+        },
+      },
     );
+  }
+
+  /** Undo of a move: back to where `card` was, if it is still where it was sent. */
+  function moveBack(card: BoardCard, sentTo: TaskStatus) {
+    const now = latest.current.get(card.id) ?? { ...card, status: sentTo };
+    const key = `task:${card.id}`;
+    if (now.status !== sentTo) {
+      notice.show(`Not undone: ${card.id} has moved on to ${COLUMN_META[now.status].label} since.`, { key });
+      return;
+    }
+    const refusal = moveRefusal(now, card.status);
+    if (refusal) notice.show(refusal, { key });
+    else send(now, card.status, {}, true);
   }
 
   function requestMove(card: BoardCard, to: TaskStatus) {
     if (to === card.status) return;
     const refusal = moveRefusal(card, to);
-    if (refusal) notice.show(refusal);
+    if (refusal) notice.show(refusal, { key: `task:${card.id}` });
     else if (CONFIRMED_MOVES.has(to)) setConfirm({ kind: "move", card, to });
     else send(card, to);
+  }
+
+  /** `Delete`/`#`: archived at once when it can be undone, else confirmed first (as any archive). */
+  function archive(card: BoardCard) {
+    if (card.status === "archived") return;
+    const refusal = moveRefusal(card, "archived");
+    if (refusal) notice.show(refusal, { key: `task:${card.id}` });
+    else if (canMoveBack(card, "archived")) send(card, "archived");
+    else setConfirm({ kind: "move", card, to: "archived" });
   }
 
   /** Shows what failed (refused here or by the server) and keeps just those selected. */
@@ -69,7 +120,7 @@ export function useBoardActions(
       { archive: false, ...body },
       {
         onSuccess: (result) => report({ results: [...refused, ...result.results] }),
-        onError: (error) => notice.show(`Bulk failed: ${errorMessage(error)}`),
+        onError: (error) => notice.show(failureText("Bulk", `the bulk change of ${body.ids.length} task(s)`, error)),
       },
     );
   }
@@ -100,6 +151,7 @@ export function useBoardActions(
     cancelConfirm: () => setConfirm(null),
     confirmPending,
     requestMove,
+    archive,
     bulkPending: bulk.isPending,
     bulkReady: () => planBulk("ready", (ids, refused) => runBulk({ ids, status: "ready" }, refused)),
     bulkComplete: () => planBulk("done", (ids, refused) => setConfirm({ kind: "bulk", ids, to: "done", refused })),

@@ -4,7 +4,7 @@ import { useCreateTask } from "../../api/board-mutations.ts";
 import { errorMessage } from "../../api/errors.ts";
 import { useNotice } from "../../lib/notices.tsx";
 
-/** Which column's "+" form is open, and creating a task from it. */
+/** Which column's "+" form is open, and creating a task from it (`c` opens the create dialog instead). */
 export function useInlineCreate(slug: string) {
   const [column, setColumn] = useState<TaskStatus | null>(null);
   const create = useCreateTask(slug);
@@ -25,13 +25,9 @@ export function useInlineCreate(slug: string) {
       create.reset();
       setColumn((open) => (open === status ? null : status));
     },
-    open: (status: TaskStatus) => {
-      create.reset();
-      setColumn(status);
-    },
     close: () => setColumn(null),
     submit,
     pending: create.isPending,
-    error: create.error ? errorMessage(create.error) : null,
+    error: create.error ? errorMessage(create.error, "creating the task") : null,
   };
 }

@@ -21,7 +21,9 @@ export function Comments({ comments, now, plain }: CommentsProps) {
             <div className="sy-comment-head">
               <strong>{c.author}</strong> <span className="sy-muted">{formatAge(now - c.created_at)} ago</span>
             </div>
-            <MarkdownText text={c.body} plain={plain} />
+            <div dir="auto">
+              <MarkdownText text={c.body} plain={plain} />
+            </div>
           </li>
         ))}
       </ul>
@@ -65,6 +67,7 @@ export function CommentInput({ pending, error, onSubmit }: CommentInputProps) {
       <textarea
         className="sy-input"
         aria-label="Add a comment"
+        dir="auto"
         rows={2}
         placeholder="Comment (markdown; Enter posts, Shift+Enter for a new line)"
         value={body}

@@ -22,7 +22,9 @@ export function Description({ body, plain, onSave }: DescriptionProps) {
       </div>
       {draft === null ? (
         body ? (
-          <MarkdownText text={body} plain={plain} />
+          <div dir="auto">
+            <MarkdownText text={body} plain={plain} />
+          </div>
         ) : (
           <p className="sy-muted">No description.</p>
         )
@@ -31,6 +33,7 @@ export function Description({ body, plain, onSave }: DescriptionProps) {
           <textarea
             className="sy-input"
             aria-label="Description"
+            dir="auto"
             rows={8}
             value={draft}
             onChange={(e) => setDraft(e.target.value)}

@@ -36,7 +36,7 @@ function trapTab(event: KeyboardEvent, dialog: HTMLElement): void {
  * its edit with Esc, the comment box keeps its draft; both mark the key handled).
  */
 export function DrawerShell({ label, onClose, children }: DrawerShellProps) {
-  const dialog = useRef<HTMLElement>(null);
+  const dialog = useRef<HTMLDivElement>(null);
   const close = useRef(onClose);
   close.current = onClose;
 
@@ -58,9 +58,10 @@ export function DrawerShell({ label, onClose, children }: DrawerShellProps) {
   return (
     <>
       <div className="sy-drawer-shade" aria-hidden="true" onClick={onClose} />
-      <aside ref={dialog} className="sy-drawer" role="dialog" aria-modal="true" aria-label={label} tabIndex={-1}>
+      {/* A div: ARIA does not allow the dialog role on <aside>. */}
+      <div ref={dialog} className="sy-drawer" role="dialog" aria-modal="true" aria-label={label} tabIndex={-1}>
         {children}
-      </aside>
+      </div>
     </>
   );
 }

@@ -35,6 +35,7 @@ export function runTone(run: Run): RunTone {
     case "blocked":
       return "blocked";
     case "reclaimed":
+    case "rate_limited":
       return "reclaimed";
     case "crashed":
     case "timed_out":

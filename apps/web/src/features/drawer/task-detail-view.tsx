@@ -50,7 +50,7 @@ export function TaskDetailView({ slug, detail, onClose }: TaskDetailViewProps) {
 
   return (
     <div className="sy-drawer-body">
-      <TaskHead task={task} onPatch={(p) => patch.mutate(p)} onClose={onClose} />
+      <TaskHead task={task} now={now} onPatch={(p) => patch.mutate(p)} onClose={onClose} />
       <StatusActions
         status={task.status}
         pending={patch.isPending}

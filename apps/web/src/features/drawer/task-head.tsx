@@ -1,18 +1,22 @@
-import type { PatchTaskBody, TaskDict } from "@switchyard/contract";
+import { LIMITS, type PatchTaskBody, type TaskDict } from "@switchyard/contract";
+import { formatAge } from "../../lib/time.ts";
 import { InlineEdit } from "../../ui/inline-edit.tsx";
 import { WarningBadge } from "../../ui/warning-badge.tsx";
 
 interface TaskHeadProps {
   task: TaskDict;
+  /** Unix seconds, for the rate-limit backoff's countdown. */
+  now: number;
   onPatch(patch: PatchTaskBody): void;
   onClose(): void;
 }
 
 /** The drawer's head (id, close), its click-to-edit title and the meta rows. */
-export function TaskHead({ task, onPatch, onClose }: TaskHeadProps) {
+export function TaskHead({ task, now, onPatch, onClose }: TaskHeadProps) {
   const workspace = task.workspace_path ? `${task.workspace_kind}: ${task.workspace_path}` : task.workspace_kind;
   return (
-    <header className="sy-drawer-head">
+    // A section like the drawer's others, not a <header>: inside the dialog a header is a second banner landmark.
+    <section className="sy-drawer-head" aria-label="Task summary">
       <div className="sy-drawer-head-row">
         <code className="sy-task-id">{task.id}</code>
         {task.warnings ? <WarningBadge count={task.warnings.count} /> : null}
@@ -21,7 +25,7 @@ export function TaskHead({ task, onPatch, onClose }: TaskHeadProps) {
         </button>
       </div>
       <h2 className="sy-drawer-title">
-        <InlineEdit label="Title" value={task.title} onSave={(title) => onPatch({ title })} />
+        <InlineEdit label="Title" value={task.title} maxLength={LIMITS.title} onSave={(title) => onPatch({ title })} />
       </h2>
       <dl className="sy-meta">
         <dt>Status</dt>
@@ -32,7 +36,7 @@ export function TaskHead({ task, onPatch, onClose }: TaskHeadProps) {
         <dd>
           <InlineEdit
             label="Assignee"
-            editLabel={`Edit assignee (${task.assignee ?? "unassigned"})`}
+            editLabel="Edit assignee"
             value={task.assignee ?? ""}
             placeholder="unassigned"
             display={task.assignee ? `@${task.assignee}` : "unassigned"}
@@ -43,7 +47,7 @@ export function TaskHead({ task, onPatch, onClose }: TaskHeadProps) {
         <dd>
           <InlineEdit
             label="Priority"
-            editLabel={`Edit priority (${task.priority})`}
+            editLabel="Edit priority"
             type="number"
             value={String(task.priority)}
             onSave={(next) => {
@@ -52,6 +56,27 @@ export function TaskHead({ task, onPatch, onClose }: TaskHeadProps) {
             }}
           />
         </dd>
+        <dt>Max retries</dt>
+        <dd>
+          <InlineEdit
+            label="Max retries"
+            editLabel="Edit max retries"
+            type="number"
+            value={task.max_retries === null ? "" : String(task.max_retries)}
+            placeholder="board default"
+            display={task.max_retries === null ? "board default" : `gives up after ${task.max_retries} failure(s)`}
+            onSave={(next) => {
+              // Empty goes back to dispatch.failure_limit; the server validates the number.
+              onPatch({ max_retries: next.trim() === "" ? null : Number(next) });
+            }}
+          />
+        </dd>
+        {task.retry_after !== null && task.retry_after > now ? (
+          <>
+            <dt>Backoff</dt>
+            <dd>rate-limited; claimable again in {formatAge(task.retry_after - now)}</dd>
+          </>
+        ) : null}
         <dt>Tenant</dt>
         <dd>{task.tenant ?? "—"}</dd>
         <dt>Workspace</dt>
@@ -63,6 +88,6 @@ export function TaskHead({ task, onPatch, onClose }: TaskHeadProps) {
         <dt>Created by</dt>
         <dd>{task.created_by ?? "—"}</dd>
       </dl>
-    </header>
+    </section>
   );
 }

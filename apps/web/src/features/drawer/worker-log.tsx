@@ -31,7 +31,13 @@ export function WorkerLogView({ log, tailBytes, loading, error, onRefresh }: Wor
           Showing only the last {formatBytes(tailBytes)}; the full log is at <code>{log.path}</code>.
         </p>
       ) : null}
-      {log?.exists ? <pre className="sy-log">{log.content}</pre> : null}
+      {log?.exists ? (
+        // A named region that takes focus, so the keyboard can scroll a long log.
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take focus to be scrolled by keyboard (WCAG 2.1.1)
+        <section className="sy-log" tabIndex={0} aria-label="Worker log output">
+          <pre>{log.content}</pre>
+        </section>
+      ) : null}
     </section>
   );
 }

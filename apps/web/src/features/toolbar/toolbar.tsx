@@ -1,7 +1,7 @@
 import { useRef } from "react";
 import type { LiveStatus } from "../../api/live.ts";
 import { useCommand } from "../../lib/commands.tsx";
-import type { ThemeChoice } from "../../lib/theme.ts";
+import type { Density, ThemeChoice } from "../../lib/theme.ts";
 
 export interface ToolbarState {
   search: string;
@@ -19,6 +19,8 @@ interface ToolbarProps {
   live: LiveStatus;
   theme: ThemeChoice;
   onToggleTheme(): void;
+  density: Density;
+  onToggleDensity(): void;
   onNudge(): void;
   nudging: boolean;
   onRefresh(): void;
@@ -109,6 +111,15 @@ export function Toolbar(props: ToolbarProps) {
       </button>
       <button type="button" className="sy-button" onClick={props.onRefresh}>
         Refresh
+      </button>
+      <button
+        type="button"
+        className={`sy-button sy-button-quiet${props.density === "compact" ? " sy-button-on" : ""}`}
+        aria-pressed={props.density === "compact"}
+        title="Compact cards: more of them in view"
+        onClick={props.onToggleDensity}
+      >
+        Compact
       </button>
       <button
         type="button"
