@@ -57,7 +57,7 @@ test("triage by drag and drop: by mouse and by keyboard, with confirmations, and
 
   // Refused, by keyboard: Announce v2 cannot be ready while Release v2 is unfinished. The
   // dashboard refuses it from the contract's transition table before sending anything: the
-  // card goes back to Todo and the error line gives the reason.
+  // card goes back to Todo and a notification gives the reason.
   await dragWithKeyboard(page, card(page, "Announce v2"), "Announce v2", "todo", ["ready"]);
   const refusal = page.getByRole("alert").filter({ hasText: "Cannot move" });
   await expect(refusal).toContainText(

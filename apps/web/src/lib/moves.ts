@@ -22,7 +22,7 @@ export function refusalReason(card: MovableCard, to: TaskStatus): string | null 
   return null;
 }
 
-/** The refusal as a sentence for the page's error line, or null when the move may be sent. */
+/** The refusal as a sentence for the page's notifications, or null when the move may be sent. */
 export function moveRefusal(card: MovableCard, to: TaskStatus): string | null {
   const reason = refusalReason(card, to);
   return reason === null ? null : `Cannot move ${card.id} to ${COLUMN_META[to].label}: ${reason}.`;
