@@ -26,8 +26,8 @@ export interface Switchyard {
   url: string;
   /** The throwaway home (removed by `stop`, or by the demo server itself). */
   home: string;
-  /** The server's process id. */
-  pid: number;
+  /** The server's process id (a new one after `restart`). */
+  readonly pid: number;
   /** One line per fake-agent step (its `start` lines carry the worker pids). */
   tracePath: string;
   /** Runs `switchyard <args>` against this home. */
@@ -40,6 +40,13 @@ export interface Switchyard {
   serverLog(): string;
   /** Pids of every worker the fake agent traced. */
   workerPids(): number[];
+  /**
+   * Stops the server (SIGTERM, as `stop` does, but the home and workers stay), runs `whileDown`
+   * (a page left open sees the outage; the CLI still works on the home), then starts it again
+   * on the same port and home, and resolves once it serves. Not for `startDemo`, whose server
+   * deletes its home on exit.
+   */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
   /**
    * SIGTERM to the server, then every worker it started is stopped (workers outlive a server
    * by design, decision 007) and checked gone; throws if any process is left. Removes the home.
@@ -59,10 +66,12 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
+/** Resolves with where the server serves once it says so (in its output after `from`). */
 function waitForServing(
   server: ChildProcess,
   log: () => string,
   timeoutMs: number,
+  from = 0,
 ): Promise<{ url: string; home: string }> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail(`switchyard serve printed no URL within ${timeoutMs} ms`), timeoutMs);
@@ -71,7 +80,7 @@ function waitForServing(
       reject(new Error(`${why}. Its output:\n${log()}`));
     };
     server.stdout?.on("data", () => {
-      const match = SERVING.exec(log());
+      const match = SERVING.exec(log().slice(from));
       if (match?.[1] && match[2]) {
         clearTimeout(timer);
         resolve({ url: match[1], home: match[2] });
@@ -99,13 +108,30 @@ async function launch({ args, scratch, home: given }: Launch): Promise<Switchyar
   if (given) pins.SWITCHYARD_HOME = given;
   const env = cleanEnv(pins);
 
-  const server = spawn(process.execPath, [CLI, "serve", ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
   const record = (chunk: Buffer) => appendFileSync(logPath, chunk);
-  server.stdout?.on("data", record);
-  server.stderr?.on("data", record);
+  const serve = (serveArgs: string[]) => {
+    const child = spawn(process.execPath, [CLI, "serve", ...serveArgs], { env, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout?.on("data", record);
+    child.stderr?.on("data", record);
+    return child;
+  };
   const serverLog = () => (existsSync(logPath) ? readFileSync(logPath, "utf8") : "");
-  const pid = server.pid ?? -1;
+  let server = serve(args);
+  let pid = server.pid ?? -1;
   let home = given ?? "";
+
+  /** SIGTERM to the server, SIGKILL if it has not exited after 30 s; resolves once it is gone. */
+  const stopServer = async () => {
+    if (!isRunning(pid)) return;
+    const exited = new Promise<void>((resolve) => server.once("exit", () => resolve()));
+    server.kill("SIGTERM");
+    const done = await Promise.race([
+      exited.then(() => true),
+      new Promise<boolean>((r) => setTimeout(r, 30_000, false)),
+    ]);
+    if (!done) server.kill("SIGKILL");
+    await waitUntil(() => !isRunning(pid), 10_000);
+  };
 
   const workerPids = (): number[] => {
     if (!existsSync(tracePath)) return [];
@@ -120,16 +146,7 @@ async function launch({ args, scratch, home: given }: Launch): Promise<Switchyar
 
   let stopped: Promise<void> | null = null;
   const stop = async () => {
-    if (isRunning(pid)) {
-      const exited = new Promise<void>((resolve) => server.once("exit", () => resolve()));
-      server.kill("SIGTERM");
-      const done = await Promise.race([
-        exited.then(() => true),
-        new Promise<boolean>((r) => setTimeout(r, 30_000, false)),
-      ]);
-      if (!done) server.kill("SIGKILL");
-      await waitUntil(() => !isRunning(pid), 10_000);
-    }
+    await stopServer();
     // Workers are detached group leaders (their CLI calls share their group); they outlive a
     // server by design (decision 007), so whatever is left is stopped here, then checked gone.
     const leftovers = () => [...new Set([...workerPids(), ...(home ? processesOfHome(home) : [])])].filter(isRunning);
@@ -150,10 +167,27 @@ async function launch({ args, scratch, home: given }: Launch): Promise<Switchyar
       return { code: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
     };
     const { url } = serving;
+    const restart = async (whileDown?: () => Promise<void>) => {
+      if (!given) throw new Error("a demo server deletes its home on exit: it cannot be restarted");
+      if (stopped) throw new Error("the server was stopped for good");
+      await stopServer();
+      await whileDown?.();
+      // The same port, so a page left open finds it again where it was.
+      const port = new URL(url).port;
+      const at = args.indexOf("--port");
+      const again = at >= 0 ? args.map((a, i) => (i === at + 1 ? port : a)) : [...args, "--port", port];
+      const from = serverLog().length;
+      server = serve(again);
+      pid = server.pid ?? -1;
+      const back = await waitForServing(server, serverLog, 60_000, from);
+      if (back.url !== url) throw new Error(`the restarted server serves ${back.url}, not ${url}`);
+    };
     return {
       url,
       home,
-      pid,
+      get pid() {
+        return pid;
+      },
       tracePath,
       cli,
       cliJson(...cliArgs) {
@@ -174,6 +208,7 @@ async function launch({ args, scratch, home: given }: Launch): Promise<Switchyar
       },
       serverLog,
       workerPids,
+      restart,
       stop() {
         stopped ??= stop();
         return stopped;

@@ -4,6 +4,7 @@
 // missing or older than a source it was built from. Several processes may build at once and
 // others may be running the bundle meanwhile, so every file is written to a temporary name and
 // renamed into place, chunks before the entry, and old chunks are only removed once stale.
+// buildRelease() bundles the same way into a release's own directory (scripts/pack.mjs).
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -46,9 +47,9 @@ function pruneChunks(keep) {
   }
 }
 
-export async function build() {
-  const started = new Date();
-  const result = await esbuild.build({
+/** esbuild's options for the CLI bundle in `outdir`: the checkout's `dist/`, or a release's (scripts/pack.mjs). */
+export function bundleOptions(outdir) {
+  return {
     absWorkingDir: cliDir,
     entryPoints: { switchyard: join(cliDir, "src/main.ts") },
     bundle: true,
@@ -56,7 +57,7 @@ export async function build() {
     target: "node20",
     format: "esm",
     splitting: true,
-    outdir: distDir,
+    outdir,
     entryNames: "[name]",
     chunkNames: "chunks/[name]-[hash]",
     outExtension: { ".js": ".mjs" },
@@ -69,9 +70,13 @@ export async function build() {
     minify: true,
     legalComments: "none",
     metafile: true,
-    write: false,
     logLevel: "error",
-  });
+  };
+}
+
+export async function build() {
+  const started = new Date();
+  const result = await esbuild.build({ ...bundleOptions(distDir), write: false });
   const outputs = result.outputFiles;
   const entry = outputs.find((f) => f.path === entryFile);
   if (!entry) throw new Error(`esbuild produced no ${entryFile}`);
@@ -84,6 +89,16 @@ export async function build() {
   // Stamp the bundle with the time the build started, so a source saved during the build still counts as newer.
   utimesSync(entryFile, started, started);
   pruneChunks(new Set(outputs.map((f) => f.path)));
+}
+
+/**
+ * Bundles the CLI once into `outdir`, which must be empty, for a release tarball (scripts/pack.mjs):
+ * no inputs.json, nothing pruned. Returns esbuild's metafile, whose outputs list the imports left
+ * external (what the package must declare or Node must provide).
+ */
+export async function buildRelease(outdir) {
+  const result = await esbuild.build({ ...bundleOptions(outdir), write: true });
+  return result.metafile;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

@@ -1,3 +1,4 @@
+import { registerCliEntry } from "@switchyard/runtime";
 import type { Command } from "commander";
 import { type Cli, createCli } from "./context.ts";
 import { exitFor } from "./errors.ts";
@@ -39,4 +40,6 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+// Workers' agents start `switchyard mcp` with this very script (runtime presets/mcp-server.ts).
+registerCliEntry(process.argv[1]);
 await main(process.argv.slice(2));

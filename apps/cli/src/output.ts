@@ -42,6 +42,11 @@ export function eventLine(e: TaskEvent): string {
   return `${stamp(e.created_at)} ${e.task_id}${run} ${e.kind}${payload}`;
 }
 
+/** A value as one line of JSON (JSON lines: `tail --json`, `watch --json`, `serve --json`). */
+export function jsonLine(value: unknown): string {
+  return JSON.stringify(value);
+}
+
 /** Indents every line of a block of text. */
 export function indent(text: string, by = "  "): string {
   return text

@@ -11,11 +11,13 @@ import {
   type ShortEvent,
   type Task,
   type TaskEvent,
+  type TaskResponse,
   type ToolRun,
   ToolRun as ToolRunSchema,
   type ToolTask,
   ToolTask as ToolTaskSchema,
 } from "@switchyard/contract";
+import { type Kernel, notFound, taskDict } from "@switchyard/core";
 import type { z } from "zod";
 
 /**
@@ -65,4 +67,11 @@ export function shortEvent(e: TaskEvent): ShortEvent {
 
 export function shortComment(c: Comment): ShortComment {
   return { author: c.author, body: c.body, created_at: c.created_at };
+}
+
+/** A task as `PATCH /tasks/:id` answers (`{task}`, the board's task dict): the `--json` of a verb that changes one task. */
+export async function taskResponse(k: Kernel, id: string): Promise<TaskResponse> {
+  const task = await taskDict(k, id);
+  if (!task) throw notFound(id);
+  return { task };
 }

@@ -1,5 +1,7 @@
 import { registerBoards } from "./commands/boards.ts";
+import { registerCompletion } from "./commands/completion.ts";
 import { registerDispatch } from "./commands/dispatch.ts";
+import { registerDoctor } from "./commands/doctor.ts";
 import { registerFailurePolicy } from "./commands/failure-policy.ts";
 import { registerGc } from "./commands/gc.ts";
 import { registerGuidance } from "./commands/guidance.ts";
@@ -8,11 +10,13 @@ import { registerInspect } from "./commands/inspect.ts";
 import { registerLifecycle } from "./commands/lifecycle.ts";
 import { registerLinks } from "./commands/links.ts";
 import { registerMcp } from "./commands/mcp.ts";
+import { registerModel } from "./commands/model.ts";
 import { registerNotify } from "./commands/notify.ts";
 import { registerRecovery } from "./commands/recovery.ts";
 import { registerServe } from "./commands/serve.ts";
 import { registerStreams } from "./commands/streams.ts";
 import { registerTasks } from "./commands/tasks.ts";
+import { registerWrap } from "./commands/wrap.ts";
 import type { RegisterVerbs } from "./context.ts";
 
 /**
@@ -45,10 +49,14 @@ export const VERBS: readonly RegisterVerbs[] = [
   registerStreams,
   registerDispatch,
   registerFailurePolicy,
+  registerModel,
   registerInspect,
   registerNotify,
   registerGc,
   registerGuidance,
   registerMcp,
+  registerWrap,
+  registerDoctor,
   registerServe,
+  registerCompletion,
 ];

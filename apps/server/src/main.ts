@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { createNodeWebSocket } from "@hono/node-ws";
+import { LOG_LEVELS, type LogLevel } from "@switchyard/contract";
 import { boardPaths, CoreError, type Home, openKernel, resolveHome, systemClock } from "@switchyard/core";
 import { createConfigSource, createDispatchService, createNotifier, dispatchInServer } from "@switchyard/runtime";
 import { Hono } from "hono";
@@ -26,17 +27,28 @@ export interface StartServerOptions {
   dispatch?: boolean;
   /** Default: `SWITCHYARD_TOKEN`, else `server.token`. */
   token?: string | null;
-  /** The built SPA; default `apps/web/dist`. */
+  /** The built SPA; default `apps/web/dist` of the checkout, or `web/` of a release package (defaultWebRoot). */
   webRoot?: string | null;
   /** How often other processes' commits are looked for, in ms. */
   pollIntervalMs?: number;
-  log?: (message: string) => void;
+  /**
+   * Receives every message at or above `logLevel`, with its level. Default: one line on stderr,
+   * `<ISO time> <level> <message>` (logLine).
+   */
+  log?: (message: string, level: LogLevel) => void;
+  /** Default: `SWITCHYARD_LOG_LEVEL`, else `info`. `debug` adds one line per request. */
+  logLevel?: LogLevel;
 }
+
+/** The server's log: a message and, when the caller knows it, its level (else levelOf decides). */
+export type ServerLog = (message: string, level?: LogLevel) => void;
 
 export interface RunningServer {
   url: string;
   host: string;
   port: number;
+  /** The server's log, for its host's own lines (e.g. the signal that stops it). */
+  log: ServerLog;
   /** Stops accepting, closes the live streams and background loops, and releases the boards. */
   close(): Promise<void>;
 }
@@ -46,16 +58,60 @@ export interface BackgroundLoop {
   stop(): Promise<void>;
 }
 
-const WILDCARDS = new Set(["0.0.0.0", "::", "[::]", "0:0:0:0:0:0:0:0"]);
+/** `2025-01-31T09:00:00.000Z info config reloaded from …`: a log line as `serve` prints it. */
+export function logLine(message: string, level: LogLevel, time: Date = new Date()): string {
+  return `${time.toISOString()} ${level} ${message}`;
+}
 
 /**
- * `apps/web/dist` of the checkout this code runs from: the nearest ancestor of this module (in
- * the source tree, or in the CLI's bundle) that holds `apps/web`, else of the working directory.
+ * The level of a message logged without one: the runtime's and the loops' messages carry none, so
+ * it is read from their wording. A leading `WARN ` (the dispatcher's stuck warning) becomes the
+ * level.
+ */
+export function levelOf(message: string): { level: LogLevel; message: string } {
+  if (message.startsWith("WARN ")) return { level: "warn", message: message.slice(5) };
+  if (/\b(internal error|failed|could not|cannot)\b/.test(message)) return { level: "error", message };
+  if (/\b(invalid|skipped|not counted|stopped|without finishing|rate-limited|closed the connection)\b/.test(message)) {
+    return { level: "warn", message };
+  }
+  return { level: "info", message };
+}
+
+/** `SWITCHYARD_LOG_LEVEL`, checked; null when unset. */
+export function logLevelFromEnv(env: Record<string, string | undefined>): LogLevel | null {
+  const raw = env.SWITCHYARD_LOG_LEVEL?.trim().toLowerCase();
+  if (!raw) return null;
+  if ((LOG_LEVELS as readonly string[]).includes(raw)) return raw as LogLevel;
+  throw new CoreError(
+    "invalid_input",
+    `SWITCHYARD_LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, not '${env.SWITCHYARD_LOG_LEVEL}'`,
+  );
+}
+
+/** A log that drops what is below `threshold` and gives the rest a level. */
+function createLog(sink: (message: string, level: LogLevel) => void, threshold: LogLevel): ServerLog {
+  const min = LOG_LEVELS.indexOf(threshold);
+  return (raw, given) => {
+    const { level, message } = given ? { level: given, message: raw } : levelOf(raw);
+    if (LOG_LEVELS.indexOf(level) >= min) sink(message, level);
+  };
+}
+
+const WILDCARDS = new Set(["0.0.0.0", "::", "[::]", "0:0:0:0:0:0:0:0"]);
+
+/** At the root of an installed release package, beside `dist/` (the CLI's bundle) and `web/` (the SPA); scripts/pack.mjs writes it. */
+const RELEASE_MARKER = "switchyard-release.json";
+
+/**
+ * The built SPA this code serves: the nearest ancestor of this module (in the source tree, or in
+ * the CLI's bundle), else of the working directory, that is a checkout (its `apps/web/dist`) or
+ * an installed release package (its `web/`, found by RELEASE_MARKER).
  */
 export function defaultWebRoot(): string {
   for (const start of [dirname(fileURLToPath(import.meta.url)), process.cwd()]) {
     for (let dir = start; ; dir = dirname(dir)) {
       if (existsSync(join(dir, "apps", "web", "package.json"))) return join(dir, "apps", "web", "dist");
+      if (existsSync(join(dir, RELEASE_MARKER))) return join(dir, "web");
       if (dirname(dir) === dir) break;
     }
   }
@@ -111,7 +167,11 @@ function listen(server: Server, host: string, port: number): Promise<number> {
  */
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const home = options.home ?? resolveHome();
-  const log = options.log ?? ((message: string) => console.error(message));
+  const logLevel = options.logLevel ?? logLevelFromEnv(home.env) ?? "info";
+  const log = createLog(
+    options.log ?? ((message, level) => process.stderr.write(`${logLine(message, level)}\n`)),
+    logLevel,
+  );
   const configSource = createConfigSource(home, log);
   const config = configSource.current();
   const host = options.host ?? config.server.host;
@@ -148,6 +208,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const loops: BackgroundLoop[] = [];
 
   const outer = new Hono();
+  if (logLevel === "debug") {
+    // One line per request: method, path (never the query, which may hold a token), status, time.
+    outer.use(async (c, next) => {
+      const started = performance.now();
+      await next();
+      log(`${c.req.method} ${c.req.path} ${c.res.status} ${Math.round(performance.now() - started)}ms`, "debug");
+    });
+  }
   const ws = createNodeWebSocket({ app: outer });
   const app = createApp({
     home,
@@ -214,6 +282,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     url: `http://${urlHost(host)}:${bound}`,
     host,
     port: bound,
+    log,
     close: () => {
       closing ??= close();
       return closing;

@@ -1,6 +1,16 @@
 import { existsSync } from "node:fs";
 import { BoardResponse, TaskDetail } from "@switchyard/contract";
-import { boardPaths, claimTask, completeTask, createBoard, createTask, isCoreError } from "@switchyard/core";
+import {
+  blockTask,
+  boardPaths,
+  claimTask,
+  completeTask,
+  createBoard,
+  createTask,
+  isCoreError,
+  recordFailure,
+  unblockTask,
+} from "@switchyard/core";
 import { describe, expect, it } from "vitest";
 import { harness, ok, refused } from "./helpers.ts";
 
@@ -131,6 +141,46 @@ describe("GET /board", () => {
       { name: "alice", max_in_progress: 2, running: 2 },
       { name: "bob", max_in_progress: null, running: 0 },
     ]);
+  });
+
+  it("names the board's pull lanes: assignees with no profile that took work with claim, not unknown ones", async () => {
+    const h = harness({ config: PROFILES });
+    const k = await h.k;
+    const alice = (await createTask(k, { title: "spawned", assignee: "alice" })).task;
+    await claimTask(k, alice.id);
+    const pulled = (await createTask(k, { title: "pulled by hand", assignee: "pat" })).task;
+    await claimTask(k, pulled.id);
+    await createTask(k, { title: "for nobody known", assignee: "coder" });
+    const board = BoardResponse.parse(await ok(h.api.board.$get({ query: {} })));
+    expect(board.pull_lanes).toEqual(["pat"]);
+    expect(board.profiles?.map((p) => p.name)).toEqual(["alice", "bob"]);
+  });
+
+  it("says why a blocked card is blocked: who blocked it and why, or the give-up with its last error", async () => {
+    const h = harness();
+    const k = await h.k;
+    const asked = (await createTask(k, { title: "asked", assignee: "bot" })).task;
+    await blockTask(k, asked.id, { reason: "needs the API key", author: "alice" });
+    const broken = (await createTask(k, { title: "broken", assignee: "bot" })).task;
+    for (let i = 0; i < 3; i++) {
+      const run = (await claimTask(k, broken.id))?.current_run_id ?? null;
+      await recordFailure(
+        k,
+        broken.id,
+        { kind: "spawn_failed", error: `no such file: agent (${i + 1})`, runId: run },
+        3,
+      );
+    }
+    const board = BoardResponse.parse(await ok(h.api.board.$get({ query: {} })));
+    const blocked = board.columns.find((c) => c.name === "blocked")?.tasks ?? [];
+    expect(Object.fromEntries(blocked.map((t) => [t.title, t.blocked_reason]))).toEqual({
+      asked: { kind: "blocked", reason: "needs the API key", by: "alice" },
+      broken: { kind: "gave_up", failures: 3, error: "no such file: agent (3)" },
+    });
+    await unblockTask(k, asked.id);
+    const after = BoardResponse.parse(await ok(h.api.board.$get({ query: {} })));
+    const ready = after.columns.find((c) => c.name === "ready")?.tasks ?? [];
+    expect(ready.find((t) => t.id === asked.id)?.blocked_reason).toBeUndefined();
   });
 
   it("says the dispatcher is off when the server runs without it", async () => {

@@ -51,6 +51,7 @@ function card(id: string, status: TaskStatus, fields: Partial<BoardCard> = {}): 
     skills: null,
     max_retries: null,
     retry_after: null,
+    parked: false,
     seq: ++inserted,
     age: { created_age_seconds: 0, started_age_seconds: null, time_to_complete_seconds: null },
     link_counts: { parents: 0, children: 0 },

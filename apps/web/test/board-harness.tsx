@@ -68,6 +68,11 @@ export interface BoardHarness {
   hold(match: (request: RecordedRequest) => boolean): () => void;
   /** Fails the requests that match as fetch does when no answer comes back, until the returned function is called. */
   cutOff(match: (request: RecordedRequest) => boolean): () => void;
+  /**
+   * The server goes away until the returned function is called: open streams drop (1006), new
+   * ones close before they open, and every request fails as fetch does with no answer.
+   */
+  outage(): () => void;
   seed(title: string, fields?: Omit<NewTask, "title">): Promise<Task>;
   seedOn(board: string, title: string, fields?: Omit<NewTask, "title">): Promise<Task>;
   /** Creates another board in the home, as `switchyard boards create` would. */
@@ -80,6 +85,8 @@ export interface HarnessOptions {
   config?: string;
   /** Whether the server says its dispatcher loop runs. */
   dispatcherEnabled?: boolean;
+  /** The live stream's wait before each reconnect (10 ms by default). */
+  reconnectDelay?: (attempt: number) => number;
 }
 
 /**
@@ -116,12 +123,14 @@ export async function boardHarness(options: HarnessOptions = {}): Promise<BoardH
   const requests: RecordedRequest[] = [];
   const holds: Array<{ match: (r: RecordedRequest) => boolean; gate: Promise<void> }> = [];
   const cuts = new Set<(r: RecordedRequest) => boolean>();
+  let down = false;
   const fetchViaApp = (async (input: string | URL | Request, init?: RequestInit) => {
     const url = new URL(String(input));
     const recorded = { method: init?.method ?? "GET", path: url.pathname.replace("/api/plugins/kanban", "") };
     requests.push(recorded);
     for (const hold of holds) if (hold.match(recorded)) await hold.gate;
     for (const cut of cuts) if (cut(recorded)) throw new TypeError("Failed to fetch");
+    if (down) throw new TypeError("Failed to fetch");
     const { signal: _signal, ...rest } = init ?? {};
     return app.request(url.toString(), rest);
   }) as typeof fetch;
@@ -151,6 +160,12 @@ export async function boardHarness(options: HarnessOptions = {}): Promise<BoardH
     };
     setTimeout(async () => {
       if (closed) return;
+      if (down) {
+        // No server: the browser reports a failed connection as a close without an open.
+        closed = true;
+        socket.onclose?.({ code: 1006, reason: "" });
+        return;
+      }
       socket.onopen?.();
       try {
         const stop = await hub.subscribe(
@@ -170,6 +185,7 @@ export async function boardHarness(options: HarnessOptions = {}): Promise<BoardH
       url,
       socket,
       drop(code = 1006) {
+        if (closed) return;
         socket.close();
         socket.onclose?.({ code, reason: "dropped" });
       },
@@ -177,7 +193,12 @@ export async function boardHarness(options: HarnessOptions = {}): Promise<BoardH
     return socket;
   };
 
-  const api = createApi({ baseUrl: "http://localhost", fetch: fetchViaApp, openSocket, reconnectDelay: () => 10 });
+  const api = createApi({
+    baseUrl: "http://localhost",
+    fetch: fetchViaApp,
+    openSocket,
+    reconnectDelay: options.reconnectDelay ?? (() => 10),
+  });
   const queryClient = createQueryClient();
   cleanups.push(async () => {
     queryClient.clear();
@@ -208,6 +229,13 @@ export async function boardHarness(options: HarnessOptions = {}): Promise<BoardH
     cutOff: (match) => {
       cuts.add(match);
       return () => cuts.delete(match);
+    },
+    outage: () => {
+      down = true;
+      for (const s of [...sockets]) s.drop(1006);
+      return () => {
+        down = false;
+      };
     },
     seed: async (title, fields = {}) => (await createTask(await kernel(DEFAULT_BOARD), { title, ...fields })).task,
     seedOn: async (board, title, fields = {}) => (await createTask(await kernel(board), { title, ...fields })).task,

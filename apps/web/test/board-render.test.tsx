@@ -191,10 +191,13 @@ describe("a card", () => {
 });
 
 describe("the “why isn't this running?” line", () => {
-  it("names the missing assignee, a profile that is not spawnable, unfinished parents, and the stopped dispatcher", async () => {
+  it("names the missing assignee, an assignee with no profile, a pull lane, unfinished parents, and the stopped dispatcher", async () => {
     const h = await boardHarness({ config: WORKER_CONFIG, dispatcherEnabled: false });
     await h.seed("Nobody's job");
     await h.seed("Bob's job", { assignee: "bob" });
+    // Pat has no profile but has taken work with claim on this board: a pull lane.
+    await claimTask(h.k, (await h.seed("Pat's first", { assignee: "pat" })).id);
+    await h.seed("Pat's next", { assignee: "pat" });
     await h.seed("Worker's job", { assignee: "worker" });
     const p1 = await h.seed("Parent one");
     const p2 = await h.seed("Parent two");
@@ -203,7 +206,12 @@ describe("the “why isn't this running?” line", () => {
     await screen.findByRole("article", { name: "Waiting child" });
     expect(within(card("Nobody's job")).getByText("Unassigned")).toBeInTheDocument();
     expect(
-      within(card("Bob's job")).getByText("Profile bob is not spawnable (it pulls work with claim)"),
+      within(card("Bob's job")).getByText(
+        "No profile named bob: add it to config.yaml, or take the task with switchyard claim",
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(card("Pat's next")).getByText("pat is a pull lane: it takes work with switchyard claim"),
     ).toBeInTheDocument();
     expect(within(card("Worker's job")).getByText("Dispatcher off")).toBeInTheDocument();
     expect(within(card("Waiting child")).getByText(`Waiting on parents ${p1.id} and ${p2.id}`)).toBeInTheDocument();

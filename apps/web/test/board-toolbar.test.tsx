@@ -1,4 +1,4 @@
-import { createTask, setCurrentBoard, setStatusDirect } from "@switchyard/core";
+import { claimTask, createTask, setCurrentBoard } from "@switchyard/core";
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
@@ -62,15 +62,20 @@ describe("the toolbar", () => {
 
   it("nudges the dispatcher for one tick and shows what it changed", async () => {
     const h = await boardHarness();
-    const parked = await h.seed("Parked by hand");
-    await setStatusDirect(h.k, parked.id, "todo");
+    // A claim nobody renewed: the tick releases it. (A task parked in Todo by hand is no longer
+    // an example: no tick promotes it, SPEC §3.13.)
+    const stale = await h.seed("Claimed and forgotten");
+    await claimTask(h.k, stale.id, { ttl: 60 });
+    h.clock.advance(120);
     h.renderApp();
-    await within(await screen.findByRole("region", { name: "Todo" })).findByRole("article", {
-      name: "Parked by hand",
+    await within(await screen.findByRole("region", { name: "In Progress" })).findByRole("article", {
+      name: "Claimed and forgotten",
     });
 
     await userEvent.click(screen.getByRole("button", { name: "Nudge dispatcher" }));
-    await waitFor(() => expect(within(column("Ready")).getByRole("article", { name: "Parked by hand" })).toBeTruthy());
+    await waitFor(() =>
+      expect(within(column("Ready")).getByRole("article", { name: "Claimed and forgotten" })).toBeTruthy(),
+    );
     expect(h.requests).toContainEqual({ method: "POST", path: "/dispatch" });
   });
 

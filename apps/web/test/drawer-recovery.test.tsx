@@ -137,7 +137,7 @@ describe("the drawer's Recovery section", () => {
     // The drawer refetched: the new status and the event are on screen.
     await waitFor(() => expect(within(dialog).getByText("ready", { selector: ".sy-status" })).toBeInTheDocument());
     const events = within(dialog).getByRole("region", { name: "Events" });
-    expect(within(events).getByText("reclaimed")).toBeInTheDocument();
+    expect(within(events).getByText("Reclaimed by hand: worker stuck in a loop, back to Ready")).toBeInTheDocument();
   });
 
   it("offers Reclaim only while the task is running", async () => {

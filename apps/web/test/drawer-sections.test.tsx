@@ -409,7 +409,7 @@ describe("the drawer's dependencies", () => {
 });
 
 describe("the drawer's events, log and run history", () => {
-  it("lists events newest first with kind and payload", async () => {
+  it("lists events newest first as sentences, with the raw payload behind a disclosure", async () => {
     const h = await drawerHarness();
     const task = await h.seed("Eventful", { assignee: "alice" });
     h.clock.advance(10);
@@ -421,8 +421,15 @@ describe("the drawer's events, log and run history", () => {
     expect(events.getByRole("heading", { name: "Events (3)" })).toBeInTheDocument();
     const rows = events.getAllByRole("listitem");
     expect(rows.map((r) => r.getAttribute("data-kind"))).toEqual(["commented", "blocked", "created"]);
-    expect(rows[0]).toHaveTextContent('{"author":"user","len":21}');
-    expect(rows[1]).toHaveTextContent('{"reason":"needs review"}');
+    expect(rows[0]?.querySelector(".sy-event-head")).toHaveTextContent("user commented (21 characters)");
+    expect(rows[1]?.querySelector(".sy-event-head")).toHaveTextContent("Blocked by user: needs review");
+    expect(rows[2]?.querySelector(".sy-event-head")).toHaveTextContent("Created in Ready for alice");
+    const raw = rows[1]?.querySelector("details");
+    expect(raw?.open).toBe(false);
+    expect(JSON.parse(raw?.querySelector("pre")?.textContent ?? "")).toEqual({
+      reason: "needs review",
+      author: "user",
+    });
   });
 
   it("shows the worker log's tail, says when there is none, and refreshes on demand", async () => {

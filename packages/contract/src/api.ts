@@ -5,7 +5,7 @@ import { boundedJsonObject } from "./json.ts";
 import { atMost, LIMITS } from "./limits.ts";
 import { Run } from "./run.ts";
 import { BoardSlug, TaskId, TaskStatus, WorkspaceKind } from "./status.ts";
-import { Comment, MaxRetries, TaskDict } from "./task.ts";
+import { Comment, MaxRetries, ModelName, TaskDict } from "./task.ts";
 
 const title = z.string().trim().min(1, "title is required").max(LIMITS.title, atMost(LIMITS.title));
 const text = (max: number) => z.string().max(max, atMost(max));
@@ -60,6 +60,8 @@ export const CreateTaskBody = z.strictObject({
   skills: skills.nullish(),
   /** Switchyard: this task's failure limit (null: `dispatch.failure_limit`). */
   max_retries: MaxRetries.nullish(),
+  /** Switchyard (Hermes's `model_override`): the model its worker runs with (null: the profile's). */
+  model_override: ModelName.nullish(),
 });
 export type CreateTaskBody = z.infer<typeof CreateTaskBody>;
 
@@ -75,6 +77,8 @@ export const PatchTaskBody = z.strictObject({
   metadata: metadata.nullable().optional(),
   /** Switchyard: this task's failure limit; null goes back to `dispatch.failure_limit`. */
   max_retries: MaxRetries.nullable().optional(),
+  /** Switchyard: the model its next worker runs with; null goes back to the profile's. */
+  model_override: ModelName.nullable().optional(),
 });
 export type PatchTaskBody = z.infer<typeof PatchTaskBody>;
 
@@ -189,6 +193,12 @@ export const BoardResponse = z.object({
   dispatcher: DispatcherStatus.optional(),
   /** Switchyard: every spawnable profile, sorted by name. */
   profiles: z.array(ProfileStatus).optional(),
+  /**
+   * Switchyard: the board's pull lanes, sorted: assignees with no profile that have taken work
+   * on this board (with `claim`). Any other assignee with no profile is unknown. Absent with
+   * `profiles`.
+   */
+  pull_lanes: z.array(z.string()).optional(),
   /** Switchyard: profiles paused on this board after repeated identical failures. */
   paused_profiles: z.array(ProfilePause).optional(),
 });

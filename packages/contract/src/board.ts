@@ -49,6 +49,17 @@ export const RemoveBoardResult = z.object({
 });
 export type RemoveBoardResult = z.infer<typeof RemoveBoardResult>;
 
+/**
+ * Switchyard: why a blocked task is blocked, from the event that blocked it: a block by a
+ * person or its worker (`by`, when the event names them), or the dispatcher giving up after
+ * `failures` failures, the last one `error`.
+ */
+export const BlockedReason = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("blocked"), reason: z.string().nullable(), by: z.string().nullable() }),
+  z.object({ kind: z.literal("gave_up"), failures: z.number().int(), error: z.string().nullable() }),
+]);
+export type BlockedReason = z.infer<typeof BlockedReason>;
+
 /** A card on `GET /board`: the task dict plus counts and child progress. */
 export const BoardCard = TaskDict.extend({
   link_counts: z.object({ parents: z.number().int(), children: z.number().int() }),
@@ -56,6 +67,8 @@ export const BoardCard = TaskDict.extend({
   progress: z.object({ done: z.number().int(), total: z.number().int() }).nullable(),
   /** Switchyard: ids of parents that are not yet done or archived (why a todo card waits). */
   waiting_on: z.array(z.string()).optional(),
+  /** Switchyard: on a blocked card, why it is blocked. */
+  blocked_reason: BlockedReason.optional(),
 });
 export type BoardCard = z.infer<typeof BoardCard>;
 

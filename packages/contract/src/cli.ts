@@ -1,6 +1,7 @@
 import * as z from "zod";
+import { ProfilePause } from "./api.ts";
 import { Run } from "./run.ts";
-import { CliTask } from "./task.ts";
+import { CliTask, TaskDict } from "./task.ts";
 import { ShortComment, ShortEvent } from "./tools.ts";
 
 /** The `--json` output of the `switchyard` CLI (reference §10), where it is not a shape defined elsewhere. */
@@ -43,3 +44,60 @@ export const NotifySubscription = z.object({
   last_event_id: z.number().int(),
 });
 export type NotifySubscription = z.infer<typeof NotifySubscription>;
+
+/*
+ * The `--json` output of the verbs that have no REST or tool shape to reuse (issue 15). A verb
+ * whose action the API or a tool also performs prints that response instead (docs/user-guide.md
+ * lists which).
+ */
+
+/** `claim <id> --json`: the task as `PATCH /tasks/:id` returns it, and the prepared workspace. */
+export const CliClaim = z.object({ task: TaskDict, workspace: z.string() });
+export type CliClaim = z.infer<typeof CliClaim>;
+
+/** `context <id> --json`: what `kanban_show` calls `worker_context`. */
+export const CliContext = z.object({ task_id: z.string(), worker_context: z.string() });
+export type CliContext = z.infer<typeof CliContext>;
+
+/** `guidance --json`. */
+export const CliGuidance = z.object({ guidance: z.string() });
+export type CliGuidance = z.infer<typeof CliGuidance>;
+
+/** `init --json`: the board's database and the profiles the dispatcher can start. */
+export const CliInit = z.object({ board: z.string(), db_path: z.string(), profiles: z.array(z.string()) });
+export type CliInit = z.infer<typeof CliInit>;
+
+/** `gc --json`: how many of each were removed. */
+export const CliGc = z.object({
+  workspaces: z.number().int(),
+  events: z.number().int(),
+  logs: z.number().int(),
+});
+export type CliGc = z.infer<typeof CliGc>;
+
+/** `profiles list --json`. */
+export const CliProfiles = z.object({
+  profiles: z.array(z.object({ name: z.string(), spawnable: z.boolean(), paused: ProfilePause.nullable() })),
+});
+export type CliProfiles = z.infer<typeof CliProfiles>;
+
+/** `notify-unsubscribe --json`: the subscription that was removed. */
+export const CliUnsubscribed = NotifySubscription.pick({
+  task_id: true,
+  platform: true,
+  chat_id: true,
+  thread_id: true,
+}).extend({ ok: z.literal(true) });
+export type CliUnsubscribed = z.infer<typeof CliUnsubscribed>;
+
+/** `serve --json`: the first line on stdout, once the server listens. */
+export const CliServing = z.object({ url: z.string(), home: z.string(), demo: z.boolean() });
+export type CliServing = z.infer<typeof CliServing>;
+
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+export const LogLevel = z.enum(LOG_LEVELS);
+export type LogLevel = z.infer<typeof LogLevel>;
+
+/** One log line of `serve --json` on stderr (the text form is `<time> <level> <message>`). */
+export const LogRecord = z.object({ time: z.string(), level: LogLevel, message: z.string() });
+export type LogRecord = z.infer<typeof LogRecord>;

@@ -2,8 +2,28 @@ import * as z from "zod";
 
 const positiveInt = z.number().int().positive();
 
-/** What a profile's argv template may name; `{prompt}` is "work kanban task <id>". */
-export const COMMAND_PLACEHOLDERS = ["task_id", "profile", "workspace", "board", "prompt"] as const;
+/**
+ * What a profile's argv template may name: `{prompt}` is "work kanban task <id>", `{run_id}` the
+ * run's id, `{mcp_config}` the path of the run's MCP configuration (the `mcpServers` JSON that
+ * starts `switchyard mcp` for this run), `{model}` the task's model override, else the
+ * profile's `model` (empty when neither is set), `{home}` the Switchyard home.
+ */
+export const COMMAND_PLACEHOLDERS = [
+  "task_id",
+  "profile",
+  "workspace",
+  "board",
+  "prompt",
+  "run_id",
+  "mcp_config",
+  "model",
+  "home",
+] as const;
+
+/** The agent CLIs Switchyard knows how to start as workers (SPEC §14; docs/agents/<preset>.md). */
+export const PRESETS = ["claude-code", "codex", "gemini", "opencode", "goose", "hermes", "aider"] as const;
+export const Preset = z.enum(PRESETS);
+export type Preset = z.infer<typeof Preset>;
 
 /** A `{word}` in an argv item that is not one of the placeholders (a typo would pass silently). */
 function unknownPlaceholder(arg: string): string | undefined {
@@ -26,22 +46,58 @@ const commandArg = z
     }
   });
 
-/** A profile: how the dispatcher starts a worker for tasks assigned to it (SPEC §4). */
+/**
+ * A profile: how the dispatcher starts a worker for tasks assigned to it (SPEC §4, §14). Either
+ * a `preset` (an agent CLI Switchyard knows: it builds the argv, the model flag and the per-run
+ * MCP configuration) or a raw `command` argv template, never both. `args` are extra argv items
+ * for a preset (placeholders allowed), `model` the model a preset passes (a task's
+ * `model_override` wins; `{model}` in a command).
+ */
 export const ProfileConfig = z
   .strictObject({
-    /** argv template; placeholders {task_id} {profile} {workspace} {board} {prompt}. */
+    /** argv template; placeholders {task_id} {profile} {workspace} {board} {prompt} {run_id} {mcp_config} {model} {home}. */
     command: z.array(commandArg).min(1).optional(),
-    /** `hermes` builds `hermes -p <profile> --skills kanban-worker … chat -q "work kanban task <id>"`. */
-    preset: z.literal("hermes").optional(),
+    /** An agent CLI Switchyard knows how to start (docs/agents/<preset>.md). */
+    preset: Preset.optional(),
+    /** The model the worker runs with, unless the task names its own (`model_override`). */
+    model: z.string().trim().min(1).optional(),
+    /** Extra argv items a preset adds before its prompt (placeholders allowed). */
+    args: z.array(commandArg).optional(),
     env: z.record(z.string(), z.string()).default({}),
     max_in_progress: positiveInt.optional(),
     /** The command the dashboard offers for "change this profile's model". */
     model_hint: z.string().optional(),
   })
   .refine((p) => (p.command === undefined) !== (p.preset === undefined), {
-    message: "a profile needs exactly one of `command` (an argv list) or `preset: hermes`",
+    message: `a profile needs exactly one of \`command\` (an argv list) or \`preset\` (one of ${PRESETS.join(", ")})`,
+  })
+  .refine((p) => p.args === undefined || p.preset !== undefined, {
+    message: "`args` adds to a preset's argv; with `command`, put the items in the command itself",
+    path: ["args"],
   });
 export type ProfileConfig = z.infer<typeof ProfileConfig>;
+
+/** One check of `switchyard doctor` on a profile: binary, version, flags, auth, mcp (SPEC §14). */
+export const DoctorCheck = z.object({
+  name: z.string(),
+  ok: z.boolean(),
+  detail: z.string(),
+});
+export type DoctorCheck = z.infer<typeof DoctorCheck>;
+
+/** `switchyard doctor --json`: every spawnable profile and whether its worker could start and reach the board. */
+export const DoctorReport = z.object({
+  ok: z.boolean(),
+  profiles: z.array(
+    z.object({
+      profile: z.string(),
+      preset: Preset.nullable(),
+      ok: z.boolean(),
+      checks: z.array(DoctorCheck),
+    }),
+  ),
+});
+export type DoctorReport = z.infer<typeof DoctorReport>;
 
 export const ServerConfig = z.strictObject({
   host: z.string().min(1).default("127.0.0.1"),

@@ -65,7 +65,8 @@ export const TaskEvent = z.discriminatedUnion("kind", [
       })
       .nullable(),
   ),
-  kind("blocked", z.looseObject({ reason: nullableText }).nullable()),
+  /** `author` (Switchyard): who blocked it, a person or the worker's profile. */
+  kind("blocked", z.looseObject({ reason: nullableText, author: z.string().optional() }).nullable()),
   kind("unblocked", z.null()),
   kind("archived", z.null()),
   kind("assigned", z.looseObject({ assignee: nullableText })),
@@ -73,7 +74,8 @@ export const TaskEvent = z.discriminatedUnion("kind", [
   kind("unlinked", z.looseObject({ parent: z.string(), child: z.string(), child_status: resulting })),
   kind("commented", z.looseObject({ author: z.string(), len: int })),
   kind("reprioritized", z.looseObject({ priority: int })),
-  kind("status", z.looseObject({ status: z.string() })),
+  /** `parked` (Switchyard, decision 015): a person put the task in todo while nothing held it back. */
+  kind("status", z.looseObject({ status: z.string(), parked: z.literal(true).optional() })),
   kind(
     "reclaimed",
     z.union([

@@ -39,8 +39,30 @@ export const Task = z.object({
   max_retries: z.number().int().nullable(),
   /** Switchyard: not claimable before this time (Unix seconds), set by a rate-limit backoff. */
   retry_after: ts.nullable(),
+  /**
+   * Switchyard (SPEC §3.13, decision 015): a person put this todo task there while nothing held
+   * it back, so the kernel never promotes it; false for a task waiting on its parents.
+   */
+  parked: z.boolean(),
+  /**
+   * Switchyard (Hermes has the column): the model this task's worker runs with, overriding its
+   * profile's `model` (SPEC §14). Optional so an answer from an older server, or Hermes's, parses.
+   */
+  model_override: nullableText.optional(),
 });
 export type Task = z.infer<typeof Task>;
+
+/** A task's `model_override`: a model name as the agent CLI takes it (`sonnet`, `openai/gpt-5`). */
+export const MODEL_NAME_MAX = 200;
+export const ModelName = z
+  .string({ error: "model must be a model name" })
+  .trim()
+  .min(1, "model must not be blank (use null to clear it)")
+  .max(MODEL_NAME_MAX, `model must be at most ${MODEL_NAME_MAX} characters`)
+  .refine(
+    (m) => [...m].every((ch) => (ch.codePointAt(0) ?? 0) > 0x20 && !/\s/.test(ch)),
+    "model must be one word (no spaces or control characters)",
+  );
 
 /**
  * A task's `max_retries`: how many failures it may have before it is given up (blocked), like

@@ -3,7 +3,7 @@ import { boundedJsonObject } from "./json.ts";
 import { atMost, LIMITS } from "./limits.ts";
 import { Run } from "./run.ts";
 import { TaskStatus, WorkspaceKind } from "./status.ts";
-import { Comment, MaxRetries, Task } from "./task.ts";
+import { Comment, MAX_RETRIES_LIMIT, Task } from "./task.ts";
 
 /**
  * The worker tool surface (reference §9, SPEC §3.10–3.11): tool names, parameters with the
@@ -45,9 +45,31 @@ function idList(what: string) {
 
 const metadata = boundedJsonObject("metadata must be a JSON object");
 
-export const ShowParams = z.object({ task_id: optionalTaskId });
+/**
+ * A whole number, as a JSON number only: `"5"` is refused with a message that says so (the
+ * reference's tools take ints; a model that quotes a number learns to send it bare).
+ */
+function wholeNumber(name: string, min: [number, string], max: [number, string]) {
+  return z
+    .number({
+      error: (issue) =>
+        typeof issue.input === "string"
+          ? `${name} must be a JSON number, not the string ${JSON.stringify(issue.input).slice(0, 40)}: send it without quotes`
+          : `${name} must be a whole number`,
+    })
+    .int(`${name} must be a whole number`)
+    .min(...min)
+    .max(...max);
+}
 
-export const CompleteParams = z.object({
+/**
+ * Every tool's parameters are a strict object: an unknown key (a typo such as `parent` for
+ * `parents`) is refused, never ignored, and the advertised JSON Schema says
+ * `additionalProperties: false`.
+ */
+export const ShowParams = z.strictObject({ task_id: optionalTaskId });
+
+export const CompleteParams = z.strictObject({
   task_id: optionalTaskId,
   summary: z
     .string({ error: "summary must be a string" })
@@ -70,7 +92,7 @@ export const CompleteParams = z.object({
     ),
 });
 
-export const BlockParams = z.object({
+export const BlockParams = z.strictObject({
   task_id: optionalTaskId,
   reason: z
     .string({ error: "reason is required — explain what input you need" })
@@ -80,7 +102,7 @@ export const BlockParams = z.object({
     .describe("One specific sentence naming the decision or input you need. Block only on real blockers."),
 });
 
-export const HeartbeatParams = z.object({
+export const HeartbeatParams = z.strictObject({
   task_id: optionalTaskId,
   note: z
     .string({ error: "note must be a string" })
@@ -89,7 +111,7 @@ export const HeartbeatParams = z.object({
     .describe("What progress you made, e.g. 'epoch 12/50, loss 0.31'. Heartbeat every few minutes on long work."),
 });
 
-export const CommentParams = z.object({
+export const CommentParams = z.strictObject({
   task_id: z
     .string({ error: "task_id is required" })
     .trim()
@@ -104,12 +126,15 @@ export const CommentParams = z.object({
     .describe("The comment, markdown. The author is your profile."),
 });
 
-export const CreateParams = z.object({
+const PRIORITY_RANGE = `priority must be from -${LIMITS.priority} to ${LIMITS.priority}`;
+
+export const CreateParams = z.strictObject({
   title: z
     .string({ error: "title is required" })
     .trim()
     .min(1, "title is required")
-    .max(LIMITS.title, atMost(LIMITS.title)),
+    .max(LIMITS.title, atMost(LIMITS.title))
+    .describe("A short imperative title naming the outcome, e.g. 'Write the API docs'."),
   assignee: z
     .string({ error: "assignee is required — name the profile that should do this work" })
     .trim()
@@ -129,67 +154,90 @@ export const CreateParams = z.object({
     .max(LIMITS.name, atMost(LIMITS.name))
     .nullish()
     .describe("Defaults to $SWITCHYARD_TENANT."),
-  priority: z
-    .number({ error: "priority must be a whole number" })
-    .int("priority must be a whole number")
-    .min(-LIMITS.priority, `priority must be from -${LIMITS.priority} to ${LIMITS.priority}`)
-    .max(LIMITS.priority, `priority must be from -${LIMITS.priority} to ${LIMITS.priority}`)
-    .nullish(),
-  workspace_kind: WorkspaceKind.nullish(),
-  workspace_path: z.string({ error: "workspace_path must be a string" }).max(4096, atMost(4096)).nullish(),
-  triage: z.boolean({ error: "triage must be true or false" }).nullish(),
+  priority: wholeNumber("priority", [-LIMITS.priority, PRIORITY_RANGE], [LIMITS.priority, PRIORITY_RANGE])
+    .nullish()
+    .describe("Higher is dispatched first (default 0)."),
+  workspace_kind: WorkspaceKind.nullish().describe(
+    "Where the worker runs: scratch (a fresh directory, the default), worktree (a git worktree) or dir (workspace_path).",
+  ),
+  workspace_path: z
+    .string({ error: "workspace_path must be a string" })
+    .max(4096, atMost(4096))
+    .nullish()
+    .describe("The absolute directory for workspace_kind dir."),
+  triage: z
+    .boolean({ error: "triage must be true or false" })
+    .nullish()
+    .describe("Park the task in triage: never dispatched until someone moves it."),
   idempotency_key: z
     .string({ error: "idempotency_key must be a string" })
     .max(LIMITS.name, atMost(LIMITS.name))
-    .nullish(),
-  max_runtime_seconds: z
-    .number({ error: "max_runtime_seconds must be a whole number of seconds" })
-    .int("max_runtime_seconds must be a whole number of seconds")
-    .min(0, "max_runtime_seconds must be 0 or more")
-    .max(LIMITS.max_runtime_seconds, `max_runtime_seconds must be at most ${LIMITS.max_runtime_seconds} (365 days)`)
-    .nullish(),
+    .nullish()
+    .describe("If a task with this key exists, it is returned instead of creating another."),
+  max_runtime_seconds: wholeNumber(
+    "max_runtime_seconds",
+    [0, "max_runtime_seconds must be 0 or more"],
+    [LIMITS.max_runtime_seconds, `max_runtime_seconds must be at most ${LIMITS.max_runtime_seconds} (365 days)`],
+  )
+    .nullish()
+    .describe("Stop the worker after this many seconds."),
   skills: z
     .union([z.array(z.string()).max(100), z.string()], { error: "skills must be a list of skill names" })
     .transform((v) => (typeof v === "string" ? [v] : v))
-    .nullish(),
-  max_retries: MaxRetries.nullish().describe(
-    "Give up (block the task) after this many failed runs; defaults to the board's failure limit.",
-  ),
+    .nullish()
+    .describe("Extra skills the worker loads, by name."),
+  max_retries: wholeNumber(
+    "max_retries",
+    [1, "max_retries must be 1 or more"],
+    [MAX_RETRIES_LIMIT, `max_retries must be at most ${MAX_RETRIES_LIMIT}`],
+  )
+    .nullish()
+    .describe("Give up (block the task) after this many failed runs; defaults to the board's failure limit."),
 });
 
-export const LinkParams = z.object({
+export const LinkParams = z.strictObject({
   parent_id: z
     .string({ error: "both parent_id and child_id are required" })
     .trim()
     .min(1)
-    .max(LIMITS.name, atMost(LIMITS.name)),
+    .max(LIMITS.name, atMost(LIMITS.name))
+    .describe("The task that must be done first."),
   child_id: z
     .string({ error: "both parent_id and child_id are required" })
     .trim()
     .min(1)
-    .max(LIMITS.name, atMost(LIMITS.name)),
+    .max(LIMITS.name, atMost(LIMITS.name))
+    .describe("The task that waits until parent_id is done."),
 });
 
-export const ListParams = z.object({
-  assignee: z.string({ error: "assignee must be a string" }).max(LIMITS.name, atMost(LIMITS.name)).nullish(),
-  status: TaskStatus.nullish(),
-  tenant: z.string({ error: "tenant must be a string" }).max(LIMITS.name, atMost(LIMITS.name)).nullish(),
-  include_archived: z.boolean({ error: "include_archived must be true or false" }).nullish(),
-  limit: z
-    .number({ error: "limit must be a whole number" })
-    .int("limit must be a whole number")
-    .min(1, "limit must be at least 1")
-    .max(1_000, "limit must be at most 1000")
+export const ListParams = z.strictObject({
+  assignee: z
+    .string({ error: "assignee must be a string" })
+    .max(LIMITS.name, atMost(LIMITS.name))
+    .nullish()
+    .describe("Only tasks assigned to this profile."),
+  status: TaskStatus.nullish().describe("Only tasks with this status."),
+  tenant: z
+    .string({ error: "tenant must be a string" })
+    .max(LIMITS.name, atMost(LIMITS.name))
+    .nullish()
+    .describe("Only tasks of this tenant."),
+  include_archived: z
+    .boolean({ error: "include_archived must be true or false" })
+    .nullish()
+    .describe("Include archived tasks (left out by default)."),
+  limit: wholeNumber("limit", [1, "limit must be at least 1"], [1_000, "limit must be at most 1000"])
     .nullish()
     .describe("At most this many tasks (default 100), highest priority first."),
 });
 
-export const UnblockParams = z.object({
+export const UnblockParams = z.strictObject({
   task_id: z
     .string({ error: "task_id is required" })
     .trim()
     .min(1, "task_id is required")
-    .max(LIMITS.name, atMost(LIMITS.name)),
+    .max(LIMITS.name, atMost(LIMITS.name))
+    .describe("The blocked task to move back to ready."),
 });
 
 export const TOOL_PARAMS = {

@@ -30,6 +30,13 @@ export const GUARDS = [
   "parents_satisfied",
   /** Some parent is neither done nor archived. */
   "parents_unfinished",
+  /**
+   * The todo task waits on its parents rather than being parked there by a person (SPEC §3.13,
+   * decision 015): a person's move to todo while no parent is unfinished parks it
+   * (`tasks.parked`), and only a person moves it on. A todo task with no parents waits on nothing,
+   * so the dispatcher's full pass leaves it too.
+   */
+  "not_parked",
   /** A worker's call comes from the task's current run (SPEC §3.2). */
   "current_run",
   /** The task is not held by a claim. */
@@ -84,10 +91,11 @@ export const TRANSITIONS: readonly Transition[] = [
   { action: "archive", from: LIVE, to: "archived", by: ["operator"], guards: [] },
   // The dashboard's direct writes (reference `_set_status_direct`); running is never set directly.
   { action: "set_status", from: ALL, to: "triage", by: ["operator"], guards: [] },
+  // Parks the task unless a parent is unfinished (then it waits on its parents: `not_parked`).
   { action: "set_status", from: ALL, to: "todo", by: ["operator"], guards: [] },
   { action: "set_status", from: ALL, to: "ready", by: ["operator"], guards: ["parents_satisfied"] },
   // Consequences the kernel draws itself.
-  { action: "promote", from: ["todo"], to: "ready", by: ["kernel"], guards: ["parents_satisfied"] },
+  { action: "promote", from: ["todo"], to: "ready", by: ["kernel"], guards: ["parents_satisfied", "not_parked"] },
   { action: "demote", from: ["ready"], to: "todo", by: ["kernel"], guards: ["parents_unfinished"] },
   // A run that ends without finishing (reclaim, stale claim, crash, timeout, protocol violation).
   {

@@ -26,7 +26,8 @@ export interface Block {
  * Blocks a running or ready task (reference §2.3): the claim is released, the open run closes
  * as `blocked` with the reason as its summary (or a zero-length run records the reason), and
  * the reason is posted as a comment "BLOCKED: <reason>" by its author, whichever surface the
- * block came from (decision 012), so the thread shows what the task waits for.
+ * block came from (decision 012), so the thread shows what the task waits for. The `blocked`
+ * event names the author too (Switchyard's optional `author` key).
  */
 export async function blockTask(k: Kernel, id: string, input: BlockInput = {}): Promise<Block> {
   const reason = input.reason?.trim() || null;
@@ -46,8 +47,9 @@ export async function blockTask(k: Kernel, id: string, input: BlockInput = {}): 
     } else if (reason) {
       run = await synthesizeRun(k, id, task.assignee, { outcome: "blocked", summary: reason });
     }
-    await appendEvent(k, id, "blocked", { reason }, run);
-    if (reason) await insertComment(k, id, input.author?.trim() || "user", `BLOCKED: ${reason}`);
+    const author = input.author?.trim() || "user";
+    await appendEvent(k, id, "blocked", { reason, author }, run);
+    if (reason) await insertComment(k, id, author, `BLOCKED: ${reason}`);
     return { task: await requireTask(k, id), run_id: run };
   });
 }

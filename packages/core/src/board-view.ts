@@ -1,9 +1,9 @@
-import type { BoardCard, BoardColumn, TaskDict, TaskStatus } from "@switchyard/contract";
+import type { BlockedReason, BoardCard, BoardColumn, TaskDict, TaskStatus } from "@switchyard/contract";
 import { COLUMN_ORDER } from "@switchyard/contract";
 import { latestEventId } from "./events.ts";
 import type { Kernel } from "./kernel.ts";
 import { waitingOnByTask } from "./links.ts";
-import { TASK_COLUMNS, taskRowOf, toTask } from "./rows.ts";
+import { type EventRow, TASK_COLUMNS, taskRowOf, toEvent, toTask } from "./rows.ts";
 import { boardFacets, taskAge } from "./stats.ts";
 import { getTask, TASK_ORDER } from "./tasks.ts";
 import { boardWarnings, taskWarnings } from "./warnings.ts";
@@ -21,6 +21,33 @@ export interface BoardView {
   now: number;
 }
 
+/**
+ * Why each blocked task is blocked: the latest `blocked` or `gave_up` event of every blocked
+ * task (one query over `idx_events_kind_task`, whatever the board's size).
+ */
+async function blockedReasons(k: Kernel): Promise<Map<string, BlockedReason>> {
+  const out = new Map<string, BlockedReason>();
+  const rows = await k.db.all<EventRow>(
+    `SELECT e.* FROM task_events e
+      WHERE e.id IN (SELECT MAX(x.id) FROM task_events x JOIN tasks t ON t.id = x.task_id
+                      WHERE t.status = 'blocked' AND x.kind IN ('blocked', 'gave_up') GROUP BY x.task_id)`,
+  );
+  for (const event of rows.map(toEvent)) {
+    if (event.kind === "gave_up") {
+      // Stored payloads are not re-validated: an old or foreign row may lack a key.
+      const { failures, error } = event.payload ?? {};
+      out.set(event.task_id, { kind: "gave_up", failures: Number(failures ?? 0), error: error ?? null });
+    } else if (event.kind === "blocked") {
+      out.set(event.task_id, {
+        kind: "blocked",
+        reason: event.payload?.reason ?? null,
+        by: event.payload?.author ?? null,
+      });
+    }
+  }
+  return out;
+}
+
 async function countBy(k: Kernel, sql: string): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   for (const r of await k.db.all<{ id: string; n: number }>(sql)) out.set(r.id, Number(r.n));
@@ -30,7 +57,7 @@ async function countBy(k: Kernel, sql: string): Promise<Map<string, number>> {
 /**
  * Everything `GET /board` shows (reference §11): the columns in order, each card with its age,
  * active warnings, link and comment counts, child progress and (Switchyard) the unfinished
- * parents it waits on. A fixed number of set-based queries, whatever the board's size.
+ * parents it waits on and, when blocked, why. A fixed number of set-based queries, whatever the board's size.
  */
 export async function boardView(k: Kernel, options: BoardViewOptions = {}): Promise<BoardView> {
   const now = k.clock.now();
@@ -54,6 +81,7 @@ export async function boardView(k: Kernel, options: BoardViewOptions = {}): Prom
   );
   const waiting = await waitingOnByTask(k);
   const warnings = await boardWarnings(k);
+  const blocked = await blockedReasons(k);
 
   const columns = new Map<TaskStatus, BoardCard[]>();
   for (const status of COLUMN_ORDER) {
@@ -78,6 +106,8 @@ export async function boardView(k: Kernel, options: BoardViewOptions = {}): Prom
       card.comment_count = comments.get(card.id) ?? 0;
       card.progress = total > 0 ? { done: childrenDone.get(card.id) ?? 0, total } : null;
       if (waits) card.waiting_on = waits;
+      const why = card.status === "blocked" ? blocked.get(card.id) : undefined;
+      if (why) card.blocked_reason = why;
       (columns.get(card.status) ?? columns.get("todo"))?.push(card);
     },
   );
@@ -87,6 +117,23 @@ export async function boardView(k: Kernel, options: BoardViewOptions = {}): Prom
     latest_event_id: latest,
     now,
   };
+}
+
+/**
+ * The profiles that have run work on this board (every run records its assignee), sorted: with
+ * the spawnable ones taken out, the board's pull lanes, assignees that take work with `claim`.
+ * A loose index scan over `idx_runs_profile`: one index probe per name, not one row per run.
+ */
+export async function runProfiles(k: Kernel): Promise<string[]> {
+  const rows = await k.db.all<{ name: string | null }>(
+    `WITH RECURSIVE p(name) AS (
+       SELECT MIN(profile) FROM task_runs
+       UNION ALL
+       SELECT (SELECT MIN(profile) FROM task_runs WHERE profile > p.name) FROM p WHERE p.name IS NOT NULL
+     )
+     SELECT name FROM p WHERE name IS NOT NULL`,
+  );
+  return rows.map((r) => r.name as string);
 }
 
 /** The task dict of `GET /tasks/:id` and friends: the row plus age, active warnings and its insertion sequence. */

@@ -8,6 +8,7 @@ import { completeTask } from "./completion.ts";
 import { type DispatchOptions, dispatchOnce, hasSpawnableReady, type SpawnRequest } from "./dispatcher.ts";
 import { listEvents } from "./events.ts";
 import type { Kernel } from "./kernel.ts";
+import { setStatusDirect } from "./moves.ts";
 import { reclaimTask } from "./recovery.ts";
 import { getRun, listRuns } from "./runs.ts";
 import { createTask, type NewTask, requireTask } from "./tasks.ts";
@@ -146,6 +147,24 @@ describe("dispatchOnce: what gets spawned", () => {
     expect(result.promoted).toBe(1);
     expect(result.spawned.map((s) => s.task_id)).toEqual([child.id]);
     expect((await requireTask(r.k, child.id)).status).toBe("running");
+  });
+});
+
+describe("dispatchOnce: a task parked in todo (SPEC §3.13)", () => {
+  it("never promotes or spawns an assigned task a person moved from triage to todo, tick after tick", async () => {
+    const r = await rig();
+    const idea = await task(r.k, "idea", { triage: true });
+    await setStatusDirect(r.k, idea.id, "todo");
+    for (let i = 0; i < 3; i++) {
+      const result = await r.tick();
+      expect([result.promoted, result.spawned]).toEqual([0, []]);
+      r.clock.advance(60);
+    }
+    expect(await requireTask(r.k, idea.id)).toMatchObject({ status: "todo", parked: true });
+    expect(r.spawns).toEqual([]);
+    // Moved on by a person, it runs.
+    await setStatusDirect(r.k, idea.id, "ready");
+    expect((await r.tick()).spawned.map((s) => s.task_id)).toEqual([idea.id]);
   });
 });
 

@@ -1,4 +1,5 @@
 import type { RunOutcome } from "@switchyard/contract";
+import { agentSessionOf, agentVerdict } from "./agents.ts";
 import { isLocalLock, type WorkerRef } from "./claims.ts";
 import { workerDeadlines } from "./deadlines.ts";
 import { appendEvent } from "./events.ts";
@@ -46,6 +47,13 @@ export interface Failure {
    * identical ones across a profile's runs pause the profile (pauses.ts). Kept in the run's metadata.
    */
   fingerprint?: string | null;
+  /**
+   * For a worker started with the board's tools wired in (SPEC §14): whether its agent connected
+   * and the tools it called, kept in the failure's event payload.
+   */
+  agent?: { connected: boolean; tools: string[] } | null;
+  /** The worker's last log lines, kept in the event payload when its agent never connected. */
+  logTail?: readonly string[];
 }
 
 export interface FailureOutcome {
@@ -121,6 +129,17 @@ export async function recordFailure(
   });
 }
 
+/** What a failure's event says of the agent, when the worker was started with the board's tools. */
+function agentPayload(f: Failure): Record<string, unknown> {
+  if (!f.agent) return {};
+  return {
+    error: truncate(f.error),
+    agent_connected: f.agent.connected,
+    agent_tools: f.agent.tools,
+    ...(!f.agent.connected && f.logTail && f.logTail.length > 0 ? { log_tail: [...f.logTail] } : {}),
+  };
+}
+
 function failurePayload(f: Failure, claimLock: string | null, failures: number): Record<string, unknown> {
   switch (f.kind) {
     case "spawn_failed":
@@ -132,6 +151,7 @@ function failurePayload(f: Failure, claimLock: string | null, failures: number):
         failures,
         exit_code: f.exitCode ?? null,
         signal: f.signal ?? null,
+        ...agentPayload(f),
       };
     case "timed_out":
       return {
@@ -142,7 +162,13 @@ function failurePayload(f: Failure, claimLock: string | null, failures: number):
         failures,
       };
     case "protocol_violation":
-      return { pid: f.pid ?? null, exit_code: f.exitCode ?? null, signal: f.signal ?? null, failures };
+      return {
+        pid: f.pid ?? null,
+        exit_code: f.exitCode ?? null,
+        signal: f.signal ?? null,
+        failures,
+        ...agentPayload(f),
+      };
   }
 }
 
@@ -231,6 +257,13 @@ export async function detectCrashedWorkers(
 /** A worker's exit as the host saw it: pid, exit code or signal, and the last line of its log. */
 export interface WorkerExit extends ExitFacts {
   pid: number;
+  /**
+   * The worker was started with the board's tools wired in (a preset's per-run MCP
+   * configuration, SPEC §14): whether its agent connected is then part of the verdict.
+   */
+  agentExpected?: boolean;
+  /** Its last log lines since it started, quoted when its agent never connected. */
+  logTail?: readonly string[];
 }
 
 /** What the failure policy needs besides the exit: the failure limit, the pause threshold and the rate-limit backoff. */
@@ -261,27 +294,36 @@ export async function recordWorkerExit(
   const clean = exit.code === 0 && exit.signal === null;
   const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
   const fingerprint = exitFingerprint(exit);
+  // Whether the agent reached the board's tools (agents.ts): "never connected" says more than a
+  // bare exit code, and is the usual cause when a preset's agent cannot start `switchyard mcp`.
+  const session = exit.agentExpected ? await agentSessionOf(k, runId) : null;
+  const verdict = exit.agentExpected ? agentVerdict(session, exit.logTail) : null;
+  const agent = exit.agentExpected ? { connected: session !== null, tools: session?.tools ?? [] } : null;
   return recordFailure(
     k,
     taskId,
     clean
       ? {
           kind: "protocol_violation",
-          error: `worker pid ${exit.pid} exited (${how}) without completing or blocking the task`,
+          error: `worker pid ${exit.pid} exited (${how}) without completing or blocking the task${verdict ? `: ${verdict}` : ""}`,
           runId,
           pid: exit.pid,
           exitCode: exit.code,
           signal: exit.signal,
           fingerprint,
+          agent,
+          logTail: exit.logTail,
         }
       : {
           kind: "crashed",
-          error: `worker pid ${exit.pid} died (${how})`,
+          error: `worker pid ${exit.pid} died (${how})${verdict ? `; ${verdict}` : ""}`,
           runId,
           pid: exit.pid,
           exitCode: exit.code,
           signal: exit.signal,
           fingerprint,
+          agent,
+          logTail: exit.logTail,
         },
     limit,
     policy.pauseAfter,

@@ -1,5 +1,14 @@
+export {
+  AGENT_KEY,
+  type AgentSession,
+  agentSessionIn,
+  agentSessionOf,
+  agentVerdict,
+  recordAgentConnection,
+  recordAgentToolCall,
+} from "./agents.ts";
 export { type Block, type BlockInput, blockTask, unblockTask } from "./blocking.ts";
-export { type BoardView, type BoardViewOptions, boardView, taskDict } from "./board-view.ts";
+export { type BoardView, type BoardViewOptions, boardView, runProfiles, taskDict } from "./board-view.ts";
 export {
   clearCurrentBoard,
   createBoard,
@@ -153,6 +162,7 @@ export {
   normalizeSkills,
   requireTask,
   setMaxRetries,
+  setModelOverride,
   setPriority,
   TASK_ORDER,
   type TaskFilter,

@@ -169,7 +169,7 @@ describe("readiness", () => {
     expect(await status(k, await task(k, "child created after the archive", [p2]))).toBe("ready");
   });
 
-  it("promotes in a recompute pass every todo task whose parents are satisfied, with a promoted event", async () => {
+  it("promotes in a recompute pass every todo task waiting on parents that are all satisfied, with a promoted event", async () => {
     const { k } = await freshBoard();
     const parent = await task(k, "parent");
     const child = await task(k, "child", [parent]);
@@ -223,6 +223,101 @@ describe("readiness", () => {
     expect(await status(k, child)).toBe("ready");
     await setStatusDirect(k, parent, "triage");
     expect(await status(k, child)).toBe("todo");
+  });
+});
+
+describe("parked by hand (SPEC §3.13)", () => {
+  it("leaves a parentless task a person moved to todo there through every full pass, marked parked", async () => {
+    const { k } = await freshBoard();
+    const idea = (await createTask(k, { title: "idea", triage: true })).task.id;
+    const moved = await setStatusDirect(k, idea, "todo");
+    expect(moved).toMatchObject({ status: "todo", parked: true });
+    expect((await listEvents(k, idea)).at(-1)).toMatchObject({
+      kind: "status",
+      payload: { status: "todo", parked: true },
+    });
+    expect(await recomputeReady(k)).toBe(0);
+    expect(await recomputeReady(k)).toBe(0);
+    expect(await requireTask(k, idea)).toMatchObject({ status: "todo", parked: true });
+    expect(await kinds(k, idea)).not.toContain("promoted");
+  });
+
+  it("parks a task moved to todo whose parents are all done: no pass promotes it", async () => {
+    const { k } = await freshBoard();
+    const parent = await task(k, "parent");
+    const child = await task(k, "child", [parent]);
+    await completeTask(k, parent);
+    expect(await status(k, child)).toBe("ready");
+    await setStatusDirect(k, child, "todo");
+    expect(await recomputeReady(k)).toBe(0);
+    expect(await requireTask(k, child)).toMatchObject({ status: "todo", parked: true });
+  });
+
+  it("keeps a parked task parked when a parent is reopened and completed again, or gains a parent that completes", async () => {
+    const { k } = await freshBoard();
+    const parent = await task(k, "parent");
+    const child = await task(k, "child", [parent]);
+    await completeTask(k, parent);
+    await setStatusDirect(k, child, "todo");
+    const parkedAt = (await kinds(k, child)).length;
+    await setStatusDirect(k, parent, "ready");
+    await completeTask(k, parent);
+    const later = await task(k, "a later parent");
+    await linkTasks(k, later, child);
+    await completeTask(k, later);
+    await archiveTask(k, parent);
+    expect(await recomputeReady(k)).toBe(0);
+    expect(await requireTask(k, child)).toMatchObject({ status: "todo", parked: true });
+    expect((await kinds(k, child)).slice(parkedAt)).toEqual(["linked"]);
+  });
+
+  it("keeps a parked task in todo when a parent of it is unlinked", async () => {
+    const { k } = await freshBoard();
+    const parent = await task(k, "parent");
+    const child = await task(k, "child", [parent]);
+    const other = await task(k, "other parent");
+    await linkTasks(k, other, child);
+    await completeTask(k, parent);
+    await setStatusDirect(k, child, "todo");
+    expect(await requireTask(k, child)).toMatchObject({ status: "todo", parked: false });
+    await unlinkTasks(k, other, child);
+    expect(await requireTask(k, child)).toMatchObject({ status: "ready", parked: false });
+    await setStatusDirect(k, child, "todo");
+    await unlinkTasks(k, parent, child);
+    expect(await requireTask(k, child)).toMatchObject({ status: "todo", parked: true });
+  });
+
+  it("makes a task moved to todo while a parent is unfinished wait on it, and promotes it when the parent is done", async () => {
+    const { k } = await freshBoard();
+    const parent = await task(k, "parent");
+    const child = (await createTask(k, { title: "child", parents: [parent], triage: true })).task.id;
+    const moved = await setStatusDirect(k, child, "todo");
+    expect(moved).toMatchObject({ status: "todo", parked: false });
+    expect((await listEvents(k, child)).at(-1)?.payload).toEqual({ status: "todo" });
+    await completeTask(k, parent);
+    expect(await status(k, child)).toBe("ready");
+    expect((await kinds(k, child)).at(-1)).toBe("promoted");
+  });
+
+  it("forgets the parking once a person moves the task on: ready, triage and archive clear it", async () => {
+    const { k } = await freshBoard();
+    const a = await task(k, "a");
+    await setStatusDirect(k, a, "todo");
+    expect((await setStatusDirect(k, a, "ready")).parked).toBe(false);
+    await setStatusDirect(k, a, "todo");
+    expect((await setStatusDirect(k, a, "triage")).parked).toBe(false);
+    await setStatusDirect(k, a, "todo");
+    expect((await archiveTask(k, a)).parked).toBe(false);
+    const rows = await k.db.all<{ parked: number }>("SELECT parked FROM tasks WHERE id = ?", [a]);
+    expect(rows).toEqual([{ parked: 0 }]);
+  });
+
+  it("does not promote in a full pass a parentless todo task written by another program (Hermes's dashboard)", async () => {
+    const { k } = await freshBoard();
+    const a = await task(k, "parked under Hermes");
+    await k.write((k) => k.db.run("UPDATE tasks SET status = 'todo' WHERE id = ?", [a]));
+    expect(await recomputeReady(k)).toBe(0);
+    expect(await requireTask(k, a)).toMatchObject({ status: "todo", parked: false });
   });
 });
 

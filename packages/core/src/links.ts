@@ -15,6 +15,12 @@ const SATISFIED = `(${SATISFYING_STATUSES.map((s) => `'${s}'`).join(", ")})`;
 const HAS_UNFINISHED_PARENT = `EXISTS (SELECT 1 FROM task_links l JOIN tasks p ON p.id = l.parent_id
                                         WHERE l.child_id = tasks.id AND p.status NOT IN ${SATISFIED})`;
 
+/**
+ * A todo task the kernel may promote once nothing holds it back: one waiting on its parents,
+ * not one a person parked there (SPEC §3.13, decision 015; the transition table's `not_parked`).
+ */
+const PROMOTABLE = `status = 'todo' AND parked = 0 AND NOT ${HAS_UNFINISHED_PARENT}`;
+
 export async function assertParentsExist(k: Kernel, ids: readonly string[]): Promise<void> {
   const missing: string[] = [];
   for (const id of ids) if (!(await k.db.get("SELECT 1 AS hit FROM tasks WHERE id = ?", [id]))) missing.push(id);
@@ -114,7 +120,7 @@ export async function linkTasks(k: Kernel, parent: string, child: string): Promi
     ]);
     let childStatus = c as TaskStatus;
     if (p && !satisfiesChildren(p) && childStatus === "ready") {
-      await k.db.run("UPDATE tasks SET status = 'todo' WHERE id = ? AND status = 'ready'", [child]);
+      await k.db.run("UPDATE tasks SET status = 'todo', parked = 0 WHERE id = ? AND status = 'ready'", [child]);
       childStatus = "todo";
     }
     await appendEvent(k, child, "linked", { parent, child, child_status: childStatus });
@@ -136,16 +142,14 @@ export async function unlinkTasks(k: Kernel, parent: string, child: string): Pro
 }
 
 /**
- * Promotes the given todo tasks whose parents are all satisfied; returns the promoted ids and,
- * unless told otherwise, appends their `promoted` events. Call inside a write.
+ * Promotes the given todo tasks whose parents are all satisfied, unless a person parked them;
+ * returns the promoted ids and, unless told otherwise, appends their `promoted` events. Call
+ * inside a write.
  */
 async function promoteIfSatisfied(k: Kernel, ids: readonly string[], events = true): Promise<string[]> {
   const promoted: string[] = [];
   for (const id of ids) {
-    const changes = await k.db.run(
-      `UPDATE tasks SET status = 'ready' WHERE id = ? AND status = 'todo' AND NOT ${HAS_UNFINISHED_PARENT}`,
-      [id],
-    );
+    const changes = await k.db.run(`UPDATE tasks SET status = 'ready' WHERE id = ? AND ${PROMOTABLE}`, [id]);
     if (changes > 0) {
       if (events) await appendEvent(k, id, "promoted", null);
       promoted.push(id);
@@ -154,7 +158,10 @@ async function promoteIfSatisfied(k: Kernel, ids: readonly string[], events = tr
   return promoted;
 }
 
-/** After a task became satisfying: its todo children whose parents are all satisfied become ready. Call inside a write. */
+/**
+ * After a task became satisfying: its todo children whose parents are all satisfied become
+ * ready, except those a person parked. Call inside a write.
+ */
 export async function promoteChildrenOf(k: Kernel, taskId: string): Promise<string[]> {
   return promoteIfSatisfied(k, await childIds(k, taskId));
 }
@@ -163,7 +170,7 @@ export async function promoteChildrenOf(k: Kernel, taskId: string): Promise<stri
 export async function demoteChildrenOf(k: Kernel, taskId: string): Promise<string[]> {
   const demoted: string[] = [];
   for (const id of await childIds(k, taskId)) {
-    if ((await k.db.run("UPDATE tasks SET status = 'todo' WHERE id = ? AND status = 'ready'", [id])) > 0) {
+    if ((await k.db.run("UPDATE tasks SET status = 'todo', parked = 0 WHERE id = ? AND status = 'ready'", [id])) > 0) {
       demoted.push(id);
       await appendEvent(k, id, "status", { status: "todo" });
     }
@@ -172,16 +179,21 @@ export async function demoteChildrenOf(k: Kernel, taskId: string): Promise<strin
 }
 
 /**
- * The full pass (reference `recompute_ready`): every todo task whose parents are all
- * satisfied becomes ready, in one statement. Triage is never promoted. Returns the count.
- * Changes themselves promote only the affected children; this pass runs once per dispatcher tick.
- * A read-only board is left as it is (0): reading it must not need a write (decision 014).
+ * The full pass (reference `recompute_ready`, with SPEC §3.13): every todo task that waits on
+ * parents, all of them now satisfied, becomes ready, in one statement. A task with no parents
+ * waits on nothing, so it is not promoted (the reference promotes it vacuously), and neither is
+ * one a person parked; triage never is. Returns the count. Changes themselves promote the
+ * affected children, so this pass only catches up with writes that did not (another program on
+ * the file); it runs once per dispatcher tick. A read-only board is left as it is (0): reading it
+ * must not need a write (decision 014).
  */
 export async function recomputeReady(k: Kernel): Promise<number> {
   if (k.readOnly) return 0;
   return k.write(async (k) => {
     const rows = await k.db.all<{ id: string }>(
-      `UPDATE tasks SET status = 'ready' WHERE status = 'todo' AND NOT ${HAS_UNFINISHED_PARENT} RETURNING id`,
+      `UPDATE tasks SET status = 'ready'
+        WHERE ${PROMOTABLE} AND EXISTS (SELECT 1 FROM task_links l WHERE l.child_id = tasks.id)
+        RETURNING id`,
     );
     for (const r of rows) await appendEvent(k, r.id, "promoted", null);
     return rows.length;

@@ -105,6 +105,13 @@ describe("setStatusDirect", () => {
 });
 
 describe("moveTask", () => {
+  it("parks a task a person moves to todo with nothing to wait on, as every surface's move does", async () => {
+    const { k } = await freshBoard();
+    const t = (await createTask(k, { title: "idea", assignee: "alice", triage: true })).task;
+    expect(await moveTask(k, t.id, { status: "todo" })).toMatchObject({ status: "todo", parked: true });
+    expect((await listTasks(k)).find((x) => x.id === t.id)).toMatchObject({ status: "todo", parked: true });
+  });
+
   it("refuses running as invalid input", async () => {
     const { k } = await freshBoard();
     const t = await task(k);

@@ -4,7 +4,7 @@ import { completeTask } from "./completion.ts";
 import { CoreError } from "./errors.ts";
 import { appendEvent } from "./events.ts";
 import type { Kernel } from "./kernel.ts";
-import { assertParentsSatisfied, demoteChildrenOf, promoteChildrenOf } from "./links.ts";
+import { assertParentsSatisfied, demoteChildrenOf, promoteChildrenOf, waitingOn } from "./links.ts";
 import { NO_CLAIM_SQL } from "./rows.ts";
 import { closeRun } from "./runs.ts";
 import { requireTask } from "./tasks.ts";
@@ -21,7 +21,7 @@ export async function archiveTask(k: Kernel, id: string): Promise<Task> {
     }
     const run = task.current_run_id;
     if (run !== null) await closeRun(k, run, { outcome: "reclaimed", error: "task archived with run still active" });
-    await k.db.run(`UPDATE tasks SET status = 'archived', ${NO_CLAIM_SQL} WHERE id = ?`, [id]);
+    await k.db.run(`UPDATE tasks SET status = 'archived', parked = 0, ${NO_CLAIM_SQL} WHERE id = ?`, [id]);
     await appendEvent(k, id, "archived", null, run);
     await promoteChildrenOf(k, id);
     return requireTask(k, id);
@@ -32,7 +32,9 @@ export async function archiveTask(k: Kernel, id: string): Promise<Task> {
  * The dashboard's direct write to triage, todo or ready (reference §2.3 `_set_status_direct`),
  * with Switchyard's fixes: `running` is never set directly, and ready is refused while a parent
  * is unfinished. Leaving running closes the run as `reclaimed`; leaving done or archived sends
- * ready children back to todo.
+ * ready children back to todo. A task put in todo while no parent is unfinished is parked: the
+ * kernel never promotes it, whatever happens to its parents later, until someone moves it on
+ * (SPEC §3.13, decision 015); put there while a parent is unfinished, it waits on its parents.
  */
 export async function setStatusDirect(k: Kernel, id: string, status: "triage" | "todo" | "ready"): Promise<Task> {
   return k.write(async (k) => {
@@ -47,8 +49,13 @@ export async function setStatusDirect(k: Kernel, id: string, status: "triage" | 
       run = task.current_run_id;
       await closeRun(k, run, { outcome: "reclaimed", error: `status changed to ${status} (dashboard/direct)` });
     }
-    await k.db.run(`UPDATE tasks SET status = ?, ${NO_CLAIM_SQL} WHERE id = ?`, [status, id]);
-    await appendEvent(k, id, "status", { status }, run);
+    const parked = status === "todo" && (await waitingOn(k, id)).length === 0;
+    await k.db.run(`UPDATE tasks SET status = ?, parked = ?, ${NO_CLAIM_SQL} WHERE id = ?`, [
+      status,
+      parked ? 1 : 0,
+      id,
+    ]);
+    await appendEvent(k, id, "status", parked ? { status, parked: true as const } : { status }, run);
     if (satisfiesChildren(task.status)) await demoteChildrenOf(k, id);
     return requireTask(k, id);
   });

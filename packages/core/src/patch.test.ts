@@ -49,6 +49,7 @@ describe("patchTask", () => {
     expect(after).toMatchObject({
       assignee: "bob",
       status: "todo",
+      parked: true,
       priority: 3,
       title: "new title",
       body: "now with a body",
@@ -58,7 +59,7 @@ describe("patchTask", () => {
     expect((await listEvents(k, t.id)).map((e) => [e.kind, e.payload])).toEqual([
       ["created", expect.anything()],
       ["assigned", { assignee: "bob" }],
-      ["status", { status: "todo" }],
+      ["status", { status: "todo", parked: true }],
       ["reprioritized", { priority: 3 }],
       ["edited", null],
     ]);

@@ -4,13 +4,21 @@ import { CoreError, isCoreError, isStorageFailure } from "./errors.ts";
 import type { Kernel } from "./kernel.ts";
 import { archiveTask, moveTask, refuseRunning } from "./moves.ts";
 import { assertJsonBounds } from "./rows.ts";
-import { assignTask, editTask, getTask, requireTask, setMaxRetries, setPriority } from "./tasks.ts";
+import {
+  assignTask,
+  editTask,
+  getTask,
+  requireTask,
+  setMaxRetries,
+  setModelOverride,
+  setPriority,
+} from "./tasks.ts";
 
 /**
  * The edits a person makes to tasks in one request (PATCH /tasks/:id, POST /tasks/bulk, the
  * dashboard): each task's changes are one transaction, applied in the reference's order
- * (assignee, status, priority, title/body; Switchyard's max_retries after priority), and a
- * refused step leaves that task as it was.
+ * (assignee, status, priority, title/body; Switchyard's max_retries and model_override after
+ * priority), and a refused step leaves that task as it was.
  */
 
 export interface Patched {
@@ -64,6 +72,7 @@ async function applyPatch(
     }
     if (patch.priority !== undefined) await setPriority(k, id, patch.priority);
     if (patch.max_retries !== undefined) await setMaxRetries(k, id, patch.max_retries);
+    if (patch.model_override !== undefined) await setModelOverride(k, id, patch.model_override);
     if (patch.title !== undefined || patch.body !== undefined) {
       await editTask(k, id, { title: patch.title, body: patch.body });
     }

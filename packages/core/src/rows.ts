@@ -43,6 +43,8 @@ export interface TaskRow {
   skills: string | null;
   max_retries: number | null;
   retry_after: number | null;
+  parked: number | null;
+  model_override: string | null;
 }
 
 /** The columns of a task row, in one fixed order: for reading many rows as arrays (`.raw()`). */
@@ -75,6 +77,8 @@ export const TASK_COLUMNS = [
   "skills",
   "max_retries",
   "retry_after",
+  "parked",
+  "model_override",
 ] as const satisfies ReadonlyArray<keyof TaskRow>;
 
 /**
@@ -111,6 +115,8 @@ export function taskRowOf(v: readonly unknown[]): TaskRow {
     skills: v[25] as string | null,
     max_retries: v[26] as number | null,
     retry_after: v[27] as number | null,
+    parked: v[28] as number | null,
+    model_override: v[29] as string | null,
   };
 }
 
@@ -182,6 +188,9 @@ export function toTask(r: TaskRow): Task {
     skills: parseSkills(r.skills),
     max_retries: int(r.max_retries),
     retry_after: int(r.retry_after),
+    // Only a todo task is parked: a flag left on a task another program moved on means nothing.
+    parked: r.status === "todo" && Number(r.parked) === 1,
+    model_override: r.model_override ?? null,
   };
 }
 

@@ -1,4 +1,11 @@
-import { type CreateTaskBody, MaxRetries, type Task, WORKSPACE_KINDS, type WorkspaceKind } from "@switchyard/contract";
+import {
+  type CreateTaskBody,
+  MaxRetries,
+  ModelName,
+  type Task,
+  WORKSPACE_KINDS,
+  type WorkspaceKind,
+} from "@switchyard/contract";
 import type { z } from "zod";
 import { CoreError, notFound } from "./errors.ts";
 import { appendEvent } from "./events.ts";
@@ -69,6 +76,14 @@ function normalizeMaxRetries(raw: number | null | undefined): number | null {
   return parsed.data;
 }
 
+/** A task's `model_override` (null: the profile's model), checked by the contract's one rule. */
+function normalizeModel(raw: string | null | undefined): string | null {
+  if (raw === null || raw === undefined) return null;
+  const parsed = ModelName.safeParse(raw);
+  if (!parsed.success) throw new CoreError("invalid_input", parsed.error.issues[0]?.message ?? "invalid model");
+  return parsed.data;
+}
+
 async function findByIdempotencyKey(k: Kernel, key: string): Promise<Task | null> {
   const row = await k.db.get<TaskRow>(
     `SELECT * FROM tasks WHERE idempotency_key = ? AND status != 'archived'
@@ -98,6 +113,7 @@ export async function createTask(k: Kernel, input: NewTask): Promise<{ task: Tas
   const skills = normalizeSkills(input.skills);
   const maxRuntime = normalizeMaxRuntime(input.max_runtime_seconds);
   const maxRetries = normalizeMaxRetries(input.max_retries);
+  const model = normalizeModel(input.model_override);
   const priority = input.priority ?? 0;
   if (!Number.isInteger(priority)) throw new CoreError("invalid_input", "priority must be a whole number");
   const parents = [...new Set((input.parents ?? []).map((p) => p.trim()).filter(Boolean))];
@@ -116,8 +132,8 @@ export async function createTask(k: Kernel, input: NewTask): Promise<{ task: Tas
     const row = await k.db.get<TaskRow>(
       `INSERT INTO tasks (id, title, body, assignee, status, priority, created_by, created_at,
                           workspace_kind, workspace_path, tenant, idempotency_key,
-                          max_runtime_seconds, skills, max_retries)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                          max_runtime_seconds, skills, max_retries, model_override)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        RETURNING *`,
       [
         id,
@@ -135,6 +151,7 @@ export async function createTask(k: Kernel, input: NewTask): Promise<{ task: Tas
         maxRuntime,
         skills === null ? null : JSON.stringify(skills),
         maxRetries,
+        model,
       ],
     );
     for (const p of parents) {
@@ -234,6 +251,21 @@ export async function setMaxRetries(k: Kernel, id: string, maxRetries: number | 
     await k.db.run("UPDATE tasks SET max_retries = ? WHERE id = ?", [value, id]);
     await appendEvent(k, id, "max_retries_set", { max_retries: value });
     return { ...task, max_retries: value };
+  });
+}
+
+/**
+ * Sets the model a task's worker runs with (`model_override`, Hermes's column; SPEC §14); null
+ * goes back to the profile's `model`. It applies from the next spawn. Appends `edited` naming the
+ * field (the dashboard refetches the task).
+ */
+export async function setModelOverride(k: Kernel, id: string, model: string | null): Promise<Task> {
+  const value = normalizeModel(model);
+  return k.write(async (k) => {
+    const task = await requireTask(k, id);
+    await k.db.run("UPDATE tasks SET model_override = ? WHERE id = ?", [value, id]);
+    await appendEvent(k, id, "edited", { fields: ["model_override"] });
+    return { ...task, model_override: value };
   });
 }
 

@@ -455,11 +455,12 @@ describe("a board written by Hermes at the reference's schema", () => {
     raw.close();
 
     const k = await open(paths);
-    // Switchyard adds only what SPEC §2 allows: its nullable task columns, NULL on every row, and
-    // its own tables, empty (decision 013). Every value Hermes wrote is as it was.
+    // Switchyard adds only what SPEC §2 allows: its nullable task columns, NULL on every row, its
+    // `parked` column at its default 0 (decision 015), and its own tables, empty (decision 013).
+    // Every value Hermes wrote is as it was.
     expect(await dump(k.db)).toEqual({
       ...before,
-      tasks: before.tasks?.map((row) => ({ ...row, max_retries: null, retry_after: null })),
+      tasks: before.tasks?.map((row) => ({ ...row, max_retries: null, retry_after: null, parked: 0 })),
       profile_pauses: [],
     });
     expect(await getTask(k, "t_12345678")).toMatchObject({ current_run_id: 1, skills: ["review"], status: "running" });

@@ -7,7 +7,7 @@ import { completeTask } from "../src/completion.ts";
 import { CoreError } from "../src/errors.ts";
 import { type FailureKind, recordFailure } from "../src/failures.ts";
 import { createKernel, type Kernel } from "../src/kernel.ts";
-import { linkTasks, recomputeReady, unlinkTasks } from "../src/links.ts";
+import { linkTasks, recomputeReady, unlinkTasks, waitingOn } from "../src/links.ts";
 import { archiveTask, moveTask, setStatusDirect } from "../src/moves.ts";
 import { patchTask } from "../src/patch.ts";
 import { boardPaths, DEFAULT_BOARD, resolveHome } from "../src/paths.ts";
@@ -19,7 +19,8 @@ import { invariantViolations } from "./invariants.ts";
 
 /**
  * Random sequences of kernel operations, each on a fresh board, with the invariants I1–I9
- * (reference §14.8, I4 as Switchyard has it) and Switchyard's I10 checked after every step. A refusal (CoreError)
+ * (reference §14.8, I4 and I9 as Switchyard has them) and Switchyard's I10 and I11 checked after
+ * every step, and a parked task never moved on but by a person. A refusal (CoreError)
  * is allowed but must leave the board exactly as it was; anything else thrown is a failure.
  * The seed is fixed, so a failure is reproducible, and fast-check shrinks it to a short
  * sequence before reporting it.
@@ -212,8 +213,6 @@ function allowedChanges(op: Op): { target: Change[]; others: Change[] } {
 
 class Board {
   readonly ids: string[] = [];
-  /** Tasks parked in todo by a direct write; I9 lets them wait for the next recompute pass. */
-  readonly parked = new Set<string>();
 
   constructor(
     readonly k: Kernel,
@@ -342,13 +341,11 @@ class Board {
       case "direct": {
         const id = await this.pick(op.task);
         await setStatusDirect(k, id, op.status);
-        if (op.status === "todo") this.parked.add(id);
         return id;
       }
       case "move": {
         const id = await this.pick(op.task);
         await moveTask(k, id, { status: op.status, result: "moved", block_reason: "moved to blocked" });
-        if (op.status === "todo") this.parked.add(id);
         return id;
       }
       case "patch": {
@@ -360,7 +357,6 @@ class Board {
           ...(op.status === "done" ? { result: "patched" } : {}),
           ...(op.status === "blocked" ? { block_reason: "patched to blocked" } : {}),
         });
-        if (op.status === "todo") this.parked.add(id);
         return id;
       }
       case "releaseStale":
@@ -404,8 +400,25 @@ class Board {
     ]);
   }
 
-  async forgetUnparked(): Promise<void> {
-    for (const id of this.parked) if ((await getTask(this.k, id))?.status !== "todo") this.parked.delete(id);
+  /** Tasks a person parked in todo (SPEC §3.13), as the kernel records them. */
+  async parked(): Promise<Set<string>> {
+    const rows = await this.k.db.all<{ id: string }>("SELECT id FROM tasks WHERE parked != 0");
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /**
+   * After a person's move to todo: the task is parked exactly when no parent is unfinished (a
+   * task moved there while a parent is unfinished waits on its parents instead).
+   */
+  async parkingProblem(op: Op, target: string | null): Promise<string | null> {
+    const toTodo = (op.kind === "direct" || op.kind === "move" || op.kind === "patch") && op.status === "todo";
+    if (!toTodo || target === null) return null;
+    const task = await getTask(this.k, target);
+    if (task?.status !== "todo") return null;
+    const waiting = (await waitingOn(this.k, target)).length > 0;
+    return task.parked === !waiting
+      ? null
+      : `${target} moved to todo ${waiting ? "while waiting" : "with nothing to wait on"} has parked=${task.parked}`;
   }
 }
 
@@ -425,6 +438,7 @@ async function runSequence(ops: readonly Op[]): Promise<void> {
       const what = `step ${step} ${JSON.stringify(op)}`;
       const before = await board.snapshot();
       const statusesBefore = await board.statuses();
+      const parkedBefore = await board.parked();
       let target: string | null;
       try {
         target = await board.apply(op);
@@ -443,9 +457,12 @@ async function runSequence(ops: readonly Op[]): Promise<void> {
         if (!(id === target ? allowed.target : allowed.others).includes(`${was}>${status}`)) {
           throw new Error(`${what} moved ${id} from ${was} to ${status}, which it may not`);
         }
+        // SPEC §3.13: the kernel never moves a parked task on; only a person's move aimed at it does.
+        if (parkedBefore.has(id) && id !== target) throw new Error(`${what} moved parked ${id} from todo to ${status}`);
       }
-      await board.forgetUnparked();
-      const broken = await invariantViolations(k.db, { parked: board.parked });
+      const parking = await board.parkingProblem(op, target);
+      if (parking) throw new Error(`${what}: ${parking}`);
+      const broken = await invariantViolations(k.db);
       if (broken.length > 0) throw new Error(`after step ${step} ${JSON.stringify(op)}:\n${broken.join("\n")}`);
     }
   } finally {
@@ -454,7 +471,7 @@ async function runSequence(ops: readonly Op[]): Promise<void> {
 }
 
 describe("random sequences of kernel operations", () => {
-  it("keep the board invariants I1-I10 after every step, move tasks only as the transition table allows, and refusals change nothing", async () => {
+  it("keep the board invariants I1-I11 after every step, move tasks only as the transition table allows, never move a parked task but by a person, and refusals change nothing", async () => {
     let runs = 0;
     let steps = 0;
     await fc.assert(

@@ -3,7 +3,7 @@ import type { Queryable } from "../src/storage/driver.ts";
 
 /**
  * The board invariants of the reference's stress suite (§14.8, I1–I9), adapted to Switchyard,
- * plus Switchyard's I10 (parents are checked everywhere), checked with SQL on the board itself
+ * plus Switchyard's I10 (parents are checked everywhere) and I11 (only todo tasks are parked), checked with SQL on the board itself
  * (`k.db`: committed data only). Each returns the offending rows as readable lines, so a
  * failing test says exactly what broke.
  */
@@ -12,15 +12,7 @@ async function lines(db: Queryable, label: string, sql: string): Promise<string[
   return (await db.all(sql)).map((r) => `${label}: ${JSON.stringify(r)}`);
 }
 
-export interface InvariantOptions {
-  /**
-   * Tasks a person parked in todo by hand (a direct status write). They may sit in todo with all
-   * parents satisfied until the dispatcher's next recompute pass, so I9 skips them.
-   */
-  parked?: ReadonlySet<string>;
-}
-
-export async function invariantViolations(db: Queryable, options: InvariantOptions = {}): Promise<string[]> {
+export async function invariantViolations(db: Queryable): Promise<string[]> {
   const statuses = TASK_STATUSES.map((s) => `'${s}'`).join(", ");
   const out = (
     await Promise.all([
@@ -98,16 +90,26 @@ export async function invariantViolations(db: Queryable, options: InvariantOptio
         WHERE c.status = 'ready' AND p.status NOT IN ('done', 'archived')`,
     )),
   );
-  // I9: no child waits in todo once all its parents are done (or archived).
-  const waiting = await db.all<{ id: string }>(
-    `SELECT c.id FROM tasks c
-      WHERE c.status = 'todo'
-        AND EXISTS (SELECT 1 FROM task_links l WHERE l.child_id = c.id)
-        AND NOT EXISTS (SELECT 1 FROM task_links l JOIN tasks p ON p.id = l.parent_id
-                         WHERE l.child_id = c.id AND p.status NOT IN ('done', 'archived'))`,
+  // I9: no child waits in todo once all its parents are done (or archived), unless a person
+  // parked it there (SPEC §3.13: the kernel never promotes a parked task).
+  out.push(
+    ...(await lines(
+      db,
+      "I9 child left in todo with every parent satisfied",
+      `SELECT c.id FROM tasks c
+        WHERE c.status = 'todo' AND c.parked = 0
+          AND EXISTS (SELECT 1 FROM task_links l WHERE l.child_id = c.id)
+          AND NOT EXISTS (SELECT 1 FROM task_links l JOIN tasks p ON p.id = l.parent_id
+                           WHERE l.child_id = c.id AND p.status NOT IN ('done', 'archived'))`,
+    )),
   );
-  for (const w of waiting) {
-    if (!options.parked?.has(w.id)) out.push(`I9 child left in todo with every parent satisfied: ${w.id}`);
-  }
+  // I11 (Switchyard): only a todo task is parked.
+  out.push(
+    ...(await lines(
+      db,
+      "I11 parked task not in todo",
+      "SELECT id, status FROM tasks WHERE parked != 0 AND status != 'todo'",
+    )),
+  );
   return out;
 }

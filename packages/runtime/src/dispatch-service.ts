@@ -20,9 +20,9 @@ import {
   workersInUse,
 } from "@switchyard/core";
 import { resolveProfile } from "./config.ts";
-import { lastLogLine } from "./logs.ts";
+import { lastLogLine, runLogTail } from "./logs.ts";
 import { type ProcessControl, stopProcess, systemProcesses } from "./process.ts";
-import { planLaunch, startWorker } from "./spawner.ts";
+import { planLaunch, startWorker, type WorkerLaunch } from "./spawner.ts";
 
 /**
  * The dispatcher as a service: one tick of a board with the real spawner, the home's config
@@ -167,7 +167,14 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
     void settled.finally(() => background.delete(settled));
   };
 
-  const onExit = async (board: string, req: SpawnRequest, pid: number, code: number | null, signal: string | null) => {
+  const onExit = async (
+    board: string,
+    req: SpawnRequest,
+    launch: WorkerLaunch,
+    pid: number,
+    code: number | null,
+    signal: string | null,
+  ) => {
     children.delete(pid);
     // An exit caused by our own stop is recorded by whoever stopped it (a timeout), or not at all.
     const ours = stopping.has(pid);
@@ -182,7 +189,14 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
             k,
             req.task.id,
             req.runId,
-            { pid, code, signal, lastLine: lastLogLine(k.paths, req.task.id) },
+            {
+              pid,
+              code,
+              signal,
+              lastLine: lastLogLine(k.paths, req.task.id),
+              agentExpected: launch.agentExpected,
+              logTail: runLogTail(k.paths, req.task.id),
+            },
             {
               limit: dispatch.failure_limit,
               pauseAfter: dispatch.pause_after_failures,
@@ -237,7 +251,7 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
       children.set(pid, child);
       boardOf.set(pid, board);
       child.once("exit", (code, signal) => {
-        const recorded = onExit(board, req, pid, code, signal);
+        const recorded = onExit(board, req, launch, pid, code, signal);
         track(recorded);
       });
     } else {

@@ -72,3 +72,31 @@ export function lastLogLine(paths: BoardPaths, taskId: string): string | null {
   }
   return null;
 }
+
+/** The line the spawner writes before each worker's own output (spawner.ts `startWorker`). */
+export const START_HEADER = "[switchyard ";
+
+/** How much of a log's end is read for a run's last lines. */
+const TAIL_BYTES = 16 * 1024;
+
+/**
+ * The last `count` non-blank lines a worker logged in its current run: the lines after the last
+ * start header the spawner wrote, so an earlier run's output never counts as this one's. Empty
+ * when the run logged nothing.
+ */
+export function runLogTail(paths: BoardPaths, taskId: string, count = 5): string[] {
+  const { content } = readWorkerLog(paths, taskId, TAIL_BYTES);
+  const lines = content.split(/\r?\n/);
+  let start = 0;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (lines[i]?.startsWith(START_HEADER)) {
+      start = i + 1;
+      break;
+    }
+  }
+  return lines
+    .slice(start)
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== "")
+    .slice(-count);
+}

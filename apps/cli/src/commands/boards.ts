@@ -1,5 +1,12 @@
 import { existsSync } from "node:fs";
-import { BoardMetaInput, type BoardSummary, type StatusCounts } from "@switchyard/contract";
+import {
+  BoardMetaInput,
+  type BoardResult,
+  type BoardSummary,
+  type CurrentBoardResponse,
+  type DeleteBoardResponse,
+  type StatusCounts,
+} from "@switchyard/contract";
 import {
   boardPaths,
   boardStats,
@@ -88,10 +95,11 @@ export const registerBoards: RegisterVerbs = (program, cli) => {
     .option("--icon <icon>", "icon")
     .option("--color <color>", "color")
     .option("--switch", "make it the current board")
+    .option("--json", "print {board, current} (as POST /boards returns it)")
     .action(
       async (
         slug: string,
-        opts: { name?: string; description?: string; icon?: string; color?: string; switch?: boolean },
+        opts: { name?: string; description?: string; icon?: string; color?: string; switch?: boolean; json?: boolean },
       ) => {
         const fields = parseInput(BoardMetaInput, {
           name: opts.name,
@@ -100,12 +108,11 @@ export const registerBoards: RegisterVerbs = (program, cli) => {
           color: opts.color,
         });
         const { board, created } = await createBoard(cli.home, slug, fields, { now: systemClock.now() });
+        if (opts.switch) setCurrentBoard(cli.home, board.slug);
+        if (opts.json) return cli.json({ board, current: currentBoard(cli.home) } satisfies BoardResult);
         cli.out(`${created ? "Created board" : "Board already exists:"} ${board.slug} (${board.name})`);
         cli.out(`Database: ${board.db_path}`);
-        if (opts.switch) {
-          setCurrentBoard(cli.home, board.slug);
-          cli.out(`Current board: ${board.slug}`);
-        }
+        if (opts.switch) cli.out(`Current board: ${board.slug}`);
       },
     );
 
@@ -115,8 +122,10 @@ export const registerBoards: RegisterVerbs = (program, cli) => {
     .description("archive a board (or delete it with --delete)")
     .argument("<slug>", "the board", boardSlug)
     .option("--delete", "delete its files instead of archiving them")
-    .action((slug: string, opts: { delete?: boolean }) => {
+    .option("--json", "print {result, current} (as the API's board removal returns it)")
+    .action((slug: string, opts: { delete?: boolean; json?: boolean }) => {
       const result = removeBoard(cli.home, slug, { archive: !opts.delete, now: systemClock.now() });
+      if (opts.json) return cli.json({ result, current: currentBoard(cli.home) } satisfies DeleteBoardResponse);
       if (result.action === "deleted") cli.out(`Deleted board ${result.slug}`);
       else cli.out(`Archived board ${result.slug} to ${result.new_path}`);
     });
@@ -126,9 +135,11 @@ export const registerBoards: RegisterVerbs = (program, cli) => {
     .alias("use")
     .description("make a board the current one")
     .argument("<slug>", "the board", boardSlug)
-    .action((slug: string) => {
+    .option("--json", "print {current} (as POST /boards/:slug/switch returns it)")
+    .action((slug: string, opts: { json?: boolean }) => {
       setCurrentBoard(cli.home, slug);
-      cli.out(`Current board: ${slug}`);
+      if (opts.json) cli.json({ current: currentBoard(cli.home) } satisfies CurrentBoardResponse);
+      else cli.out(`Current board: ${slug}`);
       const pinned = cli.env.SWITCHYARD_BOARD?.trim() || cli.env.HERMES_KANBAN_BOARD?.trim();
       if (pinned && pinned !== slug) {
         cli.warn(`⚠ SWITCHYARD_BOARD=${pinned} is set in this environment and still wins over the current board`);
@@ -139,9 +150,11 @@ export const registerBoards: RegisterVerbs = (program, cli) => {
     .command("show")
     .alias("current")
     .description("print the current board")
-    .action(() => {
+    .option("--json", "print {board, current}")
+    .action((opts: { json?: boolean }) => {
       const slug = requireBoard(cli.home, cli.boardOption());
       const meta = readBoardMeta(cli.home, slug);
+      if (opts.json) return cli.json({ board: meta, current: currentBoard(cli.home) } satisfies BoardResult);
       cli.out(`${meta.slug} (${meta.name})`);
       if (meta.description) cli.out(meta.description);
       cli.out(`Database: ${meta.db_path}`);
@@ -152,11 +165,13 @@ export const registerBoards: RegisterVerbs = (program, cli) => {
     .description("change a board's display name")
     .argument("<slug>", "the board", boardSlug)
     .argument("<name...>", "the new display name")
-    .action((slug: string, words: string[]) => {
+    .option("--json", "print {board} (as PATCH /boards/:slug returns it)")
+    .action((slug: string, words: string[], opts: { json?: boolean }) => {
       const { name } = parseInput(BoardMetaInput, { name: words.join(" ") }, { name: "<name>" });
       if (!name) throw new UsageError("the new name is empty");
       requireBoard(cli.home, slug);
       const meta = writeBoardMeta(cli.home, slug, { name }, systemClock.now());
+      if (opts.json) return cli.json({ board: meta } satisfies BoardResult);
       cli.out(`Renamed board ${meta.slug} to ${meta.name}`);
     });
 };

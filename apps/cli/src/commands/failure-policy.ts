@@ -1,9 +1,10 @@
-import { PatchTaskBody, type ProfilePause } from "@switchyard/contract";
+import { type CliProfiles, PatchTaskBody, type ProfilePause, type ResumeProfileResponse } from "@switchyard/contract";
 import { pausedProfiles, resumeProfile, setMaxRetries } from "@switchyard/core";
 import { spawnableProfiles } from "@switchyard/runtime";
 import { parseInput } from "../args.ts";
 import type { RegisterVerbs } from "../context.ts";
 import { stamp } from "../output.ts";
+import { taskResponse } from "../shapes.ts";
 
 /**
  * Switchyard's failure policy at the CLI (decision 013): a task's own failure limit
@@ -24,14 +25,17 @@ export const registerFailurePolicy: RegisterVerbs = (program, cli) => {
     .description("set how many failures a task may have before it is given up (none: dispatch.failure_limit)")
     .argument("<id>", "the task")
     .argument("<n>", "1 or more, or none")
-    .action(async (id: string, n: string) => {
+    .option("--json", "print the task as PATCH /tasks/:id returns it")
+    .action(async (id: string, n: string, opts: { json?: boolean }) => {
       const raw = n.trim().toLowerCase();
       const { max_retries } = parseInput(
         PatchTaskBody,
         { max_retries: CLEARS.has(raw) ? null : Number(raw) },
         { max_retries: "<n>" },
       );
-      const task = await setMaxRetries(await cli.kernel(), id, max_retries ?? null);
+      const k = await cli.kernel();
+      const task = await setMaxRetries(k, id, max_retries ?? null);
+      if (opts.json) return cli.json(await taskResponse(k, task.id));
       cli.out(
         task.max_retries === null
           ? `${task.id} gives up at dispatch.failure_limit failures`
@@ -56,7 +60,7 @@ export const registerFailurePolicy: RegisterVerbs = (program, cli) => {
         spawnable: spawnable.includes(name),
         paused: paused.find((p) => p.profile === name) ?? null,
       }));
-      if (opts.json) return cli.json({ profiles: rows });
+      if (opts.json) return cli.json({ profiles: rows } satisfies CliProfiles);
       if (rows.length === 0) return cli.out("(no profiles: add one under profiles in config.yaml)");
       for (const r of rows) {
         const state = r.paused ? pauseLine(r.paused) : r.spawnable ? "ok" : "not in config.yaml";
@@ -68,8 +72,16 @@ export const registerFailurePolicy: RegisterVerbs = (program, cli) => {
     .command("resume")
     .description("let the dispatcher spawn workers for a paused profile again")
     .argument("<name>", "the profile")
-    .action(async (name: string) => {
+    .option("--json", "print {ok, profile, fingerprint} (as POST /profiles/:name/resume returns it)")
+    .action(async (name: string, opts: { json?: boolean }) => {
       const pause = await resumeProfile(await cli.kernel(), name, cli.identity());
+      if (opts.json) {
+        return cli.json({
+          ok: true,
+          profile: pause.profile,
+          fingerprint: pause.fingerprint,
+        } satisfies ResumeProfileResponse);
+      }
       cli.out(`Resumed ${pause.profile} on board ${cli.boardSlug()} (it was paused on: ${pause.fingerprint})`);
     });
 };

@@ -1,3 +1,4 @@
+import type { CliGc } from "@switchyard/contract";
 import { gcEvents, gcWorkerLogs, gcWorkspaces } from "@switchyard/core";
 import { wholeNumber } from "../args.ts";
 import type { RegisterVerbs } from "../context.ts";
@@ -16,11 +17,13 @@ export const registerGc: RegisterVerbs = (program, cli) => {
       30,
     )
     .option("--log-retention-days <days>", "keep logs modified within this", wholeNumber("--log-retention-days", 0), 30)
-    .action(async (opts: { eventRetentionDays: number; logRetentionDays: number }) => {
+    .option("--json", "print {workspaces, events, logs}: how many were removed")
+    .action(async (opts: { eventRetentionDays: number; logRetentionDays: number; json?: boolean }) => {
       const k = await cli.kernel();
       const workspaces = await gcWorkspaces(k);
       const events = await gcEvents(k, opts.eventRetentionDays * DAY);
       const logs = gcWorkerLogs(k.paths.logsDir, opts.logRetentionDays * DAY, k.clock.now());
+      if (opts.json) return cli.json({ workspaces, events, logs } satisfies CliGc);
       cli.out(`Removed ${workspaces} workspace(s), ${events} event(s), ${logs} log file(s)`);
     });
 };

@@ -1,3 +1,4 @@
+import type { CliInit } from "@switchyard/contract";
 import { configPath, spawnableProfiles } from "@switchyard/runtime";
 import type { RegisterVerbs } from "../context.ts";
 
@@ -5,11 +6,13 @@ export const registerInit: RegisterVerbs = (program, cli) => {
   program
     .command("init")
     .description("create (or migrate) the board's database and show what the dispatcher can start")
-    .action(async () => {
+    .option("--json", "print {board, db_path, profiles}")
+    .action(async (opts: { json?: boolean }) => {
       const config = cli.config();
       const k = await cli.kernel();
-      cli.out(`Board ${k.paths.slug}: ${k.paths.dbPath}`);
       const profiles = spawnableProfiles(cli.home, config);
+      if (opts.json) return cli.json({ board: k.paths.slug, db_path: k.paths.dbPath, profiles } satisfies CliInit);
+      cli.out(`Board ${k.paths.slug}: ${k.paths.dbPath}`);
       cli.out(
         profiles.length > 0
           ? `Profiles: ${profiles.join(", ")}`

@@ -1,4 +1,4 @@
-import type { StatusCounts } from "@switchyard/contract";
+import type { CliContext, StatusCounts, WorkerLog } from "@switchyard/contract";
 import { boardStats, buildWorkerContext, CoreError, knownAssignees, listRuns, requireTask } from "@switchyard/core";
 import { readWorkerLog, spawnableProfiles } from "@switchyard/runtime";
 import { wholeNumber } from "../args.ts";
@@ -19,11 +19,13 @@ export const registerInspect: RegisterVerbs = (program, cli) => {
     .description("print a task's worker log")
     .argument("<id>", "the task")
     .option("--tail <bytes>", "only the last BYTES bytes", wholeNumber("--tail", 1))
-    .action(async (id: string, opts: { tail?: number }) => {
+    .option("--json", "print the log as GET /tasks/:id/log returns it")
+    .action(async (id: string, opts: { tail?: number; json?: boolean }) => {
       const k = await cli.kernel();
       await requireTask(k, id);
       const log = readWorkerLog(k.paths, id, opts.tail);
       if (!log.exists) throw new CoreError("not_found", `(no log for ${id} at ${log.path})`, { task_id: id });
+      if (opts.json) return cli.json(log satisfies WorkerLog);
       cli.print(log.content.endsWith("\n") || log.content === "" ? log.content : `${log.content}\n`);
     });
 
@@ -93,7 +95,10 @@ export const registerInspect: RegisterVerbs = (program, cli) => {
     .command("context")
     .description("print the context a worker reads first (task, prior attempts, parents, comments)")
     .argument("<id>", "the task")
-    .action(async (id: string) => {
-      cli.print(await buildWorkerContext(await cli.kernel(), id));
+    .option("--json", "print {task_id, worker_context}")
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const context = await buildWorkerContext(await cli.kernel(), id);
+      if (opts.json) return cli.json({ task_id: id, worker_context: context } satisfies CliContext);
+      cli.print(context);
     });
 };

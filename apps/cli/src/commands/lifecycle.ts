@@ -1,4 +1,4 @@
-import { HeartbeatParams, PatchTaskBody } from "@switchyard/contract";
+import { type CliClaim, HeartbeatParams, type HeartbeatResult, PatchTaskBody } from "@switchyard/contract";
 import {
   archiveTask,
   blockTask,
@@ -13,6 +13,7 @@ import { forEachId } from "../bulk.ts";
 import type { Cli, RegisterVerbs } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { stamp } from "../output.ts";
+import { taskResponse } from "../shapes.ts";
 import { assertOwnTask, runIdFor } from "../tools/scope.ts";
 
 /**
@@ -30,7 +31,17 @@ interface CompleteOpts {
   summary?: string;
   metadata?: Record<string, unknown>;
   createdCard?: string[];
+  json?: boolean;
 }
+
+interface EditOpts {
+  result: string;
+  summary?: string;
+  metadata?: Record<string, unknown>;
+  json?: boolean;
+}
+
+const BULK_JSON = "print {results: [{id, ok, error?}]} (as POST /tasks/bulk returns it)";
 
 export const registerLifecycle: RegisterVerbs = (program, cli) => {
   program
@@ -38,9 +49,12 @@ export const registerLifecycle: RegisterVerbs = (program, cli) => {
     .description("claim a ready task as this process and prepare its workspace")
     .argument("<id>", "the task")
     .option("--ttl <duration>", "how long the claim lasts without a heartbeat (default: config, else 900 s)", duration)
-    .action(async (id: string, opts: { ttl?: number }) => {
+    .option("--json", "print {task, workspace}")
+    .action(async (id: string, opts: { ttl?: number; json?: boolean }) => {
       const ttl = opts.ttl ?? cli.config().dispatch.claim_ttl_seconds;
-      const { task, workspace } = await claimWithWorkspace(await cli.kernel(), id, { ttl });
+      const k = await cli.kernel();
+      const { task, workspace } = await claimWithWorkspace(k, id, { ttl });
+      if (opts.json) return cli.json({ ...(await taskResponse(k, id)), workspace } satisfies CliClaim);
       cli.out(`Claimed ${id} (until ${stamp(task.claim_expires)})`);
       cli.out(`Workspace: ${workspace}`);
     });
@@ -53,6 +67,7 @@ export const registerLifecycle: RegisterVerbs = (program, cli) => {
     .option("--summary <text>", "1-3 sentences for the next reader (one task only)")
     .option("--metadata <json>", "a JSON object of machine-readable facts (one task only)", jsonObject)
     .option("--created-card <id>", "a card you created for this task (repeatable; one task only)", collect)
+    .option("--json", BULK_JSON)
     .action(async (ids: string[], opts: CompleteOpts) => {
       if (ids.length > 1 && (opts.summary !== undefined || opts.metadata !== undefined || opts.createdCard)) {
         throw new UsageError(
@@ -67,20 +82,25 @@ export const registerLifecycle: RegisterVerbs = (program, cli) => {
       });
       const k = await cli.kernel();
       const scope = cli.scope();
-      await forEachId(cli, ids, async (id) => {
-        assertOwnTask(scope, id);
-        const done = await completeTask(k, id, {
-          result: handoff.result ?? null,
-          summary: handoff.summary ?? null,
-          metadata: handoff.metadata ?? null,
-          created_cards: opts.createdCard ?? null,
-          runId: runIdFor(scope, id),
-        });
-        cli.out(`Completed ${id}`);
-        if (done.phantom_refs.length > 0) {
-          cli.warn(`⚠ ${id}: the handoff mentions task ids that do not exist: ${done.phantom_refs.join(", ")}`);
-        }
-      });
+      await forEachId(
+        cli,
+        ids,
+        async (id) => {
+          assertOwnTask(scope, id);
+          const done = await completeTask(k, id, {
+            result: handoff.result ?? null,
+            summary: handoff.summary ?? null,
+            metadata: handoff.metadata ?? null,
+            created_cards: opts.createdCard ?? null,
+            runId: runIdFor(scope, id),
+          });
+          if (!opts.json) cli.out(`Completed ${id}`);
+          if (done.phantom_refs.length > 0) {
+            cli.warn(`⚠ ${id}: the handoff mentions task ids that do not exist: ${done.phantom_refs.join(", ")}`);
+          }
+        },
+        opts,
+      );
     });
 
   program
@@ -89,7 +109,8 @@ export const registerLifecycle: RegisterVerbs = (program, cli) => {
     .argument("<id>", "the task")
     .argument("[reason...]", "what is needed")
     .option("--ids <ids...>", "more tasks to block with the same reason")
-    .action(async (id: string, words: string[], opts: { ids?: string[] }) => {
+    .option("--json", BULK_JSON)
+    .action(async (id: string, words: string[], opts: { ids?: string[]; json?: boolean }) => {
       const { block_reason: reason } = parseInput(
         PatchTaskBody,
         { status: "blocked", block_reason: words.join(" ").trim() || null },
@@ -97,35 +118,56 @@ export const registerLifecycle: RegisterVerbs = (program, cli) => {
       );
       const k = await cli.kernel();
       const scope = cli.scope();
-      await forEachId(cli, [id, ...(opts.ids ?? [])], async (taskId) => {
-        assertOwnTask(scope, taskId);
-        await blockTask(k, taskId, { reason: reason ?? null, runId: runIdFor(scope, taskId), author: cli.identity() });
-        cli.out(`Blocked ${taskId}`);
-      });
+      await forEachId(
+        cli,
+        [id, ...(opts.ids ?? [])],
+        async (taskId) => {
+          assertOwnTask(scope, taskId);
+          await blockTask(k, taskId, {
+            reason: reason ?? null,
+            runId: runIdFor(scope, taskId),
+            author: cli.identity(),
+          });
+          if (!opts.json) cli.out(`Blocked ${taskId}`);
+        },
+        opts,
+      );
     });
 
   program
     .command("unblock")
     .description("move blocked tasks back to ready")
     .argument("<ids...>", "the task(s)")
-    .action(async (ids: string[]) => {
+    .option("--json", BULK_JSON)
+    .action(async (ids: string[], opts: { json?: boolean }) => {
       const k = await cli.kernel();
-      await forEachId(cli, ids, async (id) => {
-        await unblockTask(k, id);
-        cli.out(`Unblocked ${id}`);
-      });
+      await forEachId(
+        cli,
+        ids,
+        async (id) => {
+          await unblockTask(k, id);
+          if (!opts.json) cli.out(`Unblocked ${id}`);
+        },
+        opts,
+      );
     });
 
   program
     .command("archive")
     .description("archive tasks (hidden from default views)")
     .argument("<ids...>", "the task(s)")
-    .action(async (ids: string[]) => {
+    .option("--json", BULK_JSON)
+    .action(async (ids: string[], opts: { json?: boolean }) => {
       const k = await cli.kernel();
-      await forEachId(cli, ids, async (id) => {
-        await archiveTask(k, id);
-        cli.out(`Archived ${id}`);
-      });
+      await forEachId(
+        cli,
+        ids,
+        async (id) => {
+          await archiveTask(k, id);
+          if (!opts.json) cli.out(`Archived ${id}`);
+        },
+        opts,
+      );
     });
 
   program
@@ -133,7 +175,8 @@ export const registerLifecycle: RegisterVerbs = (program, cli) => {
     .description("record that the worker of a running task is alive, and extend its claim")
     .argument("<id>", "the task")
     .option("--note <text>", "what progress was made")
-    .action(async (id: string, opts: { note?: string }) => {
+    .option("--json", "print {ok, task_id} (as kanban_heartbeat returns it)")
+    .action(async (id: string, opts: { note?: string; json?: boolean }) => {
       const { note } = parseInput(HeartbeatParams, { note: opts.note ?? null });
       const scope = cli.scope();
       assertOwnTask(scope, id);
@@ -142,6 +185,7 @@ export const registerLifecycle: RegisterVerbs = (program, cli) => {
         runId: runIdFor(scope, id),
         ttl: claimTtl(cli),
       });
+      if (opts.json) return cli.json({ ok: true, task_id: task.id } satisfies HeartbeatResult);
       cli.out(`Heartbeat ${id} (claim until ${stamp(task.claim_expires)})`);
     });
 
@@ -152,17 +196,20 @@ export const registerLifecycle: RegisterVerbs = (program, cli) => {
     .requiredOption("--result <text>", "the new result")
     .option("--summary <text>", "the new summary")
     .option("--metadata <json>", "a JSON object of machine-readable facts", jsonObject)
-    .action(async (id: string, opts: { result: string; summary?: string; metadata?: Record<string, unknown> }) => {
+    .option("--json", "print the task as PATCH /tasks/:id returns it")
+    .action(async (id: string, opts: EditOpts) => {
       const handoff = parseInput(PatchTaskBody, {
         result: opts.result,
         summary: opts.summary ?? null,
         metadata: opts.metadata ?? null,
       });
-      await editCompletedResult(await cli.kernel(), id, {
+      const k = await cli.kernel();
+      await editCompletedResult(k, id, {
         result: handoff.result ?? opts.result,
         summary: handoff.summary ?? null,
         metadata: handoff.metadata ?? null,
       });
+      if (opts.json) return cli.json(await taskResponse(k, id));
       cli.out(`Edited ${id}`);
     });
 };

@@ -1,4 +1,9 @@
-import { NotifyPlatform, NotifySubscribeBody, type NotifySubscription } from "@switchyard/contract";
+import {
+  type CliUnsubscribed,
+  NotifyPlatform,
+  NotifySubscribeBody,
+  type NotifySubscription,
+} from "@switchyard/contract";
 import { addNotifySub, CoreError, listNotifySubs, removeNotifySub, requireTask } from "@switchyard/core";
 import { InvalidArgumentError } from "commander";
 import { parseInput } from "../args.ts";
@@ -22,6 +27,14 @@ function nonBlank(what: string) {
   };
 }
 
+interface SubscribeOpts {
+  platform: string;
+  chatId: string;
+  threadId?: string;
+  userId?: string;
+  json?: boolean;
+}
+
 export const registerNotify: RegisterVerbs = (program, cli) => {
   program
     .command("notify-subscribe")
@@ -31,7 +44,8 @@ export const registerNotify: RegisterVerbs = (program, cli) => {
     .requiredOption("--chat-id <id>", "where to post (the webhook URL for webhook and slack)", nonBlank("--chat-id"))
     .option("--thread-id <id>", "a thread within the chat")
     .option("--user-id <id>", "who subscribed")
-    .action(async (id: string, opts: { platform: string; chatId: string; threadId?: string; userId?: string }) => {
+    .option("--json", "print the subscription as notify-list --json lists it")
+    .action(async (id: string, opts: SubscribeOpts) => {
       const sub = parseInput(NotifySubscribeBody, {
         platform: opts.platform as NotifyPlatform,
         chat_id: opts.chatId,
@@ -39,7 +53,8 @@ export const registerNotify: RegisterVerbs = (program, cli) => {
         user_id: opts.userId ?? null,
       });
       const k = await cli.kernel();
-      await addNotifySub(k, { task_id: id, ...sub });
+      const added = await addNotifySub(k, { task_id: id, ...sub });
+      if (opts.json) return cli.json(added satisfies NotifySubscription);
       cli.out(`Subscribed ${sub.platform}:${sub.chat_id}${sub.thread_id ? `#${sub.thread_id}` : ""} to ${id}`);
     });
 
@@ -76,7 +91,8 @@ export const registerNotify: RegisterVerbs = (program, cli) => {
     .requiredOption("--platform <platform>", "webhook or slack", (t: string) => t.trim().toLowerCase())
     .requiredOption("--chat-id <id>", "the chat", nonBlank("--chat-id"))
     .option("--thread-id <id>", "the thread")
-    .action(async (id: string, opts: { platform: string; chatId: string; threadId?: string }) => {
+    .option("--json", "print {ok, task_id, platform, chat_id, thread_id}")
+    .action(async (id: string, opts: { platform: string; chatId: string; threadId?: string; json?: boolean }) => {
       const removed = await removeNotifySub(await cli.kernel(), {
         task_id: id,
         platform: opts.platform,
@@ -87,6 +103,16 @@ export const registerNotify: RegisterVerbs = (program, cli) => {
         throw new CoreError("not_found", `no subscription of ${opts.platform}:${opts.chatId} to ${id}`, {
           task_id: id,
         });
+      }
+      if (opts.json) {
+        const removed: CliUnsubscribed = {
+          ok: true,
+          task_id: id,
+          platform: opts.platform,
+          chat_id: opts.chatId,
+          thread_id: opts.threadId ?? "",
+        };
+        return cli.json(removed);
       }
       cli.out(`Unsubscribed ${opts.platform}:${opts.chatId} from ${id}`);
     });

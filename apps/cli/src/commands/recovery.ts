@@ -1,4 +1,4 @@
-import { Config, ReassignBody, ReclaimBody } from "@switchyard/contract";
+import { Config, ReassignBody, type ReassignResponse, ReclaimBody, type ReclaimResponse } from "@switchyard/contract";
 import { isLocalLock, type Kernel, reassignTask, reclaimTask, type WorkerRef } from "@switchyard/core";
 import { stopWorker, systemProcesses } from "@switchyard/runtime";
 import { parseInput } from "../args.ts";
@@ -19,12 +19,14 @@ function configOrDefaults(cli: Cli): Config {
   }
 }
 
-async function stopLocalWorker(cli: Cli, k: Kernel, worker: WorkerRef | null): Promise<void> {
+/** Stops the worker; with `--json` its line goes to stderr, so stdout stays one JSON value. */
+async function stopLocalWorker(cli: Cli, k: Kernel, worker: WorkerRef | null, json = false): Promise<void> {
   if (!worker || worker.pid === null || !isLocalLock(k, worker.lock)) return;
   if (!systemProcesses.isAlive(worker.pid)) return;
   const stopped = await stopWorker(configOrDefaults(cli), worker, { host: k.host });
   if (!stopped) return;
-  if (stopped.stopped) cli.out(`Stopped its worker (pid ${worker.pid}${stopped.sigkill ? ", with SIGKILL" : ""})`);
+  const say = json ? cli.warn : cli.out;
+  if (stopped.stopped) say(`Stopped its worker (pid ${worker.pid}${stopped.sigkill ? ", with SIGKILL" : ""})`);
   else
     cli.warn(
       `⚠ its worker (pid ${worker.pid}) is still alive; the dispatcher will not respawn the task until it exits`,
@@ -37,12 +39,14 @@ export const registerRecovery: RegisterVerbs = (program, cli) => {
     .description("take a running task back from its worker now (back to ready)")
     .argument("<id>", "the task")
     .option("--reason <text>", "why, for the run's record")
-    .action(async (id: string, opts: { reason?: string }) => {
+    .option("--json", "print {ok, task_id} (as POST /tasks/:id/reclaim returns it)")
+    .action(async (id: string, opts: { reason?: string; json?: boolean }) => {
       const { reason } = parseInput(ReclaimBody, { reason: opts.reason ?? null });
       const k = await cli.kernel();
       const worker = await reclaimTask(k, id, { reason: reason ?? null });
-      cli.out(`Reclaimed ${id}`);
-      await stopLocalWorker(cli, k, worker);
+      if (opts.json) cli.json({ ok: true, task_id: id } satisfies ReclaimResponse);
+      else cli.out(`Reclaimed ${id}`);
+      await stopLocalWorker(cli, k, worker, opts.json);
     });
 
   program
@@ -52,7 +56,8 @@ export const registerRecovery: RegisterVerbs = (program, cli) => {
     .argument("<profile>", "the new profile, or none")
     .option("--reclaim", "reclaim it first if it is running")
     .option("--reason <text>", "why, for the run's record")
-    .action(async (id: string, profile: string, opts: { reclaim?: boolean; reason?: string }) => {
+    .option("--json", "print {ok, task_id, assignee} (as POST /tasks/:id/reassign returns it)")
+    .action(async (id: string, profile: string, opts: { reclaim?: boolean; reason?: string; json?: boolean }) => {
       const unassign = ["none", "-", "null", ""].includes(profile.trim().toLowerCase());
       const input = parseInput(
         ReassignBody,
@@ -64,8 +69,12 @@ export const registerRecovery: RegisterVerbs = (program, cli) => {
         reclaimFirst: input.reclaim_first,
         reason: input.reason ?? null,
       });
-      const who = result.task.assignee ?? "(unassigned)";
-      cli.out(`Reassigned ${id} to ${who}${result.reclaimed ? " (claim reclaimed)" : ""}`);
-      await stopLocalWorker(cli, k, result.reclaimed);
+      if (opts.json) {
+        cli.json({ ok: true, task_id: id, assignee: result.task.assignee } satisfies ReassignResponse);
+      } else {
+        const who = result.task.assignee ?? "(unassigned)";
+        cli.out(`Reassigned ${id} to ${who}${result.reclaimed ? " (claim reclaimed)" : ""}`);
+      }
+      await stopLocalWorker(cli, k, result.reclaimed, opts.json);
     });
 };

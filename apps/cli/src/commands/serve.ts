@@ -1,10 +1,25 @@
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type CliServing, LOG_LEVELS, type LogLevel, type LogRecord } from "@switchyard/contract";
 import type { Home } from "@switchyard/core";
 import { createDemoHome, locateFakeAgent, removeDemoHome } from "@switchyard/runtime";
-import { InvalidArgumentError } from "commander";
+import { InvalidArgumentError, Option } from "commander";
 import type { Cli, RegisterVerbs } from "../context.ts";
 import { UsageError } from "../errors.ts";
+import { jsonLine } from "../output.ts";
+
+interface ServeOpts {
+  host?: string;
+  port?: number;
+  dispatch: boolean;
+  demo?: boolean;
+  logLevel?: LogLevel;
+  json?: boolean;
+}
+
+function logRecord(message: string, level: LogLevel): LogRecord {
+  return { time: new Date().toISOString(), level, message };
+}
 
 function port(text: string): number {
   const n = Number(text.trim());
@@ -49,11 +64,19 @@ export const registerServe: RegisterVerbs = (program, cli) => {
       "--demo",
       "serve a throwaway home seeded with the tutorial's stories and fake-agent workers (deleted on exit)",
     )
+    .addOption(
+      new Option(
+        "--log-level <level>",
+        "log this level and above on stderr; debug adds one line per request (default: SWITCHYARD_LOG_LEVEL, else info)",
+      ).choices(LOG_LEVELS),
+    )
+    .option("--json", "print the URL as one JSON line on stdout, and log JSON lines {time, level, message} on stderr")
     .addHelpText(
       "after",
-      "\nA non-loopback --host needs a token (SWITCHYARD_TOKEN or server.token); browsers then open /?token=<token> once.",
+      "\nLog lines read `<ISO time> <level> <message>`.\n" +
+        "A non-loopback --host needs a token (SWITCHYARD_TOKEN or server.token); browsers then open /?token=<token> once.",
     )
-    .action(async (options: { host?: string; port?: number; dispatch: boolean; demo?: boolean }) => {
+    .action(async (options: ServeOpts) => {
       const { startServer } = await import("@switchyard/server");
       const home = options.demo ? await demoHome(cli) : cli.home;
       let server: Awaited<ReturnType<typeof startServer>>;
@@ -63,7 +86,9 @@ export const registerServe: RegisterVerbs = (program, cli) => {
           host: options.host,
           port: options.port,
           dispatch: options.dispatch ? undefined : false,
-          log: (message) => cli.warn(message),
+          logLevel: options.logLevel,
+          // Without --json the server's own format: `<ISO time> <level> <message>`.
+          log: options.json ? (message, level) => cli.warn(jsonLine(logRecord(message, level))) : undefined,
         });
       } catch (err) {
         // A refused bind exits 2 (errors.ts, BY_VERB).
@@ -71,13 +96,17 @@ export const registerServe: RegisterVerbs = (program, cli) => {
         throw err;
       }
       const stopping = shutdownSignal();
-      cli.out(
-        options.demo
-          ? `Switchyard demo is serving ${server.url} (throwaway home ${home.root}, deleted when it stops); Ctrl-C stops it.`
-          : `Switchyard is serving ${server.url} (home ${home.root}); Ctrl-C stops it.`,
-      );
+      if (options.json) {
+        cli.out(jsonLine({ url: server.url, home: home.root, demo: options.demo ?? false } satisfies CliServing));
+      } else {
+        cli.out(
+          options.demo
+            ? `Switchyard demo is serving ${server.url} (throwaway home ${home.root}, deleted when it stops); Ctrl-C stops it.`
+            : `Switchyard is serving ${server.url} (home ${home.root}); Ctrl-C stops it.`,
+        );
+      }
       const signal = await stopping;
-      cli.warn(`${signal}: shutting down`);
+      server.log(`${signal}: shutting down`, "info");
       await server.close();
       // The demo's workers belong to its home: they are stopped, and the home deleted.
       if (options.demo) await removeDemoHome(home);

@@ -2,7 +2,7 @@ import type { EventKind, TaskEvent } from "@switchyard/contract";
 import { eventsSince, getTask, type Kernel, latestEventId, listEvents, requireTask } from "@switchyard/core";
 import { eventKinds, positiveSeconds } from "../args.ts";
 import type { RegisterVerbs } from "../context.ts";
-import { eventLine } from "../output.ts";
+import { eventLine, jsonLine } from "../output.ts";
 
 /** tail and watch (reference §10.2): poll the board's events and print the new ones until interrupted. */
 
@@ -50,20 +50,38 @@ async function drain(k: Kernel, cursor: { id: number }, each: (e: TaskEvent) => 
   }
 }
 
+const JSON_LINES = "print each event as one line of JSON (as GET /events and the live stream carry it)";
+
+interface WatchOpts {
+  assignee?: string;
+  tenant?: string;
+  kinds?: EventKind[];
+  interval: number;
+  json?: boolean;
+}
+
 export const registerStreams: RegisterVerbs = (program, cli) => {
+  /** An event as a text line, or with `--json` as one JSON line. */
+  const printer =
+    (opts: { json?: boolean }) =>
+    (e: TaskEvent): void =>
+      cli.out(opts.json ? jsonLine(e) : eventLine(e));
+
   program
     .command("tail")
     .description("print a task's recent events, then new ones as they happen (Ctrl-C stops)")
     .argument("<id>", "the task")
     .option("--interval <seconds>", "seconds between polls", positiveSeconds("--interval"), 1)
-    .action(async (id: string, opts: { interval: number }) => {
+    .option("--json", JSON_LINES)
+    .action(async (id: string, opts: { interval: number; json?: boolean }) => {
       const k = await cli.kernel();
       await requireTask(k, id);
+      const print = printer(opts);
       const cursor = { id: await latestEventId(k) };
-      for (const e of await listEvents(k, id, TAIL_BACKLOG)) cli.out(eventLine(e));
+      for (const e of await listEvents(k, id, TAIL_BACKLOG)) print(e);
       await follow(opts.interval, () =>
         drain(k, cursor, (e) => {
-          if (e.task_id === id) cli.out(eventLine(e));
+          if (e.task_id === id) print(e);
         }),
       );
     });
@@ -75,8 +93,10 @@ export const registerStreams: RegisterVerbs = (program, cli) => {
     .option("--tenant <name>", "only tasks of this tenant")
     .option("--kinds <kinds>", "only these event kinds, comma-separated", eventKinds)
     .option("--interval <seconds>", "seconds between polls", positiveSeconds("--interval"), 0.5)
-    .action(async (opts: { assignee?: string; tenant?: string; kinds?: EventKind[]; interval: number }) => {
+    .option("--json", JSON_LINES)
+    .action(async (opts: WatchOpts) => {
       const k = await cli.kernel();
+      const print = printer(opts);
       const cursor = { id: await latestEventId(k) };
       const assignee = opts.assignee?.trim().toLowerCase();
       cli.warn(`Watching board ${k.paths.slug} from event ${cursor.id} (Ctrl-C stops)`);
@@ -88,7 +108,7 @@ export const registerStreams: RegisterVerbs = (program, cli) => {
             if (assignee && task?.assignee !== assignee) return;
             if (opts.tenant && task?.tenant !== opts.tenant) return;
           }
-          cli.out(eventLine(e));
+          print(e);
         }),
       );
     });

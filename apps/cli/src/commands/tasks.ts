@@ -1,6 +1,7 @@
 import {
   type CliShow,
   CommentBody,
+  type CommentResult,
   CreateTaskBody,
   PatchTaskBody,
   type Task,
@@ -22,7 +23,7 @@ import { Option } from "commander";
 import { collect, duration, parseInput, taskStatus, wholeNumber, workspaceSpec } from "../args.ts";
 import type { Cli, RegisterVerbs } from "../context.ts";
 import { elapsed, eventLine, indent, stamp, statusIcon, taskLine } from "../output.ts";
-import { cliRun, cliTask, shortComment, shortEvent } from "../shapes.ts";
+import { cliRun, cliTask, shortComment, shortEvent, taskResponse } from "../shapes.ts";
 
 /** create, list, show, assign and comment (reference §10.2). */
 
@@ -107,6 +108,7 @@ interface CreateOpts {
   idempotencyKey?: string;
   maxRuntime?: number;
   maxRetries?: number;
+  model?: string;
   createdBy?: string;
   skill?: string[];
   json?: boolean;
@@ -129,6 +131,7 @@ const CREATE_FLAGS: Record<string, string> = {
   workspace_path: "--workspace",
   max_runtime_seconds: "--max-runtime",
   skills: "--skill",
+  model_override: "--model",
 };
 
 export const registerTasks: RegisterVerbs = (program, cli) => {
@@ -146,6 +149,7 @@ export const registerTasks: RegisterVerbs = (program, cli) => {
     .option("--idempotency-key <key>", "return the existing task with this key instead of creating another")
     .option("--max-runtime <duration>", "stop the worker after this long: seconds, or 30s, 5m, 2h, 1d", duration)
     .option("--max-retries <n>", "give up after this many failures (default: dispatch.failure_limit)", Number)
+    .option("--model <name>", "the model its worker runs with, instead of the profile's (see `switchyard model`)")
     .option("--created-by <name>", "the author (default: your profile, else user)")
     .option("--skill <name>", "an extra skill for the worker (repeatable)", collect)
     .option("--json", "print the task as JSON")
@@ -166,6 +170,7 @@ export const registerTasks: RegisterVerbs = (program, cli) => {
           max_runtime_seconds: opts.maxRuntime ?? null,
           skills: opts.skill ?? null,
           max_retries: opts.maxRetries ?? null,
+          model_override: opts.model ?? null,
         },
         CREATE_FLAGS,
       );
@@ -225,14 +230,17 @@ export const registerTasks: RegisterVerbs = (program, cli) => {
     .description("assign a task to a profile (none, - or null unassigns)")
     .argument("<id>", "the task")
     .argument("<profile>", "the profile, or none")
-    .action(async (id: string, profile: string) => {
+    .option("--json", "print the task as PATCH /tasks/:id returns it")
+    .action(async (id: string, profile: string, opts: { json?: boolean }) => {
       const unassign = ["none", "-", "null", ""].includes(profile.trim().toLowerCase());
       const { assignee } = parseInput(
         PatchTaskBody,
         { assignee: unassign ? null : profile },
         { assignee: "<profile>" },
       );
-      const task = await assignTask(await cli.kernel(), id, assignee ?? null);
+      const k = await cli.kernel();
+      const task = await assignTask(k, id, assignee ?? null);
+      if (opts.json) return cli.json(await taskResponse(k, task.id));
       cli.out(task.assignee ? `Assigned ${task.id} to ${task.assignee}` : `Unassigned ${task.id}`);
     });
 
@@ -242,13 +250,15 @@ export const registerTasks: RegisterVerbs = (program, cli) => {
     .argument("<id>", "the task")
     .argument("<text...>", "the comment")
     .option("--author <name>", "the author (default: your profile, else user)")
-    .action(async (id: string, words: string[], opts: { author?: string }) => {
+    .option("--json", "print {ok, task_id, comment_id} (as kanban_comment returns it)")
+    .action(async (id: string, words: string[], opts: { author?: string; json?: boolean }) => {
       const input = parseInput(
         CommentBody,
         { body: words.join(" "), author: opts.author ?? cli.identity() },
         { body: "<text>" },
       );
       const comment = await addComment(await cli.kernel(), id, input.author, input.body);
+      if (opts.json) return cli.json({ ok: true, task_id: id, comment_id: comment.id } satisfies CommentResult);
       cli.out(`Commented on ${id} (#${comment.id})`);
     });
 };

@@ -5,12 +5,14 @@ import * as z from "zod";
 import pkg from "../../package.json" with { type: "json" };
 import type { Cli } from "../context.ts";
 import { UsageError } from "../errors.ts";
+import { createConnectionRecorder } from "./connection.ts";
 import { createTools, type Tool } from "../tools/worker-tools.ts";
 
 /**
  * `switchyard mcp` (SPEC §8): a stdio MCP server offering the worker tools for the task in the
  * environment, or all nine with `--orchestrator`, with the worker guidance as its instructions.
- * Each result is the tool's JSON (`isError` set for `{error}` results).
+ * Each result is the tool's JSON as text (`isError` set for `{error}` results); a success is
+ * also `structuredContent` matching the tool's `outputSchema` (its contract result schema).
  */
 
 /**
@@ -41,20 +43,26 @@ export async function serveMcp(cli: Cli, options: { orchestrator: boolean }): Pr
   });
 
   const server = new McpServer({ name: "switchyard", version: pkg.version }, { instructions: WORKER_GUIDANCE });
+  // The board learns that the worker's agent reached its tools, and which it called (connection.ts).
+  const recorder = createConnectionRecorder(() => cli.kernel(), scope, (m) => cli.warn(m));
+  server.server.oninitialized = () => void recorder.connected(server.server.getClientVersion());
   for (const tool of tools) {
     server.registerTool(
       tool.name,
       {
         description: tool.description,
         inputSchema: advertisedSchema(tool),
+        outputSchema: tool.result,
         annotations: { readOnlyHint: tool.readOnly, openWorldHint: false },
       },
       async (args) => {
+        await recorder.called(tool.name);
         const result = await tool.call(args);
-        return {
-          content: [{ type: "text" as const, text: JSON.stringify(result) }],
-          ...("error" in result ? { isError: true } : {}),
-        };
+        // The text is the reference's JSON for clients that read text; a success also carries
+        // it as structuredContent, which the SDK checks against the outputSchema.
+        const text = [{ type: "text" as const, text: JSON.stringify(result) }];
+        if ("error" in result) return { content: text, isError: true };
+        return { content: text, structuredContent: result };
       },
     );
   }
@@ -67,5 +75,6 @@ export async function serveMcp(cli: Cli, options: { orchestrator: boolean }): Pr
   });
   await server.connect(transport);
   await closed;
+  await recorder.settle();
   await server.close();
 }

@@ -2,6 +2,7 @@ import {
   ORCHESTRATOR_TOOL_NAMES,
   TOOL_DESCRIPTIONS,
   TOOL_PARAMS,
+  TOOL_RESULTS,
   type ToolError,
   type ToolName,
   type ToolParams,
@@ -23,6 +24,7 @@ import {
   taskDetail,
   unblockTask,
 } from "@switchyard/core";
+import type * as z from "zod";
 import { listedTask, shortComment, shortEvent, toolRun, toolTask } from "../shapes.ts";
 import { assertOwnTask, identity, runIdFor, type WorkerScope } from "./scope.ts";
 import { TOOL_ERROR } from "./tool-errors.ts";
@@ -51,6 +53,8 @@ export interface Tool<N extends ToolName = ToolName> {
   name: N;
   description: string;
   params: (typeof TOOL_PARAMS)[N];
+  /** The success result's schema: the tool's MCP `outputSchema` (an `{error}` result is not one). */
+  result: (typeof TOOL_RESULTS)[N];
   readOnly: boolean;
   call(args: unknown): Promise<ToolOutput<N>>;
 }
@@ -183,9 +187,58 @@ const handlers: { [N in ToolName]: Handler<N> } = {
 
 const READ_ONLY = new Set<ToolName>(["kanban_show", "kanban_list"]);
 
-/** An argument problem in the reference's words; zod's own messages get the parameter's name in front. */
-function issueText(issue: { path: PropertyKey[]; message: string } | undefined): string | undefined {
-  if (!issue) return undefined;
+/** The argument name closest to a misspelt one: within edit distance 2, or one is the other's prefix. */
+function closest(key: string, known: readonly string[]): string | undefined {
+  const distance = (a: string, b: string): number => {
+    let row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+      const next = [i];
+      for (let j = 1; j <= b.length; j++) {
+        next[j] = Math.min(
+          (row[j] ?? 0) + 1,
+          (next[j - 1] ?? 0) + 1,
+          (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+        );
+      }
+      row = next;
+    }
+    return row[b.length] ?? Number.POSITIVE_INFINITY;
+  };
+  const k = key.toLowerCase();
+  return known
+    .map((name) => {
+      const prefix = Math.min(k.length, name.length) >= 3 && (name.startsWith(k) || k.startsWith(name));
+      return { name, d: prefix ? 1 : distance(k, name) };
+    })
+    .filter((c) => c.d <= 2)
+    .sort((a, b) => a.d - b.d)[0]?.name;
+}
+
+/** An unknown argument (a typo such as `parent` for `parents`): named, with the likely one and the tool's arguments. */
+function unknownArgumentText(tool: ToolName, keys: readonly string[]): string {
+  const known = Object.keys(TOOL_PARAMS[tool].shape);
+  const named = keys.map((key) => {
+    const guess = closest(key, known);
+    return guess ? `'${key}' (did you mean '${guess}'?)` : `'${key}'`;
+  });
+  return (
+    `${tool}: unknown argument${keys.length === 1 ? "" : "s"} ${named.join(", ")}; nothing was done. ` +
+    `${tool} takes: ${known.join(", ")}`
+  );
+}
+
+type Issue = z.core.$ZodIssue;
+
+/**
+ * An argument problem in the reference's words; zod's own messages get the parameter's name in
+ * front. An unknown argument is reported first, whatever else is wrong, since it is usually why
+ * the rest is missing.
+ */
+function issueText(tool: ToolName, issues: readonly Issue[]): string {
+  const unknown = issues.find((i) => i.code === "unrecognized_keys");
+  if (unknown?.code === "unrecognized_keys") return unknownArgumentText(tool, unknown.keys);
+  const issue = issues[0];
+  if (!issue) return `${tool}: invalid arguments`;
   const field = issue.path.map(String).join(".");
   return field && !issue.message.includes(field) ? `${field}: ${issue.message}` : issue.message;
 }
@@ -202,10 +255,11 @@ function makeTool<N extends ToolName>(name: N, host: ToolHost): Tool<N> {
     name,
     description: TOOL_DESCRIPTIONS[name],
     params,
+    result: TOOL_RESULTS[name],
     readOnly: READ_ONLY.has(name),
     async call(args) {
       const parsed = params.safeParse(args ?? {});
-      if (!parsed.success) return { error: issueText(parsed.error.issues[0]) ?? `${name}: invalid arguments` };
+      if (!parsed.success) return { error: issueText(name, parsed.error.issues) };
       try {
         return await handler(parsed.data as ToolParams<N>, host);
       } catch (err) {

@@ -12,10 +12,12 @@ import {
   boardStats,
   boardView,
   isCoreError,
+  type Kernel,
   knownAssignees,
   listBoards,
   pausedProfiles,
   runningByProfile,
+  runProfiles,
 } from "@switchyard/core";
 import { configPath, modelHint, resolveProfile, spawnableProfiles } from "@switchyard/runtime";
 import { Hono } from "hono";
@@ -40,7 +42,8 @@ async function runningEverywhere(deps: AppDeps): Promise<{ total: number; byProf
 /** What the dashboard's "why isn't this running?" line needs beyond the cards. */
 async function dispatcherFacts(
   deps: AppDeps,
-): Promise<{ dispatcher: DispatcherStatus; profiles: ProfileStatus[] } | null> {
+  k: Kernel,
+): Promise<{ dispatcher: DispatcherStatus; profiles: ProfileStatus[]; pull_lanes: string[] } | null> {
   let config: Config;
   try {
     config = deps.config();
@@ -49,17 +52,19 @@ async function dispatcherFacts(
     throw err;
   }
   const running = await runningEverywhere(deps);
+  const spawnable = spawnableProfiles(deps.home, config);
   return {
     dispatcher: {
       enabled: deps.dispatcherEnabled,
       max_in_progress: config.dispatch.max_in_progress,
       running: running.total,
     },
-    profiles: spawnableProfiles(deps.home, config).map((name) => ({
+    profiles: spawnable.map((name) => ({
       name,
       max_in_progress: resolveProfile(deps.home, config, name)?.max_in_progress ?? null,
       running: running.byProfile.get(name) ?? 0,
     })),
+    pull_lanes: (await runProfiles(k)).filter((name) => !spawnable.includes(name)),
   };
 }
 
@@ -96,7 +101,7 @@ export function boardRoutes(deps: AppDeps) {
         tenant: query.tenant || null,
         includeArchived: query.include_archived ?? false,
       });
-      return c.json({ ...view, ...(await dispatcherFacts(deps)), paused_profiles: await pausedProfiles(k) }, 200);
+      return c.json({ ...view, ...(await dispatcherFacts(deps, k)), paused_profiles: await pausedProfiles(k) }, 200);
     })
     .get("/stats", valid("query", BoardQuery), async (c) => {
       const { k } = await deps.boards.open(c.req.valid("query").board);

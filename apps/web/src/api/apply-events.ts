@@ -72,7 +72,15 @@ class Draft {
     const was = card.status;
     if ((was === "running") !== (status === "running")) this.countRunning(card.assignee, status === "running" ? 1 : -1);
     if (status === "archived" && !this.view.includeArchived) this.cards.delete(id);
-    else this.patch(id, { ...changes, status, ...(canWait(status) ? {} : { waiting_on: undefined }) });
+    else
+      this.patch(id, {
+        ...changes,
+        status,
+        ...(canWait(status) ? {} : { waiting_on: undefined }),
+        // Only a todo task is parked, and only a blocked one has a reason (the events that put it there say).
+        ...(status === "todo" ? {} : { parked: false }),
+        ...(status === "blocked" ? {} : { blocked_reason: undefined }),
+      });
     const wasDone = was === "done";
     const isDone = status === "done";
     if (wasDone !== isDone && card.link_counts.parents > 0) {
@@ -205,7 +213,10 @@ class Draft {
         this.refetch.add(id);
         return;
       case "blocked":
-        this.setStatus(id, "blocked", NO_CLAIM);
+        this.setStatus(id, "blocked", {
+          ...NO_CLAIM,
+          blocked_reason: { kind: "blocked", reason: event.payload?.reason ?? null, by: event.payload?.author ?? null },
+        });
         return;
       case "unblocked":
         this.setStatus(id, "ready", { ...NO_CLAIM, spawn_failures: 0 });
@@ -243,7 +254,10 @@ class Draft {
           this.reload = true;
           return;
         }
-        this.setStatus(id, status, status === "running" ? {} : NO_CLAIM);
+        this.setStatus(id, status, {
+          ...(status === "running" ? {} : NO_CLAIM),
+          ...(status === "todo" ? { parked: event.payload.parked === true } : {}),
+        });
         // A demoted child waits again on a parent this event does not name.
         if (status === "todo") this.refetch.add(id);
         return;
@@ -274,6 +288,7 @@ class Draft {
           ...NO_CLAIM,
           spawn_failures: event.payload.failures,
           last_spawn_error: event.payload.error,
+          blocked_reason: { kind: "gave_up", failures: event.payload.failures, error: event.payload.error },
         });
         return;
       case "rate_limited":

@@ -1,6 +1,7 @@
 import { type BoardResponse, EventsMessage, type TaskEvent } from "@switchyard/contract";
-import { type QueryClient, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
+import { type Query, type QueryClient, useQueryClient } from "@tanstack/react-query";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { ACTIVITY_BACKLOG, activityLog } from "./activity.ts";
 import { applyEvents } from "./apply-events.ts";
 import { fetchTaskDetail } from "./board.ts";
 import type { BoardViewFilter } from "./board-cards.ts";
@@ -9,7 +10,15 @@ import { changesBoardCounts } from "./count-events.ts";
 import { boardKeys, boardsKeys } from "./keys.ts";
 import { mergeTaskDetail } from "./merge-task.ts";
 
-export type LiveStatus = "connecting" | "live" | "reconnecting" | "auth-failed";
+export type LiveState = "connecting" | "live" | "reconnecting" | "auth-failed";
+
+export interface LiveStatus {
+  state: LiveState;
+  /** While reconnecting: which attempt in a row is under way or next (1 for the first); else 0. */
+  attempt: number;
+}
+
+export const CONNECTING: LiveStatus = { state: "connecting", attempt: 0 };
 
 /** The first events of a burst wait this long for the rest (reference §12: 250 ms). */
 export const BURST_MS = 250;
@@ -25,33 +34,60 @@ const REPLAY_LIMIT = 500;
 
 export const AUTH_FAILED_MESSAGE = "WebSocket auth failed — reload the page to sign in again.";
 
+/**
+ * A catch-up bigger than this many events is not patched in: the board is refetched once
+ * instead (a long outage on a busy board; the board answers in one request what the events
+ * would tell card by card).
+ */
+export const MAX_CATCH_UP_EVENTS = REPLAY_LIMIT;
+/** After a reconnect, the replay is waited for until it has been quiet for `BURST_MS`, but no longer than this. */
+const CATCH_UP_WAIT_MS = 2000;
+
+interface StreamHandlers {
+  onStatus(status: LiveStatus): void;
+  /** After a reconnect: what was missed is on screen (replayed from the cursor, or refetched). */
+  onCaughtUp(): void;
+}
+
 interface Stream {
+  /** Reconnects at once if the stream is waiting to (the browser is back online, or a person asked). */
+  reconnectNow(): void;
   dispose(): void;
 }
 
 /**
  * Keeps one board view's cache live from the event stream: applies each burst with
- * `applyEvents`, refetches only the cards the events could not describe, reconnects with
- * backoff from the last cursor, and stops for good on a 1008 close.
+ * `applyEvents`, refetches only the cards the events could not describe, and feeds the board's
+ * activity log. A lost connection is retried for as long as the page shows the board, backing
+ * off to the API's cap; once back, the stream replays from its cursor what was missed, anything
+ * that failed to load while away is loaded again, and `onCaughtUp` says so. Only a 1008 close
+ * (auth) stops it for good.
  */
 function openStream(
   api: Api,
   queryClient: QueryClient,
   slug: string,
   view: BoardViewFilter,
-  since: number,
-  onStatus: (status: LiveStatus) => void,
+  board: BoardResponse | undefined,
+  handlers: StreamHandlers,
 ): Stream {
   const key = boardKeys.view(slug, view);
-  let cursor = since;
+  const activity = activityLog(queryClient, slug);
+  const latest = board?.latest_event_id ?? 0;
+  /** Events up to here are in the cached board already; older ones are replayed for the activity feed only. */
+  const known = latest;
+  let cursor = Math.min(latest, Math.max(latest - ACTIVITY_BACKLOG, activity.newest));
   let socket: LiveSocket | null = null;
   let attempt = 0;
+  let lost = false;
   let disposed = false;
   let queue: TaskEvent[] = [];
   let recent: TaskEvent[] = [];
   let burst: ReturnType<typeof setTimeout> | null = null;
   let retry: ReturnType<typeof setTimeout> | null = null;
   let boardsRefresh: ReturnType<typeof setTimeout> | null = null;
+  /** After a reconnect, until the replay has gone quiet: how many events it brought. */
+  let catchUp: { events: number; deadline: number; settle: ReturnType<typeof setTimeout> } | null = null;
 
   const refetchTasks = async (ids: Set<string>, progress: Map<string, number>) => {
     await Promise.all(
@@ -69,22 +105,49 @@ function openStream(
     );
   };
 
-  const flush = () => {
+  /** Applies the queued burst; resolves once the refetches it needed are done. */
+  const flush = (): Promise<unknown> => {
+    if (burst) clearTimeout(burst);
     burst = null;
     const events = queue;
     queue = [];
     const board = queryClient.getQueryData<BoardResponse>(key);
-    if (!board || events.length === 0) return;
+    if (!board || events.length === 0) return Promise.resolve();
     const patch = applyEvents(board, events, view);
     queryClient.setQueryData(key, patch.board);
     for (const id of new Set(events.map((e) => e.task_id))) {
       void queryClient.invalidateQueries({ queryKey: boardKeys.task(slug, id) });
     }
-    if (patch.reload || patch.refetch.size > MAX_TASK_REFETCHES) {
-      void queryClient.invalidateQueries({ queryKey: key });
-    } else if (patch.refetch.size > 0) {
-      void refetchTasks(patch.refetch, patch.progress);
+    if (patch.reload || patch.refetch.size > MAX_TASK_REFETCHES)
+      return queryClient.invalidateQueries({ queryKey: key });
+    if (patch.refetch.size > 0) return refetchTasks(patch.refetch, patch.progress);
+    return Promise.resolve();
+  };
+
+  /** The replay after a reconnect has gone quiet: apply it (or refetch once), reload what failed while away, say so. */
+  const finishCatchUp = async () => {
+    const events = catchUp?.events ?? 0;
+    catchUp = null;
+    const work: Promise<unknown>[] = [];
+    if (events > MAX_CATCH_UP_EVENTS) {
+      queue = [];
+      if (burst) clearTimeout(burst);
+      burst = null;
+      work.push(queryClient.invalidateQueries({ queryKey: key }));
+    } else {
+      work.push(flush());
     }
+    // A refetch that failed while the server was away (the board after a failed action, the
+    // switcher's counts, an open task) is loaded again now, once.
+    // A query refetched just above is not asked for twice.
+    const failed = (query: Query) => query.state.status === "error" || query.state.isInvalidated;
+    const once = { cancelRefetch: false };
+    work.push(
+      queryClient.invalidateQueries({ queryKey: boardKeys.board(slug), predicate: failed }, once),
+      queryClient.invalidateQueries({ queryKey: boardsKeys.list, predicate: failed }, once),
+    );
+    await Promise.all(work).catch(() => {});
+    if (!disposed && socket !== null) handlers.onCaughtUp();
   };
 
   const onMessage = (data: unknown) => {
@@ -97,10 +160,23 @@ function openStream(
     const message = EventsMessage.safeParse(json);
     if (!message.success) return;
     cursor = Math.max(cursor, message.data.cursor);
-    queue.push(...message.data.events);
-    recent = [...recent, ...message.data.events].slice(-REPLAY_LIMIT);
-    burst ??= setTimeout(flush, BURST_MS);
-    if (changesBoardCounts(message.data.events)) {
+    activity.add(message.data.events);
+    const fresh = message.data.events.filter((e) => e.id > known);
+    if (fresh.length === 0) return;
+    queue.push(...fresh);
+    recent = [...recent, ...fresh].slice(-REPLAY_LIMIT);
+    if (catchUp) {
+      // The replay comes as one quick series of messages: wait until it stops (a busy board's
+      // live events right behind it do not hold the catch-up back past its deadline).
+      catchUp.events += fresh.length;
+      if (Date.now() < catchUp.deadline) {
+        clearTimeout(catchUp.settle);
+        catchUp.settle = setTimeout(() => void finishCatchUp(), BURST_MS);
+      }
+    } else {
+      burst ??= setTimeout(() => void flush(), BURST_MS);
+    }
+    if (changesBoardCounts(fresh)) {
       boardsRefresh ??= setTimeout(() => {
         boardsRefresh = null;
         void queryClient.invalidateQueries({ queryKey: boardsKeys.list });
@@ -109,25 +185,42 @@ function openStream(
   };
 
   const connect = () => {
+    retry = null;
     if (disposed) return;
-    onStatus(attempt === 0 ? "connecting" : "reconnecting");
+    handlers.onStatus(lost ? { state: "reconnecting", attempt } : CONNECTING);
     const s = api.openSocket(api.eventsUrl(slug, cursor));
     socket = s;
     s.onopen = () => {
+      if (disposed || socket !== s) return;
       attempt = 0;
-      onStatus("live");
+      handlers.onStatus({ state: "live", attempt: 0 });
+      if (lost) {
+        lost = false;
+        catchUp = {
+          events: 0,
+          deadline: Date.now() + CATCH_UP_WAIT_MS,
+          settle: setTimeout(() => void finishCatchUp(), BURST_MS),
+        };
+      }
     };
-    s.onmessage = (event) => onMessage(event.data);
+    s.onmessage = (event) => {
+      if (!disposed && socket === s) onMessage(event.data);
+    };
     s.onclose = (event) => {
       if (disposed || socket !== s) return;
       socket = null;
+      if (catchUp) clearTimeout(catchUp.settle);
+      catchUp = null;
       if (event.code === 1008) {
-        onStatus("auth-failed");
+        handlers.onStatus({ state: "auth-failed", attempt: 0 });
         return;
       }
-      onStatus("reconnecting");
-      retry = setTimeout(connect, api.reconnectDelay(attempt));
+      // Never given up on: the delay grows to the API's cap and stays there.
+      lost = true;
+      const delay = api.reconnectDelay(attempt);
       attempt += 1;
+      handlers.onStatus({ state: "reconnecting", attempt });
+      retry = setTimeout(connect, delay);
     };
   };
 
@@ -143,11 +236,17 @@ function openStream(
 
   connect();
   return {
+    reconnectNow() {
+      if (disposed || !retry) return;
+      clearTimeout(retry);
+      connect();
+    },
     dispose() {
       disposed = true;
       unsubscribe();
       if (burst) clearTimeout(burst);
       if (retry) clearTimeout(retry);
+      if (catchUp) clearTimeout(catchUp.settle);
       // A refetch of the switcher's counts that was waiting happens now, not never.
       if (boardsRefresh) {
         clearTimeout(boardsRefresh);
@@ -159,18 +258,29 @@ function openStream(
   };
 }
 
+export interface LiveBoard extends LiveStatus {
+  /** Reconnects at once when waiting to (a "Reconnect now" button). */
+  reconnectNow(): void;
+}
+
 /**
- * Subscribes the shown board to the live stream once it has loaded; switching board or filter
- * closes the stream and opens a new one from that board's `latest_event_id`. Switching board
- * also refetches the board switcher's counts: no stream watched the new board's until now.
+ * Subscribes the shown board to the live stream once it has loaded, and keeps it subscribed
+ * for as long as the board is shown: a later refetch that fails (the server went away during
+ * an action) does not end it. Switching board or filter closes the stream and opens a new one
+ * from that board's `latest_event_id`. Switching board also refetches the board switcher's
+ * counts: no stream watched the new board's until now. The browser coming back online
+ * reconnects at once.
  */
-export function useLiveBoard(slug: string, view: BoardViewFilter, loaded: boolean): LiveStatus {
+export function useLiveBoard(slug: string, view: BoardViewFilter, loaded: boolean, onCaughtUp: () => void): LiveBoard {
   const api = useApi();
   const queryClient = useQueryClient();
-  const [status, setStatus] = useState<LiveStatus>("connecting");
+  const [status, setStatus] = useState<LiveStatus>(CONNECTING);
   const tenant = view.tenant;
   const includeArchived = view.includeArchived;
   const shown = useRef(slug);
+  const stream = useRef<Stream | null>(null);
+  const caughtUp = useRef(onCaughtUp);
+  caughtUp.current = onCaughtUp;
 
   useEffect(() => {
     if (shown.current === slug) return;
@@ -182,9 +292,20 @@ export function useLiveBoard(slug: string, view: BoardViewFilter, loaded: boolea
     if (!loaded) return;
     const filter = { tenant, includeArchived };
     const board = queryClient.getQueryData<BoardResponse>(boardKeys.view(slug, filter));
-    const stream = openStream(api, queryClient, slug, filter, board?.latest_event_id ?? 0, setStatus);
-    return () => stream.dispose();
+    const opened = openStream(api, queryClient, slug, filter, board, {
+      onStatus: setStatus,
+      onCaughtUp: () => caughtUp.current(),
+    });
+    stream.current = opened;
+    const online = () => opened.reconnectNow();
+    window.addEventListener("online", online);
+    return () => {
+      window.removeEventListener("online", online);
+      opened.dispose();
+      if (stream.current === opened) stream.current = null;
+    };
   }, [api, queryClient, slug, tenant, includeArchived, loaded]);
 
-  return status;
+  const reconnectNow = useCallback(() => stream.current?.reconnectNow(), []);
+  return { ...status, reconnectNow };
 }

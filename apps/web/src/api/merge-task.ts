@@ -35,6 +35,8 @@ export function mergeTaskDetail(
           ? { done: done ?? Math.min(old?.progress?.done ?? 0, children.length), total: children.length }
           : null,
       ...(waits.length > 0 ? { waiting_on: waits } : {}),
+      // The task dict does not carry why it is blocked; the event that blocked it told the card.
+      ...(task.status === "blocked" && old?.blocked_reason ? { blocked_reason: old.blocked_reason } : {}),
     });
   } else {
     cards.delete(task.id);

@@ -1,13 +1,16 @@
 import type { DashboardSettings } from "@switchyard/contract";
 import { lazy, Suspense, useState } from "react";
 import { useDashboardConfig } from "../api/board.ts";
+import { ActivityFeed } from "../features/activity/activity-feed.tsx";
 import { AttentionStrip } from "../features/attention/attention-strip.tsx";
 import { PausedProfiles } from "../features/attention/paused-profiles.tsx";
 import { BoardPage } from "../features/board/board-page.tsx";
+import { FirstRunPanel } from "../features/first-run/first-run-panel.tsx";
 import { BoardSwitcher } from "../features/toolbar/board-switcher.tsx";
 import { Toolbar } from "../features/toolbar/toolbar.tsx";
 import { useRunCommand } from "../lib/commands.tsx";
 import { type UrlState, useUrlState } from "../lib/url-state.ts";
+import { ConnectionBanner } from "./connection-banner.tsx";
 import { type OverlayName, Overlays } from "./overlays.tsx";
 import { ToastStack } from "./toast-stack.tsx";
 import { useBoardConnection } from "./use-board-connection.ts";
@@ -27,7 +30,7 @@ export function App() {
 }
 
 /**
- * Layout, top to bottom (reference §12): board switcher, new-board dialog, attention strip,
+ * Layout, top to bottom (reference §12): board switcher, new-board dialog, attention strip, first-run panel,
  * toolbar, bulk bar, columns, the task drawer when `?task=` is set, and the notifications.
  */
 function Dashboard({ url, defaults }: { url: UrlState; defaults: DashboardSettings | undefined }) {
@@ -37,6 +40,7 @@ function Dashboard({ url, defaults }: { url: UrlState; defaults: DashboardSettin
   const [theme, toggleTheme] = useTheme();
   const [density, toggleDensity] = useDensity();
   const [overlay, setOverlay] = useState<OverlayName | null>(null);
+  const [activityOpen, setActivityOpen] = useState(false);
   const run = useRunCommand();
 
   useHotkeys({
@@ -80,8 +84,10 @@ function Dashboard({ url, defaults }: { url: UrlState; defaults: DashboardSettin
         actions={actions}
         run={run}
       />
+      <ConnectionBanner live={connection.live} />
       <PausedProfiles slug={slug} view={view} onOpenTask={url.openTask} />
       <AttentionStrip slug={slug} view={view} onOpenTask={url.openTask} />
+      <FirstRunPanel slug={slug} view={view} />
       <Toolbar
         state={state}
         onChange={update}
@@ -95,6 +101,8 @@ function Dashboard({ url, defaults }: { url: UrlState; defaults: DashboardSettin
         onNudge={actions.nudge}
         nudging={connection.nudging}
         onRefresh={actions.refresh}
+        activityOpen={activityOpen}
+        onToggleActivity={() => setActivityOpen((open) => !open)}
       />
       <main className="sy-main">
         <BoardPage
@@ -106,6 +114,9 @@ function Dashboard({ url, defaults }: { url: UrlState; defaults: DashboardSettin
           onOpenTask={url.openTask}
         />
       </main>
+      {activityOpen ? (
+        <ActivityFeed slug={slug} view={view} onOpenTask={url.openTask} onClose={() => setActivityOpen(false)} />
+      ) : null}
       {url.task ? (
         <Suspense fallback={null}>
           <TaskDrawer taskId={url.task} board={slug} onClose={url.closeTask} />

@@ -5,7 +5,8 @@ import { titleCaseSlug, toSlugInput } from "./slug.ts";
 import { staleness } from "./staleness.ts";
 import { applyTheme, nextTheme, readTheme } from "./theme.ts";
 import { formatAge, formatTimeLeft, serverNow } from "./time.ts";
-import { joinAnd, whyIdle } from "./why-idle.ts";
+import { whyIdle } from "./why-idle.ts";
+import { joinAnd } from "./words.ts";
 
 const MIN = 60;
 const HOUR = 3600;
@@ -73,13 +74,66 @@ describe("why a card is not running", () => {
     expect(whyIdle({ status: "ready", assignee: "worker" }, full)).toBe("At capacity (4/4 running)");
   });
 
-  it("joins several reasons, and says a parentless todo card is promoted on the next tick", () => {
-    expect(whyIdle({ status: "todo", assignee: null, waiting_on: ["t_1"] }, facts)).toBe(
-      "Waiting on parent t_1 · Unassigned",
+  it("joins several reasons for a todo card waiting on parents", () => {
+    const links = { parents: 1, children: 0 };
+    expect(
+      whyIdle({ status: "todo", assignee: null, waiting_on: ["t_1"], parked: false, link_counts: links }, facts),
+    ).toBe("Waiting on parent t_1 · Unassigned");
+  });
+
+  it("says a todo card stays parked when a person put it there or it has no parents, as the kernel decides", () => {
+    const parked = "Parked in Todo: it stays until someone moves it";
+    expect(
+      whyIdle({ status: "todo", assignee: "worker", parked: true, link_counts: { parents: 1, children: 0 } }, facts),
+    ).toBe(parked);
+    expect(
+      whyIdle({ status: "todo", assignee: "worker", parked: false, link_counts: { parents: 0, children: 0 } }, facts),
+    ).toBe(parked);
+    // Parked, and also waiting on a parent linked since: both are said.
+    expect(
+      whyIdle(
+        {
+          status: "todo",
+          assignee: "worker",
+          parked: true,
+          waiting_on: ["t_9"],
+          link_counts: { parents: 1, children: 0 },
+        },
+        facts,
+      ),
+    ).toBe(`${parked} · Waiting on parent t_9`);
+    // Waiting on parents that are all done now: the dispatcher's next pass promotes it.
+    expect(
+      whyIdle({ status: "todo", assignee: "worker", parked: false, link_counts: { parents: 2, children: 0 } }, facts),
+    ).toBe("No unfinished parents: promoted to ready on the next tick");
+  });
+
+  it("says why a blocked card is blocked, and that its profile is paused", () => {
+    const paused = {
+      ...facts,
+      paused_profiles: [
+        { profile: "worker", fingerprint: "exit 1: bad key", failures: 3, paused_at: 1, task_id: null },
+      ],
+    };
+    const gaveUp = { kind: "gave_up" as const, failures: 3, error: "exit 1: bad key" };
+    expect(whyIdle({ status: "blocked", assignee: "worker", blocked_reason: gaveUp }, paused)).toBe(
+      "Worker gave up after 3 failures: exit 1: bad key · Profile worker is paused after repeated identical failures",
     );
-    expect(whyIdle({ status: "todo", assignee: "worker" }, facts)).toBe(
-      "No unfinished parents: promoted to ready on the next tick",
+    const long = { kind: "blocked" as const, reason: "x".repeat(400), by: "alice" };
+    const line = whyIdle({ status: "blocked", assignee: null, blocked_reason: long }, facts) ?? "";
+    expect(line).toMatch(/^Blocked by alice: x+…$/);
+    expect(line.length).toBe(160);
+  });
+
+  it("tells a pull lane from an assignee with no profile at all", () => {
+    const withLanes = { ...facts, pull_lanes: ["pat"] };
+    expect(whyIdle({ status: "ready", assignee: "pat" }, withLanes)).toBe(
+      "pat is a pull lane: it takes work with switchyard claim",
     );
+    expect(whyIdle({ status: "ready", assignee: "coder" }, withLanes)).toBe(
+      "No profile named coder: add it to config.yaml, or take the task with switchyard claim",
+    );
+    expect(whyIdle({ status: "ready", assignee: "worker" }, withLanes)).toBeNull();
   });
 
   it("does not guess about spawnability or the dispatcher when the server does not say", () => {

@@ -1,6 +1,6 @@
 import { type BoardCard, type BulkResult, operatorMove, type TaskStatus } from "@switchyard/contract";
 import { COLUMN_META } from "./columns.ts";
-import { joinAnd } from "./why-idle.ts";
+import { joinAnd } from "./words.ts";
 
 /** What the board knows of a card when it decides whether a person may move it. */
 export type MovableCard = Pick<BoardCard, "id" | "status" | "waiting_on">;

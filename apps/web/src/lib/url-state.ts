@@ -36,22 +36,69 @@ function navigate(params: URLSearchParams, replace = false): void {
   for (const listener of listeners) listener();
 }
 
+/**
+ * The toolbar's view of the board as the URL states it; a field is absent when the URL does not
+ * say (the dashboard's defaults from `/config` apply then).
+ */
+export interface UrlFilters {
+  /** `?q=`: the search text. */
+  search?: string;
+  /** `?tenant=`: one tenant; present and empty for all tenants when the default is one. */
+  tenant?: string;
+  /** `?assignee=`. */
+  assignee?: string;
+  /** `?archived=1` or `0`. */
+  includeArchived?: boolean;
+  /** `?lanes=1` or `0`. */
+  lanes?: boolean;
+}
+
+/** A change to the URL's filters: a value to state, or `null` to leave it to the default. */
+export type UrlFiltersPatch = { [K in keyof UrlFilters]?: UrlFilters[K] | null };
+
+const TEXT_PARAMS = { search: "q", tenant: "tenant", assignee: "assignee" } as const;
+const FLAG_PARAMS = { includeArchived: "archived", lanes: "lanes" } as const;
+
+function readFilters(params: URLSearchParams): UrlFilters {
+  const filters: UrlFilters = {};
+  for (const [field, name] of Object.entries(TEXT_PARAMS) as Array<[keyof typeof TEXT_PARAMS, string]>) {
+    const value = params.get(name);
+    if (value !== null) filters[field] = value;
+  }
+  for (const [field, name] of Object.entries(FLAG_PARAMS) as Array<[keyof typeof FLAG_PARAMS, string]>) {
+    const value = params.get(name);
+    if (value === "1" || value === "0") filters[field] = value === "1";
+  }
+  return filters;
+}
+
 export interface UrlState {
   /** `?board=`, else the board last chosen in this browser, else `default`. */
   board: string;
   /** `?task=`: the task whose drawer is open. */
   task: string | null;
+  /** Search, tenant, assignee, archived and lanes, as far as the URL states them. */
+  filters: UrlFilters;
   selectBoard(slug: string, options?: { replace?: boolean }): void;
   openTask(id: string): void;
   closeTask(): void;
+  /**
+   * States (or, with `null`, drops) filters in the URL: a new history entry, so Back undoes a
+   * filter change, unless `replace` (typing in the search box makes one entry, not one per key).
+   */
+  setFilters(patch: UrlFiltersPatch, options?: { replace?: boolean }): void;
 }
 
-/** The board and the open task, kept in the URL so links and Back work (SPEC §7). */
+/**
+ * The board, the open task and the toolbar's filters, kept in the URL so links, reloads and
+ * Back work (SPEC §7).
+ */
 export function useUrlState(): UrlState {
   const state = useSyncExternalStore(subscribe, snapshot, snapshot);
   const params = new URLSearchParams(state.slice(state.indexOf("|") + 1));
   const board = params.get("board") || storedBoard() || DEFAULT_BOARD;
   const task = params.get("task") || null;
+  const filters = readFilters(params);
 
   const selectBoard = useCallback((slug: string, options: { replace?: boolean } = {}) => {
     const next = new URLSearchParams(window.location.search);
@@ -81,5 +128,21 @@ export function useUrlState(): UrlState {
     navigate(next);
   }, []);
 
-  return { board, task, selectBoard, openTask, closeTask };
+  const setFilters = useCallback((patch: UrlFiltersPatch, options: { replace?: boolean } = {}) => {
+    const next = new URLSearchParams(window.location.search);
+    for (const [field, name] of Object.entries(TEXT_PARAMS) as Array<[keyof typeof TEXT_PARAMS, string]>) {
+      const value = patch[field];
+      if (value === null) next.delete(name);
+      else if (value !== undefined) next.set(name, value);
+    }
+    for (const [field, name] of Object.entries(FLAG_PARAMS) as Array<[keyof typeof FLAG_PARAMS, string]>) {
+      const value = patch[field];
+      if (value === null) next.delete(name);
+      else if (value !== undefined) next.set(name, value ? "1" : "0");
+    }
+    if (next.toString() === new URLSearchParams(window.location.search).toString()) return;
+    navigate(next, options.replace);
+  }, []);
+
+  return { board, task, filters, selectBoard, openTask, closeTask, setFilters };
 }

@@ -6,6 +6,7 @@ import { claimTask, setWorkerPid } from "../claims.ts";
 import { createManualClock, createSequentialIds } from "../clock.ts";
 import { recordWorkerExit } from "../failures.ts";
 import { type Kernel, openKernel } from "../kernel.ts";
+import { recomputeReady } from "../links.ts";
 import { boardPaths, DEFAULT_BOARD } from "../paths.ts";
 import { pausedProfiles } from "../pauses.ts";
 import { getTask, setMaxRetries } from "../tasks.ts";
@@ -91,5 +92,31 @@ describe("schema version 4 (the failure policy)", () => {
       retry_after: null,
     });
     await k2.close();
+  });
+});
+
+describe("schema version 5 (tasks parked by hand, decision 015)", () => {
+  it("adds tasks.parked to a Hermes board: its waiting child is promoted when due, its parentless todo task stays", async () => {
+    const paths = boardPaths(tempHome(), DEFAULT_BOARD);
+    const raw = new BetterSqlite3(paths.dbPath);
+    raw.pragma("journal_mode = WAL");
+    raw.exec(referenceDdl());
+    raw.exec(`
+      INSERT INTO tasks (id, title, status, created_at) VALUES ('t_0000aaaa', 'parent', 'done', 1690000000);
+      INSERT INTO tasks (id, title, status, created_at) VALUES ('t_0000bbbb', 'waiting child', 'todo', 1690000001);
+      INSERT INTO tasks (id, title, status, created_at) VALUES ('t_0000cccc', 'dragged to todo', 'todo', 1690000002);
+      INSERT INTO task_links (parent_id, child_id) VALUES ('t_0000aaaa', 't_0000bbbb');
+    `);
+    raw.close();
+
+    const k = await open(paths);
+    const db = new BetterSqlite3(paths.dbPath, { readonly: true });
+    expect(columnsOf(db, "tasks").find((c) => c.name === "parked")).toMatchObject({ type: "INTEGER", notnull: 1 });
+    expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
+    db.close();
+    expect(await recomputeReady(k)).toBe(1);
+    expect(await getTask(k, "t_0000bbbb")).toMatchObject({ status: "ready", parked: false });
+    expect(await getTask(k, "t_0000cccc")).toMatchObject({ status: "todo", parked: false });
+    await k.close();
   });
 });

@@ -6,9 +6,10 @@ import type { Database } from "better-sqlite3";
  * lower version gets the (idempotent) migration pass on its next open. 2 added `idx_tasks_order`;
  * 3 replaced it with `idx_tasks_queue`, whose ties fall to the rowid (insertion order, as Hermes);
  * 4 added the failure policy's `tasks.max_retries`, `tasks.retry_after` and `profile_pauses`
- * (decision 013).
+ * (decision 013); 5 added `tasks.parked` (decision 015) and `idx_runs_profile`; 6 added
+ * `tasks.model_override` (Hermes's name for a task's own model, SPEC §14).
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 6;
 
 /**
  * The reference schema (§1.3) with the same tables, columns, types and indexes. Switchyard only
@@ -113,7 +114,8 @@ CREATE INDEX IF NOT EXISTS idx_notify_task           ON kanban_notify_subs(task_
  * task_events.run_id), and Switchyard's own additions. `idx_tasks_queue` is the board's card
  * order (`GET /board`, `list`: priority, then age, then insertion order through the rowid every
  * SQLite index carries): reading it in order replaces sorting every row, and no status change
- * touches it.
+ * touches it. `idx_runs_profile` lists the profiles that have run work on the board (its pull
+ * lanes) without reading every run.
  */
 const LATE_INDEXES = `
 CREATE INDEX IF NOT EXISTS idx_tasks_tenant          ON tasks(tenant);
@@ -122,6 +124,7 @@ CREATE INDEX IF NOT EXISTS idx_events_run            ON task_events(run_id, id);
 CREATE INDEX IF NOT EXISTS idx_events_kind_task      ON task_events(kind, task_id, id);
 CREATE INDEX IF NOT EXISTS idx_runs_ended           ON task_runs(ended_at);
 CREATE INDEX IF NOT EXISTS idx_tasks_queue          ON tasks(priority DESC, created_at);
+CREATE INDEX IF NOT EXISTS idx_runs_profile         ON task_runs(profile);
 `;
 
 /** Columns added by the reference's migration pass (§1.4), with their declarations. */
@@ -141,12 +144,17 @@ const TASK_COLUMNS: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /**
- * Switchyard's own nullable task columns (decision 013): `max_retries` (Hermes has a column of
- * that name and meaning) and `retry_after`, the rate-limit backoff's not-before time.
+ * Switchyard's own task columns, nullable or with a default: `max_retries` (Hermes has a column
+ * of that name and meaning) and `retry_after`, the rate-limit backoff's not-before time
+ * (decision 013); `parked`, 1 while a person keeps the task in todo (decision 015);
+ * `model_override`, the model the task's worker runs with (Hermes has a column of that name and
+ * meaning).
  */
 const SWITCHYARD_TASK_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ["max_retries", "INTEGER"],
   ["retry_after", "INTEGER"],
+  ["parked", "INTEGER NOT NULL DEFAULT 0"],
+  ["model_override", "TEXT"],
 ];
 
 /**

@@ -1,5 +1,5 @@
 import type { BoardCard, Warnings } from "@switchyard/contract";
-import { useMemo, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { useBoard } from "../../api/board.ts";
 import type { BoardViewFilter } from "../../api/board-cards.ts";
 
@@ -11,14 +11,56 @@ interface AttentionStripProps {
 
 type WarnedCard = BoardCard & { warnings: Warnings };
 
+/** Where a board's dismissed warnings are remembered for this browser session. */
+export function dismissedKey(slug: string): string {
+  return `switchyard.attentionDismissed.${slug}`;
+}
+
+/** A warning as the strip remembers it: its task, and when the task's latest warning came. */
+function warningKey(card: WarnedCard): string {
+  return `${card.id}@${card.warnings.latest_at}`;
+}
+
+function readDismissed(slug: string): ReadonlySet<string> {
+  try {
+    const stored: unknown = JSON.parse(window.sessionStorage.getItem(dismissedKey(slug)) ?? "[]");
+    return new Set(Array.isArray(stored) ? stored.filter((k): k is string => typeof k === "string") : []);
+  } catch {
+    return new Set();
+  }
+}
+
+/**
+ * The warnings dismissed on a board in this browser session (sessionStorage: a reload keeps
+ * them, a new tab or session starts afresh), and dismissing the ones shown.
+ */
+function useDismissed(slug: string): [ReadonlySet<string>, (keys: readonly string[]) => void] {
+  const [stored, setStored] = useState(() => ({ slug, keys: readDismissed(slug) }));
+  const keys = stored.slug === slug ? stored.keys : readDismissed(slug);
+  const dismiss = useCallback(
+    (shown: readonly string[]) => {
+      try {
+        window.sessionStorage.setItem(dismissedKey(slug), JSON.stringify(shown));
+      } catch {
+        // Storage can be unavailable (private mode): dismissed for this page only.
+      }
+      setStored({ slug, keys: new Set(shown) });
+    },
+    [slug],
+  );
+  return [keys, dismiss];
+}
+
 /**
  * The attention strip (reference §12): how many tasks carry active hallucination warnings, with
- * the list newest first and an Open button per task. Dismissed until the page reloads.
+ * the list newest first and an Open button per task. Dismissing it lasts for the browser
+ * session, per board, until a warning it did not show comes (a new task, or a new warning on a
+ * task it showed).
  */
 export function AttentionStrip({ slug, view, onOpenTask }: AttentionStripProps) {
   const board = useBoard(slug, view);
   const [open, setOpen] = useState(false);
-  const [dismissed, setDismissed] = useState(false);
+  const [dismissed, dismiss] = useDismissed(slug);
   const warned = useMemo(
     () =>
       (board.data?.columns ?? [])
@@ -27,7 +69,8 @@ export function AttentionStrip({ slug, view, onOpenTask }: AttentionStripProps) 
         .sort((a, b) => b.warnings.latest_at - a.warnings.latest_at),
     [board.data],
   );
-  if (dismissed || warned.length === 0) return null;
+  const shown = warned.map(warningKey);
+  if (shown.every((k) => dismissed.has(k))) return null;
 
   return (
     <section className="sy-attention" aria-label="Hallucination warnings">
@@ -40,7 +83,7 @@ export function AttentionStrip({ slug, view, onOpenTask }: AttentionStripProps) 
           type="button"
           className="sy-icon-button"
           aria-label="Dismiss hallucination warnings"
-          onClick={() => setDismissed(true)}
+          onClick={() => dismiss(shown)}
         >
           ✕
         </button>

@@ -161,6 +161,8 @@ function BoardContent({
         <MoveDialog
           to={actions.confirm.to}
           subject={actions.confirm.kind === "move" ? "this task" : `${actions.confirm.ids.length} task(s)`}
+          sending={actions.confirmState.sending}
+          refusal={actions.confirmState.refusal}
           onConfirm={actions.confirmPending}
           onCancel={actions.cancelConfirm}
         />

@@ -13,6 +13,10 @@ interface MoveDialogProps {
   to: TaskStatus;
   /** "this task" or "3 tasks". */
   subject: string;
+  /** The confirmed move is on its way: the dialog waits for the server's answer. */
+  sending?: boolean;
+  /** The server refused the confirmed move: said here, beside what was typed, which is kept. */
+  refusal?: string | null;
   onConfirm(extras: MoveExtras): void;
   onCancel(): void;
 }
@@ -25,9 +29,11 @@ const QUESTION: Partial<Record<TaskStatus, string>> = {
 
 /**
  * Confirms a move to done, blocked or archived (reference §12). Done needs a completion
- * summary, sent as both result and summary; an empty one is refused in place.
+ * summary, sent as both result and summary; an empty one is refused in place. The dialog stays
+ * open until the server answers, and a refusal is shown in it with the text kept, to fix or
+ * cancel.
  */
-export function MoveDialog({ to, subject, onConfirm, onCancel }: MoveDialogProps) {
+export function MoveDialog({ to, subject, sending = false, refusal = null, onConfirm, onCancel }: MoveDialogProps) {
   const [text, setText] = useState("");
   const [missing, setMissing] = useState(false);
   const title = (QUESTION[to] ?? "Move {subject}?").replace("{subject}", subject);
@@ -76,8 +82,13 @@ export function MoveDialog({ to, subject, onConfirm, onCancel }: MoveDialogProps
             A completion summary is required.
           </p>
         ) : null}
+        {refusal && !sending ? (
+          <p className="sy-form-error" role="alert">
+            Refused: {refusal}
+          </p>
+        ) : null}
         <div className="sy-form-actions">
-          <button type="submit" className="sy-button sy-button-primary">
+          <button type="submit" className="sy-button sy-button-primary" disabled={sending} aria-busy={sending}>
             {to === "done" ? "Mark done" : to === "blocked" ? "Block" : "Archive"}
           </button>
           <button type="button" className="sy-button" onClick={onCancel}>

@@ -2,7 +2,7 @@ import type { BoardCard, BulkBody, BulkResult, TaskStatus } from "@switchyard/co
 import { useRef, useState } from "react";
 import type { BoardViewFilter } from "../../api/board-cards.ts";
 import { useBulkUpdate, useMoveTask } from "../../api/board-mutations.ts";
-import { failureText } from "../../api/errors.ts";
+import { errorMessage, failureText } from "../../api/errors.ts";
 import { COLUMN_META, CONFIRMED_MOVES } from "../../lib/columns.ts";
 import { type MovableCard, moveRefusal, planBulkMove, refusalReason } from "../../lib/moves.ts";
 import { useNotice } from "../../lib/notices.tsx";
@@ -14,6 +14,15 @@ import type { Undo } from "./use-undo.ts";
 export type PendingConfirm =
   | { kind: "move"; card: BoardCard; to: TaskStatus }
   | { kind: "bulk"; ids: string[]; to: "done" | "archived"; refused: BulkResult["results"] };
+
+/** Where a confirmation dialog's request stands. */
+export interface ConfirmState {
+  sending: boolean;
+  /** The server's refusal, shown in the dialog beside what was typed. */
+  refusal: string | null;
+}
+
+const IDLE: ConfirmState = { sending: false, refusal: null };
 
 /** "Bulk: 2 of 5 failed: t_1 (reason); t_2 (reason)", first three shown (reference §12). */
 export function bulkFailureText(result: BulkResult): string | null {
@@ -53,20 +62,53 @@ export function useBoardActions(
   const bulk = useBulkUpdate(slug);
   const notice = useNotice();
   const [confirm, setConfirm] = useState<PendingConfirm | null>(null);
+  const [confirmState, setConfirmState] = useState<ConfirmState>(IDLE);
+  // The confirmation a request was sent from, while its dialog is still open: a refusal is shown
+  // there, with what was typed, rather than in a notification (a dialog never loses its text).
+  const sentFrom = useRef<PendingConfirm | null>(null);
   // Undo runs seconds later: it reads the board as it is then, not as it was.
   const latest = useRef(cards);
   latest.current = cards;
 
-  function send(card: BoardCard, to: TaskStatus, extras: MoveExtras = {}, undoing = false) {
+  function openConfirm(pending: PendingConfirm) {
+    sentFrom.current = null;
+    setConfirmState(IDLE);
+    setConfirm(pending);
+  }
+
+  function closeConfirm() {
+    sentFrom.current = null;
+    setConfirm(null);
+    setConfirmState(IDLE);
+  }
+
+  /** Whether `from`'s dialog is still open and waiting: then it shows how the request ended. */
+  function answeredInDialog(from: PendingConfirm | null, error: unknown): boolean {
+    if (from === null || sentFrom.current !== from) return false;
+    if (error === null) closeConfirm();
+    else setConfirmState({ sending: false, refusal: errorMessage(error, "the move") });
+    return true;
+  }
+
+  function send(
+    card: BoardCard,
+    to: TaskStatus,
+    extras: MoveExtras = {},
+    undoing = false,
+    from: PendingConfirm | null = null,
+  ) {
     const key = `task:${card.id}`;
     move.mutate(
       { id: card.id, to, ...extras },
       {
-        onError: (error) =>
+        onError: (error) => {
+          if (answeredInDialog(from, error)) return;
           notice.show(failureText(undoing ? "Undo" : "Move", `moving ${card.id} to ${COLUMN_META[to].label}`, error), {
             key,
-          }),
+          });
+        },
         onSuccess: () => {
+          answeredInDialog(from, null);
           if (undoing || !canMoveBack(card, to)) notice.show(movedText(card.id, to), { tone: "info", key });
           else undo.offer(movedText(card.id, to), key, () => moveBack(card, to));
         },
@@ -91,7 +133,7 @@ export function useBoardActions(
     if (to === card.status) return;
     const refusal = moveRefusal(card, to);
     if (refusal) notice.show(refusal, { key: `task:${card.id}` });
-    else if (CONFIRMED_MOVES.has(to)) setConfirm({ kind: "move", card, to });
+    else if (CONFIRMED_MOVES.has(to)) openConfirm({ kind: "move", card, to });
     else send(card, to);
   }
 
@@ -101,7 +143,7 @@ export function useBoardActions(
     const refusal = moveRefusal(card, "archived");
     if (refusal) notice.show(refusal, { key: `task:${card.id}` });
     else if (canMoveBack(card, "archived")) send(card, "archived");
-    else setConfirm({ kind: "move", card, to: "archived" });
+    else openConfirm({ kind: "move", card, to: "archived" });
   }
 
   /** Shows what failed (refused here or by the server) and keeps just those selected. */
@@ -115,12 +157,22 @@ export function useBoardActions(
     }
   }
 
-  function runBulk(body: Omit<BulkBody, "archive"> & { archive?: boolean }, refused: BulkResult["results"] = []) {
+  function runBulk(
+    body: Omit<BulkBody, "archive"> & { archive?: boolean },
+    refused: BulkResult["results"] = [],
+    from: PendingConfirm | null = null,
+  ) {
     bulk.mutate(
       { archive: false, ...body },
       {
-        onSuccess: (result) => report({ results: [...refused, ...result.results] }),
-        onError: (error) => notice.show(failureText("Bulk", `the bulk change of ${body.ids.length} task(s)`, error)),
+        onSuccess: (result) => {
+          answeredInDialog(from, null);
+          report({ results: [...refused, ...result.results] });
+        },
+        onError: (error) => {
+          if (answeredInDialog(from, error)) return;
+          notice.show(failureText("Bulk", `the bulk change of ${body.ids.length} task(s)`, error));
+        },
       },
     );
   }
@@ -132,31 +184,39 @@ export function useBoardActions(
     else then(plan.ids, plan.refused);
   }
 
+  /**
+   * Sends the confirmed move; its dialog stays open, with what was typed, until the server
+   * answers: closed on success, showing the server's refusal otherwise (a dialog never loses
+   * what was typed). Cancelling meanwhile leaves the answer to the notifications.
+   */
   function confirmPending(extras: MoveExtras) {
     const pending = confirm;
-    setConfirm(null);
-    if (!pending) return;
+    if (!pending || confirmState.sending) return;
+    sentFrom.current = pending;
+    setConfirmState({ sending: true, refusal: null });
     if (pending.kind === "move") {
-      send(pending.card, pending.to, extras);
+      send(pending.card, pending.to, extras, false, pending);
     } else if (pending.to === "done") {
       const summary = extras.summary ?? null;
-      runBulk({ ids: pending.ids, status: "done", result: summary, summary }, pending.refused);
+      runBulk({ ids: pending.ids, status: "done", result: summary, summary }, pending.refused, pending);
     } else {
-      runBulk({ ids: pending.ids, archive: true }, pending.refused);
+      runBulk({ ids: pending.ids, archive: true }, pending.refused, pending);
     }
   }
 
   return {
     confirm,
-    cancelConfirm: () => setConfirm(null),
+    /** Whether the confirmed move is on its way, and the server's refusal of it. */
+    confirmState,
+    cancelConfirm: closeConfirm,
     confirmPending,
     requestMove,
     archive,
     bulkPending: bulk.isPending,
     bulkReady: () => planBulk("ready", (ids, refused) => runBulk({ ids, status: "ready" }, refused)),
-    bulkComplete: () => planBulk("done", (ids, refused) => setConfirm({ kind: "bulk", ids, to: "done", refused })),
+    bulkComplete: () => planBulk("done", (ids, refused) => openConfirm({ kind: "bulk", ids, to: "done", refused })),
     bulkArchive: () =>
-      planBulk("archived", (ids, refused) => setConfirm({ kind: "bulk", ids, to: "archived", refused })),
+      planBulk("archived", (ids, refused) => openConfirm({ kind: "bulk", ids, to: "archived", refused })),
     bulkReassign: (profile: string) => runBulk({ ids: selection.ids, assignee: profile || null }),
   };
 }

@@ -1,5 +1,6 @@
 import type { TaskEvent } from "@switchyard/contract";
 import { useState } from "react";
+import { eventSentence } from "../../lib/event-sentences.ts";
 import { formatAge } from "../../lib/time.ts";
 import { WarningIcon } from "../../ui/icons.tsx";
 import { describeHallucination, isHallucinationEvent, newestFirst } from "./history.ts";
@@ -33,16 +34,25 @@ function EventRow({ event, now }: { event: TaskEvent; now: number }) {
   return (
     <li className="sy-event" data-kind={event.kind}>
       <div className="sy-event-head">
-        <strong>{event.kind}</strong> <span className="sy-muted">{formatAge(now - event.created_at)} ago</span>
+        <span className="sy-event-sentence">{eventSentence(event)}</span>{" "}
+        <span className="sy-muted">{formatAge(now - event.created_at)} ago</span>
       </div>
-      {event.payload === null ? null : <pre className="sy-event-payload">{JSON.stringify(event.payload)}</pre>}
+      {event.payload === null ? null : (
+        <details className="sy-event-raw">
+          <summary>
+            Raw <code>{event.kind}</code> payload
+          </summary>
+          <pre className="sy-event-payload">{JSON.stringify(event.payload)}</pre>
+        </details>
+      )}
     </li>
   );
 }
 
 /**
  * Events (N), newest first; the newest 20 unless expanded. Hallucination events stand out
- * (red border, ⚠, a label and the phantom ids as chips); the rest show kind, age and payload.
+ * (red border, ⚠, a label and the phantom ids as chips); the rest read as a sentence (who, what,
+ * why: `lib/event-sentences.ts`) with their age, and the raw payload behind a disclosure.
  */
 export function EventList({ events, now }: { events: readonly TaskEvent[]; now: number }) {
   const [all, setAll] = useState(false);

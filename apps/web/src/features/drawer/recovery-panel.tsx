@@ -3,9 +3,10 @@ import { useState } from "react";
 import { useDashboardConfig } from "../../api/board.ts";
 import { errorMessage } from "../../api/errors.ts";
 import { useReassignTask, useReclaimTask } from "../../api/recovery.ts";
+import { useTaskDetail } from "../../api/task-detail.ts";
 import { modelHint } from "./model-hint.ts";
 import { type ReassignInput, RecoveryForm, type RecoveryOutcome } from "./recovery-form.tsx";
-import { RecoverySection } from "./recovery-section.tsx";
+import { RecoverySection, recoveryAttention } from "./recovery-section.tsx";
 
 interface RecoveryPanelProps {
   slug: string;
@@ -19,6 +20,8 @@ export function RecoveryPanel({ slug, task, assignees }: RecoveryPanelProps) {
   const reclaim = useReclaimTask(slug, task.id);
   const reassign = useReassignTask(slug, task.id);
   const config = useDashboardConfig();
+  // The drawer's own query (cached): its events say whether the task gave up.
+  const detail = useTaskDetail(slug, task.id);
   const [outcome, setOutcome] = useState<RecoveryOutcome | null>(null);
   const profiles = [...assignees, ...(config.data?.profiles ?? []).map((p) => p.name)];
 
@@ -42,7 +45,10 @@ export function RecoveryPanel({ slug, task, assignees }: RecoveryPanelProps) {
   }
 
   return (
-    <RecoverySection warned={(task.warnings?.count ?? 0) > 0}>
+    <RecoverySection
+      warned={(task.warnings?.count ?? 0) > 0}
+      attention={recoveryAttention(task, detail.data?.events ?? [])}
+    >
       <RecoveryForm
         running={task.status === "running"}
         assignee={task.assignee}

@@ -1,5 +1,5 @@
 import { useRef } from "react";
-import type { LiveStatus } from "../../api/live.ts";
+import type { LiveState, LiveStatus } from "../../api/live.ts";
 import { useCommand } from "../../lib/commands.tsx";
 import type { Density, ThemeChoice } from "../../lib/theme.ts";
 
@@ -24,9 +24,12 @@ interface ToolbarProps {
   onNudge(): void;
   nudging: boolean;
   onRefresh(): void;
+  /** Whether the activity feed is open, and opening or closing it. */
+  activityOpen: boolean;
+  onToggleActivity(): void;
 }
 
-const LIVE_TEXT: Record<LiveStatus, string> = {
+const LIVE_TEXT: Record<LiveState, string> = {
   connecting: "Connecting…",
   live: "Live",
   reconnecting: "Reconnecting…",
@@ -100,12 +103,21 @@ export function Toolbar(props: ToolbarProps) {
       </label>
       <span className="sy-toolbar-spacer" />
       <span
-        className={`sy-live sy-live-${props.live}`}
+        className={`sy-live sy-live-${props.live.state}`}
         role="status"
-        aria-label={`Live updates: ${LIVE_TEXT[props.live]}`}
+        aria-label={`Live updates: ${LIVE_TEXT[props.live.state]}`}
       >
-        {LIVE_TEXT[props.live]}
+        {LIVE_TEXT[props.live.state]}
       </span>
+      <button
+        type="button"
+        className={`sy-button sy-button-quiet${props.activityOpen ? " sy-button-on" : ""}`}
+        aria-pressed={props.activityOpen}
+        title="Who did what on this board, newest first"
+        onClick={props.onToggleActivity}
+      >
+        Activity
+      </button>
       <button type="button" className="sy-button" onClick={props.onNudge} disabled={props.nudging}>
         Nudge dispatcher
       </button>

@@ -1,0 +1,82 @@
+import { writeFileSync } from "node:fs";
+import { configPath, loadConfig, spawnableProfiles } from "@switchyard/runtime";
+import { act, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, describe, expect, it } from "vitest";
+import { boardHarness, card } from "./board-harness.tsx";
+
+afterEach(() => window.sessionStorage.clear());
+
+function panel() {
+  return screen.queryByRole("region", { name: "Set up a worker" });
+}
+
+describe("the first-run panel", () => {
+  it("shows a fresh home how to add a profile; the profile it shows is valid, and once added the panel goes", async () => {
+    const h = await boardHarness();
+    await h.kernel("default");
+    h.renderApp();
+    const shown = await screen.findByRole("region", { name: "Set up a worker" });
+    expect(shown).toHaveTextContent("This home has no profile yet, so nothing on the board starts by itself");
+    expect(shown).toHaveTextContent(configPath(h.home));
+    const snippet = within(shown).getByRole("figure", { name: "Add to config.yaml" }).querySelector("code");
+
+    // What it shows is a config.yaml the server accepts, with a spawnable profile running a real agent.
+    writeFileSync(configPath(h.home), snippet?.textContent ?? "");
+    const config = loadConfig(h.home);
+    expect(spawnableProfiles(h.home, config)).toEqual(["coder"]);
+    expect(config.profiles.coder?.command?.[0]).toBe("claude");
+
+    await act(() => h.queryClient.refetchQueries());
+    await waitFor(() => expect(panel()).toBeNull());
+  });
+
+  it("creates a sample task for the suggested profile, whose card says that no such profile exists yet", async () => {
+    const h = await boardHarness();
+    await h.kernel("default");
+    h.renderApp();
+    const shown = await screen.findByRole("region", { name: "Set up a worker" });
+    await userEvent.click(within(shown).getByRole("button", { name: "Create a sample task" }));
+    expect(await within(shown).findByRole("status")).toHaveTextContent(
+      /^Created t_\w+, assigned to coder: it starts once the coder profile exists\.$/,
+    );
+    const sample = await screen.findByRole("article", { name: "Sample: write hello.txt" });
+    expect(sample.closest("section")).toHaveAttribute("aria-label", "Ready");
+    expect(
+      within(card("Sample: write hello.txt")).getByText(
+        "No profile named coder: add it to config.yaml, or take the task with switchyard claim",
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it("is not shown when a profile exists, nor on a board that is already in use", async () => {
+    const configured = await boardHarness({ config: 'profiles:\n  worker:\n    command: ["true"]\n' });
+    await configured.seed("Configured home's task");
+    const view = configured.renderApp();
+    await screen.findByRole("article", { name: "Configured home's task" });
+    expect(panel()).toBeNull();
+    view.unmount();
+
+    const busy = await boardHarness();
+    for (const title of ["One", "Two", "Three", "Four"]) await busy.seed(title);
+    busy.renderApp();
+    await screen.findByRole("article", { name: "Four" });
+    expect(panel()).toBeNull();
+  });
+
+  it("stays hidden for the session once hidden", async () => {
+    const h = await boardHarness();
+    await h.kernel("default");
+    const first = h.renderApp();
+    const shown = await screen.findByRole("region", { name: "Set up a worker" });
+    await userEvent.click(within(shown).getByRole("button", { name: "Hide" }));
+    expect(panel()).toBeNull();
+    first.unmount();
+
+    // A reload in the same session.
+    await h.seed("After the reload");
+    h.renderApp();
+    await screen.findByRole("article", { name: "After the reload" });
+    expect(panel()).toBeNull();
+  });
+});
