@@ -93,6 +93,17 @@ describe("a server outage", () => {
     expect(banner()).toBeNull();
   });
 
+  it("gets past loading when /config is not answered either, and shows the board once the server is back", async () => {
+    const h = await boardHarness();
+    await h.seed("Waiting for the whole server");
+    const restore = h.cutOff((r) => r.path === "/board" || r.path === "/config");
+    h.renderApp();
+    await waitFor(() => expect(banner()).toBeInTheDocument(), { timeout: 10_000 });
+    expect(screen.queryByText("Loading board…")).toBeNull();
+    restore();
+    await screen.findByRole("article", { name: "Waiting for the whole server" });
+  });
+
   it("reconnects at once when asked, without waiting out the backoff", async () => {
     const h = await boardHarness({ reconnectDelay: () => 60_000 });
     await h.seed("Patient");

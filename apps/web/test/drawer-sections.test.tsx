@@ -9,6 +9,7 @@ import {
   linkTasks,
   listComments,
   listNotifySubs,
+  moveTask,
   parentIds,
   reclaimTask,
 } from "@switchyard/core";
@@ -258,6 +259,25 @@ describe("the drawer's status actions", () => {
     await user.click(actions.getByRole("button", { name: "Archive" }));
     await user.click(actions.getByRole("button", { name: "Confirm archive" }));
     await waitFor(async () => expect((await getTask(h.k, task.id))?.status).toBe("archived"));
+  });
+
+  it("keeps the confirmation open with the typed summary when the server refuses the completion", async () => {
+    const h = await drawerHarness();
+    const user = userEvent.setup();
+    const task = await h.seed("Write the notes");
+    const { dialog } = await openDrawer(h, task.id, "Write the notes");
+    const actions = section(dialog, "Status actions");
+
+    await user.click(actions.getByRole("button", { name: "Complete" }));
+    await user.type(actions.getByRole("textbox", { name: "Completion summary" }), "notes written, three pages");
+    // Meanwhile someone sends the task back to triage, where it cannot be completed.
+    await moveTask(h.k, task.id, { status: "triage" });
+    await user.click(actions.getByRole("button", { name: "Confirm complete" }));
+
+    const form = within(dialog).getByRole("form", { name: "Confirm Complete" });
+    expect(await within(form).findByRole("alert")).toHaveTextContent(/^Refused: .*triage/);
+    expect(within(form).getByRole("textbox", { name: "Completion summary" })).toHaveValue("notes written, three pages");
+    expect((await getTask(h.k, task.id))?.status).toBe("triage");
   });
 
   it("shows the server's reason when a move is refused: → ready with an unfinished parent", async () => {

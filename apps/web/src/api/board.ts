@@ -51,6 +51,10 @@ export function configQuery(api: Api) {
     queryKey: configKeys.dashboard,
     queryFn: (): Promise<DashboardSettings> => unwrap(api.client.config.$get({ query: {} })),
     staleTime: Number.POSITIVE_INFINITY,
+    // A failed read is not retried by every component that mounts it: the page goes on with the
+    // built-in defaults (the first-run panel mounting it again would otherwise send the page
+    // back to "Loading board…" in a loop), and the reconnect reloads it.
+    retryOnMount: false,
   });
 }
 

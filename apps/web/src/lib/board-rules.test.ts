@@ -117,7 +117,7 @@ describe("why a card is not running", () => {
     };
     const gaveUp = { kind: "gave_up" as const, failures: 3, error: "exit 1: bad key" };
     expect(whyIdle({ status: "blocked", assignee: "worker", blocked_reason: gaveUp }, paused)).toBe(
-      "Worker gave up after 3 failures: exit 1: bad key · Profile worker is paused after repeated identical failures",
+      "Worker gave up after 3 failures: exit 1: bad key · Profile worker paused after repeated identical failures (Resume it above)",
     );
     const long = { kind: "blocked" as const, reason: "x".repeat(400), by: "alice" };
     const line = whyIdle({ status: "blocked", assignee: null, blocked_reason: long }, facts) ?? "";

@@ -10,8 +10,8 @@ export type DispatchFacts = Pick<BoardResponse, "dispatcher" | "profiles" | "pau
 export type IdleCard = Pick<BoardCard, "status" | "assignee" | "waiting_on"> &
   Partial<Pick<BoardCard, "retry_after" | "parked" | "link_counts" | "blocked_reason">>;
 
-/** The longest error a card repeats; the drawer's events hold all of it. */
-const CARD_ERROR_MAX = 160;
+/** The longest blocked reason a card shows; the drawer's events hold all of it. */
+const CARD_LINE_MAX = 160;
 
 /**
  * Why a blocked card is blocked (the board's `blocked_reason`): who blocked it and why, or the
@@ -22,10 +22,10 @@ function whyBlocked(card: IdleCard, facts: DispatchFacts): string | null {
   const reasons: string[] = [];
   if (card.blocked_reason) {
     const sentence = blockedSentence(card.blocked_reason);
-    reasons.push(sentence.length > CARD_ERROR_MAX ? `${sentence.slice(0, CARD_ERROR_MAX - 1)}…` : sentence);
+    reasons.push(sentence.length > CARD_LINE_MAX ? `${sentence.slice(0, CARD_LINE_MAX - 1)}…` : sentence);
   }
   if (card.assignee !== null && facts.paused_profiles?.some((p) => p.profile === card.assignee)) {
-    reasons.push(`Profile ${card.assignee} is paused after repeated identical failures`);
+    reasons.push(`Profile ${card.assignee} paused after repeated identical failures (Resume it above)`);
   }
   return reasons.length > 0 ? reasons.join(" · ") : null;
 }

@@ -1,5 +1,6 @@
 import type { TaskStatus } from "@switchyard/contract";
 import { type FormEvent, useState } from "react";
+import { errorMessage } from "../../api/errors.ts";
 import {
   isStatusActionEnabled,
   needsConfirmation,
@@ -16,7 +17,8 @@ export type StatusCommand =
 interface StatusActionsProps {
   status: TaskStatus;
   pending: boolean;
-  onCommand(command: StatusCommand): void;
+  /** Sends the command; rejects with the server's refusal. */
+  onCommand(command: StatusCommand): Promise<unknown>;
 }
 
 const CONFIRM_TEXT = {
@@ -28,37 +30,51 @@ const CONFIRM_TEXT = {
 /**
  * The status buttons with their enabling rules. Block, Complete and Archive ask first, inline:
  * Block takes an optional reason, Complete a required summary (sent as result and summary).
+ * The confirmation stays open until the server answers: a refusal is shown inside it and what
+ * was typed is kept. A refusal of a plain button is shown under the buttons.
  */
 export function StatusActions({ status, pending, onCommand }: StatusActionsProps) {
   const [confirming, setConfirming] = useState<"block" | "complete" | "archive" | null>(null);
   const [text, setText] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
+  const [refusal, setRefusal] = useState<string | null>(null);
 
   function start(action: StatusAction) {
+    setRefusal(null);
     if (needsConfirmation(action)) {
       setConfirming(action);
       setText("");
       setProblem(null);
     } else {
-      onCommand({ action });
+      onCommand({ action }).catch((err: unknown) => setRefusal(`Refused: ${errorMessage(err)}`));
     }
   }
 
-  function confirm(event: FormEvent) {
-    event.preventDefault();
+  function command(): StatusCommand | null {
     if (confirming === "complete") {
       const summary = text.trim();
       if (!summary) {
         setProblem("A completion summary is required.");
-        return;
+        return null;
       }
-      onCommand({ action: "complete", summary });
-    } else if (confirming === "block") {
-      onCommand({ action: "block", reason: text.trim() || null });
-    } else if (confirming === "archive") {
-      onCommand({ action: "archive" });
+      return { action: "complete", summary };
     }
-    setConfirming(null);
+    if (confirming === "block") return { action: "block", reason: text.trim() || null };
+    if (confirming === "archive") return { action: "archive" };
+    return null;
+  }
+
+  async function confirm(event: FormEvent) {
+    event.preventDefault();
+    const sent = command();
+    if (!sent) return;
+    setProblem(null);
+    try {
+      await onCommand(sent);
+      setConfirming(null);
+    } catch (err) {
+      setProblem(`Refused: ${errorMessage(err)}`);
+    }
   }
 
   return (
@@ -103,7 +119,7 @@ export function StatusActions({ status, pending, onCommand }: StatusActionsProps
             </p>
           ) : null}
           <div className="sy-button-row">
-            <button className="sy-button sy-button-primary" type="submit">
+            <button className="sy-button sy-button-primary" type="submit" disabled={pending}>
               Confirm {STATUS_ACTION_LABELS[confirming].toLowerCase()}
             </button>
             <button className="sy-button" type="button" onClick={() => setConfirming(null)}>
@@ -111,6 +127,11 @@ export function StatusActions({ status, pending, onCommand }: StatusActionsProps
             </button>
           </div>
         </form>
+      ) : null}
+      {refusal && !confirming ? (
+        <p role="alert" className="sy-error">
+          {refusal}
+        </p>
       ) : null}
     </section>
   );

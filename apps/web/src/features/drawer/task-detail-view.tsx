@@ -41,6 +41,8 @@ interface TaskDetailViewProps {
 export function TaskDetailView({ slug, detail, onClose }: TaskDetailViewProps) {
   const { task } = detail;
   const patch = usePatchTask(slug, task.id);
+  // Status commands show their own refusals (status-actions.tsx), apart from field edits.
+  const move = usePatchTask(slug, task.id);
   const config = useDashboardConfig();
   // The default view of the board (shared with the board's own query when it shows the same view).
   const board = useBoard(slug, { includeArchived: false });
@@ -53,8 +55,8 @@ export function TaskDetailView({ slug, detail, onClose }: TaskDetailViewProps) {
       <TaskHead task={task} now={now} onPatch={(p) => patch.mutate(p)} onClose={onClose} />
       <StatusActions
         status={task.status}
-        pending={patch.isPending}
-        onCommand={(command) => patch.mutate(commandBody(task.id, command))}
+        pending={move.isPending}
+        onCommand={(command) => move.mutateAsync(commandBody(task.id, command))}
       />
       {patch.error ? (
         <p role="alert" className="sy-error">
