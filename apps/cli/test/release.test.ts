@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -37,6 +37,16 @@ function userEnv(extra: Record<string, string> = {}): Record<string, string> {
     .filter((p) => !p.includes("node_modules") && !p.includes("node-gyp-bin"))
     .join(":");
   return { ...env, ...extra };
+}
+
+/**
+ * Where no prebuilt better-sqlite3 can be downloaded, node-gyp compiles it, and it needs this
+ * Node's headers: those installed beside it when there are (Debian's nodejs, Node's own
+ * tarballs), rather than a download from nodejs.org.
+ */
+function installEnv(): Record<string, string> {
+  const nodeDir = dirname(dirname(process.execPath));
+  return existsSync(join(nodeDir, "include", "node", "common.gypi")) ? { npm_config_nodedir: nodeDir } : {};
 }
 
 /** Runs a bin from the temp prefix the way a shell does (its shebang finds node). */
@@ -75,7 +85,7 @@ beforeAll(() => {
       "--allow-scripts=better-sqlite3",
       tarball,
     ],
-    { cwd: dir, env: userEnv(), encoding: "utf8", timeout: INSTALL_TIMEOUT_MS - 60_000 },
+    { cwd: dir, env: userEnv(installEnv()), encoding: "utf8", timeout: INSTALL_TIMEOUT_MS - 60_000 },
   );
   if (installed.status !== 0) {
     throw new Error(
