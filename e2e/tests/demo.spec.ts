@@ -15,7 +15,9 @@ test("serve --demo: a newcomer sees the stories' cards move through the columns 
 
   // Seeded: the stories' tasks, ideas waiting in Triage, work for a person that no worker takes.
   await expect(card(column(page, "triage"), "Idea: export the board as CSV")).toBeVisible();
-  await expect(card(column(page, "ready"), "Review the pricing page copy")).toContainText("not spawnable");
+  await expect(card(column(page, "ready"), "Review the pricing page copy")).toContainText(
+    "No profile named alice: add it to config.yaml, or take the task with switchyard claim",
+  );
 
   // Nobody touches the board: workers start, finish, block and give up by themselves.
   await expect(column(page, "running").getByRole("article").first()).toBeVisible({ timeout: MINUTE });
