@@ -20,6 +20,7 @@ import {
   CurrentBoardResponse,
   DeleteBoardResponse,
   DispatchResult,
+  DoctorReport,
   HeartbeatResult,
   LinkResult,
   NotifySubscription,
@@ -62,6 +63,7 @@ function verbsOf(program: Command): string[] {
 const NOT_DATA: Record<string, string> = {
   mcp: "its stdout is the MCP protocol (JSON-RPC); the tools' results carry structuredContent",
   completion: "it prints a shell script",
+  wrap: "its output is the wrapped agent's, for the worker's log; it reports to the board itself",
 };
 
 /** Verbs that run until stopped: their JSON lines are checked by the tests named here. */
@@ -242,6 +244,16 @@ const ROWS: Record<string, Row> = {
     args: () => ["guidance"],
     schema: CliGuidance,
     check: (v) => expect(v).toEqual({ guidance: WORKER_GUIDANCE }),
+  },
+  model: {
+    args: (h) => ["model", h.task(), "opus"],
+    schema: TaskResponse,
+    check: (v) => expect(v).toMatchObject({ task: { model_override: "opus" } }),
+  },
+  doctor: {
+    args: () => ["doctor"],
+    schema: DoctorReport,
+    check: (v) => expect(v).toEqual({ ok: true, profiles: [] }),
   },
 };
 

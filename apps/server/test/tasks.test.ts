@@ -7,6 +7,7 @@ import {
   listComments,
   listEvents,
   listRuns,
+  recomputeReady,
   setWorkerPid,
 } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
@@ -195,6 +196,23 @@ describe("PATCH /tasks/:id", () => {
     ]);
     expect((await patch({ status: "ready" })).task.status).toBe("ready");
     expect((await listEvents(k, task.id)).at(-1)?.kind).toBe("unblocked");
+  });
+
+  it("parks a task moved to todo with nothing to wait on, and says so on the task and its event", async () => {
+    const h = harness();
+    const k = await h.k;
+    const idea = (await createTask(k, { title: "idea", triage: true })).task;
+    const { task } = await ok(
+      h.api.tasks[":id"].$patch({ param: { id: idea.id }, query: {}, json: { status: "todo" } }),
+    );
+    expect(task).toMatchObject({ status: "todo", parked: true });
+    expect((await listEvents(k, idea.id)).at(-1)).toMatchObject({
+      kind: "status",
+      payload: { status: "todo", parked: true },
+    });
+    expect(await recomputeReady(k)).toBe(0);
+    const detail = await ok(h.api.tasks[":id"].$get({ param: { id: idea.id }, query: {} }));
+    expect(detail.task).toMatchObject({ status: "todo", parked: true });
   });
 
   it("drags a todo task to ready once its parents are done", async () => {

@@ -4,7 +4,7 @@ import { boundedJsonOrNull } from "./rows.ts";
 /**
  * Whether a worker's agent reached the board (SPEC §14): `switchyard mcp`, started by the agent
  * from its per-run MCP configuration, records on the run when the agent connected (its MCP
- * `initialize`) and which tools it called. A worker that exits without finishing can then be
+ * `initialize`) and which tools it called successfully. A worker that exits without finishing can then be
  * reported as "never connected" with its last log lines instead of a bare protocol violation
  * (failures.ts).
  *
@@ -41,7 +41,9 @@ function metadataObject(text: string | null): Record<string, unknown> {
   if (!text) return {};
   try {
     const value = JSON.parse(text) as unknown;
-    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+    return value !== null && typeof value === "object" && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
   } catch {
     return {};
   }
@@ -137,7 +139,9 @@ const QUOTED_LINE_MAX = 160;
  */
 export function agentVerdict(session: AgentSession | null, logTail: readonly string[] = []): string {
   if (!session) {
-    const lines = logTail.map((l) => JSON.stringify(l.length > QUOTED_LINE_MAX ? `${l.slice(0, QUOTED_LINE_MAX - 1)}…` : l));
+    const lines = logTail.map((l) =>
+      JSON.stringify(l.length > QUOTED_LINE_MAX ? `${l.slice(0, QUOTED_LINE_MAX - 1)}…` : l),
+    );
     return lines.length > 0
       ? `the agent never connected to the board's tools; its last log lines: ${lines.join(" | ")}`
       : "the agent never connected to the board's tools, and logged nothing";

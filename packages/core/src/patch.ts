@@ -4,15 +4,7 @@ import { CoreError, isCoreError, isStorageFailure } from "./errors.ts";
 import type { Kernel } from "./kernel.ts";
 import { archiveTask, moveTask, refuseRunning } from "./moves.ts";
 import { assertJsonBounds } from "./rows.ts";
-import {
-  assignTask,
-  editTask,
-  getTask,
-  requireTask,
-  setMaxRetries,
-  setModelOverride,
-  setPriority,
-} from "./tasks.ts";
+import { assignTask, editTask, getTask, requireTask, setMaxRetries, setModelOverride, setPriority } from "./tasks.ts";
 
 /**
  * The edits a person makes to tasks in one request (PATCH /tasks/:id, POST /tasks/bulk, the

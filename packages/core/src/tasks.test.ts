@@ -10,6 +10,7 @@ import { listEvents } from "./events.ts";
 import { type Kernel, openKernel } from "./kernel.ts";
 import { parentIds, recomputeReady } from "./links.ts";
 import { archiveTask } from "./moves.ts";
+import { patchTask } from "./patch.ts";
 import { boardPaths, DEFAULT_BOARD } from "./paths.ts";
 import {
   assignTask,
@@ -20,6 +21,7 @@ import {
   normalizeAssignee,
   normalizeSkills,
   requireTask,
+  setModelOverride,
   setPriority,
 } from "./tasks.ts";
 
@@ -454,5 +456,35 @@ describe("editing a task", () => {
     expect((await refusal(() => editTask(k, task.id, { title: "  " }))).code).toBe("invalid_input");
     expect((await refusal(() => editTask(k, "t_deadbeef", { title: "x" }))).code).toBe("not_found");
     expect((await requireTask(k, task.id)).title).toBe("keep");
+  });
+});
+
+describe("a task's own model (model_override, SPEC §14)", () => {
+  it("is set at creation, changed and cleared, each change an edited event naming the field", async () => {
+    const { k } = await freshBoard();
+    const { task } = await createTask(k, { title: "t", assignee: "coder", model_override: "  opus " });
+    expect(task.model_override).toBe("opus");
+    expect((await setModelOverride(k, task.id, "openai/gpt-5")).model_override).toBe("openai/gpt-5");
+    expect((await setModelOverride(k, task.id, null)).model_override).toBeNull();
+    expect((await requireTask(k, task.id)).model_override).toBeNull();
+    const edits = (await listEvents(k, task.id)).filter((e) => e.kind === "edited");
+    expect(edits.map((e) => e.payload)).toEqual([{ fields: ["model_override"] }, { fields: ["model_override"] }]);
+  });
+
+  it("refuses a model name with a space, a blank one, or one for a task that does not exist", async () => {
+    const { k } = await freshBoard();
+    const { task } = await createTask(k, { title: "t" });
+    expect((await refusal(() => setModelOverride(k, task.id, "two words"))).message).toContain("one word");
+    expect((await refusal(() => setModelOverride(k, task.id, "  "))).code).toBe("invalid_input");
+    expect((await refusal(() => createTask(k, { title: "u", model_override: "a\tb" }))).code).toBe("invalid_input");
+    expect((await refusal(() => setModelOverride(k, "t_deadbeef", "opus"))).code).toBe("not_found");
+  });
+
+  it("is changed by a PATCH with the other fields, and null goes back to the profile's", async () => {
+    const { k } = await freshBoard();
+    const { task } = await createTask(k, { title: "t", model_override: "opus" });
+    const { task: patched } = await patchTask(k, task.id, { priority: 2, model_override: "sonnet" });
+    expect(patched).toMatchObject({ priority: 2, model_override: "sonnet" });
+    expect((await patchTask(k, task.id, { model_override: null })).task.model_override).toBeNull();
   });
 });

@@ -460,7 +460,13 @@ describe("a board written by Hermes at the reference's schema", () => {
     // Every value Hermes wrote is as it was.
     expect(await dump(k.db)).toEqual({
       ...before,
-      tasks: before.tasks?.map((row) => ({ ...row, max_retries: null, retry_after: null, parked: 0 })),
+      tasks: before.tasks?.map((row) => ({
+        ...row,
+        max_retries: null,
+        retry_after: null,
+        parked: 0,
+        model_override: null,
+      })),
       profile_pauses: [],
     });
     expect(await getTask(k, "t_12345678")).toMatchObject({ current_run_id: 1, skills: ["review"], status: "running" });

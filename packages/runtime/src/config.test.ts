@@ -189,3 +189,39 @@ describe("createConfigSource", () => {
     expect(source.current().dispatch.max_in_progress).toBe(7);
   });
 });
+
+describe("a preset profile in config.yaml (SPEC §14)", () => {
+  it("takes a preset with a model, extra args and env", () => {
+    const config = loadConfig(
+      withConfig(
+        "profiles:\n  coder:\n    preset: claude-code\n    model: sonnet\n    args: ['--max-budget-usd', '{run_id}']\n    env: {ANTHROPIC_API_KEY: k}\n",
+      ),
+    );
+    expect(config.profiles.coder).toEqual({
+      preset: "claude-code",
+      model: "sonnet",
+      args: ["--max-budget-usd", "{run_id}"],
+      env: { ANTHROPIC_API_KEY: "k" },
+    });
+  });
+
+  it("refuses an unknown preset naming the ones there are, and args beside a command", () => {
+    const unknown = refusalSync(() => loadConfig(withConfig("profiles:\n  coder:\n    preset: cursor\n")));
+    expect(unknown.message).toContain("profiles.coder.preset");
+    expect(unknown.message).toContain("claude-code");
+    const args = refusalSync(() =>
+      loadConfig(withConfig("profiles:\n  coder:\n    command: [agent]\n    args: ['--x']\n")),
+    );
+    expect(args.message).toMatch(/profiles\.coder\.args: `args` adds to a preset's argv/);
+  });
+
+  it("accepts the new placeholders in a command and refuses a misspelt one", () => {
+    const config = loadConfig(
+      withConfig("profiles:\n  coder:\n    command: [agent, '{mcp_config}', '{run_id}', '{model}', '{home}']\n"),
+    );
+    expect(config.profiles.coder?.command).toHaveLength(5);
+    const bad = refusalSync(() => loadConfig(withConfig("profiles:\n  coder:\n    command: [agent, '{mcp}']\n")));
+    expect(bad.message).toContain("unknown placeholder {mcp}");
+    expect(bad.message).toContain("{mcp_config}");
+  });
+});

@@ -79,7 +79,6 @@ export {
 } from "./presets/mcp-server.ts";
 export { agentPrompt } from "./presets/prompt.ts";
 export { PRESET_TABLE, presetFor } from "./presets/table.ts";
-export { runWrapped, type WrapOptions, type WrappedRun } from "./presets/wrap.ts";
 export type {
   AuthCheck,
   DocumentedFlags,
@@ -89,6 +88,7 @@ export type {
   PresetFile,
   PresetLaunch,
 } from "./presets/types.ts";
+export { runWrapped, type WrapOptions, type WrappedRun } from "./presets/wrap.ts";
 export { type ProcessControl, stopProcess, systemProcesses } from "./process.ts";
 export {
   type LaunchFacts,

@@ -2,7 +2,7 @@ import { closeSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync
 import type { BoardPaths } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
 import { freshBoard } from "../../core/test/fixtures.ts";
-import { LOG_ROTATE_BYTES, openWorkerLog, readWorkerLog, rotateWorkerLog, workerLogPath } from "./logs.ts";
+import { LOG_ROTATE_BYTES, openWorkerLog, readWorkerLog, rotateWorkerLog, runLogTail, workerLogPath } from "./logs.ts";
 
 const ID = "t_00000001";
 
@@ -101,5 +101,25 @@ describe("readWorkerLog", () => {
     writeLog(k.paths, "one\ntwo\n");
     expect(readWorkerLog(k.paths, ID, 0)).toMatchObject({ content: "", truncated: true });
     expect(readWorkerLog(k.paths, ID, -5)).toMatchObject({ content: "", truncated: true });
+  });
+});
+
+describe("runLogTail", () => {
+  it("is the last non-blank lines after the last start header, so an earlier run's output never counts", async () => {
+    const { k } = await freshBoard();
+    writeLog(
+      k.paths,
+      '[switchyard 2026-01-01T00:00:00.000Z] starting: ["agent"]\nold run line\n' +
+        '[switchyard 2026-01-01T00:01:00.000Z] starting: ["agent"]\none\n\n  two  \nthree\r\nfour\n',
+    );
+    expect(runLogTail(k.paths, ID, 3)).toEqual(["  two", "three", "four"]);
+    expect(runLogTail(k.paths, ID)).toEqual(["one", "  two", "three", "four"]);
+  });
+
+  it("is empty when the run logged nothing, or there is no log", async () => {
+    const { k } = await freshBoard();
+    expect(runLogTail(k.paths, ID)).toEqual([]);
+    writeLog(k.paths, 'earlier\n[switchyard 2026-01-01T00:00:00.000Z] starting: ["agent"]\n');
+    expect(runLogTail(k.paths, ID)).toEqual([]);
   });
 });

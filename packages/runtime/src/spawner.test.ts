@@ -49,12 +49,14 @@ describe("a worker's argv", () => {
     ]);
   });
 
-  it("builds the hermes preset with one --skills pair per task skill and no second kanban-worker", async () => {
+  it("builds the hermes preset as upstream's dispatcher does, one --skills pair per task skill and no second kanban-worker", async () => {
     const task = await aTask({ title: "t", skills: ["kanban-worker", "git", "review"] });
     expect(workerArgv(profile({ preset: "hermes" }), facts(task))).toEqual([
       "hermes",
       "-p",
       "coder",
+      "--cli",
+      "--accept-hooks",
       "--skills",
       "kanban-worker",
       "--skills",

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, mkdirSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { ProfileConfig, Task } from "@switchyard/contract";
-import type { BoardPaths, Env, Home } from "@switchyard/core";
+import { type BoardPaths, BUSY_TIMEOUT_ENV, type Env, type Home } from "@switchyard/core";
 import { openWorkerLog, workerLogPath } from "./logs.ts";
 import { mcpServerLaunch, mcpServersJson, switchyardCliArgv } from "./presets/mcp-server.ts";
 import { workerPrompt } from "./presets/prompt.ts";
@@ -100,7 +100,7 @@ export function workerEnv(
 
 /**
  * How `switchyard mcp` is started for this run: the CLI's entry by absolute path, with the run's
- * identity (its `SWITCHYARD_*` variables, and the storage variables the CLI reads) passed
+ * identity (its `SWITCHYARD_*` variables, and the board's busy timeout when one is set) passed
  * explicitly.
  */
 export function runMcpServer(facts: LaunchFacts, base: Env): McpServerLaunch {
@@ -108,10 +108,8 @@ export function runMcpServer(facts: LaunchFacts, base: Env): McpServerLaunch {
   for (const [name, value] of Object.entries(workerPins(facts))) {
     if (name.startsWith("SWITCHYARD_")) identity[name] = value;
   }
-  for (const name of ["SWITCHYARD_BUSY_TIMEOUT_MS", "SWITCHYARD_DATABASE_URL"]) {
-    const value = base[name];
-    if (value) identity[name] = value;
-  }
+  const busy = base[BUSY_TIMEOUT_ENV];
+  if (busy) identity[BUSY_TIMEOUT_ENV] = busy;
   return mcpServerLaunch(identity, base);
 }
 
@@ -170,8 +168,10 @@ export function planLaunch(profile: ProfileConfig, facts: LaunchFacts, base: Env
   const template = [...(profile.command ?? []), ...(profile.args ?? [])];
   const definition = profile.preset ? presetFor(profile.preset) : null;
   const namesMcp = template.some((arg) => arg.includes("{mcp_config}"));
-  const needsMcp = namesMcp || (definition !== null && definition.name !== "hermes");
-  const mcp = needsMcp ? runMcpServer(facts, base) : null;
+  const needsMcp = namesMcp || definition?.connects === true;
+  // The profile's env counts too (a busy timeout, SWITCHYARD_CLI for an unusual layout).
+  const own: Env = { ...base, ...profile.env };
+  const mcp = needsMcp ? runMcpServer(facts, own) : null;
   const files: PresetFile[] = mcp ? [{ path: mcpJsonPath, content: mcpServersJson(mcp) }] : [];
   const logPath = workerLogPath(facts.paths, facts.task.id);
   const cwd = isDirectory(facts.workspace) ? facts.workspace : undefined;
@@ -196,10 +196,10 @@ export function planLaunch(profile: ProfileConfig, facts: LaunchFacts, base: Env
     model,
     extraArgs: fill(profile.args ?? [], values),
     runDir,
-    // Hermes reaches the board through its own tools; its launch starts no MCP server.
+    // An agent that reaches the board another way (Hermes's own tools, aider's wrapper) starts no MCP server.
     mcp: mcp ?? { command: process.execPath, args: [], env: {} },
     mcpJsonPath,
-    cli: needsMcp ? switchyardCliArgv(base) : [],
+    cli: () => switchyardCliArgv(own),
     env,
     skills: workerSkills(facts.task),
   });
@@ -257,7 +257,9 @@ export function startWorker(launch: WorkerLaunch, paths: BoardPaths, taskId: str
     writeLaunchFiles(launch);
   } catch (err) {
     return Promise.reject(
-      new Error(`cannot start worker: could not write its configuration in ${launch.runDir}: ${(err as Error).message}`),
+      new Error(
+        `cannot start worker: could not write its configuration in ${launch.runDir}: ${(err as Error).message}`,
+      ),
     );
   }
   const fd = openWorkerLog(paths, taskId);

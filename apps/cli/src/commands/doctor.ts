@@ -50,7 +50,11 @@ async function checkMcp(mcp: McpServerLaunch): Promise<DoctorCheck> {
     const names = listed.tools.map((t) => t.name);
     const missing = WORKER_TOOL_NAMES.filter((t) => !names.includes(t));
     if (missing.length > 0) {
-      return { name: "mcp", ok: false, detail: `switchyard mcp lacks ${missing.join(", ")} (it offers ${names.join(", ")})` };
+      return {
+        name: "mcp",
+        ok: false,
+        detail: `switchyard mcp lacks ${missing.join(", ")} (it offers ${names.join(", ")})`,
+      };
     }
     return { name: "mcp", ok: true, detail: `switchyard mcp offers ${names.length} tools (${names.join(", ")})` };
   } catch (err) {

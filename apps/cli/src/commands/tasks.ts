@@ -71,6 +71,7 @@ function showText(cli: Cli, detail: TaskDetail, now: number): void {
   if (task.claim_lock) field("claim", `${task.claim_lock} until ${stamp(task.claim_expires)}`);
   if (task.max_runtime_seconds !== null) field("max run", elapsed(task.max_runtime_seconds));
   if (task.max_retries !== null) field("retries", `gives up after ${task.max_retries} failure(s)`);
+  if (task.model_override) field("model", `${task.model_override} (this task's own)`);
   if (task.retry_after !== null && task.retry_after > now) {
     field("backoff", `rate-limited; claimable again at ${stamp(task.retry_after)}`);
   }

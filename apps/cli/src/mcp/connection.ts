@@ -1,9 +1,12 @@
-import { recordAgentConnection, recordAgentToolCall, type Kernel } from "@switchyard/core";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
+import { type Kernel, recordAgentConnection, recordAgentToolCall } from "@switchyard/core";
 import type { WorkerScope } from "../tools/scope.ts";
 
 /**
  * Tells the board that a worker's agent reached its tools (SPEC §14): the connection (MCP
- * `initialize`, with the client's name and version) and the first call of each tool, recorded on
+ * `initialize`, with the client's name and version) and the first successful call of each tool
+ * (a refused call changes nothing on the board), recorded on
  * the worker's run by the kernel (core agents.ts). Only a worker's server records, one with a
  * task and a run in its environment; a failure to record never fails the agent's call.
  */
@@ -36,7 +39,9 @@ export function createConnectionRecorder(
   }
   return {
     connected: (client) =>
-      track(async () => recordAgentConnection(await kernel(), task, run, { name: client?.name, version: client?.version })),
+      track(async () =>
+        recordAgentConnection(await kernel(), task, run, { name: client?.name, version: client?.version }),
+      ),
     called(tool) {
       if (seen.has(tool)) return Promise.resolve();
       seen.add(tool);
@@ -45,5 +50,21 @@ export function createConnectionRecorder(
     async settle() {
       while (pending.size > 0) await Promise.all([...pending]);
     },
+  };
+}
+
+/**
+ * Records the connection when the agent's `initialize` arrives, before the server answers it: by
+ * the time the agent is connected, the board knows. Every message waits for that record, so the
+ * order of the session is kept. Installed after `server.connect(transport)`, which sets
+ * `onmessage`, and before any message can arrive (they come in a later turn of the event loop).
+ */
+export function recordConnectionOn(transport: Transport, recorder: ConnectionRecorder): void {
+  const deliver = transport.onmessage;
+  if (!deliver) return;
+  let gate: Promise<void> = Promise.resolve();
+  transport.onmessage = (message, extra) => {
+    if (isInitializeRequest(message)) gate = recorder.connected(message.params.clientInfo);
+    void gate.then(() => deliver(message, extra));
   };
 }

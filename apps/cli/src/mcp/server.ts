@@ -5,8 +5,8 @@ import * as z from "zod";
 import pkg from "../../package.json" with { type: "json" };
 import type { Cli } from "../context.ts";
 import { UsageError } from "../errors.ts";
-import { createConnectionRecorder } from "./connection.ts";
 import { createTools, type Tool } from "../tools/worker-tools.ts";
+import { createConnectionRecorder, recordConnectionOn } from "./connection.ts";
 
 /**
  * `switchyard mcp` (SPEC §8): a stdio MCP server offering the worker tools for the task in the
@@ -44,8 +44,11 @@ export async function serveMcp(cli: Cli, options: { orchestrator: boolean }): Pr
 
   const server = new McpServer({ name: "switchyard", version: pkg.version }, { instructions: WORKER_GUIDANCE });
   // The board learns that the worker's agent reached its tools, and which it called (connection.ts).
-  const recorder = createConnectionRecorder(() => cli.kernel(), scope, (m) => cli.warn(m));
-  server.server.oninitialized = () => void recorder.connected(server.server.getClientVersion());
+  const recorder = createConnectionRecorder(
+    () => cli.kernel(),
+    scope,
+    (m) => cli.warn(m),
+  );
   for (const tool of tools) {
     server.registerTool(
       tool.name,
@@ -56,8 +59,9 @@ export async function serveMcp(cli: Cli, options: { orchestrator: boolean }): Pr
         annotations: { readOnlyHint: tool.readOnly, openWorldHint: false },
       },
       async (args) => {
-        await recorder.called(tool.name);
         const result = await tool.call(args);
+        // A refused call leaves the board as it was; a call that worked is recorded on the run.
+        if (!("error" in result)) await recorder.called(tool.name);
         // The text is the reference's JSON for clients that read text; a success also carries
         // it as structuredContent, which the SDK checks against the outputSchema.
         const text = [{ type: "text" as const, text: JSON.stringify(result) }];
@@ -74,6 +78,7 @@ export async function serveMcp(cli: Cli, options: { orchestrator: boolean }): Pr
     transport.onclose = resolve;
   });
   await server.connect(transport);
+  recordConnectionOn(transport, recorder);
   await closed;
   await recorder.settle();
   await server.close();

@@ -9,7 +9,7 @@ import { type Kernel, openKernel } from "../kernel.ts";
 import { recomputeReady } from "../links.ts";
 import { boardPaths, DEFAULT_BOARD } from "../paths.ts";
 import { pausedProfiles } from "../pauses.ts";
-import { getTask, setMaxRetries } from "../tasks.ts";
+import { getTask, setMaxRetries, setModelOverride } from "../tasks.ts";
 import { SCHEMA_VERSION } from "./sqlite-schema.ts";
 
 const NOW = 1_700_000_000;
@@ -117,6 +117,29 @@ describe("schema version 5 (tasks parked by hand, decision 015)", () => {
     expect(await recomputeReady(k)).toBe(1);
     expect(await getTask(k, "t_0000bbbb")).toMatchObject({ status: "ready", parked: false });
     expect(await getTask(k, "t_0000cccc")).toMatchObject({ status: "todo", parked: false });
+    await k.close();
+  });
+});
+
+describe("schema version 6 (a task's own model, SPEC §14)", () => {
+  it("adds tasks.model_override to a Hermes board, whose tasks read with none and take one", async () => {
+    const paths = boardPaths(tempHome(), DEFAULT_BOARD);
+    const raw = new BetterSqlite3(paths.dbPath);
+    raw.pragma("journal_mode = WAL");
+    raw.exec(referenceDdl());
+    raw.exec(
+      "INSERT INTO tasks (id, title, status, created_at) VALUES ('t_0000aaaa', 'from Hermes', 'ready', 1690000000);",
+    );
+    raw.close();
+
+    const k = await open(paths);
+    const db = new BetterSqlite3(paths.dbPath, { readonly: true });
+    expect(columnsOf(db, "tasks").find((c) => c.name === "model_override")).toMatchObject({ type: "TEXT", notnull: 0 });
+    expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
+    db.close();
+    expect(await getTask(k, "t_0000aaaa")).toMatchObject({ model_override: null });
+    await setModelOverride(k, "t_0000aaaa", "anthropic/claude-sonnet-4");
+    expect(await getTask(k, "t_0000aaaa")).toMatchObject({ model_override: "anthropic/claude-sonnet-4" });
     await k.close();
   });
 });

@@ -60,7 +60,7 @@ export const aider: PresetDefinition = {
     const model = ctx.model ? ["--model", ctx.model] : [];
     return {
       argv: [
-        ...ctx.cli,
+        ...ctx.cli(),
         "wrap",
         "--message-flag=--message-file",
         "--",

@@ -31,7 +31,8 @@ export const claudeCode: PresetDefinition = {
   versionArgs: ["--version"],
   helpArgs: [["--help"]],
   documented: {
-    source: "claude --help (@anthropic-ai/claude-code 2.1.328); https://docs.anthropic.com/en/docs/claude-code/cli-reference",
+    source:
+      "claude --help (@anthropic-ai/claude-code 2.1.328); https://docs.anthropic.com/en/docs/claude-code/cli-reference",
     flags: [
       "-p",
       "--print",
@@ -85,4 +86,3 @@ export const claudeCode: PresetDefinition = {
     };
   },
 };
-

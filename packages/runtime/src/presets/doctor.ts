@@ -112,7 +112,12 @@ function firstLine(text: string): string {
 const RUN_TIMEOUT_MS = 20_000;
 
 function runFor(path: string, args: readonly string[], env: Record<string, string>) {
-  const r = spawnSync(path, args, { env, encoding: "utf8", timeout: RUN_TIMEOUT_MS, stdio: ["ignore", "pipe", "pipe"] });
+  const r = spawnSync(path, args, {
+    env,
+    encoding: "utf8",
+    timeout: RUN_TIMEOUT_MS,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   return { code: r.status, output: `${r.stdout ?? ""}${r.stderr ?? ""}`, error: r.error?.message ?? null };
 }
 
@@ -206,7 +211,11 @@ export function diagnoseProfile(
   const missing = used.filter((f) => !helpListsFlag(help, f));
   checks.push(
     missing.length === 0
-      ? { name: "flags", ok: true, detail: `${used.length} flags listed by \`${binary} ${definition.helpArgs[0]?.join(" ")}\`` }
+      ? {
+          name: "flags",
+          ok: true,
+          detail: `${used.length} ${used.length === 1 ? "flag" : "flags"} listed by \`${binary} ${definition.helpArgs[0]?.join(" ")}\``,
+        }
       : {
           name: "flags",
           ok: false,

@@ -48,7 +48,9 @@ function userGeminiDir(env: Readonly<Record<string, string | undefined>>): strin
 function userSettings(dir: string): Record<string, unknown> {
   try {
     const value = JSON.parse(readFileSync(join(dir, "settings.json"), "utf8")) as unknown;
-    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+    return value !== null && typeof value === "object" && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
   } catch {
     return {};
   }

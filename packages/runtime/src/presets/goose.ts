@@ -35,7 +35,8 @@ export const goose: PresetDefinition = {
   versionArgs: ["--version"],
   helpArgs: [["run", "--help"]],
   documented: {
-    source: "https://block.github.io/goose/docs/guides/goose-cli-commands (documentation/docs/guides/goose-cli-commands.md in block/goose)",
+    source:
+      "https://block.github.io/goose/docs/guides/goose-cli-commands (documentation/docs/guides/goose-cli-commands.md in block/goose)",
     flags: [
       "-t",
       "--text",

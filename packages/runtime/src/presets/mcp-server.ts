@@ -18,9 +18,12 @@ import type { McpServerLaunch } from "./types.ts";
 
 let registered: string | null = null;
 
-/** The CLI records the script it was started as (`process.argv[1]`). */
-export function registerCliEntry(path: string | undefined): void {
-  if (!path) return;
+/** The CLI records the script it was started as (`process.argv[1]`); null forgets it. */
+export function registerCliEntry(path: string | null | undefined): void {
+  if (!path) {
+    registered = null;
+    return;
+  }
   try {
     registered = realpathSync(resolve(path));
   } catch {

@@ -42,7 +42,14 @@ export const opencode: PresetDefinition = {
     ],
   },
   auth: {
-    env: ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENROUTER_API_KEY", "GEMINI_API_KEY", "OPENCODE_API_KEY", "OPENCODE_CONFIG_CONTENT"],
+    env: [
+      "ANTHROPIC_API_KEY",
+      "OPENAI_API_KEY",
+      "OPENROUTER_API_KEY",
+      "GEMINI_API_KEY",
+      "OPENCODE_API_KEY",
+      "OPENCODE_CONFIG_CONTENT",
+    ],
     files: ["$XDG_DATA_HOME/opencode/auth.json", "~/.local/share/opencode/auth.json"],
     hint: "set a provider's key (ANTHROPIC_API_KEY, OPENAI_API_KEY, …) in the profile's env, or run `opencode auth login`",
   },

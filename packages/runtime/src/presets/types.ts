@@ -29,7 +29,7 @@ export interface PresetContext {
   /** How to start the board's MCP server for this run. */
   mcp: McpServerLaunch;
   /** How to run the switchyard CLI itself: `process.execPath` and its entry script. */
-  cli: string[];
+  cli(): string[];
   /** `<runDir>/mcp.json`: the run's MCP configuration in the common `mcpServers` format. */
   mcpJsonPath: string;
   /** The worker's environment so far (for choices such as Gemini's auth type). */

@@ -83,7 +83,12 @@ export function runWrapped(options: WrapOptions): Promise<WrappedRun> {
     }
     child.once("error", (e: NodeJS.ErrnoException) => {
       stop();
-      resolve({ code: null, signal: null, tail: tail.end(), startError: e.code === "ENOENT" ? `\`${command}\` was not found` : e.message });
+      resolve({
+        code: null,
+        signal: null,
+        tail: tail.end(),
+        startError: e.code === "ENOENT" ? `\`${command}\` was not found` : e.message,
+      });
     });
     child.once("close", (code, signal) => {
       stop();
