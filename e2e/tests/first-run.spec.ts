@@ -13,7 +13,11 @@ for (const theme of ["light", "dark"] as const) {
     await openDashboard(page, sy.url);
     const panel = page.getByRole("region", { name: "Set up a worker" });
     await expect(panel).toContainText("This home has no profile yet, so nothing on the board starts by itself");
-    await expect(panel.getByRole("figure", { name: "Add to config.yaml" })).toContainText("command:");
+    const snippet = panel.getByRole("figure", { name: "Add to config.yaml" });
+    await expect(snippet).toContainText("preset: claude-code");
+    await panel.getByRole("combobox", { name: "Agent" }).selectOption("opencode");
+    await expect(snippet).toContainText("preset: opencode");
+    await expect(panel).toContainText("docs/agents/opencode.md");
     await expect(page.locator("html")).toHaveCSS("color-scheme", theme);
     const result = await new AxeBuilder({ page }).analyze();
     expect(result.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(" ")}`))).toEqual([]);

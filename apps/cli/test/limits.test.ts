@@ -107,8 +107,11 @@ describe("a metadata object nested 5,000 deep", () => {
     const id = home.create("work", "--assignee", "alice");
     const run = (await claimTask(await home.kernel(), id))?.current_run_id as number;
     const env = { SWITCHYARD_TASK: id, SWITCHYARD_RUN_ID: String(run), SWITCHYARD_PROFILE: "alice" };
-    const before = await boardSnapshot(await home.kernel());
     const mcp = rawMcp(home, env);
+    // The board records the agent's connection on its run when it initializes (issue 15);
+    // what follows must store nothing more.
+    await mcp.ready;
+    const before = await boardSnapshot(await home.kernel());
     const deep = await mcp.call("kanban_complete", `{"summary":"s","metadata":${DEEP}}`);
     expect(deep.isError).toBe(true);
     expect(ToolError.parse(deep.body).error).toBe("metadata: JSON nested more than 32 levels deep (the limit is 32)");
@@ -200,6 +203,7 @@ function rawMcp(home: TestHome, env: Record<string, string>) {
     child.stdin.write('{"jsonrpc":"2.0","method":"notifications/initialized"}\n');
   });
   return {
+    ready,
     async call(name: string, argumentsText: string): Promise<Called> {
       await ready;
       const answer = await request("tools/call", `{"name":"${name}","arguments":${argumentsText}}`);

@@ -15,7 +15,7 @@ import {
   WORKER_GUIDANCE,
   WORKER_TOOL_NAMES,
 } from "@switchyard/contract";
-import { blockTask, claimTask, reclaimTask } from "@switchyard/core";
+import { blockTask, claimTask, reclaimTask, requireTask } from "@switchyard/core";
 import { describe, expect, it, onTestFinished } from "vitest";
 import type { z } from "zod";
 import { BIN, boardSnapshot, type TestHome, tempHome } from "./cli.ts";
@@ -117,7 +117,7 @@ describe("switchyard mcp", () => {
     const created = await ok(
       client,
       "kanban_create",
-      { title: "write the docs", assignee: "writer", parents: id, skills: "docs" },
+      { title: "write the docs", assignee: "writer", parents: id, skills: "docs", model_override: "sonnet" },
       CreateResult,
     );
     expect(created.status).toBe("todo");
@@ -144,6 +144,7 @@ describe("switchyard mcp", () => {
     });
     const card = home.json(CliShow, ["show", created.task_id, "--json"]).task;
     expect(card).toMatchObject({ created_by: "alice", tenant: "acme", skills: ["docs"] });
+    expect((await requireTask(await home.kernel(), created.task_id)).model_override).toBe("sonnet");
     const other = home.json(CliShow, ["show", parentOfNothing, "--json"]);
     expect(other.comments).toEqual([expect.objectContaining({ author: "alice", body: "FYI" })]);
   });

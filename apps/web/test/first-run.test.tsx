@@ -1,4 +1,6 @@
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { PRESETS } from "@switchyard/contract";
 import { configPath, loadConfig, spawnableProfiles } from "@switchyard/runtime";
 import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
@@ -6,6 +8,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { boardHarness, card } from "./board-harness.tsx";
 
 afterEach(() => window.sessionStorage.clear());
+
+/** The repository's root, where the agent pages the panel names are. */
+const REPO = join(import.meta.dirname, "..", "..", "..");
 
 function panel() {
   return screen.queryByRole("region", { name: "Set up a worker" });
@@ -20,15 +25,50 @@ describe("the first-run panel", () => {
     expect(shown).toHaveTextContent("This home has no profile yet, so nothing on the board starts by itself");
     expect(shown).toHaveTextContent(configPath(h.home));
     const snippet = within(shown).getByRole("figure", { name: "Add to config.yaml" }).querySelector("code");
+    expect(snippet?.textContent).toBe("profiles:\n  coder:\n    preset: claude-code\n");
+    expect(shown).toHaveTextContent("Needs claude on the server's PATH");
+    expect(shown).toHaveTextContent("docs/agents/claude-code.md");
 
     // What it shows is a config.yaml the server accepts, with a spawnable profile running a real agent.
     writeFileSync(configPath(h.home), snippet?.textContent ?? "");
     const config = loadConfig(h.home);
     expect(spawnableProfiles(h.home, config)).toEqual(["coder"]);
-    expect(config.profiles.coder?.command?.[0]).toBe("claude");
+    expect(config.profiles.coder?.preset).toBe("claude-code");
 
     await act(() => h.queryClient.refetchQueries());
     await waitFor(() => expect(panel()).toBeNull());
+  });
+
+  it("offers every preset the contract knows, each with a snippet that is a valid config with a spawnable coder", async () => {
+    const h = await boardHarness();
+    await h.kernel("default");
+    h.renderApp();
+    const shown = await screen.findByRole("region", { name: "Set up a worker" });
+    const agent = within(shown).getByRole("combobox", { name: "Agent" });
+    expect(
+      within(agent)
+        .getAllByRole("option")
+        .map((o) => (o as HTMLOptionElement).value),
+    ).toEqual([...PRESETS]);
+    const snippets = new Map<string, string>();
+    for (const preset of PRESETS) {
+      await userEvent.selectOptions(agent, preset);
+      const snippet = within(shown).getByRole("figure", { name: "Add to config.yaml" }).querySelector("code");
+      expect(snippet?.textContent, preset).toBe(`profiles:\n  coder:\n    preset: ${preset}\n`);
+      expect(shown).toHaveTextContent(`docs/agents/${preset}.md`);
+      expect(existsSync(join(REPO, "docs", "agents", `${preset}.md`)), preset).toBe(true);
+      snippets.set(preset, snippet?.textContent ?? "");
+    }
+    await userEvent.selectOptions(agent, "codex");
+    expect(shown).toHaveTextContent("OPENAI_API_KEY");
+
+    // Each is a config.yaml the server accepts, with a spawnable coder run by that preset.
+    for (const [preset, text] of snippets) {
+      writeFileSync(configPath(h.home), text);
+      const config = loadConfig(h.home);
+      expect(spawnableProfiles(h.home, config), preset).toEqual(["coder"]);
+      expect(config.profiles.coder?.preset, preset).toBe(preset);
+    }
   });
 
   it("creates a sample task for the suggested profile, whose card says that no such profile exists yet", async () => {

@@ -3,7 +3,7 @@ import { boundedJsonObject } from "./json.ts";
 import { atMost, LIMITS } from "./limits.ts";
 import { Run } from "./run.ts";
 import { TaskStatus, WorkspaceKind } from "./status.ts";
-import { Comment, MAX_RETRIES_LIMIT, Task } from "./task.ts";
+import { Comment, MAX_RETRIES_LIMIT, ModelName, Task } from "./task.ts";
 
 /**
  * The worker tool surface (reference §9, SPEC §3.10–3.11): tool names, parameters with the
@@ -193,6 +193,9 @@ export const CreateParams = z.strictObject({
   )
     .nullish()
     .describe("Give up (block the task) after this many failed runs; defaults to the board's failure limit."),
+  model_override: ModelName.nullish().describe(
+    "The model the new task's worker runs with, as its agent CLI names it (e.g. 'sonnet'); defaults to the assignee profile's model.",
+  ),
 });
 
 export const LinkParams = z.strictObject({

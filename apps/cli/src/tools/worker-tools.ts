@@ -158,6 +158,7 @@ const handlers: { [N in ToolName]: Handler<N> } = {
       max_runtime_seconds: p.max_runtime_seconds ?? null,
       skills: p.skills ?? null,
       max_retries: p.max_retries ?? null,
+      model_override: p.model_override ?? null,
       created_by: author(host),
     });
     return { ok: true, task_id: task.id, status: task.status };

@@ -3,25 +3,6 @@ import type { BoardResponse, CreateTaskBody } from "@switchyard/contract";
 /** The profile the first-run panel suggests, and the sample task is assigned to. */
 export const SAMPLE_PROFILE = "coder";
 
-/**
- * A `profiles` section for `config.yaml` that starts a real coding agent: Claude Code, headless,
- * given the board's tools over MCP (`switchyard mcp`, which reads the run from the worker's
- * environment) and allowed to call them (without `--allowedTools` it is refused every board
- * tool). `switchyard` and `claude` must be on the server's PATH.
- */
-export const PROFILE_SNIPPET = `profiles:
-  ${SAMPLE_PROFILE}:
-    command:
-      - claude
-      - -p
-      - "{prompt}"
-      - --mcp-config
-      - '{"mcpServers":{"switchyard":{"command":"switchyard","args":["mcp"]}}}'
-      - --allowedTools
-      - mcp__switchyard
-    max_in_progress: 2
-`;
-
 /** A small task to try the profile with. */
 export const SAMPLE_TASK: CreateTaskBody = {
   title: "Sample: write hello.txt",

@@ -1,4 +1,4 @@
-import { LIMITS, type PatchTaskBody, type TaskDict } from "@switchyard/contract";
+import { LIMITS, MODEL_NAME_MAX, type PatchTaskBody, type TaskDict } from "@switchyard/contract";
 import { formatAge } from "../../lib/time.ts";
 import { InlineEdit } from "../../ui/inline-edit.tsx";
 import { WarningBadge } from "../../ui/warning-badge.tsx";
@@ -68,6 +68,21 @@ export function TaskHead({ task, now, onPatch, onClose }: TaskHeadProps) {
             onSave={(next) => {
               // Empty goes back to dispatch.failure_limit; the server validates the number.
               onPatch({ max_retries: next.trim() === "" ? null : Number(next) });
+            }}
+          />
+        </dd>
+        <dt>Model</dt>
+        <dd>
+          <InlineEdit
+            label="Model"
+            editLabel="Edit model"
+            value={task.model_override ?? ""}
+            placeholder="profile's model"
+            maxLength={MODEL_NAME_MAX}
+            display={task.model_override ? <code>{task.model_override}</code> : "profile's model"}
+            onSave={(next) => {
+              // Empty goes back to the profile's `model`; the server validates the name (one word).
+              onPatch({ model_override: next.trim() === "" ? null : next.trim() });
             }}
           />
         </dd>

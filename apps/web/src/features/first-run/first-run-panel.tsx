@@ -1,10 +1,12 @@
 import "./first-run.css";
-import { useState } from "react";
+import { PRESETS, type Preset } from "@switchyard/contract";
+import { useId, useState } from "react";
 import { useBoard, useDashboardConfig } from "../../api/board.ts";
 import type { BoardViewFilter } from "../../api/board-cards.ts";
 import { useCreateTask } from "../../api/board-mutations.ts";
 import { errorMessage } from "../../api/errors.ts";
-import { PROFILE_SNIPPET, SAMPLE_PROFILE, SAMPLE_TASK, showFirstRun } from "../../lib/first-run.ts";
+import { SAMPLE_PROFILE, SAMPLE_TASK, showFirstRun } from "../../lib/first-run.ts";
+import { AGENT_INFO, agentDoc, presetSnippet } from "./agents.ts";
 
 /** Where "Hide" is remembered for this browser session (a reload keeps it, a new tab does not). */
 const HIDDEN_KEY = "switchyard:first-run-hidden";
@@ -24,9 +26,9 @@ interface FirstRunPanelProps {
 
 /**
  * The first-run panel: on a home with no spawnable profile, while the board is empty or nearly
- * so, it says that nothing will start by itself, shows a `profiles` section to add to
- * `config.yaml` (the server reads the file again when it changes) and offers a sample task for
- * that profile. It goes once a profile exists, or for this session when hidden.
+ * so, it says that nothing will start by itself, offers the agent presets (the contract's
+ * `PRESETS`) and shows the `profiles` section for the chosen one to add to `config.yaml` (the
+ * server reads the file again when it changes), and offers a sample task for that profile. It goes once a profile exists, or for this session when hidden.
  */
 export function FirstRunPanel({ slug, view }: FirstRunPanelProps) {
   const board = useBoard(slug, view);
@@ -34,6 +36,8 @@ export function FirstRunPanel({ slug, view }: FirstRunPanelProps) {
   const create = useCreateTask(slug);
   const [hidden, setHidden] = useState(hiddenThisSession);
   const [created, setCreated] = useState<string | null>(null);
+  const [preset, setPreset] = useState<Preset>(PRESETS[0]);
+  const agentId = useId();
   if (hidden || !board.data || !showFirstRun(board.data)) return null;
 
   function hide() {
@@ -52,15 +56,29 @@ export function FirstRunPanel({ slug, view }: FirstRunPanelProps) {
       <p>
         This home has no profile yet, so nothing on the board starts by itself: a task assigned to a name with no
         profile waits until someone takes it with <code>switchyard claim</code>. To have the dispatcher start an agent,
-        add a profile to <code>{file}</code> (the server picks the change up without a restart). This one runs Claude
-        Code with the board's tools; any command works (see <code>docs/configuration.md</code>):
+        add a profile to <code>{file}</code> (the server picks the change up without a restart). Choose the agent CLI:
+        its preset starts it headless with the board's tools (any other command works too, see{" "}
+        <code>docs/configuration.md</code>).
+      </p>
+      <p>
+        <label htmlFor={agentId}>Agent </label>
+        <select className="sy-input" id={agentId} value={preset} onChange={(e) => setPreset(e.target.value as Preset)}>
+          {PRESETS.map((name) => (
+            <option key={name} value={name}>
+              {AGENT_INFO[name].label} ({name})
+            </option>
+          ))}
+        </select>
       </p>
       <figure className="sy-first-run-figure" aria-labelledby="sy-first-run-caption">
         <figcaption id="sy-first-run-caption">Add to config.yaml</figcaption>
         <pre className="sy-first-run-snippet">
-          <code>{PROFILE_SNIPPET}</code>
+          <code>{presetSnippet(preset)}</code>
         </pre>
       </figure>
+      <p>
+        {AGENT_INFO[preset].needs} More in <code>{agentDoc(preset)}</code>.
+      </p>
       <div className="sy-button-row">
         <button
           type="button"
