@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { openBoard, resolveHome } from "@switchyard/core";
 import { startServer } from "@switchyard/server";
 import { describe, expect, it, onTestFinished } from "vitest";
+import { holdWriteLock } from "../../../packages/core/test/write-lock.ts";
 
 /**
  * Failures of the storage itself, end to end (issue 13, decision 014): a full disk, a read-only
@@ -179,27 +180,6 @@ function waitFor(child: ChildProcess, pattern: RegExp, timeoutMs = 60_000): Prom
     child.stderr?.on("data", onData);
     child.once("exit", onExit);
   });
-}
-
-/** Another process that holds the board's write lock (BEGIN IMMEDIATE) until released. */
-async function holdWriteLock(dbPath: string): Promise<{ release(): Promise<void> }> {
-  const script = `
-    const Database = require(process.argv[1]);
-    const db = new Database(process.argv[2]);
-    db.exec("BEGIN IMMEDIATE");
-    process.stdout.write("held\\n");
-    process.stdin.resume();
-    process.stdin.on("end", () => { db.exec("ROLLBACK"); db.close(); });
-  `;
-  const child = spawn(process.execPath, ["-e", script, SQLITE_MODULE, dbPath], { stdio: ["pipe", "pipe", "pipe"] });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const release = async () => {
-    child.stdin?.end();
-    await exited;
-  };
-  onTestFinished(release);
-  await waitFor(child, /held/);
-  return { release };
 }
 
 /**

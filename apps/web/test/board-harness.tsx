@@ -261,6 +261,16 @@ export function card(title: string, within_: HTMLElement = document.body): HTMLE
   return within(within_).getByRole("article", { name: title });
 }
 
+/** The value of a row of the drawer's head (a `<dt>` named `term` and its `<dd>`). */
+export function metaRow(dialog: HTMLElement, term: string): HTMLElement {
+  const dt = within(dialog)
+    .getAllByRole("term")
+    .find((el) => el.textContent === term);
+  const dd = dt?.nextElementSibling;
+  if (!(dd instanceof HTMLElement)) throw new Error(`no meta row ${term}`);
+  return dd;
+}
+
 const COLUMNS = ["triage", "todo", "ready", "running", "blocked", "done", "archived"];
 
 /**

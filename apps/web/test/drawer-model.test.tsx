@@ -2,21 +2,12 @@ import { requireTask } from "@switchyard/core";
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import { boardHarness } from "./board-harness.tsx";
+import { boardHarness, metaRow } from "./board-harness.tsx";
 
 /** The drawer's model override (SPEC §14): the model this task's worker runs with, else its profile's. */
 
 /** Generous for a loaded machine; `waitFor` returns as soon as the condition holds. */
 const SLOW = { timeout: 10_000 };
-
-function meta(dialog: HTMLElement, term: string): HTMLElement {
-  const dt = within(dialog)
-    .getAllByRole("term")
-    .find((el) => el.textContent === term);
-  const dd = dt?.nextElementSibling;
-  if (!(dd instanceof HTMLElement)) throw new Error(`no meta row ${term}`);
-  return dd;
-}
 
 describe("the drawer's model", () => {
   it("shows the profile's model, saves a task's own through PATCH, and clears it back with null", async () => {
@@ -26,11 +17,11 @@ describe("the drawer's model", () => {
     window.history.replaceState(null, "", `/?task=${task.id}`);
     h.renderApp();
     const dialog = await screen.findByRole("dialog", { name: "Big refactor" });
-    expect(meta(dialog, "Model")).toHaveTextContent("profile's model");
+    expect(metaRow(dialog, "Model")).toHaveTextContent("profile's model");
 
     await user.click(within(dialog).getByRole("button", { name: "Edit model: profile's model" }));
     await user.type(within(dialog).getByRole("textbox", { name: "Model" }), " opus {Enter}");
-    await waitFor(() => expect(meta(dialog, "Model")).toHaveTextContent("opus"), SLOW);
+    await waitFor(() => expect(metaRow(dialog, "Model")).toHaveTextContent("opus"), SLOW);
     await waitFor(async () => expect((await requireTask(h.k, task.id)).model_override).toBe("opus"), SLOW);
 
     await user.click(within(dialog).getByRole("button", { name: "Edit model: opus" }));
@@ -38,7 +29,7 @@ describe("the drawer's model", () => {
     expect(input).toHaveValue("opus");
     await user.clear(input);
     await user.keyboard("{Enter}");
-    await waitFor(() => expect(meta(dialog, "Model")).toHaveTextContent("profile's model"), SLOW);
+    await waitFor(() => expect(metaRow(dialog, "Model")).toHaveTextContent("profile's model"), SLOW);
     await waitFor(async () => expect((await requireTask(h.k, task.id)).model_override).toBeNull(), SLOW);
   });
 
@@ -54,7 +45,7 @@ describe("the drawer's model", () => {
     await user.clear(input);
     await user.type(input, "claude opus{Enter}");
     expect(await within(dialog).findByRole("alert")).toHaveTextContent(/model must be one word/);
-    await waitFor(() => expect(meta(dialog, "Model")).toHaveTextContent("sonnet"), SLOW);
+    await waitFor(() => expect(metaRow(dialog, "Model")).toHaveTextContent("sonnet"), SLOW);
     expect((await requireTask(h.k, task.id)).model_override).toBe("sonnet");
   });
 });

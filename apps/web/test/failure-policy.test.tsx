@@ -18,7 +18,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { applyEvents } from "../src/api/apply-events.ts";
 import { whyIdle } from "../src/lib/why-idle.ts";
-import { type BoardHarness, boardHarness, card } from "./board-harness.tsx";
+import { type BoardHarness, boardHarness, card, metaRow } from "./board-harness.tsx";
 import { freshKernel } from "./fresh-kernel.ts";
 
 /** The failure policy in the dashboard (decision 013): the drawer's max retries and backoff, and paused profiles. */
@@ -44,15 +44,6 @@ async function pauseProfile(h: BoardHarness, profile: string): Promise<string[]>
   return ids;
 }
 
-function meta(dialog: HTMLElement, term: string): HTMLElement {
-  const dt = within(dialog)
-    .getAllByRole("term")
-    .find((el) => el.textContent === term);
-  const dd = dt?.nextElementSibling;
-  if (!(dd instanceof HTMLElement)) throw new Error(`no meta row ${term}`);
-  return dd;
-}
-
 describe("the drawer's max retries", () => {
   it("shows the board default, saves a number, and clears back to the default", async () => {
     const h = await boardHarness();
@@ -61,17 +52,17 @@ describe("the drawer's max retries", () => {
     window.history.replaceState(null, "", `/?task=${task.id}`);
     h.renderApp();
     const dialog = await screen.findByRole("dialog", { name: "Fragile import" });
-    expect(meta(dialog, "Max retries")).toHaveTextContent("board default");
+    expect(metaRow(dialog, "Max retries")).toHaveTextContent("board default");
 
     await user.click(within(dialog).getByRole("button", { name: "Edit max retries: board default" }));
     await user.type(within(dialog).getByRole("spinbutton", { name: "Max retries" }), "2{Enter}");
-    await waitFor(() => expect(meta(dialog, "Max retries")).toHaveTextContent("gives up after 2 failure(s)"), SLOW);
+    await waitFor(() => expect(metaRow(dialog, "Max retries")).toHaveTextContent("gives up after 2 failure(s)"), SLOW);
     await waitFor(async () => expect((await requireTask(h.k, task.id)).max_retries).toBe(2), SLOW);
 
     await user.click(within(dialog).getByRole("button", { name: "Edit max retries: gives up after 2 failure(s)" }));
     await user.clear(within(dialog).getByRole("spinbutton", { name: "Max retries" }));
     await user.keyboard("{Enter}");
-    await waitFor(() => expect(meta(dialog, "Max retries")).toHaveTextContent("board default"), SLOW);
+    await waitFor(() => expect(metaRow(dialog, "Max retries")).toHaveTextContent("board default"), SLOW);
     await waitFor(async () => expect((await requireTask(h.k, task.id)).max_retries).toBeNull(), SLOW);
   });
 
@@ -87,7 +78,7 @@ describe("the drawer's max retries", () => {
     await user.clear(input);
     await user.type(input, "0{Enter}");
     expect(await within(dialog).findByRole("alert")).toHaveTextContent(/max_retries must be 1 or more/);
-    await waitFor(() => expect(meta(dialog, "Max retries")).toHaveTextContent("gives up after 3 failure(s)"), SLOW);
+    await waitFor(() => expect(metaRow(dialog, "Max retries")).toHaveTextContent("gives up after 3 failure(s)"), SLOW);
     expect((await requireTask(h.k, task.id)).max_retries).toBe(3);
   });
 
@@ -101,7 +92,7 @@ describe("the drawer's max retries", () => {
     window.history.replaceState(null, "", `/?task=${task.id}`);
     h.renderApp();
     const dialog = await screen.findByRole("dialog", { name: "Call the model" });
-    expect(meta(dialog, "Backoff")).toHaveTextContent(/^rate-limited; claimable again in 17m$/);
+    expect(metaRow(dialog, "Backoff")).toHaveTextContent(/^rate-limited; claimable again in 17m$/);
     // The card counts on the board's clock.
     expect(card("Call the model")).toHaveTextContent(/Rate-limited: can start again in \d+s/);
     const events = within(dialog).getByRole("region", { name: "Events" });

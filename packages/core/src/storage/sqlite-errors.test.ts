@@ -1,9 +1,8 @@
-import { spawn } from "node:child_process";
-import { createRequire } from "node:module";
 import BetterSqlite3 from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { sidecars, snapshotFile } from "../../test/files.ts";
 import { onCleanup, refusal, refusalSync, tempHome } from "../../test/fixtures.ts";
+import { holdWriteLock } from "../../test/write-lock.ts";
 import { openBoard } from "../boards.ts";
 import { createManualClock, createSequentialIds } from "../clock.ts";
 import { taskDetail } from "../detail.ts";
@@ -22,7 +21,6 @@ import { busyTimeoutFromEnv, openBoardFile } from "./sqlite-file.ts";
  */
 
 const NOW = 1_700_000_000;
-const SQLITE_MODULE = createRequire(import.meta.url).resolve("better-sqlite3");
 
 function options() {
   return { clock: createManualClock(NOW), ids: createSequentialIds(), host: "testhost", pid: 4242 };
@@ -108,39 +106,13 @@ describe("a write the storage has no room for (SQLITE_FULL)", () => {
   });
 });
 
-/** Another process that holds the board's write lock (BEGIN IMMEDIATE) until released. */
-async function holdWriteLock(path: string): Promise<() => Promise<void>> {
-  const script = `
-    const Database = require(process.argv[1]);
-    const db = new Database(process.argv[2]);
-    db.exec("BEGIN IMMEDIATE");
-    process.stdout.write("held\\n");
-    process.stdin.resume();
-    process.stdin.on("end", () => { db.exec("ROLLBACK"); db.close(); });
-  `;
-  const child = spawn(process.execPath, ["-e", script, SQLITE_MODULE, path], { stdio: ["pipe", "pipe", "inherit"] });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const release = async () => {
-    child.stdin.end();
-    await exited;
-  };
-  onCleanup(release);
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on("data", (d: Buffer) => {
-      if (d.toString().includes("held")) resolve();
-    });
-    child.once("exit", (code) => reject(new Error(`the lock holder exited (${code})`)));
-  });
-  return release;
-}
-
 describe("a write lock held by another process past the busy timeout", () => {
   it("refuses the write with board_busy naming the file and the timeout; reads go on, and the write works once the lock is free", async () => {
     const home = tempHome({ SWITCHYARD_BUSY_TIMEOUT_SECONDS: "0.3" });
     const k = await openBoard(home, null, options());
     onCleanup(() => k.close());
     await createTask(k, { title: "before" });
-    const release = await holdWriteLock(k.paths.dbPath);
+    const { release } = await holdWriteLock(k.paths.dbPath);
 
     const started = Date.now();
     const err = await refusal(() => createTask(k, { title: "waits" }));
