@@ -1,21 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { boardSnapshot, type TestHome, tempHome } from "./cli.ts";
-
-/** A refused command: the exit code, exactly one line on stderr matching `message`, and no change to the board. */
-async function expectRefused(home: TestHome, args: string[], code: 1 | 2, message: RegExp): Promise<void> {
-  const before = await boardSnapshot(await home.kernel());
-  const r = home.run(args);
-  const what = `switchyard ${args.join(" ")}`;
-  expect(r.code, `${what}\n${r.stderr}`).toBe(code);
-  expect(r.stdout, what).toBe("");
-  const lines = r.stderr.split("\n").filter(Boolean);
-  expect(lines, what).toHaveLength(1);
-  expect(lines[0], what).toMatch(/^switchyard: /);
-  expect(lines[0], what).toMatch(message);
-  expect(await boardSnapshot(await home.kernel()), what).toEqual(before);
-}
+import { expectRefused, type TestHome, tempHome } from "./cli.ts";
 
 function seeded(): { home: TestHome; a: string; b: string } {
   const home = tempHome();

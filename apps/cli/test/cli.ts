@@ -103,6 +103,29 @@ export async function boardSnapshot(k: Kernel): Promise<Record<string, unknown[]
   return snapshot;
 }
 
+/**
+ * A refused command: exit `code` (or either of 1 and 2), nothing on stdout, exactly one line on
+ * stderr that starts with `switchyard: ` and matches `message`, and no change to the board.
+ */
+export async function expectRefused(
+  home: TestHome,
+  args: string[],
+  code: 1 | 2 | "1 or 2",
+  message: RegExp,
+): Promise<void> {
+  const before = await boardSnapshot(await home.kernel());
+  const r = home.run(args);
+  const what = `switchyard ${args.join(" ").slice(0, 200)}`;
+  if (code === "1 or 2") expect([1, 2], `${what}\n${r.stderr}`).toContain(r.code);
+  else expect(r.code, `${what}\n${r.stderr}`).toBe(code);
+  expect(r.stdout, what).toBe("");
+  const lines = r.stderr.split("\n").filter(Boolean);
+  expect(lines, what).toHaveLength(1);
+  expect(lines[0], what).toMatch(/^switchyard: /);
+  expect(lines[0], what).toMatch(message);
+  expect(await boardSnapshot(await home.kernel()), what).toEqual(before);
+}
+
 /** A long-running `switchyard` process (tail, watch, mcp) whose output can be awaited. */
 export interface LiveProcess {
   /** What it printed on stdout so far. */

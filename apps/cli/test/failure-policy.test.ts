@@ -4,22 +4,9 @@ import { CreateResult, ToolError } from "@switchyard/contract";
 import { claimTask, type Kernel, listEvents, recordWorkerExit, requireTask, setWorkerPid } from "@switchyard/core";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { z } from "zod";
-import { BIN, boardSnapshot, type TestHome, tempHome } from "./cli.ts";
+import { BIN, boardSnapshot, expectRefused, type TestHome, tempHome } from "./cli.ts";
 
 /** The failure policy at the CLI (decision 013): `create --max-retries`, `retries`, `profiles`. */
-
-/** A refused command: exit 1 or 2, one line on stderr matching `message`, the board unchanged. */
-async function expectRefused(home: TestHome, args: string[], code: 1 | 2, message: RegExp): Promise<void> {
-  const before = await boardSnapshot(await home.kernel());
-  const r = home.run(args);
-  const what = `switchyard ${args.join(" ")}`;
-  expect(r.code, `${what}\n${r.stderr}`).toBe(code);
-  expect(r.stdout, what).toBe("");
-  const lines = r.stderr.split("\n").filter(Boolean);
-  expect(lines, what).toHaveLength(1);
-  expect(lines[0], what).toMatch(message);
-  expect(await boardSnapshot(await home.kernel()), what).toEqual(before);
-}
 
 /** Three tasks of `profile` whose workers die the same way: the profile is paused on the board. */
 async function pauseProfile(k: Kernel, home: TestHome, profile: string): Promise<string[]> {

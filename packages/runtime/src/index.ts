@@ -59,6 +59,7 @@ export {
   diagnoseProfile,
   findCredentials,
   findExecutable,
+  firstLine,
   helpListsFlag,
   PROBE_TASK_ID,
   type ProfileDiagnosis,

@@ -1,5 +1,11 @@
 import { type DoctorCheck, type DoctorReport, WORKER_TOOL_NAMES } from "@switchyard/contract";
-import { diagnoseProfile, type McpServerLaunch, resolveProfile, spawnableProfiles } from "@switchyard/runtime";
+import {
+  diagnoseProfile,
+  firstLine,
+  type McpServerLaunch,
+  resolveProfile,
+  spawnableProfiles,
+} from "@switchyard/runtime";
 import type { RegisterVerbs } from "../context.ts";
 import { ReportedFailure, UsageError } from "../errors.ts";
 
@@ -13,15 +19,6 @@ import { ReportedFailure, UsageError } from "../errors.ts";
  */
 
 const MCP_TIMEOUT_MS = 30_000;
-
-function firstLine(text: string): string {
-  return (
-    text
-      .split(/\r?\n/)
-      .map((l) => l.trim())
-      .find(Boolean) ?? ""
-  );
-}
 
 /** Starts the board's MCP server as the agent would and lists its tools. */
 async function checkMcp(mcp: McpServerLaunch): Promise<DoctorCheck> {

@@ -100,7 +100,8 @@ function agentEnv(base: Env, profile: ProfileConfig): Record<string, string> {
   return Object.assign(env, profile.env);
 }
 
-function firstLine(text: string): string {
+/** The first non-blank line of a command's output, trimmed. */
+export function firstLine(text: string): string {
   return (
     text
       .split(/\r?\n/)
