@@ -1,6 +1,6 @@
 import type { Config } from "@switchyard/contract";
 import { type Env, type Home, type Kernel, openBoard, requireBoard, resolveHome } from "@switchyard/core";
-import { loadConfig } from "@switchyard/runtime";
+import { gitProbe, loadConfig } from "@switchyard/runtime";
 import type { Command } from "commander";
 import { identity, type WorkerScope, workerScope } from "./tools/scope.ts";
 
@@ -47,7 +47,7 @@ export function createCli(env: Env, boardOption: () => string | undefined): Cli 
     boardOption: () => boardOption() ?? null,
     boardSlug: () => requireBoard(home, boardOption()),
     kernel() {
-      kernel ??= openBoard(home, boardOption());
+      kernel ??= openBoard(home, boardOption(), { probe: gitProbe });
       return kernel;
     },
     config() {

@@ -7,6 +7,7 @@ import {
   openKernel,
   requireBoard,
 } from "@switchyard/core";
+import { gitProbe } from "@switchyard/runtime";
 
 /**
  * The server's open boards: one kernel per board, opened on first use and kept for later
@@ -38,7 +39,8 @@ const closeQuietly = (opening: Promise<Kernel>): Promise<void> =>
 export function createBoardPool(home: Home, options: OpenKernelOptions = {}): BoardPool {
   // The opening is cached, not the kernel: two first requests for one board share one kernel.
   const opened = new Map<string, Promise<Kernel>>();
-  const kernelOptions: OpenKernelOptions = { busyTimeoutMs: busyTimeoutFromEnv(home.env), ...options };
+  // The host's git probe: completions are verified, and worktrees made, against this host's files.
+  const kernelOptions: OpenKernelOptions = { busyTimeoutMs: busyTimeoutFromEnv(home.env), probe: gitProbe, ...options };
 
   function openFresh(slug: string): Promise<Kernel> {
     const opening = openKernel(boardPaths(home, slug), kernelOptions);

@@ -3,6 +3,7 @@ import { Assignee, BoardColumn, BoardMeta, BoardSummary, RemoveBoardResult } fro
 import { EventsMessage, TaskEvent } from "./event.ts";
 import { boundedJsonObject } from "./json.ts";
 import { atMost, LIMITS } from "./limits.ts";
+import { BaseRef, CompletionPolicy, DiffStat, Receipts, RepoPath, RequirementList, VerifyCommand } from "./receipts.ts";
 import { Run } from "./run.ts";
 import { BoardSlug, TaskId, TaskStatus, WorkspaceKind } from "./status.ts";
 import { Comment, MaxRetries, ModelName, TaskDict } from "./task.ts";
@@ -62,6 +63,12 @@ export const CreateTaskBody = z.strictObject({
   max_retries: MaxRetries.nullish(),
   /** Switchyard (Hermes's `model_override`): the model its worker runs with (null: the profile's). */
   model_override: ModelName.nullish(),
+  /** Switchyard (SPEC §12): what its completion must prove, and the command the board verifies it with. */
+  require: RequirementList.nullish(),
+  verify_command: VerifyCommand.nullish(),
+  /** Switchyard (SPEC §12): the repository and base revision of a `worktree` workspace. */
+  repo: RepoPath.nullish(),
+  base_ref: BaseRef.nullish(),
 });
 export type CreateTaskBody = z.infer<typeof CreateTaskBody>;
 
@@ -79,6 +86,17 @@ export const PatchTaskBody = z.strictObject({
   max_retries: MaxRetries.nullable().optional(),
   /** Switchyard: the model its next worker runs with; null goes back to the profile's. */
   model_override: ModelName.nullable().optional(),
+  /** Switchyard (SPEC §12): a completion's claims (with `status: "done"`), checked before it counts. */
+  receipts: Receipts.nullable().optional(),
+  created_cards: z
+    .array(z.string().max(LIMITS.name, atMost(LIMITS.name)))
+    .max(LIMITS.ids)
+    .nullable()
+    .optional(),
+  require: RequirementList.nullable().optional(),
+  verify_command: VerifyCommand.nullable().optional(),
+  repo: RepoPath.nullable().optional(),
+  base_ref: BaseRef.nullable().optional(),
 });
 export type PatchTaskBody = z.infer<typeof PatchTaskBody>;
 
@@ -211,8 +229,14 @@ export const TaskDetail = z.object({
   events: z.array(TaskEvent),
   links: z.object({ parents: z.array(z.string()), children: z.array(z.string()) }),
   runs: z.array(Run),
+  /** Switchyard (SPEC §12): the diff of the task's branch against its base, for a `worktree` task. */
+  diff: DiffStat.nullable().optional(),
 });
 export type TaskDetail = z.infer<typeof TaskDetail>;
+
+/** `GET /boards/:slug/policy` and the answer of `PATCH` (SPEC §12). */
+export const PolicyResponse = z.object({ policy: CompletionPolicy });
+export type PolicyResponse = z.infer<typeof PolicyResponse>;
 
 export const CreateTaskResponse = z.object({
   task: TaskDict,

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { RequirementList, VerifyCommand } from "./receipts.ts";
 
 const positiveInt = z.number().int().positive();
 
@@ -67,6 +68,10 @@ export const ProfileConfig = z
     max_in_progress: positiveInt.optional(),
     /** The command the dashboard offers for "change this profile's model". */
     model_hint: z.string().optional(),
+    /** What this profile's completions must prove (SPEC §12), on top of the board's and the task's. */
+    require: RequirementList.optional(),
+    /** The command the board runs to verify this profile's completions (a task's own wins). */
+    verify: VerifyCommand.optional(),
   })
   .refine((p) => (p.command === undefined) !== (p.preset === undefined), {
     message: `a profile needs exactly one of \`command\` (an argv list) or \`preset\` (one of ${PRESETS.join(", ")})`,

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { ReceiptVerdict } from "./receipts.ts";
 
 /**
  * Machine codes carried by every refusal: by `CoreError` in the kernel, by `{detail, code}`
@@ -14,6 +15,8 @@ export const ERROR_CODES = [
   "dependency_cycle",
   "parents_unfinished",
   "hallucinated_cards",
+  // A completion whose receipts the kernel could not verify (SPEC §12, decision 018).
+  "unverified_completion",
   "superseded",
   "not_owner",
   "board_exists",
@@ -39,5 +42,7 @@ export const ApiError = z.object({
   issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   parents: z.array(z.string()).optional(),
   phantom_cards: z.array(z.string()).optional(),
+  /** `unverified_completion`: each claim that was refused, with why. */
+  refused: z.array(ReceiptVerdict).optional(),
 });
 export type ApiError = z.infer<typeof ApiError>;

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { CheckResult, ReceiptVerdict, SavedWork } from "./receipts.ts";
 import { TaskStatus } from "./status.ts";
 
 const ids = z.array(z.string());
@@ -44,8 +45,39 @@ export const TaskEvent = z.discriminatedUnion("kind", [
       result_len: int,
       summary: nullableText,
       verified_cards: ids.optional(),
+      /** Switchyard (SPEC §12): how many receipts were verified; `waived` when a person accepted it without proof. */
+      receipts_verified: int.optional(),
+      waived: z.boolean().optional(),
     }),
   ),
+  /**
+   * Switchyard (SPEC §12): a completion was refused because claims could not be verified. Phase
+   * `receipts` is the kernel's check at the completion call (the task is unchanged); phase
+   * `verify` is the board's own run of `verify` or a claimed test after it (the task went back to
+   * `status`, `failures` counted).
+   */
+  kind(
+    "completion_blocked_unverified",
+    z.looseObject({
+      phase: z.enum(["receipts", "verify"]),
+      refused: z.array(ReceiptVerdict),
+      verified: z.array(ReceiptVerdict),
+      checks: z.array(CheckResult).optional(),
+      summary_preview: nullableText,
+      status: resulting,
+      failures: int.optional(),
+    }),
+  ),
+  /** Switchyard (SPEC §12): the worker's completion was handed in; the board runs these checks before it counts. */
+  kind(
+    "verifying",
+    z.looseObject({
+      checks: z.array(z.object({ command: z.string(), source: z.enum(["verify", "test"]) })),
+      verified: z.array(ReceiptVerdict),
+    }),
+  ),
+  /** Switchyard (SPEC §12): a person accepted the completion without proof, with a reason. */
+  kind("completion_waived", z.looseObject({ reason: z.string(), by: z.string(), refused: z.array(ReceiptVerdict) })),
   kind(
     "completion_blocked_hallucination",
     z.looseObject({
@@ -85,6 +117,8 @@ export const TaskEvent = z.discriminatedUnion("kind", [
         prev_lock: nullableText,
         prev_pid: int.nullable(),
         status: resulting,
+        /** Switchyard (SPEC §12): the worker's uncommitted changes, saved before it was stopped. */
+        wip: SavedWork.optional(),
       }),
       z.looseObject({ stale_lock: nullableText, status: resulting }),
     ]),
@@ -102,6 +136,7 @@ export const TaskEvent = z.discriminatedUnion("kind", [
       sigkill: z.boolean(),
       failures: int.optional(),
       status: resulting,
+      wip: SavedWork.optional(),
     }),
   ),
   kind("spawn_failed", z.looseObject({ error: z.string(), failures: int, status: resulting })),
@@ -162,6 +197,15 @@ export const EVENT_KINDS = TaskEvent.options.map((o) => o.shape.kind.value) as E
 export const HALLUCINATION_KINDS = [
   "completion_blocked_hallucination",
   "suspected_hallucinated_references",
+] as const satisfies readonly EventKind[];
+
+/**
+ * Event kinds that count as a task's warning until its next clean completion (reference §7.3,
+ * extended by SPEC §12 with unverified completions).
+ */
+export const WARNING_KINDS = [
+  ...HALLUCINATION_KINDS,
+  "completion_blocked_unverified",
 ] as const satisfies readonly EventKind[];
 
 /** Kinds the notifier delivers (reference §13). */

@@ -8,6 +8,7 @@ export * from "./event.ts";
 export * from "./json.ts";
 export * from "./limits.ts";
 export * from "./notify.ts";
+export * from "./receipts.ts";
 export * from "./run.ts";
 export * from "./status.ts";
 export * from "./task.ts";

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { RunProof } from "./receipts.ts";
 import { RunOutcome, RunStatus } from "./status.ts";
 
 const ts = z.number().int();
@@ -21,5 +22,10 @@ export const Run = z.object({
   summary: z.string().nullable(),
   metadata: z.record(z.string(), z.unknown()).nullable(),
   error: z.string().nullable(),
+  /**
+   * Switchyard (SPEC §12): the run's workspace facts and what its completion was checked
+   * against; absent or null for a run that had nothing to prove (and in Hermes's answers).
+   */
+  proof: RunProof.nullable().optional(),
 });
 export type Run = z.infer<typeof Run>;

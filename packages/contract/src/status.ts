@@ -15,7 +15,8 @@ export type WorkspaceKind = z.infer<typeof WorkspaceKind>;
 /**
  * How a run ended. `protocol_violation` is Switchyard's: a worker exited without completing or
  * blocking. So is `rate_limited`: a worker exited 75 (EX_TEMPFAIL) and its task waits out a
- * backoff without counting a failure.
+ * backoff without counting a failure. `unverified` too: the board's own check of a completion
+ * (`verify`, a claimed test) failed, and the task went back for another attempt (SPEC §12).
  */
 export const RUN_OUTCOMES = [
   "completed",
@@ -27,6 +28,7 @@ export const RUN_OUTCOMES = [
   "reclaimed",
   "protocol_violation",
   "rate_limited",
+  "unverified",
 ] as const;
 export const RunOutcome = z.enum(RUN_OUTCOMES);
 export type RunOutcome = z.infer<typeof RunOutcome>;

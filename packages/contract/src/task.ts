@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { Requirement } from "./receipts.ts";
 import { TaskStatus, WorkspaceKind } from "./status.ts";
 
 const ts = z.number().int();
@@ -49,6 +50,17 @@ export const Task = z.object({
    * profile's `model` (SPEC §14). Optional so an answer from an older server, or Hermes's, parses.
    */
   model_override: nullableText.optional(),
+  /**
+   * Switchyard (SPEC §12): what this task's completion must prove, on top of its board's and its
+   * profile's requirements; null for none of its own. Optional like `model_override`.
+   */
+  require: z.array(Requirement).nullable().optional(),
+  /** Switchyard (SPEC §12): the command the board runs to verify a completion (`verify` required). */
+  verify_command: nullableText.optional(),
+  /** Switchyard (SPEC §12): the repository a `worktree` workspace is made from (null: the board's). */
+  repo: nullableText.optional(),
+  /** Switchyard (SPEC §12): the revision the task's branch starts from (null: the board's). */
+  base_ref: nullableText.optional(),
 });
 export type Task = z.infer<typeof Task>;
 

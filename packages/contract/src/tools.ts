@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { boundedJsonObject } from "./json.ts";
 import { atMost, LIMITS } from "./limits.ts";
+import { Receipts, RequirementList, VerifyCommand } from "./receipts.ts";
 import { Run } from "./run.ts";
 import { TaskStatus, WorkspaceKind } from "./status.ts";
 import { Comment, MAX_RETRIES_LIMIT, ModelName, Task } from "./task.ts";
@@ -90,6 +91,12 @@ export const CompleteParams = z.strictObject({
       "Ids of the cards you created, exactly as returned by successful kanban_create calls in this run. " +
         "Never ids remembered from prose or from earlier runs. Leave it out if you created none.",
     ),
+  receipts: Receipts.nullish().describe(
+    "Proof of your work, which the board checks before the task counts as done: files you changed (relative " +
+      "to your workspace), commits (shas on your task branch), branch {name, remote} you pushed, tests " +
+      "[{command, exit_code}] the board re-runs itself, artifacts (paths or URLs). Claim only what exists; " +
+      "anything that does not check out refuses the completion.",
+  ),
 });
 
 export const BlockParams = z.strictObject({
@@ -195,6 +202,12 @@ export const CreateParams = z.strictObject({
     .describe("Give up (block the task) after this many failed runs; defaults to the board's failure limit."),
   model_override: ModelName.nullish().describe(
     "The model the new task's worker runs with, as its agent CLI names it (e.g. 'sonnet'); defaults to the assignee profile's model.",
+  ),
+  require: RequirementList.nullish().describe(
+    "What the worker's completion must prove: commits, files, branch, artifacts, clean_tree, verify.",
+  ),
+  verify_command: VerifyCommand.nullish().describe(
+    "A shell command the board runs itself in the workspace before the task counts as done (e.g. 'pnpm test'); implies verify.",
   ),
 });
 

@@ -3,6 +3,7 @@ import { CoreError, notFound } from "./errors.ts";
 import { appendEvent } from "./events.ts";
 import { claimerOf, type Kernel, lockHost } from "./kernel.ts";
 import { requeueStatus } from "./links.ts";
+import { HANDED_IN_SQL } from "./proofs.ts";
 import { RETRY_DUE_SQL } from "./rate-limits.ts";
 import { NO_CLAIM_SQL, type TaskRow, toTask } from "./rows.ts";
 import { closeRun } from "./runs.ts";
@@ -206,7 +207,8 @@ export async function releaseStaleClaims(k: Kernel): Promise<WorkerRef[]> {
     }>(
       `SELECT t.id, t.claim_lock, t.worker_pid, t.current_run_id, r.started_at FROM tasks t
          LEFT JOIN task_runs r ON r.id = t.current_run_id
-        WHERE t.status = 'running' AND t.claim_expires IS NOT NULL AND t.claim_expires < ?`,
+        WHERE t.status = 'running' AND t.claim_expires IS NOT NULL AND t.claim_expires < ?
+          AND NOT ${HANDED_IN_SQL("t")}`,
       [k.clock.now()],
     );
     const released: WorkerRef[] = [];

@@ -1,5 +1,7 @@
+import type { EventPayload, SavedWork } from "@switchyard/contract";
 import type { Kernel } from "./kernel.ts";
 import { parentIds } from "./links.ts";
+import { getProof } from "./proofs.ts";
 import { type CommentRow, toComment } from "./rows.ts";
 import { latestCompletedRun, listRuns } from "./runs.ts";
 import { requireTask } from "./tasks.ts";
@@ -52,6 +54,8 @@ export async function buildWorkerContext(k: Kernel, taskId: string): Promise<str
   out.push(`Workspace: ${task.workspace_kind} @ ${task.workspace_path ?? "(unresolved)"}`);
 
   if (task.body?.trim()) out.push("", "## Body", "", truncateText(task.body, CONTEXT_CAPS.body));
+
+  out.push(...(await proofSections(k, task.id, task.current_run_id)));
 
   const closed = await listRuns(k, taskId, false);
   /** A block's reason is both an attempt's summary and a "BLOCKED:" comment: the thread points up instead of repeating it. */
@@ -134,4 +138,82 @@ export async function buildWorkerContext(k: Kernel, taskId: string): Promise<str
     }
   }
   return `${out.join("\n")}\n`;
+}
+
+interface ProofEventRow {
+  kind: string;
+  payload: string | null;
+}
+
+function fence(text: string): string[] {
+  const body = text.trimEnd() || "(no output)";
+  return ["~~~~", body.replaceAll("~~~~", "~~~"), "~~~~"];
+}
+
+/**
+ * What the worker must know to finish with proof (SPEC §12): what its completion must prove and
+ * on which branch, why the last completion was refused (the board's own check output), and
+ * where the previous attempt's uncommitted work was saved.
+ */
+async function proofSections(k: Kernel, taskId: string, runId: number | null): Promise<string[]> {
+  const out: string[] = [];
+  const proof = await getProof(k, runId);
+  const req = proof?.requirements;
+  if (proof?.branch || (req && req.require.length > 0)) {
+    out.push("", "## What your completion must prove");
+    if (proof?.branch) {
+      out.push(
+        "",
+        `Your workspace is a git worktree on branch \`${proof.branch}\`, started from ${proof.base_commit?.slice(0, 12) ?? "its base"}. Commit your work there.`,
+      );
+    }
+    if (req && req.require.length > 0) out.push("", `Required: ${req.require.join(", ")}.`);
+    if (req?.verify) {
+      out.push(
+        "",
+        `After you complete, the board runs \`${req.verify}\` in your workspace itself (limit ${req.verify_timeout_seconds} s); the task is done only if it exits 0.`,
+      );
+    }
+    out.push(
+      "",
+      "Complete with receipts the board can check: the files you changed, the shas of your commits (`git rev-parse HEAD` after committing), a pushed branch, test commands with their exit codes, artifacts. A claim that does not check out refuses the completion.",
+    );
+  }
+
+  const rows = await k.db.all<ProofEventRow>(
+    `SELECT kind, payload FROM task_events
+      WHERE task_id = ? AND kind IN ('completion_blocked_unverified', 'completed', 'reclaimed', 'timed_out')
+      ORDER BY id DESC LIMIT 20`,
+    [taskId],
+  );
+  const lastRefusal = rows.findIndex((r) => r.kind === "completion_blocked_unverified");
+  const lastDone = rows.findIndex((r) => r.kind === "completed");
+  const beforeDone = (i: number) => i !== -1 && (lastDone === -1 || i < lastDone);
+  if (beforeDone(lastRefusal)) {
+    const p = JSON.parse(rows[lastRefusal]?.payload ?? "{}") as EventPayload<"completion_blocked_unverified">;
+    out.push("", "## Why the last completion was refused");
+    for (const v of p.refused ?? []) out.push("", `- ${v.kind} \`${v.claim}\`: ${v.reason} — ${v.detail ?? ""}`);
+    for (const c of (p.checks ?? []).filter((c) => !c.ok)) {
+      out.push(
+        "",
+        `The board ran \`${c.command}\` in your workspace: ${c.timed_out ? "it timed out" : `exit ${c.exit_code}`} after ${c.duration_ms} ms. The end of its output:`,
+        "",
+        ...fence(truncateText(c.output_tail, CONTEXT_CAPS.field)),
+      );
+    }
+  }
+  const stoppedAt = rows.findIndex((r) => r.kind === "reclaimed" || r.kind === "timed_out");
+  const stopped = rows[stoppedAt];
+  const wip = stopped?.payload ? (JSON.parse(stopped.payload) as { wip?: SavedWork }).wip : undefined;
+  if (wip && beforeDone(stoppedAt)) {
+    out.push(
+      "",
+      "## Work in progress from the previous attempt",
+      "",
+      `The previous attempt was stopped with ${wip.files.length} uncommitted file(s): ${wip.files.slice(0, 20).join(", ")}. ` +
+        `They were left in place in your workspace and saved at \`${wip.ref}\` (commit ${wip.commit.slice(0, 12)}). ` +
+        `If they are missing, restore them with \`git restore --source=${wip.commit.slice(0, 12)} --worktree -- .\`.`,
+    );
+  }
+  return out;
 }

@@ -30,6 +30,8 @@ describe("taskDetail", () => {
       events: await listEvents(k, t.id),
       links: { parents: [parent.id], children: [child.id] },
       runs: await listRuns(k, t.id),
+      // No workspace probe on this kernel, so no branch diff.
+      diff: null,
     });
     expect(detail.task).toMatchObject({ id: t.id, status: "running", age: { started_age_seconds: 5 } });
     expect(detail.comments.map((c) => [c.author, c.body])).toEqual([["bob", "how is it going?"]]);

@@ -13,11 +13,12 @@ import {
 import type { Kernel } from "./kernel.ts";
 import { recomputeReady } from "./links.ts";
 import { pausedProfiles, spawnFingerprint } from "./pauses.ts";
+import type { ProfileRequirements } from "./policy.ts";
 import { RETRY_DUE_SQL } from "./rate-limits.ts";
 import { type TaskRow, toTask } from "./rows.ts";
 import { runningByProfile } from "./stats.ts";
 import { TASK_ORDER } from "./tasks.ts";
-import { resolveWorkspace } from "./workspaces.ts";
+import { prepareWorkspace, stampRun } from "./workspaces.ts";
 
 /** What a spawn function gets: the claimed task, its run and its resolved workspace. */
 export interface SpawnRequest {
@@ -90,6 +91,8 @@ export interface DispatchOptions {
   stop: (pid: number) => Promise<StopResult>;
   /** Where `worktree` workspaces default to. */
   cwd?: string;
+  /** What a profile's completions must prove (config.yaml `profiles.<name>.require/verify`). */
+  profileRequirements?: (profile: string) => ProfileRequirements | undefined;
   /** Called for background work that must not be lost (stopping superseded workers). */
   track?: (work: Promise<unknown>) => void;
   log?: (message: string) => void;
@@ -271,7 +274,9 @@ export async function dispatchOnce(k: Kernel, options: DispatchOptions): Promise
 
     let workspace: string;
     try {
-      workspace = await resolveWorkspace(k, claimed, options.cwd);
+      const prepared = await prepareWorkspace(k, claimed, options.cwd);
+      workspace = prepared.path;
+      await stampRun(k, claimed, runId, prepared, options.profileRequirements?.(profile));
     } catch (err) {
       const o = await recordFailure(
         k,

@@ -1,4 +1,4 @@
-import type { ErrorCode, TaskStatus } from "@switchyard/contract";
+import type { ErrorCode, ReceiptVerdict, TaskStatus } from "@switchyard/contract";
 
 /** Extra facts a refusal carries to the API body (e.g. the unfinished parents, the phantom ids). */
 export interface CoreErrorFacts {
@@ -8,6 +8,8 @@ export interface CoreErrorFacts {
   task_id?: string;
   /** The task's status when the refusal leaves it as it was (a gate refusal: the worker still holds it). */
   status?: TaskStatus;
+  /** `unverified_completion`: each refused claim of the completion (SPEC §12). */
+  refused?: ReceiptVerdict[];
 }
 
 /**

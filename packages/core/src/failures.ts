@@ -1,4 +1,4 @@
-import type { RunOutcome } from "@switchyard/contract";
+import type { CheckResult, ReceiptVerdict, RunOutcome, SavedWork } from "@switchyard/contract";
 import { agentSessionOf, agentVerdict } from "./agents.ts";
 import { isLocalLock, type WorkerRef } from "./claims.ts";
 import { workerDeadlines } from "./deadlines.ts";
@@ -12,6 +12,7 @@ import {
   notePausingFailure,
   PAUSE_AFTER_FAILURES,
 } from "./pauses.ts";
+import { isHandedIn } from "./proofs.ts";
 import {
   type Backoff,
   DEFAULT_BACKOFF,
@@ -21,13 +22,14 @@ import {
 } from "./rate-limits.ts";
 import { NO_CLAIM_SQL } from "./rows.ts";
 import { closeRun } from "./runs.ts";
+import { saveWorkInProgress } from "./wip.ts";
 
 /** SPEC §3.4: one counter for every kind of failure; at the limit the task is blocked. */
 export const DEFAULT_FAILURE_LIMIT = 3;
 
 const ERROR_MAX = 500;
 
-export type FailureKind = "spawn_failed" | "crashed" | "timed_out" | "protocol_violation";
+export type FailureKind = "spawn_failed" | "crashed" | "timed_out" | "protocol_violation" | "unverified";
 
 export interface Failure {
   kind: FailureKind;
@@ -54,6 +56,15 @@ export interface Failure {
   agent?: { connected: boolean; tools: string[] } | null;
   /** The worker's last log lines, kept in the event payload when its agent never connected. */
   logTail?: readonly string[];
+  /** `unverified`: the board's checks of a handed-in completion that refused it (SPEC §12). */
+  unverified?: {
+    refused: ReceiptVerdict[];
+    verified: ReceiptVerdict[];
+    checks: CheckResult[];
+    summary_preview: string | null;
+  };
+  /** `timed_out`: the worker's uncommitted changes, saved before it was stopped. */
+  wip?: SavedWork | null;
 }
 
 export interface FailureOutcome {
@@ -113,9 +124,13 @@ export async function recordFailure(
     const runId = row.current_run_id;
     const outcome: RunOutcome = gaveUp ? "gave_up" : failure.kind;
     if (runId !== null) await closeRun(k, runId, { outcome, error, metadata: payload });
+    if (failure.kind === "unverified") {
+      // The refusal is the warning (and its audit) whether or not the task is given up.
+      await appendFailureEvent(k, taskId, failure, { ...payload, status }, runId);
+    }
     if (gaveUp) {
       await appendEvent(k, taskId, "gave_up", { failures, error, cause: failure.kind }, runId);
-    } else {
+    } else if (failure.kind !== "unverified") {
       await appendFailureEvent(k, taskId, failure, { ...payload, status }, runId);
     }
     const paused =
@@ -160,7 +175,10 @@ function failurePayload(f: Failure, claimLock: string | null, failures: number):
         limit_seconds: f.limitSeconds ?? 0,
         sigkill: f.sigkill ?? false,
         failures,
+        ...(f.wip ? { wip: f.wip } : {}),
       };
+    case "unverified":
+      return { phase: "verify", ...f.unverified, failures };
     case "protocol_violation":
       return {
         pid: f.pid ?? null,
@@ -201,6 +219,20 @@ async function appendFailureEvent(
         taskId,
         "protocol_violation",
         payload as { pid: number | null; exit_code: number | null; signal: string | null; failures: number },
+        runId,
+      );
+      return;
+    case "unverified":
+      await appendEvent(
+        k,
+        taskId,
+        "completion_blocked_unverified",
+        payload as {
+          phase: "verify";
+          refused: ReceiptVerdict[];
+          verified: ReceiptVerdict[];
+          summary_preview: string | null;
+        },
         runId,
       );
       return;
@@ -288,6 +320,8 @@ export async function recordWorkerExit(
   policy: ExitPolicy = {},
 ): Promise<FailureOutcome | RateLimitOutcome | null> {
   const limit = policy.limit ?? DEFAULT_FAILURE_LIMIT;
+  // A worker that handed its completion in is expected to exit: the board's checks decide the run.
+  if (await isHandedIn(k, runId)) return null;
   if (exit.code === RATE_LIMIT_EXIT_CODE && exit.signal === null) {
     return recordRateLimit(k, taskId, runId, { pid: exit.pid, code: exit.code }, policy.backoff ?? DEFAULT_BACKOFF);
   }
@@ -361,6 +395,7 @@ export async function recordTimeout(
   sigkill: boolean,
   limit = DEFAULT_FAILURE_LIMIT,
 ): Promise<FailureOutcome | null> {
+  const wip = await saveWorkInProgress(k, w.task_id, w.run_id, "timed out");
   return recordFailure(
     k,
     w.task_id,
@@ -372,6 +407,7 @@ export async function recordTimeout(
       elapsedSeconds: w.elapsed_seconds,
       limitSeconds: w.limit_seconds,
       sigkill,
+      wip,
     },
     limit,
   );

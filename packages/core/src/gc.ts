@@ -1,6 +1,8 @@
 import { existsSync, readdirSync, realpathSync, rmSync, statSync } from "node:fs";
-import { isAbsolute, join, relative } from "node:path";
+import { basename, dirname, isAbsolute, join, relative } from "node:path";
 import type { Kernel } from "./kernel.ts";
+import { getPolicy } from "./policy.ts";
+import { taskBranch } from "./workspaces.ts";
 
 export const DEFAULT_RETENTION_DAYS = 30;
 
@@ -56,6 +58,43 @@ export function gcWorkerLogs(logsDir: string, olderThanSeconds: number, nowSecon
     if (st.mtimeMs / 1000 < nowSeconds - olderThanSeconds) {
       rmSync(path, { force: true });
       removed++;
+    }
+  }
+  return removed;
+}
+
+/**
+ * Removes the git worktrees of tasks that are done or archived (SPEC §12), and only when their
+ * work is safe: the task's branch is merged into its base (the worktree and the branch go), or
+ * the board keeps branches (`keep_branches`: the worktree goes, the branch stays). A worktree
+ * whose branch is unmerged is left alone. Returns how many worktrees were removed.
+ */
+export async function gcWorktrees(k: Kernel): Promise<number> {
+  if (!k.probe) return 0;
+  const policy = await getPolicy(k);
+  const rows = await k.db.all<{
+    id: string;
+    workspace_path: string | null;
+    repo: string | null;
+    base_ref: string | null;
+  }>(
+    `SELECT id, workspace_path, repo, base_ref FROM tasks
+      WHERE status IN ('done', 'archived') AND workspace_kind = 'worktree' AND workspace_path IS NOT NULL`,
+  );
+  let removed = 0;
+  for (const r of rows) {
+    const path = r.workspace_path as string;
+    if (!existsSync(path)) continue;
+    const repo = r.repo ?? policy.repo ?? (basename(dirname(path)) === ".worktrees" ? dirname(dirname(path)) : null);
+    if (!repo) continue;
+    const branch = taskBranch(r.id);
+    try {
+      const merged = await k.probe.isMerged(repo, branch, r.base_ref ?? policy.base_ref ?? "HEAD");
+      if (!merged && !policy.keep_branches) continue;
+      await k.probe.removeWorktree(repo, path, merged ? branch : null);
+      removed++;
+    } catch {
+      // A worktree git cannot judge or remove stays; gc is not the place to lose work.
     }
   }
   return removed;

@@ -47,11 +47,20 @@ export {
 } from "./clock.ts";
 export { addComment, listComments } from "./comments.ts";
 export {
+  type CheckedCompletion,
+  type ChecksOutcome,
   type CompleteInput,
   type Completion,
+  checkCompletion,
   completeTask,
   type EditResultInput,
   editCompletedResult,
+  finishChecks,
+  type PendingCheck,
+  pendingChecks,
+  startChecks,
+  type WaiveInput,
+  waiveCompletion,
 } from "./completion.ts";
 export { buildWorkerContext, CONTEXT_CAPS, truncateText } from "./context.ts";
 export { nextDeadline, type WorkerDeadline, workerDeadlines } from "./deadlines.ts";
@@ -89,7 +98,7 @@ export {
   type WorkerExit,
 } from "./failures.ts";
 export { type CardVerdict, findTaskRefs, normalizeCards, phantomRefs, verifyCreatedCards } from "./gate.ts";
-export { DEFAULT_RETENTION_DAYS, gcEvents, gcWorkerLogs, gcWorkspaces } from "./gc.ts";
+export { DEFAULT_RETENTION_DAYS, gcEvents, gcWorkerLogs, gcWorkspaces, gcWorktrees } from "./gc.ts";
 export { claimerOf, createKernel, type Kernel, lockHost, type OpenKernelOptions, openKernel } from "./kernel.ts";
 export {
   assertParentsSatisfied,
@@ -136,6 +145,9 @@ export {
   resumeProfile,
   spawnFingerprint,
 } from "./pauses.ts";
+export { getPolicy, type ProfileRequirements, resolveRequirements, setPolicy } from "./policy.ts";
+export type { WorkspaceProbe } from "./probe.ts";
+export { getProof, isHandedIn, proofsOf } from "./proofs.ts";
 export {
   type Backoff,
   backoffSeconds,
@@ -145,6 +157,7 @@ export {
   type RateLimitOutcome,
   recordRateLimit,
 } from "./rate-limits.ts";
+export { checkVerdict, type PlannedCheck, REMOTE_TIMEOUT_MS, verifyClaims } from "./receipts.ts";
 export { type ReassignResult, reassignTask, reclaimTask } from "./recovery.ts";
 export { activeRun, closeRun, getRun, latestRun, listRuns, synthesizeRun } from "./runs.ts";
 export { boardCounts, boardFacets, boardStats, knownAssignees, runningByProfile, taskAge } from "./stats.ts";
@@ -153,6 +166,7 @@ export { BUSY_TIMEOUT_ENV, busyTimeoutFromEnv, WAL_AUTOCHECKPOINT_PAGES } from "
 export { SCHEMA_VERSION } from "./storage/sqlite-schema.ts";
 export {
   assignTask,
+  type CompletionRules,
   createTask,
   editTask,
   getTask,
@@ -161,6 +175,7 @@ export {
   normalizeAssignee,
   normalizeSkills,
   requireTask,
+  setCompletionRules,
   setMaxRetries,
   setModelOverride,
   setPriority,
@@ -168,4 +183,12 @@ export {
   type TaskFilter,
 } from "./tasks.ts";
 export { boardWarnings, taskWarnings } from "./warnings.ts";
-export { claimWithWorkspace, resolveWorkspace } from "./workspaces.ts";
+export { saveWorkInProgress, wipRef } from "./wip.ts";
+export {
+  claimWithWorkspace,
+  type PreparedWorkspace,
+  prepareWorkspace,
+  resolveWorkspace,
+  stampRun,
+  taskBranch,
+} from "./workspaces.ts";

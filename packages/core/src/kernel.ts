@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { type Clock, type IdSource, randomIds, systemClock } from "./clock.ts";
 import type { BoardPaths } from "./paths.ts";
+import type { WorkspaceProbe } from "./probe.ts";
 import type { Queryable, StorageDriver, Transaction } from "./storage/driver.ts";
 import { openSqliteDriver } from "./storage/sqlite.ts";
 
@@ -21,6 +22,11 @@ export interface Kernel {
   readonly host: string;
   /** The process that makes claims through this kernel. */
   readonly pid: number;
+  /**
+   * How this host looks into task workspaces (git, files) to verify completions and prepare
+   * worktrees (SPEC §12); null where the host gave none, and then such claims are refused.
+   */
+  readonly probe: WorkspaceProbe | null;
   /** Statements: committed data outside a write, the transaction's inside one. */
   readonly db: Queryable;
   /** True for the kernel a `write` callback receives. */
@@ -49,6 +55,8 @@ export interface OpenKernelOptions {
   readonly?: boolean;
   /** How long a write waits for another process's write lock before `board_busy` (default 30 s). */
   busyTimeoutMs?: number;
+  /** The host's workspace probe (runtime `gitProbe`). */
+  probe?: WorkspaceProbe | null;
 }
 
 /** Opens a board's storage (creating and initialising a SQLite file on first use). */
@@ -71,6 +79,7 @@ export function createKernel(driver: StorageDriver, paths: BoardPaths, options: 
     ids: options.ids ?? randomIds,
     host: options.host ?? hostname(),
     pid: options.pid ?? process.pid,
+    probe: options.probe ?? null,
     readOnly: driver.readOnly,
     onCommit: (listener: () => void) => driver.onCommit(listener),
     stale: () => driver.stale(),

@@ -1,6 +1,6 @@
 import { allows, operatorMove, satisfiesChildren, type Task, type TaskStatus } from "@switchyard/contract";
 import { blockTask, unblockTask } from "./blocking.ts";
-import { completeTask } from "./completion.ts";
+import { type CheckedCompletion, completeTask } from "./completion.ts";
 import { CoreError } from "./errors.ts";
 import { appendEvent } from "./events.ts";
 import type { Kernel } from "./kernel.ts";
@@ -69,6 +69,8 @@ export interface MoveInput {
   block_reason?: string | null;
   /** Who moves it (the author of a block's comment). */
   author?: string | null;
+  /** A completion's gates, already passed outside the transaction (patch.ts). */
+  checked?: CheckedCompletion;
 }
 
 const RUNNING_REFUSED =
@@ -87,8 +89,14 @@ export async function moveTask(k: Kernel, id: string, move: MoveInput): Promise<
     const row = operatorMove(task.status, move.status);
     switch (row?.action) {
       case "complete":
-        return (await completeTask(k, id, { result: move.result, summary: move.summary, metadata: move.metadata }))
-          .task;
+        return (
+          await completeTask(k, id, {
+            result: move.result,
+            summary: move.summary,
+            metadata: move.metadata,
+            checked: move.checked,
+          })
+        ).task;
       case "block":
         return (await blockTask(k, id, { reason: move.block_reason, author: move.author })).task;
       case "unblock":

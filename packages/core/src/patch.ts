@@ -1,10 +1,20 @@
 import type { BulkBody, BulkResult, PatchTaskBody, Task } from "@switchyard/contract";
 import type { WorkerRef } from "./claims.ts";
+import { checkCompletion } from "./completion.ts";
 import { CoreError, isCoreError, isStorageFailure } from "./errors.ts";
 import type { Kernel } from "./kernel.ts";
 import { archiveTask, moveTask, refuseRunning } from "./moves.ts";
 import { assertJsonBounds } from "./rows.ts";
-import { assignTask, editTask, getTask, requireTask, setMaxRetries, setModelOverride, setPriority } from "./tasks.ts";
+import {
+  assignTask,
+  editTask,
+  getTask,
+  requireTask,
+  setCompletionRules,
+  setMaxRetries,
+  setModelOverride,
+  setPriority,
+} from "./tasks.ts";
 
 /**
  * The edits a person makes to tasks in one request (PATCH /tasks/:id, POST /tasks/bulk, the
@@ -21,9 +31,11 @@ export interface Patched {
 
 /** A handoff (result, summary, metadata) belongs to a completion, a reason to a block. */
 function refuseStrayFields(patch: PatchTaskBody): void {
-  const handoff = [patch.result, patch.summary, patch.metadata].some((v) => v !== undefined && v !== null);
+  const handoff = [patch.result, patch.summary, patch.metadata, patch.receipts, patch.created_cards].some(
+    (v) => v !== undefined && v !== null,
+  );
   if (handoff && patch.status !== "done") {
-    throw new CoreError("invalid_input", "result, summary and metadata go with status 'done'");
+    throw new CoreError("invalid_input", "result, summary, metadata, receipts and created_cards go with status 'done'");
   }
   if (patch.block_reason && patch.status !== "blocked") {
     throw new CoreError("invalid_input", "block_reason goes with status 'blocked'");
@@ -49,6 +61,18 @@ async function applyPatch(
   author: string,
 ): Promise<Patched> {
   const before = await requireTask(k, id);
+  // A completion's gates ask git and record their refusals: they run before the transaction
+  // (the move still compares and swaps on the task as it was checked).
+  const checked =
+    !patch.archive && patch.status === "done" && before.status !== "done"
+      ? await checkCompletion(k, id, {
+          result: patch.result,
+          summary: patch.summary,
+          metadata: patch.metadata,
+          created_cards: patch.created_cards,
+          receipts: patch.receipts,
+        })
+      : undefined;
   await k.write(async (k) => {
     if (patch.assignee !== undefined) await assignTask(k, id, patch.assignee);
     if (patch.archive) await archiveTask(k, id);
@@ -60,8 +84,16 @@ async function applyPatch(
         metadata: patch.metadata,
         block_reason: patch.block_reason,
         author,
+        checked,
       });
     }
+    const rules = {
+      require: patch.require,
+      verify_command: patch.verify_command,
+      repo: patch.repo,
+      base_ref: patch.base_ref,
+    };
+    if (Object.values(rules).some((v) => v !== undefined)) await setCompletionRules(k, id, rules);
     if (patch.priority !== undefined) await setPriority(k, id, patch.priority);
     if (patch.max_retries !== undefined) await setMaxRetries(k, id, patch.max_retries);
     if (patch.model_override !== undefined) await setModelOverride(k, id, patch.model_override);

@@ -2,6 +2,8 @@ import {
   type Comment,
   JSON_LIMITS,
   jsonBoundsProblem,
+  REQUIREMENTS,
+  type Requirement,
   type Run,
   type RunOutcome,
   type RunStatus,
@@ -45,6 +47,10 @@ export interface TaskRow {
   retry_after: number | null;
   parked: number | null;
   model_override: string | null;
+  require: string | null;
+  verify_command: string | null;
+  repo: string | null;
+  base_ref: string | null;
 }
 
 /** The columns of a task row, in one fixed order: for reading many rows as arrays (`.raw()`). */
@@ -79,6 +85,10 @@ export const TASK_COLUMNS = [
   "retry_after",
   "parked",
   "model_override",
+  "require",
+  "verify_command",
+  "repo",
+  "base_ref",
 ] as const satisfies ReadonlyArray<keyof TaskRow>;
 
 /**
@@ -117,6 +127,10 @@ export function taskRowOf(v: readonly unknown[]): TaskRow {
     retry_after: v[27] as number | null,
     parked: v[28] as number | null,
     model_override: v[29] as string | null,
+    require: v[30] as string | null,
+    verify_command: v[31] as string | null,
+    repo: v[32] as string | null,
+    base_ref: v[33] as string | null,
   };
 }
 
@@ -145,6 +159,12 @@ function parseJson(text: string | null): unknown {
 function parseSkills(text: string | null): string[] | null {
   const v = parseJson(text);
   return Array.isArray(v) ? v.map(String) : null;
+}
+
+/** A stored requirement list; names this version does not know are dropped. */
+export function parseRequirements(text: string | null): Requirement[] | null {
+  const v = parseJson(text);
+  return Array.isArray(v) ? REQUIREMENTS.filter((r) => v.includes(r)) : null;
 }
 
 function int(v: number | bigint | null | undefined): number | null {
@@ -191,6 +211,10 @@ export function toTask(r: TaskRow): Task {
     // Only a todo task is parked: a flag left on a task another program moved on means nothing.
     parked: r.status === "todo" && Number(r.parked) === 1,
     model_override: r.model_override ?? null,
+    require: parseRequirements(r.require ?? null),
+    verify_command: r.verify_command ?? null,
+    repo: r.repo ?? null,
+    base_ref: r.base_ref ?? null,
   };
 }
 

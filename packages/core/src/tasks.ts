@@ -1,8 +1,12 @@
 import {
+  BaseRef,
   type CreateTaskBody,
   MaxRetries,
   ModelName,
+  RepoPath,
+  RequirementList,
   type Task,
+  VerifyCommand,
   WORKSPACE_KINDS,
   type WorkspaceKind,
 } from "@switchyard/contract";
@@ -84,6 +88,56 @@ function normalizeModel(raw: string | null | undefined): string | null {
   return parsed.data;
 }
 
+/** What a task's completion must prove and where its worktree comes from (SPEC §12). */
+export interface CompletionRules {
+  require?: readonly string[] | null;
+  verify_command?: string | null;
+  repo?: string | null;
+  base_ref?: string | null;
+}
+
+const RULES = {
+  require: RequirementList.nullable(),
+  verify_command: VerifyCommand.nullable(),
+  repo: RepoPath.nullable(),
+  base_ref: BaseRef.nullable(),
+} as const;
+
+/** The rules given, checked by the contract's schemas, as stored (undefined: not given). */
+function normalizeRules(raw: CompletionRules): Record<keyof CompletionRules, string | null | undefined> {
+  const out: Record<string, string | null | undefined> = {};
+  for (const key of Object.keys(RULES) as Array<keyof CompletionRules>) {
+    const value = raw[key];
+    if (value === undefined) continue;
+    const parsed = RULES[key].safeParse(value);
+    if (!parsed.success)
+      throw new CoreError("invalid_input", `${key}: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+    const v = parsed.data;
+    out[key] = Array.isArray(v) ? (v.length > 0 ? JSON.stringify(v) : null) : (v as string | null);
+  }
+  return out as Record<keyof CompletionRules, string | null | undefined>;
+}
+
+/**
+ * Sets what a task's completion must prove (`require`, `verify_command`) and where its worktree
+ * comes from (`repo`, `base_ref`); null clears one. Appends `edited` naming the fields. A run
+ * already under way keeps the requirements it was started with.
+ */
+export async function setCompletionRules(k: Kernel, id: string, rules: CompletionRules): Promise<Task> {
+  const values = normalizeRules(rules);
+  const fields = (Object.keys(values) as Array<keyof CompletionRules>).filter((f) => values[f] !== undefined);
+  return k.write(async (k) => {
+    await requireTask(k, id);
+    if (fields.length === 0) return requireTask(k, id);
+    await k.db.run(`UPDATE tasks SET ${fields.map((f) => `${f} = ?`).join(", ")} WHERE id = ?`, [
+      ...fields.map((f) => values[f] ?? null),
+      id,
+    ]);
+    await appendEvent(k, id, "edited", { fields });
+    return requireTask(k, id);
+  });
+}
+
 async function findByIdempotencyKey(k: Kernel, key: string): Promise<Task | null> {
   const row = await k.db.get<TaskRow>(
     `SELECT * FROM tasks WHERE idempotency_key = ? AND status != 'archived'
@@ -114,6 +168,7 @@ export async function createTask(k: Kernel, input: NewTask): Promise<{ task: Tas
   const maxRuntime = normalizeMaxRuntime(input.max_runtime_seconds);
   const maxRetries = normalizeMaxRetries(input.max_retries);
   const model = normalizeModel(input.model_override);
+  const rules = normalizeRules(input);
   const priority = input.priority ?? 0;
   if (!Number.isInteger(priority)) throw new CoreError("invalid_input", "priority must be a whole number");
   const parents = [...new Set((input.parents ?? []).map((p) => p.trim()).filter(Boolean))];
@@ -132,8 +187,9 @@ export async function createTask(k: Kernel, input: NewTask): Promise<{ task: Tas
     const row = await k.db.get<TaskRow>(
       `INSERT INTO tasks (id, title, body, assignee, status, priority, created_by, created_at,
                           workspace_kind, workspace_path, tenant, idempotency_key,
-                          max_runtime_seconds, skills, max_retries, model_override)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                          max_runtime_seconds, skills, max_retries, model_override,
+                          require, verify_command, repo, base_ref)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        RETURNING *`,
       [
         id,
@@ -152,6 +208,10 @@ export async function createTask(k: Kernel, input: NewTask): Promise<{ task: Tas
         skills === null ? null : JSON.stringify(skills),
         maxRetries,
         model,
+        rules.require ?? null,
+        rules.verify_command ?? null,
+        rules.repo ?? null,
+        rules.base_ref ?? null,
       ],
     );
     for (const p of parents) {

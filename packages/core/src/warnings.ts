@@ -1,15 +1,16 @@
-import type { Warnings } from "@switchyard/contract";
+import { WARNING_KINDS, type Warnings } from "@switchyard/contract";
 import type { Kernel } from "./kernel.ts";
 
 /**
- * The active-versus-stale rule of reference §7.3: hallucination events count until the task's
- * next `completed` or `edited` event. Computed in one query over the (rare) hallucination
- * events, each compared with its task's latest clean event through an index.
+ * The active-versus-stale rule of reference §7.3: hallucination events, and (SPEC §12)
+ * unverified completions, count until the task's next `completed` or `edited` event. Computed in
+ * one query over the (rare) warning events, each compared with its task's latest clean event
+ * through an index.
  */
 const ACTIVE = `
   SELECT h.task_id, h.kind, COUNT(*) AS n, MAX(h.created_at) AS latest
     FROM task_events h
-   WHERE h.kind IN ('completion_blocked_hallucination', 'suspected_hallucinated_references')
+   WHERE h.kind IN (${WARNING_KINDS.map((kind) => `'${kind}'`).join(", ")})
      AND h.id > COALESCE((SELECT MAX(c.id) FROM task_events c
                            WHERE c.task_id = h.task_id AND c.kind IN ('completed', 'edited')), 0)
      %TASK%

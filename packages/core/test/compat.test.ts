@@ -466,8 +466,14 @@ describe("a board written by Hermes at the reference's schema", () => {
         retry_after: null,
         parked: 0,
         model_override: null,
+        require: null,
+        verify_command: null,
+        repo: null,
+        base_ref: null,
       })),
       profile_pauses: [],
+      run_proofs: [],
+      board_settings: [],
     });
     expect(await getTask(k, "t_12345678")).toMatchObject({ current_run_id: 1, skills: ["review"], status: "running" });
     await k.close();

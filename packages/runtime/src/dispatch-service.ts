@@ -1,10 +1,11 @@
 import type { ChildProcess } from "node:child_process";
 import { hostname } from "node:os";
-import type { Config, DispatchResult, TaskEvent } from "@switchyard/contract";
+import type { CheckResult, Config, DispatchResult, TaskEvent } from "@switchyard/contract";
 import {
   type Clock,
   dispatchOnce,
   type Env,
+  finishChecks,
   type Home,
   hasSpawnableReady,
   type Kernel,
@@ -13,14 +14,19 @@ import {
   nextDeadline,
   nextRetryAt,
   openBoard,
+  type PendingCheck,
+  pendingChecks,
   recordWorkerExit,
   type SpawnRequest,
   type StopResult,
+  startChecks,
   type WorkerRef,
   workersInUse,
 } from "@switchyard/core";
+import { runCheck } from "./checks.ts";
 import { resolveProfile } from "./config.ts";
-import { lastLogLine, runLogTail } from "./logs.ts";
+import { gitProbe } from "./git-probe.ts";
+import { appendCheckLog, lastLogLine, runLogTail } from "./logs.ts";
 import { type ProcessControl, stopProcess, systemProcesses } from "./process.ts";
 import { planLaunch, startWorker, type WorkerLaunch } from "./spawner.ts";
 
@@ -133,7 +139,8 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
   const proc: ProcessControl = { ...base, isAlive: (pid) => children.has(pid) || base.isAlive(pid) };
   let queue: Promise<unknown> = Promise.resolve();
 
-  const open = (board: string): Promise<Kernel> => openBoard(home, board, { clock: options.clock, host });
+  const open = (board: string): Promise<Kernel> =>
+    openBoard(home, board, { clock: options.clock, host, probe: gitProbe });
   const withBoard = async <T>(board: string, fn: (k: Kernel) => Promise<T>): Promise<T> => {
     const k = await open(board);
     try {
@@ -298,6 +305,10 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
         },
         stop: (pid) => stop(pid, board),
         cwd: options.cwd,
+        profileRequirements: (p) => {
+          const profile = resolveProfile(home, config, p);
+          return profile ? { require: profile.require, verify: profile.verify ?? null } : undefined;
+        },
         track,
         log: (m) => log(`${board}: ${m}`),
       });
@@ -306,13 +317,90 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
     }
   };
 
+  /** Runs being checked by this service (SPEC §12). */
+  const checking = new Set<number>();
+  const checker = `${host}:${process.pid}`;
+
+  /** Whether the `host:pid` that took a run's checks may still be running them. */
+  const checkerMayLive = (owner: string): boolean => {
+    if (lockHost(owner) !== host) return true;
+    const pid = Number(owner.slice(owner.lastIndexOf(":") + 1));
+    return pid === process.pid || base.isAlive(pid);
+  };
+
+  /**
+   * The board's own checks of one handed-in completion: the worker that handed it in is stopped
+   * first (it has nothing left to do, and must not change the workspace under the checks), each
+   * command runs in the workspace within the time limit, and the kernel decides with the results.
+   */
+  const checkOne = async (board: string, p: PendingCheck): Promise<void> => {
+    if (p.pid !== null && (proc.isAlive(p.pid) || proc.groupAlive(p.pid))) await stop(p.pid, board);
+    const dispatch = currentConfig().dispatch;
+    const env = {
+      ...(options.baseEnv ?? process.env),
+      SWITCHYARD_TASK: p.task_id,
+      SWITCHYARD_RUN_ID: String(p.run_id),
+    };
+    const results: CheckResult[] = [];
+    for (const c of p.checks) {
+      const ran = await runCheck({
+        cwd: p.workspace ?? "/nonexistent",
+        command: c.command,
+        timeoutMs: p.timeout_seconds * 1000,
+        env,
+      });
+      results.push({
+        command: c.command,
+        source: c.source,
+        expected_exit: c.expected_exit,
+        ...ran,
+        ok: !ran.timed_out && ran.exit_code === c.expected_exit,
+      });
+    }
+    const outcome = await withBoard(board, async (k) => {
+      appendCheckLog(k.paths, p.task_id, results);
+      return finishChecks(k, p.task_id, p.run_id, results, {
+        limit: dispatch.failure_limit,
+        pauseAfter: dispatch.pause_after_failures,
+      });
+    });
+    const summary = results
+      .map((r) => `\`${r.command}\` ${r.timed_out ? "timed out" : `exited ${r.exit_code}`}`)
+      .join(", ");
+    if (outcome?.result === "completed") log(`${board}: ${p.task_id} verified (${summary}): done`);
+    else if (outcome) log(`${board}: ${p.task_id} refused by its checks (${summary}): ${outcome.failure.result}`);
+    options.onWorkerExit?.(board, p.task_id);
+  };
+
+  /** Takes and runs the handed-in completions of the board's tasks that run on this host. */
+  const runPendingChecks = async (board: string, wait: boolean): Promise<void> => {
+    const pending = await withBoard(board, (k) => pendingChecks(k));
+    for (const p of pending) {
+      if (checking.has(p.run_id)) continue;
+      if (p.checking !== null && checkerMayLive(p.checking)) continue;
+      if (!(await withBoard(board, (k) => startChecks(k, p.run_id, checker, p.checking)))) continue;
+      checking.add(p.run_id);
+      const work = checkOne(board, p)
+        .catch(async (err) => {
+          log(`${board}: checking the completion of ${p.task_id} failed: ${(err as Error).message}`);
+          // Give the checks back, so a later tick (or host) runs them again.
+          await withBoard(board, (k) => startChecks(k, p.run_id, null, checker)).catch(() => {});
+        })
+        .finally(() => checking.delete(p.run_id));
+      if (wait) await work;
+      else track(work);
+    }
+  };
+
   return {
     boards: () => listBoards(home, { includeArchived: false }).map((b) => b.slug),
     tick(board, tick = {}) {
-      const run = queue.then(
-        () => runTick(board, tick),
-        () => runTick(board, tick),
-      );
+      const once = async () => {
+        const result = await runTick(board, tick);
+        if (!tick.dryRun) await runPendingChecks(board, !options.watchWorkers);
+        return result;
+      };
+      const run = queue.then(once, once);
       queue = run.catch(() => {});
       return run;
     },
@@ -372,6 +460,8 @@ export function wakesDispatcher(event: TaskEvent): boolean {
     case "archived":
     case "rate_limited":
     case "profile_resumed":
+    case "verifying":
+    case "completion_blocked_unverified":
       return true;
     default:
       return false;

@@ -1,3 +1,4 @@
+export { type CheckInput, type CheckRun, DEFAULT_CHECK_GRACE_MS, runCheck } from "./checks.ts";
 export {
   type ConfigSource,
   configPath,
@@ -32,6 +33,7 @@ export {
   type TickOptions,
   wakesDispatcher,
 } from "./dispatch-service.ts";
+export { gitProbe } from "./git-probe.ts";
 export {
   LOG_ROTATE_BYTES,
   openWorkerLog,

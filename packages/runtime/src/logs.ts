@@ -1,6 +1,17 @@
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
-import type { WorkerLog } from "@switchyard/contract";
+import type { CheckResult, WorkerLog } from "@switchyard/contract";
 import type { BoardPaths } from "@switchyard/core";
 
 /** A worker's stdout and stderr go to `<logs>/<task_id>.log`, rotated at 2 MiB (SPEC §4). */
@@ -25,6 +36,29 @@ export function openWorkerLog(paths: BoardPaths, taskId: string): number {
   const path = workerLogPath(paths, taskId);
   rotateWorkerLog(path);
   return openSync(path, "a");
+}
+
+/**
+ * Appends the board's own checks of a completion (SPEC §12) to the task's worker log, so the
+ * log view shows what ran and how it ended next to the worker's output.
+ */
+export function appendCheckLog(paths: BoardPaths, taskId: string, results: readonly CheckResult[]): void {
+  try {
+    const fd = openWorkerLog(paths, taskId);
+    try {
+      for (const r of results) {
+        const how = r.timed_out ? "timed out" : `exited ${r.exit_code}`;
+        writeSync(
+          fd,
+          `[switchyard ${new Date().toISOString()}] check ${r.source} \`${r.command}\` ${how} after ${r.duration_ms} ms (${r.ok ? "passed" : "failed"})\n${r.output_tail}${r.output_tail.endsWith("\n") || r.output_tail === "" ? "" : "\n"}`,
+        );
+      }
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // The log is a courtesy; the run's proof holds the results.
+  }
 }
 
 /**

@@ -7,9 +7,11 @@ import type { Database } from "better-sqlite3";
  * 3 replaced it with `idx_tasks_queue`, whose ties fall to the rowid (insertion order, as Hermes);
  * 4 added the failure policy's `tasks.max_retries`, `tasks.retry_after` and `profile_pauses`
  * (decision 013); 5 added `tasks.parked` (decision 015) and `idx_runs_profile`; 6 added
- * `tasks.model_override` (Hermes's name for a task's own model, SPEC §14).
+ * `tasks.model_override` (Hermes's name for a task's own model, SPEC §14); 7 added verified
+ * completion (SPEC §12, decision 018): `tasks.require`, `verify_command`, `repo`, `base_ref`
+ * and the `run_proofs` and `board_settings` tables.
  */
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 
 /**
  * The reference schema (§1.3) with the same tables, columns, types and indexes. Switchyard only
@@ -148,20 +150,48 @@ const TASK_COLUMNS: ReadonlyArray<readonly [string, string]> = [
  * of that name and meaning) and `retry_after`, the rate-limit backoff's not-before time
  * (decision 013); `parked`, 1 while a person keeps the task in todo (decision 015);
  * `model_override`, the model the task's worker runs with (Hermes has a column of that name and
- * meaning).
+ * meaning); `require` (a JSON list), `verify_command`, `repo` and `base_ref`, what the task's
+ * completion must prove and where its worktree comes from (SPEC §12).
  */
 const SWITCHYARD_TASK_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ["max_retries", "INTEGER"],
   ["retry_after", "INTEGER"],
   ["parked", "INTEGER NOT NULL DEFAULT 0"],
   ["model_override", "TEXT"],
+  ["require", "TEXT"],
+  ["verify_command", "TEXT"],
+  ["repo", "TEXT"],
+  ["base_ref", "TEXT"],
 ];
 
 /**
  * Switchyard's own tables. `profile_pauses`: a profile whose runs kept failing the same way is
  * paused on this board until `resumed_at` is set (decision 013); one row per profile, reused.
+ * `run_proofs` (SPEC §12): per run, the workspace facts it started from (`base_commit`,
+ * `branch`), what its completion must prove (`requirements`), the verdicts and the board's own
+ * checks of its completion, and `pending`, a completion handed in and waiting for those checks
+ * (`checking` names the host:pid running them). `board_settings`: the board's completion
+ * policy, one row per key (JSON values).
  */
 const SWITCHYARD_DDL = `
+CREATE TABLE IF NOT EXISTS run_proofs (
+  run_id       INTEGER PRIMARY KEY,
+  task_id      TEXT NOT NULL,
+  base_commit  TEXT,
+  branch       TEXT,
+  requirements TEXT,
+  receipts     TEXT,
+  checks       TEXT,
+  pending      TEXT,
+  checking     TEXT
+);
+CREATE INDEX IF NOT EXISTS idx_proofs_task ON run_proofs(task_id);
+
+CREATE TABLE IF NOT EXISTS board_settings (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS profile_pauses (
   profile     TEXT PRIMARY KEY,
   fingerprint TEXT NOT NULL,
