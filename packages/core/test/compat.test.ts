@@ -1,17 +1,19 @@
 import BetterSqlite3 from "better-sqlite3";
 import { describe, expect, it } from "vitest";
+import { claimTask } from "../src/claims.ts";
 import { createManualClock, createSequentialIds } from "../src/clock.ts";
 import { listComments } from "../src/comments.ts";
-import { completeTask } from "../src/completion.ts";
+import { completeTask, finishChecks, waiveCompletion } from "../src/completion.ts";
 import { listEvents } from "../src/events.ts";
 import { type Kernel, openKernel } from "../src/kernel.ts";
 import { childIds, parentIds } from "../src/links.ts";
 import { boardPaths, DEFAULT_BOARD } from "../src/paths.ts";
+import { setPolicy } from "../src/policy.ts";
 import { listRuns } from "../src/runs.ts";
 import type { Queryable } from "../src/storage/driver.ts";
 import { createSqliteDriver } from "../src/storage/sqlite.ts";
 import { migrate, SCHEMA_VERSION } from "../src/storage/sqlite-schema.ts";
-import { getTask, listTasks } from "../src/tasks.ts";
+import { createTask, getTask, listTasks } from "../src/tasks.ts";
 import { tempHome } from "./fixtures.ts";
 import { reportOf, runTogether } from "./processes.ts";
 import {
@@ -479,3 +481,70 @@ describe("a board written by Hermes at the reference's schema", () => {
     await k.close();
   });
 });
+
+describe("a board with receipts (SPEC §12)", () => {
+  it("keeps the reference schema, and Hermes's reads of its own columns still work: the new facts are in new columns and tables only", async () => {
+    const home = tempHome();
+    const paths = boardPaths(home, DEFAULT_BOARD);
+    const k = await open(paths);
+    await setPolicy(k, { require: ["verify"], verify: "pnpm test" });
+    const { task } = await createTask(k, {
+      title: "Verified",
+      assignee: "coder",
+      workspace_kind: "dir",
+      workspace_path: home.root,
+    });
+    const runId = (await claimTask(k, task.id))?.current_run_id as number;
+    await completeTask(k, task.id, {
+      runId,
+      summary: "green",
+      receipts: { tests: [{ command: "pnpm test", exit_code: 0 }] },
+    });
+    const results = ["pnpm test", "pnpm test"].map((command, i) => ({
+      command,
+      source: i === 0 ? ("test" as const) : ("verify" as const),
+      expected_exit: 0,
+      exit_code: 1,
+      duration_ms: 10,
+      output_tail: "1 failing",
+      timed_out: false,
+      ok: false,
+    }));
+    await finishChecks(k, task.id, runId, results);
+    const { task: other } = await createTask(k, {
+      title: "Waived",
+      require: ["commits"],
+      verify_command: "make check",
+    });
+    await refusalOf(completeTask(k, other.id, {}));
+    await waiveCompletion(k, other.id, { reason: "done by hand" });
+    await k.close();
+
+    // What Hermes does on open (its DDL is CREATE TABLE IF NOT EXISTS, its migration adds only
+    // missing columns) finds nothing to change, and its SELECTs of its own columns read every row.
+    const raw = new BetterSqlite3(paths.dbPath);
+    const db = plain(raw);
+    await expectReferenceSuperset(db);
+    for (const [table, spec] of Object.entries(REFERENCE_COLUMNS)) {
+      const names = (await tableInfo(db, table)).map((c) => c.name);
+      expect(names.slice(0, spec.length), table).toEqual(spec.map((c) => c.name));
+      await db.all(`SELECT ${spec.map((c) => c.name).join(", ")} FROM ${table}`);
+    }
+    const tasks = await db.all<{ id: string; status: string }>("SELECT id, status FROM tasks ORDER BY rowid");
+    expect(tasks.map((t) => t.status)).toEqual(["ready", "done"]);
+    const runs = await db.all<{ status: string; outcome: string }>("SELECT status, outcome FROM task_runs ORDER BY id");
+    expect(runs.map((r) => [r.status, r.outcome])).toEqual([
+      ["unverified", "unverified"],
+      ["completed", "completed"],
+    ]);
+    const tables = (await db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")).map(
+      (t) => t.name,
+    );
+    expect(tables).toEqual(expect.arrayContaining(["run_proofs", "board_settings"]));
+    raw.close();
+  });
+});
+
+async function refusalOf(work: Promise<unknown>): Promise<void> {
+  await expect(work).rejects.toMatchObject({ code: "unverified_completion" });
+}

@@ -6,6 +6,7 @@ import {
   buildWorkerContext,
   completeTask,
   createTask,
+  gcWorktrees,
   getProof,
   isCoreError,
   type Kernel,
@@ -277,5 +278,48 @@ describe("a reclaim of a worker with uncommitted edits", () => {
     const context = await buildWorkerContext(k, id);
     expect(context).toContain("## Work in progress from the previous attempt");
     expect(context).toContain(`refs/switchyard/wip/${id}/${first.current_run_id}`);
+  });
+});
+
+describe("a worker stopped at its max runtime", () => {
+  it("has its uncommitted edits saved and named in the timed_out event", async () => {
+    const { s, k, start } = await rig('echo "unfinished" > partial.txt');
+    const id = (
+      await createTask(k, {
+        title: "Slow work",
+        assignee: "coder",
+        workspace_kind: "worktree",
+        max_runtime_seconds: 1,
+      })
+    ).task.id;
+    const first = await start(id);
+    const event = await waitFor("the timeout", async () => {
+      await s.tick("default");
+      return (await listEvents(k, id)).find((e) => e.kind === "timed_out");
+    });
+    expect(TaskEvent.parse(event)).toMatchObject({
+      payload: { wip: { ref: `refs/switchyard/wip/${id}/${first.current_run_id}`, files: ["partial.txt"] } },
+    });
+  });
+});
+
+describe("gc of a done worktree task", () => {
+  it("leaves the worktree while its branch is unmerged, and removes it with its branch once merged", async () => {
+    const { k, repo, start } = await rig('echo "the fix" > fix.txt && git add fix.txt && git commit -q -m "the fix"');
+    const id = (await createTask(k, { title: "Fix it", assignee: "coder", workspace_kind: "worktree" })).task.id;
+    const task = await start(id);
+    const workspace = task.workspace_path as string;
+    const head = git(workspace, "rev-parse", "HEAD");
+    await completeTask(k, id, { runId: task.current_run_id, receipts: { commits: [head] } });
+
+    expect(await gcWorktrees(k)).toBe(0);
+    expect(existsSync(workspace)).toBe(true);
+
+    git(repo, "merge", "-q", "--ff-only", `sy/${id}`);
+    // The worker (still waiting to be stopped) has its cwd there; removing the directory is gc's job anyway.
+    expect(await gcWorktrees(k)).toBe(1);
+    expect(existsSync(workspace)).toBe(false);
+    expect(git(repo, "branch", "--list", `sy/${id}`)).toBe("");
+    expect(git(repo, "rev-parse", "main")).toBe(head);
   });
 });
