@@ -31,6 +31,8 @@ const OPTIONS = {
   "print-context": { type: "boolean", default: false },
   later: { type: "string" },
   times: { type: "string", default: "1" },
+  shell: { type: "string", multiple: true },
+  receipts: { type: "string" },
 };
 
 function usage(message) {
@@ -48,6 +50,13 @@ function parse(argv) {
     }
     if (!AFTER_REFUSAL.includes(values["after-refusal"])) {
       return new Error(`unknown --after-refusal '${values["after-refusal"]}'; use one of ${AFTER_REFUSAL.join(", ")}`);
+    }
+    if (values.receipts !== undefined) {
+      try {
+        JSON.parse(values.receipts.replaceAll("{head}", "0"));
+      } catch {
+        return new Error(`--receipts must be JSON (it may contain {head}), got '${values.receipts}'`);
+      }
     }
     return values;
   } catch (err) {
@@ -116,6 +125,36 @@ const num = (name) => {
   return n;
 };
 
+const workspace = () => env.SWITCHYARD_WORKSPACE ?? env.HERMES_KANBAN_WORKSPACE ?? process.cwd();
+
+/** `--shell "<snippet>"` (repeatable): each runs with /bin/sh in the workspace; a failure ends the agent with exit 1. */
+function runShell() {
+  for (const snippet of opts.shell ?? []) {
+    const r = spawnSync("/bin/sh", ["-c", snippet], { cwd: workspace(), env, encoding: "utf8" });
+    const code = r.status ?? 1;
+    trace("shell", { snippet: snippet.slice(0, 200), code, stderr: (r.stderr ?? "").trim() || undefined });
+    if (code !== 0) {
+      process.stderr.write(`fake-agent: --shell exited ${code}: ${snippet}\n${r.stderr ?? ""}`);
+      finish("shell-failed", 1);
+    }
+  }
+}
+
+/** `--receipts <json>` for `complete`, with `{head}` replaced by the workspace's `git rev-parse HEAD`. */
+function receiptsArgs() {
+  if (opts.receipts === undefined) return [];
+  let json = opts.receipts;
+  if (json.includes("{head}")) {
+    const r = spawnSync("git", ["rev-parse", "HEAD"], { cwd: workspace(), encoding: "utf8" });
+    if (r.status !== 0) {
+      process.stderr.write(`fake-agent: --receipts names {head} but git rev-parse HEAD failed: ${r.stderr}`);
+      finish("no-head", 3);
+    }
+    json = json.replaceAll("{head}", r.stdout.trim());
+  }
+  return ["--receipts", json];
+}
+
 function complete(extra = []) {
   const summary = opts.summary ?? `fake agent (pid ${process.pid}) finished ${task}`;
   return sy(
@@ -127,9 +166,13 @@ function complete(extra = []) {
     `done by the fake agent in ${process.cwd()}`,
     "--metadata",
     JSON.stringify({ agent: "fake", pid: process.pid, mode: opts.mode }),
+    ...receiptsArgs(),
     ...extra,
   );
 }
+
+/** How a completion that went through ended: `handed-in` when the board runs its checks first. */
+const completedHow = (result) => (/^Handed in /m.test(result.stdout) ? "handed-in" : "completed");
 
 function finish(how, code = 0) {
   trace("end", { how });
@@ -168,6 +211,7 @@ async function main() {
     );
   }
   if (num("delay") > 0) await sleep(num("delay"));
+  runShell();
 
   if (opts["on-term"] || opts["ignore-term"]) {
     process.on("SIGTERM", () => {
@@ -184,8 +228,7 @@ async function main() {
     case "complete": {
       must(sy("show", task), "show");
       must(sy("heartbeat", task, "--note", "working"), "heartbeat");
-      must(complete(), "complete");
-      return finish("completed");
+      return finish(completedHow(must(complete(), "complete")));
     }
     case "children": {
       const ids = [];
@@ -197,8 +240,7 @@ async function main() {
         ids.push(JSON.parse(r.stdout).id);
       }
       trace("created", { ids });
-      must(complete(ids.flatMap((id) => ["--created-card", id])), "complete");
-      return finish("completed");
+      return finish(completedHow(must(complete(ids.flatMap((id) => ["--created-card", id])), "complete")));
     }
     case "phantom": {
       const phantom = "t_deadbeef";
@@ -206,8 +248,7 @@ async function main() {
       trace("phantom-complete", { code: r.code, stderr: r.stderr });
       if (r.code === 0) return finish("phantom-accepted", 4);
       if (opts["after-refusal"] === "retry") {
-        must(complete(), "honest complete");
-        return finish("completed");
+        return finish(completedHow(must(complete(), "honest complete")));
       }
       if (opts["after-refusal"] === "hang") {
         // Stays on the task (its claim held) until someone reclaims it or reassigns it.
@@ -223,8 +264,7 @@ async function main() {
         must(sy("heartbeat", task, "--note", "still working"), "heartbeat");
         await sleep(num("every"));
       }
-      must(complete(), "complete");
-      return finish("completed");
+      return finish(completedHow(must(complete(), "complete")));
     }
     case "block": {
       must(sy("block", task, opts.reason), "block");

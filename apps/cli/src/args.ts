@@ -1,4 +1,4 @@
-import { isAbsolute } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import { BoardSlug, EVENT_KINDS, type EventKind, TaskStatus, type WorkspaceKind } from "@switchyard/contract";
 import { expandHome, parseDuration } from "@switchyard/core";
 import { InvalidArgumentError } from "commander";
@@ -39,20 +39,6 @@ export function duration(text: string): number {
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message);
   }
-}
-
-/** A JSON object (metadata). */
-export function jsonObject(text: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new InvalidArgumentError("metadata must be a JSON object, e.g. '{\"tests\": 12}' (it is not valid JSON)");
-  }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new InvalidArgumentError("metadata must be a JSON object, e.g. '{\"tests\": 12}'");
-  }
-  return value as Record<string, unknown>;
 }
 
 export function boardSlug(text: string): string {
@@ -96,6 +82,67 @@ export function workspaceSpec(text: string): { kind: WorkspaceKind; path: string
     return { kind: "dir", path };
   }
   throw new InvalidArgumentError(`unknown workspace '${text}': use scratch, worktree or dir:<absolute path>`);
+}
+
+/** `commits,verify` -> the names as typed (the contract's schema checks them); `none` or `` is the empty list. */
+export function nameList(text: string): string[] {
+  const v = text.trim();
+  if (v === "" || v.toLowerCase() === "none") return [];
+  return v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** A path as given, made absolute against the current directory (`~` is expanded). */
+export function absolutePath(text: string): string {
+  return resolve(expandHome(text.trim()));
+}
+
+/** A JSON object, for an option that takes one (`--metadata`, `--receipts`). */
+export function jsonObjectOf(flag: string, example: string) {
+  return (text: string): Record<string, unknown> => {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw new InvalidArgumentError(`${flag} must be a JSON object, e.g. '${example}' (it is not valid JSON)`);
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      throw new InvalidArgumentError(`${flag} must be a JSON object, e.g. '${example}'`);
+    }
+    return value as Record<string, unknown>;
+  };
+}
+
+/** `--metadata`: a JSON object of machine-readable facts. */
+export const jsonObject = jsonObjectOf("metadata", '{"tests": 12}');
+
+/**
+ * `--test "pnpm test=0"`: a command and the exit code it gave, split at the last `=` (a command
+ * may contain `=` itself: `FOO=1 make check=0`). Repeatable.
+ */
+export function testClaim(text: string, previous: TestClaimInput[] | undefined): TestClaimInput[] {
+  const at = text.lastIndexOf("=");
+  const code = at < 0 ? "" : text.slice(at + 1).trim();
+  if (at < 0 || !/^\d+$/.test(code)) {
+    throw new InvalidArgumentError(
+      `--test takes "<command>=<exit code>", e.g. --test "pnpm test=0" (got '${text.slice(0, 200)}')`,
+    );
+  }
+  return [...(previous ?? []), { command: text.slice(0, at), exit_code: Number(code) }];
+}
+
+export interface TestClaimInput {
+  command: string;
+  exit_code: number;
+}
+
+/** `--branch feature/x` or `--branch feature/x@upstream`: a pushed branch and its remote (default origin). */
+export function branchClaim(text: string): { name: string; remote?: string } {
+  const at = text.indexOf("@");
+  if (at < 0) return { name: text };
+  return { name: text.slice(0, at), remote: text.slice(at + 1) };
 }
 
 /** For repeatable options: `--parent a --parent b`. */

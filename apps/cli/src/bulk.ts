@@ -8,7 +8,8 @@ import { ReportedFailure, refusalText } from "./errors.ts";
  * handled on its own, as in the reference: a refusal prints one line and the others go on;
  * the verb then exits 1. A failure of the storage (read-only, busy, full) stops the loop: it
  * would refuse every other id the same way, so it is said once. With `json`, the outcome of
- * every id is printed as `POST /tasks/bulk` answers it (`{results: [{id, ok, error?}]}`).
+ * every id is printed as `POST /tasks/bulk` answers it (`{results: [{id, ok, error?}]}`);
+ * `options.json` is read once every id is done, so a verb that printed something else may clear it.
  */
 export async function forEachId(
   cli: Cli,

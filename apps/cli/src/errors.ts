@@ -1,6 +1,7 @@
 import type { ErrorCode } from "@switchyard/contract";
 import { type CoreError, isCoreError } from "@switchyard/core";
 import { CommanderError } from "commander";
+import { refusedClaims } from "./output.ts";
 
 /** A bad flag, argument or environment value: exit 2. */
 export class UsageError extends Error {
@@ -31,6 +32,7 @@ export const EXIT_BY_CODE: Record<ErrorCode, typeof EXIT_REFUSED | typeof EXIT_U
   dependency_cycle: EXIT_REFUSED,
   parents_unfinished: EXIT_REFUSED,
   hallucinated_cards: EXIT_REFUSED,
+  unverified_completion: EXIT_REFUSED,
   superseded: EXIT_REFUSED,
   not_owner: EXIT_REFUSED,
   board_exists: EXIT_REFUSED,
@@ -64,6 +66,11 @@ export const HINT_BY_CODE: Record<ErrorCode, Hint> = {
   dependency_cycle: null,
   parents_unfinished: () => "complete or unlink the parents first",
   hallucinated_cards: () => "pass --created-card only for cards you created, or leave it out",
+  // The kernel's message names each refused claim and how to retry; any it does not name are added.
+  unverified_completion: (err) => {
+    const unnamed = refusedClaims(err.facts.refused ?? [], err.message);
+    return unnamed ? `refused: ${unnamed}` : "";
+  },
   superseded: null,
   not_owner: null,
   board_exists: null,

@@ -1,4 +1,4 @@
-import type { Task, TaskEvent } from "@switchyard/contract";
+import type { ReceiptVerdict, Task, TaskEvent } from "@switchyard/contract";
 
 /** Text output of the CLI (reference §10.1): status icons, list lines, times and durations. */
 
@@ -64,4 +64,15 @@ export function table(header: string[], rows: string[][]): string {
       .join("  ")
       .trimEnd();
   return [line(header), ...rows.map(line)].join("\n");
+}
+
+/**
+ * Refused receipts on one line: `commit 1a2b3c4 (no such commit); file src/a.ts (unchanged)`;
+ * those a refusal's `message` already names are left out.
+ */
+export function refusedClaims(verdicts: readonly ReceiptVerdict[], message = ""): string {
+  return verdicts
+    .filter((v) => !v.ok && !message.includes(`${v.kind} ${v.claim}`))
+    .map((v) => `${v.kind} ${v.claim} (${(v.detail ?? v.reason ?? "refused").replace(/\s+/g, " ").trim()})`)
+    .join("; ");
 }

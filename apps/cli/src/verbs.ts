@@ -16,6 +16,7 @@ import { registerRecovery } from "./commands/recovery.ts";
 import { registerServe } from "./commands/serve.ts";
 import { registerStreams } from "./commands/streams.ts";
 import { registerTasks } from "./commands/tasks.ts";
+import { registerVerification } from "./commands/verification.ts";
 import { registerWrap } from "./commands/wrap.ts";
 import type { RegisterVerbs } from "./context.ts";
 
@@ -45,6 +46,7 @@ export const VERBS: readonly RegisterVerbs[] = [
   registerTasks,
   registerLifecycle,
   registerRecovery,
+  registerVerification,
   registerLinks,
   registerStreams,
   registerDispatch,

@@ -24,6 +24,7 @@ import {
   HeartbeatResult,
   LinkResult,
   NotifySubscription,
+  PolicyResponse,
   ReassignResponse,
   ReclaimResponse,
   ResumeProfileResponse,
@@ -249,6 +250,21 @@ const ROWS: Record<string, Row> = {
     args: (h) => ["model", h.task(), "opus"],
     schema: TaskResponse,
     check: (v) => expect(v).toMatchObject({ task: { model_override: "opus" } }),
+  },
+  waive: {
+    args: (h) => {
+      const id = h.task();
+      h.home.ok(["claim", id]);
+      return ["waive", id, "--reason", "checked by hand"];
+    },
+    schema: TaskResponse,
+    check: (v) => expect(v).toMatchObject({ task: { status: "done" } }),
+  },
+  "policy show": { args: () => ["policy", "show"], schema: PolicyResponse },
+  "policy set": {
+    args: () => ["policy", "set", "--require", "commits"],
+    schema: PolicyResponse,
+    check: (v) => expect(v).toMatchObject({ policy: { require: ["commits"] } }),
   },
   doctor: {
     args: () => ["doctor"],

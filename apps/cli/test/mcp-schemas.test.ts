@@ -128,7 +128,7 @@ describe("the MCP tools' schemas", () => {
     expect(await refusal(client, "kanban_create", { title: "follow-up", assignee: "dave", parent: running })).toBe(
       "kanban_create: unknown argument 'parent' (did you mean 'parents'?); nothing was done. kanban_create takes: " +
         "title, assignee, body, parents, tenant, priority, workspace_kind, workspace_path, triage, idempotency_key, " +
-        "max_runtime_seconds, skills, max_retries, model_override",
+        "max_runtime_seconds, skills, max_retries, model_override, require, verify_command",
     );
     expect(await refusal(client, "kanban_show", { task: running, colour: "red" })).toBe(
       "kanban_show: unknown arguments 'task' (did you mean 'task_id'?), 'colour'; nothing was done. kanban_show takes: task_id",

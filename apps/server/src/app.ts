@@ -7,6 +7,7 @@ import { boardRoutes } from "./routes/board.ts";
 import { boardsRoutes } from "./routes/boards.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { linkRoutes } from "./routes/links.ts";
+import { policyRoutes } from "./routes/policy.ts";
 import { profileRoutes } from "./routes/profiles.ts";
 import { taskActionRoutes } from "./routes/task-actions.ts";
 import { taskRoutes } from "./routes/tasks.ts";
@@ -48,6 +49,7 @@ function apiRoutes(deps: AppDeps) {
     .route("/", taskActionRoutes(deps))
     .route("/", linkRoutes(deps))
     .route("/", boardsRoutes(deps))
+    .route("/", policyRoutes(deps))
     .route("/", profileRoutes(deps))
     .route("/", eventRoutes(deps));
 }

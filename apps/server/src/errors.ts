@@ -17,6 +17,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, ContentfulStatusCode> = {
   claim_conflict: 409,
   parents_unfinished: 409,
   hallucinated_cards: 409,
+  unverified_completion: 409,
   superseded: 409,
   board_exists: 409,
   unauthorized: 401,
@@ -79,10 +80,11 @@ function clientAborted(err: Error): boolean {
 export function createErrorHandler(log: (message: string) => void) {
   return (err: Error, c: Context) => {
     if (isCoreError(err)) {
-      const { parents, phantom_cards } = err.facts;
+      const { parents, phantom_cards, refused } = err.facts;
       return apiError(c, err.code, err.message, {
         ...(parents ? { parents } : {}),
         ...(phantom_cards ? { phantom_cards } : {}),
+        ...(refused ? { refused } : {}),
       });
     }
     if (err instanceof HTTPException) {

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type CoreError, TaskEvent } from "@switchyard/contract";
+import { type ReceiptVerdict, TaskEvent } from "@switchyard/contract";
 import {
   buildWorkerContext,
   completeTask,
@@ -102,9 +102,7 @@ async function rig(script: string, profile: Record<string, unknown> = {}) {
 
 const kinds = async (k: Kernel, id: string) => (await listEvents(k, id)).map((e) => e.kind);
 
-async function refusal(
-  work: Promise<unknown>,
-): Promise<CoreError & { facts: { refused?: Array<{ reason: string }> } }> {
+async function refusal(work: Promise<unknown>): Promise<{ message: string; facts: { refused?: ReceiptVerdict[] } }> {
   const err = await work.then(
     () => null,
     (e: unknown) => e,

@@ -4,6 +4,7 @@ import {
   type CommentResult,
   CreateTaskBody,
   PatchTaskBody,
+  type Requirement,
   type Task,
   type TaskDetail,
   type TaskStatus,
@@ -20,9 +21,18 @@ import {
 } from "@switchyard/core";
 import { configPath, spawnableProfiles } from "@switchyard/runtime";
 import { Option } from "commander";
-import { collect, duration, parseInput, taskStatus, wholeNumber, workspaceSpec } from "../args.ts";
+import {
+  absolutePath,
+  collect,
+  duration,
+  nameList,
+  parseInput,
+  taskStatus,
+  wholeNumber,
+  workspaceSpec,
+} from "../args.ts";
 import type { Cli, RegisterVerbs } from "../context.ts";
-import { elapsed, eventLine, indent, stamp, statusIcon, taskLine } from "../output.ts";
+import { elapsed, eventLine, indent, refusedClaims, stamp, statusIcon, taskLine } from "../output.ts";
 import { cliRun, cliTask, shortComment, shortEvent, taskResponse } from "../shapes.ts";
 
 /** create, list, show, assign and comment (reference §10.2). */
@@ -76,6 +86,17 @@ function showText(cli: Cli, detail: TaskDetail, now: number): void {
     field("backoff", `rate-limited; claimable again at ${stamp(task.retry_after)}`);
   }
   if (task.skills && task.skills.length > 0) field("skills", task.skills.join(", "));
+  if (task.require && task.require.length > 0) field("requires", task.require.join(", "));
+  if (task.verify_command) field("verify", task.verify_command);
+  if (task.repo) field("repo", task.repo);
+  if (task.base_ref) field("base ref", task.base_ref);
+  if (detail.diff) {
+    const d = detail.diff;
+    field(
+      "diff",
+      `${d.branch}: ${d.files_changed} file(s), +${d.insertions} -${d.deletions} since ${d.base_commit.slice(0, 12)}`,
+    );
+  }
   if (links.parents.length > 0) field("parents", links.parents.join(", "));
   if (links.children.length > 0) field("children", links.children.join(", "));
   if (task.body?.trim()) cli.out(`\nBody:\n${indent(task.body)}`);
@@ -94,6 +115,15 @@ function showText(cli: Cli, detail: TaskDetail, now: number): void {
       cli.out(`  #${r.id} ${r.outcome ?? r.status} ${r.profile ?? "-"} ${took} (${stamp(r.started_at)})`);
       if (r.summary) cli.out(`    → ${r.summary.split(/\r?\n/, 1)[0]}`);
       if (r.error) cli.out(`    ✖ ${r.error}`);
+      if (r.proof?.verifying) cli.out("    … the board is running its checks on the completion");
+      const refused = r.proof?.receipts?.filter((v) => !v.ok) ?? [];
+      if (refused.length > 0) cli.out(`    ✖ refused: ${refusedClaims(refused)}`);
+      for (const check of r.proof?.checks ?? []) {
+        const got = check.timed_out ? "timed out" : `exit ${check.exit_code ?? "-"}`;
+        cli.out(
+          `    ${check.ok ? "✓" : "✖"} ${check.source} \`${check.command}\`: ${got} (expected ${check.expected_exit})`,
+        );
+      }
     }
   }
 }
@@ -112,6 +142,10 @@ interface CreateOpts {
   model?: string;
   createdBy?: string;
   skill?: string[];
+  require?: string[];
+  verify?: string;
+  repo?: string;
+  baseRef?: string;
   json?: boolean;
 }
 
@@ -133,6 +167,7 @@ const CREATE_FLAGS: Record<string, string> = {
   max_runtime_seconds: "--max-runtime",
   skills: "--skill",
   model_override: "--model",
+  verify_command: "--verify",
 };
 
 export const registerTasks: RegisterVerbs = (program, cli) => {
@@ -153,6 +188,14 @@ export const registerTasks: RegisterVerbs = (program, cli) => {
     .option("--model <name>", "the model its worker runs with, instead of the profile's (see `switchyard model`)")
     .option("--created-by <name>", "the author (default: your profile, else user)")
     .option("--skill <name>", "an extra skill for the worker (repeatable)", collect)
+    .option(
+      "--require <list>",
+      "what its completion must prove, comma-separated: commits, files, branch, artifacts, clean_tree, verify",
+      nameList,
+    )
+    .option("--verify <command>", "a shell command the board runs in the workspace before it counts as done")
+    .option("--repo <path>", "the repository its worktree is made from (default: the board's policy)", absolutePath)
+    .option("--base-ref <rev>", "the revision its branch starts from (default: the board's policy, else HEAD)")
     .option("--json", "print the task as JSON")
     .action(async (words: string[], opts: CreateOpts) => {
       const input = parseInput(
@@ -172,6 +215,11 @@ export const registerTasks: RegisterVerbs = (program, cli) => {
           skills: opts.skill ?? null,
           max_retries: opts.maxRetries ?? null,
           model_override: opts.model ?? null,
+          // The names as typed: the schema checks them.
+          require: (opts.require as Requirement[] | undefined) ?? null,
+          verify_command: opts.verify ?? null,
+          repo: opts.repo ?? null,
+          base_ref: opts.baseRef ?? null,
         },
         CREATE_FLAGS,
       );

@@ -66,7 +66,8 @@ export async function serveMcp(cli: Cli, options: { orchestrator: boolean }): Pr
         // it as structuredContent, which the SDK checks against the outputSchema.
         const text = [{ type: "text" as const, text: JSON.stringify(result) }];
         if ("error" in result) return { content: text, isError: true };
-        return { content: text, structuredContent: result };
+        // The text may say more than the contract's keys (a handed-in completion's next step).
+        return { content: text, structuredContent: tool.result.parse(result) };
       },
     );
   }

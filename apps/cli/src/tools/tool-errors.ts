@@ -1,5 +1,6 @@
 import type { ErrorCode, ToolName } from "@switchyard/contract";
 import type { CoreErrorFacts } from "@switchyard/core";
+import { refusedClaims } from "../output.ts";
 
 /** What a refusal's text may use besides its message: the kernel's facts and the tool. */
 export interface ToolErrorFacts extends CoreErrorFacts {
@@ -24,6 +25,15 @@ function phantomCardsText(_message: string, f: ToolErrorFacts): string {
   );
 }
 
+/**
+ * The refusal of a completion whose receipts did not check out (SPEC §12): the kernel's message
+ * (what to do) and each refused claim with why. Nothing changed; the worker may retry.
+ */
+function unverifiedText(message: string, f: ToolErrorFacts): string {
+  const unnamed = refusedClaims(f.refused ?? [], message);
+  return `${f.tool}: ${message}${unnamed ? ` Refused: ${unnamed}.` : ""}`;
+}
+
 /** An unknown task, in the reference's words for show and comment. */
 function notFoundText(message: string, f: ToolErrorFacts): string {
   if (f.tool === "kanban_show") return message;
@@ -45,6 +55,7 @@ export const TOOL_ERROR: Record<ErrorCode, ToolErrorText> = {
   dependency_cycle: prefixed,
   parents_unfinished: prefixed,
   hallucinated_cards: phantomCardsText,
+  unverified_completion: unverifiedText,
   // The run is over: the kernel's message says so; the worker must stop rather than retry.
   superseded: (message, f) =>
     `${f.tool}: ${message}. Another run owns this task now: make no more changes to it and end your session.`,

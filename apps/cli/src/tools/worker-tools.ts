@@ -1,4 +1,5 @@
 import {
+  type CompleteResult,
   ORCHESTRATOR_TOOL_NAMES,
   TOOL_DESCRIPTIONS,
   TOOL_PARAMS,
@@ -61,6 +62,24 @@ export interface Tool<N extends ToolName = ToolName> {
 
 type Handler<N extends ToolName> = (p: ToolParams<N>, host: ToolHost) => Promise<ToolOutput<N>>;
 
+/**
+ * What kanban_complete adds when the completion was handed in (SPEC §12): the board runs these
+ * checks in the workspace before the task counts as done, and the worker must stop now.
+ */
+interface HandedIn {
+  handed_in: true;
+  checks: string[];
+  next: string;
+}
+
+function handedInText(commands: readonly string[]): string {
+  return (
+    `Handed in: the board now runs ${commands.map((c) => `\`${c}\``).join(", ") || "its checks"} in your workspace ` +
+    "before the task counts as done. Stop working and end your session now; do not call kanban_complete again. " +
+    "If a check fails, the task comes back with its output in the next run's worker_context."
+  );
+}
+
 const LIST_LIMIT = 100;
 const SHOW_EVENTS = 50;
 
@@ -109,9 +128,20 @@ const handlers: { [N in ToolName]: Handler<N> } = {
       result: p.result ?? null,
       metadata: p.metadata ?? null,
       created_cards: p.created_cards ?? null,
+      receipts: p.receipts ?? null,
       runId: runIdFor(host.scope, id),
     });
-    return { ok: true, task_id: id, run_id: done.run_id };
+    if (!done.verifying) return { ok: true, task_id: id, run_id: done.run_id };
+    // Handed in: the text tells the agent to stop; structuredContent keeps the contract's keys (mcp/server.ts).
+    const handedIn: CompleteResult & HandedIn = {
+      ok: true,
+      task_id: id,
+      run_id: done.run_id,
+      handed_in: true,
+      checks: done.verifying.map((c) => c.command),
+      next: handedInText(done.verifying.map((c) => c.command)),
+    };
+    return handedIn;
   },
 
   async kanban_block(p, host) {
@@ -159,6 +189,8 @@ const handlers: { [N in ToolName]: Handler<N> } = {
       skills: p.skills ?? null,
       max_retries: p.max_retries ?? null,
       model_override: p.model_override ?? null,
+      require: p.require ?? null,
+      verify_command: p.verify_command ?? null,
       created_by: author(host),
     });
     return { ok: true, task_id: task.id, status: task.status };

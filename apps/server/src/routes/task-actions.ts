@@ -10,16 +10,20 @@ import {
   ReassignBody,
   ReclaimBody,
   TaskParam,
+  WaiveBody,
 } from "@switchyard/contract";
 import {
   addComment,
   addNotifySub,
   CoreError,
   listNotifySubs,
+  notFound,
   reassignTask,
   reclaimTask,
   removeNotifySub,
   requireTask,
+  taskDict,
+  waiveCompletion,
 } from "@switchyard/core";
 import { readWorkerLog } from "@switchyard/runtime";
 import { Hono } from "hono";
@@ -47,7 +51,7 @@ function homeChannelOf(config: Config, platform: string): HomeChannel {
   return channel;
 }
 
-/** What a task's operator does to it besides moving it: comments, recovery, logs, notifications. */
+/** What a task's operator does to it besides moving it: comments, recovery, waivers, logs, notifications. */
 export function taskActionRoutes(deps: AppDeps) {
   return new Hono()
     .post(
@@ -91,6 +95,22 @@ export function taskActionRoutes(deps: AppDeps) {
         });
         if (reclaimed) deps.stopWorker?.(reclaimed, k);
         return c.json({ ok: true as const, task_id: id, assignee: task.assignee }, 200);
+      },
+    )
+    .post(
+      "/tasks/:id/waive",
+      valid("param", TaskParam),
+      valid("query", BoardQuery),
+      valid("json", WaiveBody),
+      async (c) => {
+        // "Accept without proof" (SPEC §12): completes the task on a person's word, with the reason audited.
+        const { id } = c.req.valid("param");
+        const { reason, author, result } = c.req.valid("json");
+        const { k } = await deps.boards.open(c.req.valid("query").board);
+        await waiveCompletion(k, id, { reason, by: author, result: result ?? null });
+        const task = await taskDict(k, id);
+        if (!task) throw notFound(id);
+        return c.json({ task }, 200);
       },
     )
     .get("/tasks/:id/log", valid("param", TaskParam), valid("query", LogQuery), async (c) => {
