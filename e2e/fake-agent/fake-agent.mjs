@@ -53,9 +53,9 @@ function parse(argv) {
     }
     if (values.receipts !== undefined) {
       try {
-        JSON.parse(values.receipts.replaceAll("{head}", "0"));
+        JSON.parse(values.receipts.replaceAll("%HEAD%", "0"));
       } catch {
-        return new Error(`--receipts must be JSON (it may contain {head}), got '${values.receipts}'`);
+        return new Error(`--receipts must be JSON (it may contain %HEAD%), got '${values.receipts}'`);
       }
     }
     return values;
@@ -140,17 +140,17 @@ function runShell() {
   }
 }
 
-/** `--receipts <json>` for `complete`, with `{head}` replaced by the workspace's `git rev-parse HEAD`. */
+/** `--receipts <json>` for `complete`, with `%HEAD%` replaced by the workspace's `git rev-parse HEAD`. */
 function receiptsArgs() {
   if (opts.receipts === undefined) return [];
   let json = opts.receipts;
-  if (json.includes("{head}")) {
+  if (json.includes("%HEAD%")) {
     const r = spawnSync("git", ["rev-parse", "HEAD"], { cwd: workspace(), encoding: "utf8" });
     if (r.status !== 0) {
-      process.stderr.write(`fake-agent: --receipts names {head} but git rev-parse HEAD failed: ${r.stderr}`);
+      process.stderr.write(`fake-agent: --receipts names %HEAD% but git rev-parse HEAD failed: ${r.stderr}`);
       finish("no-head", 3);
     }
-    json = json.replaceAll("{head}", r.stdout.trim());
+    json = json.replaceAll("%HEAD%", r.stdout.trim());
   }
   return ["--receipts", json];
 }
@@ -228,7 +228,19 @@ async function main() {
     case "complete": {
       must(sy("show", task), "show");
       must(sy("heartbeat", task, "--note", "working"), "heartbeat");
-      return finish(completedHow(must(complete(), "complete")));
+      const r = complete();
+      if (r.code !== 0 && opts.receipts !== undefined && /could not be verified/.test(r.stderr)) {
+        // Refused receipts: the same choices as after a refused card.
+        trace("unverified-complete", { code: r.code, stderr: r.stderr });
+        if (opts["after-refusal"] === "retry") return finish(completedHow(must(sy("complete", task), "complete")));
+        if (opts["after-refusal"] === "hang") {
+          trace("hanging");
+          setInterval(() => {}, 1 << 30);
+          return;
+        }
+        return finish("gave-up-after-refusal");
+      }
+      return finish(completedHow(must(r, "complete")));
     }
     case "children": {
       const ids = [];

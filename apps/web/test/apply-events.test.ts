@@ -1,4 +1,6 @@
-import type { BoardResponse, TaskDetail } from "@switchyard/contract";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { BoardResponse, CheckResult, TaskDetail } from "@switchyard/contract";
 import {
   addComment,
   archiveTask,
@@ -11,6 +13,7 @@ import {
   createTask,
   editTask,
   eventsSince,
+  finishChecks,
   heartbeatWorker,
   type Kernel,
   linkTasks,
@@ -20,12 +23,14 @@ import {
   parentIds,
   reclaimTask,
   recordFailure,
+  setPolicy,
   setPriority,
   setStatusDirect,
   setWorkerPid,
   taskDict,
   unblockTask,
   unlinkTasks,
+  waiveCompletion,
 } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
 import { applyEvents } from "../src/api/apply-events.ts";
@@ -161,6 +166,47 @@ describe("applying live events to the cached board", () => {
     });
     await followLive(k, () => completeTask(k, t.id, { result: "honest, but see t_0badf00d" }));
     await followLive(k, () => editTask(k, t.id, { title: "Reformed" }));
+  });
+
+  it("counts refused (unverified) completions as warnings, and accepting one without proof clears them", async () => {
+    const k = await freshKernel();
+    const t = (await createTask(k, { title: "Unproven", assignee: "alice" })).task;
+    await claimTask(k, t.id);
+    await followLive(k, async () => {
+      await expect(completeTask(k, t.id, { result: "x", receipts: { commits: ["deadbeef"] } })).rejects.toThrow();
+      await expect(completeTask(k, t.id, { result: "x", receipts: { files: ["src/a.ts"] } })).rejects.toThrow();
+    });
+    await followLive(k, () => waiveCompletion(k, t.id, { reason: "checked by hand" }));
+  });
+
+  it("keeps a handed-in completion running, and sends it back to ready with a warning when the board's check fails", async () => {
+    const k = await freshKernel();
+    await setPolicy(k, { require: ["verify"], verify: "pnpm test" });
+    const dir = join(k.paths.workspacesRoot, "checked");
+    mkdirSync(dir, { recursive: true });
+    const t = (await createTask(k, { title: "Checked", assignee: "alice", workspace_kind: "dir", workspace_path: dir }))
+      .task;
+    const runId = (await claimTask(k, t.id))?.current_run_id ?? 0;
+    await setWorkerPid(k, t.id, runId, 4243);
+    await followLive(k, () => completeTask(k, t.id, { result: "x" }));
+    const failed: CheckResult = {
+      command: "pnpm test",
+      source: "verify",
+      expected_exit: 0,
+      exit_code: 1,
+      duration_ms: 1200,
+      output_tail: "1 failed",
+      timed_out: false,
+      ok: false,
+    };
+    await followLive(k, () => finishChecks(k, t.id, runId, [failed]));
+    // At the failure limit the refusal blocks it (gave_up follows).
+    for (let i = 0; i < 2; i++) {
+      const again = (await claimTask(k, t.id))?.current_run_id ?? 0;
+      await completeTask(k, t.id, { result: "x" });
+      await followLive(k, () => finishChecks(k, t.id, again, [failed], { limit: 3 }));
+    }
+    expect((await taskDict(k, t.id))?.status).toBe("blocked");
   });
 
   it("sends failed and reclaimed runs back to ready, and a task at the failure limit to blocked", async () => {

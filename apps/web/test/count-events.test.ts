@@ -1,3 +1,5 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import {
   addComment,
   archiveTask,
@@ -9,15 +11,18 @@ import {
   createTask,
   editTask,
   eventsSince,
+  finishChecks,
   getTask,
   heartbeatWorker,
   type Kernel,
   linkTasks,
   reclaimTask,
   recordFailure,
+  setPolicy,
   setPriority,
   setStatusDirect,
   unblockTask,
+  waiveCompletion,
 } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
 import { changesBoardCounts } from "../src/api/count-events.ts";
@@ -64,6 +69,32 @@ describe("which events may change the board switcher's counts", () => {
     for (const [step, move] of moves.entries()) {
       expect({ step, ...(await change(k, move)) }).toEqual({ step, moved: true, claimed: true });
     }
+  });
+
+  it("flags a completion the board's check refused (back to ready) and one accepted without proof, not one handed in", async () => {
+    const k = await freshKernel();
+    await setPolicy(k, { require: ["verify"], verify: "pnpm test" });
+    const dir = join(k.paths.workspacesRoot, "checked");
+    mkdirSync(dir, { recursive: true });
+    const t = (await createTask(k, { title: "Checked", assignee: "alice", workspace_kind: "dir", workspace_path: dir }))
+      .task;
+    const runId = (await claimTask(k, t.id))?.current_run_id ?? 0;
+    expect(await change(k, () => completeTask(k, t.id, { result: "x" }))).toEqual({ moved: false, claimed: false });
+    const failed = {
+      command: "pnpm test",
+      source: "verify" as const,
+      expected_exit: 0,
+      exit_code: 1,
+      duration_ms: 900,
+      output_tail: "1 failed",
+      timed_out: false,
+      ok: false,
+    };
+    expect(await change(k, () => finishChecks(k, t.id, runId, [failed]))).toEqual({ moved: true, claimed: true });
+    expect(await change(k, () => waiveCompletion(k, t.id, { reason: "flaky CI" }))).toEqual({
+      moved: true,
+      claimed: true,
+    });
   });
 
   it("leaves the counts alone for comments, heartbeats, assignments, edits and priorities", async () => {

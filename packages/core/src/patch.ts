@@ -1,4 +1,4 @@
-import type { BulkBody, BulkResult, PatchTaskBody, Task } from "@switchyard/contract";
+import { type BulkBody, type BulkResult, operatorMove, type PatchTaskBody, type Task } from "@switchyard/contract";
 import type { WorkerRef } from "./claims.ts";
 import { checkCompletion } from "./completion.ts";
 import { CoreError, isCoreError, isStorageFailure } from "./errors.ts";
@@ -64,7 +64,7 @@ async function applyPatch(
   // A completion's gates ask git and record their refusals: they run before the transaction
   // (the move still compares and swaps on the task as it was checked).
   const checked =
-    !patch.archive && patch.status === "done" && before.status !== "done"
+    !patch.archive && patch.status === "done" && operatorMove(before.status, "done")?.action === "complete"
       ? await checkCompletion(k, id, {
           result: patch.result,
           summary: patch.summary,

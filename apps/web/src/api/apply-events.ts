@@ -101,6 +101,18 @@ class Draft {
     if (status === "todo" && was !== "todo") this.refetch.add(id);
   }
 
+  /** One more active warning of `kind` on a task (the active-vs-stale rule: until its next completed or edited event). */
+  warn(id: string, kind: string, at: number): void {
+    const w = this.cards.get(id)?.warnings;
+    this.patch(id, {
+      warnings: {
+        count: (w?.count ?? 0) + 1,
+        kinds: { ...w?.kinds, [kind]: (w?.kinds[kind] ?? 0) + 1 },
+        latest_at: Math.max(w?.latest_at ?? 0, at),
+      },
+    });
+  }
+
   /** A task became done or archived: no card waits on it any more. */
   unblockChildren(id: string): void {
     for (const card of this.cards.values()) {
@@ -194,19 +206,28 @@ class Draft {
         this.refetch.add(id);
         return;
       case "completion_blocked_hallucination":
-      case "suspected_hallucinated_references": {
-        const card = this.cards.get(id);
-        if (!card) return;
-        const w = card.warnings;
-        this.patch(id, {
-          warnings: {
-            count: (w?.count ?? 0) + 1,
-            kinds: { ...w?.kinds, [event.kind]: (w?.kinds[event.kind] ?? 0) + 1 },
-            latest_at: Math.max(w?.latest_at ?? 0, at),
-          },
-        });
+      case "suspected_hallucinated_references":
+        this.warn(id, event.kind, at);
+        return;
+      case "completion_blocked_unverified": {
+        this.warn(id, event.kind, at);
+        // Refused at the completion call (phase receipts), the task is unchanged; refused by the
+        // board's own check (phase verify), it went back where the kernel put it, a failure counted.
+        const { status, failures } = event.payload;
+        if (status) {
+          this.requeue(id, status, { ...NO_CLAIM, ...(failures !== undefined ? { spawn_failures: failures } : {}) });
+          this.refetch.add(id);
+        }
         return;
       }
+      case "verifying":
+        // The completion was handed in: the task stays running on its run while the board checks
+        // it, its worker is expected to exit and its claim no longer expires.
+        this.patch(id, { worker_pid: null, claim_expires: null });
+        return;
+      case "completion_waived":
+        // The `completed` event that follows moves the task and clears its warnings.
+        return;
       case "edited":
         // Which fields changed, and to what, is not in the event.
         this.patch(id, { warnings: undefined });

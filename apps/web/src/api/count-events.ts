@@ -15,6 +15,12 @@ const CHANGES_COUNTS: Readonly<Record<EventKind, boolean>> = {
   // A refused completion leaves the task where it was.
   completion_blocked_hallucination: false,
   suspected_hallucinated_references: false,
+  // Refused by the board's own check (phase verify), the task goes back to ready.
+  completion_blocked_unverified: true,
+  // Handed in for checking: the task stays running.
+  verifying: false,
+  // The `completed` event that follows moves it.
+  completion_waived: false,
   edited: false,
   blocked: true,
   unblocked: true,

@@ -14,6 +14,7 @@ export const ERROR_TITLES: Record<ErrorCode, string> = {
   dependency_cycle: "Dependency cycle",
   parents_unfinished: "Waiting on parents",
   hallucinated_cards: "Completion refused: unverified cards",
+  unverified_completion: "Completion refused: unverified claims",
   superseded: "Run superseded",
   not_owner: "Not this worker's task",
   board_exists: "Board already exists",

@@ -25,3 +25,17 @@ export function useReassignTask(slug: string, id: string) {
     onSettled: () => invalidateBoard(queryClient, slug),
   });
 }
+
+/**
+ * `POST /tasks/:id/waive` ("Accept without proof", SPEC §12): completes a task whose completion
+ * could not be verified, on a person's word; the reason is required and audited.
+ */
+export function useWaiveTask(slug: string, id: string) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (reason: string) =>
+      unwrap(api.client.tasks[":id"].waive.$post({ param: { id }, query: boardParam(slug), json: { reason } })),
+    onSettled: () => invalidateBoard(queryClient, slug),
+  });
+}

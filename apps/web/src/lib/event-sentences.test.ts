@@ -19,6 +19,37 @@ const EXAMPLES: Record<EventKind, [payload: unknown, sentence: string]> = {
     { result_len: 12, summary: "Schema written", verified_cards: ["t_9"] },
     "Completed: Schema written (created t_9)",
   ],
+  completion_blocked_unverified: [
+    {
+      phase: "receipts",
+      refused: [
+        {
+          kind: "commit",
+          claim: "deadbeef",
+          ok: false,
+          reason: "not_found",
+          detail: "no commit deadbeef in the workspace",
+        },
+      ],
+      verified: [{ kind: "file", claim: "src/a.ts", ok: true, reason: null, detail: null }],
+      summary_preview: "fixed it",
+    },
+    "Completion refused: unverified claims (commit deadbeef: not_found)",
+  ],
+  verifying: [
+    {
+      checks: [
+        { command: "pnpm test", source: "verify" },
+        { command: "pnpm lint", source: "test" },
+      ],
+      verified: [],
+    },
+    "Completion handed in: the board runs pnpm test and pnpm lint before it counts",
+  ],
+  completion_waived: [
+    { reason: "CI is down; checked by hand", by: "alice", refused: [] },
+    "Accepted without proof by alice: CI is down; checked by hand",
+  ],
   completion_blocked_hallucination: [
     { phantom_cards: ["t_dead"], verified_cards: [], summary_preview: null },
     "Completion refused: it named cards that do not exist (t_dead)",
@@ -102,6 +133,52 @@ describe("events as sentences", () => {
     expect(eventSentence(event("max_retries_set", { max_retries: null }))).toBe(
       "Failure limit back to the board's (dispatch.failure_limit)",
     );
+  });
+
+  it("says how a completion was checked: receipts verified, accepted without proof, refused by the board's own check", () => {
+    expect(eventSentence(event("completed", { result_len: 3, summary: "Done", receipts_verified: 2 }))).toBe(
+      "Completed: Done (2 receipts verified)",
+    );
+    expect(eventSentence(event("completed", { result_len: 0, summary: null, waived: true }))).toBe(
+      "Completed, accepted without proof",
+    );
+    expect(eventSentence(event("completed", { result_len: 0, summary: "Parser fixed", waived: true }))).toBe(
+      "Completed, accepted without proof: Parser fixed",
+    );
+    expect(
+      eventSentence(
+        event("completed", { result_len: 0, summary: "Accepted without proof by alice: CI down", waived: true }),
+      ),
+    ).toBe("Completed: Accepted without proof by alice: CI down");
+    const failedCheck = {
+      phase: "verify",
+      refused: [{ kind: "verify", claim: "pnpm test", ok: false, reason: "verify_failed", detail: "exit 1" }],
+      verified: [],
+      checks: [
+        {
+          command: "pnpm test",
+          source: "verify",
+          expected_exit: 0,
+          exit_code: 1,
+          duration_ms: 5300,
+          output_tail: "1 failed",
+          timed_out: false,
+          ok: false,
+        },
+      ],
+      summary_preview: null,
+      status: "ready",
+      failures: 1,
+    };
+    expect(eventSentence(event("completion_blocked_unverified", failedCheck))).toBe(
+      "Completion refused: verification failed (verify pnpm test: verify_failed), failure 1, back to Ready",
+    );
+    const wip = { ref: "refs/switchyard/wip/t_00000001/3", commit: "abc1234", files: ["a.ts"] };
+    expect(
+      eventSentence(
+        event("reclaimed", { manual: true, reason: null, prev_lock: null, prev_pid: null, status: "ready", wip }),
+      ),
+    ).toBe("Reclaimed by hand, back to Ready, uncommitted work saved at refs/switchyard/wip/t_00000001/3");
   });
 
   it("words a blocked card's reason as its events do", () => {

@@ -1,4 +1,4 @@
-import type { BlockedReason, EventKind, TaskEvent, TaskStatus } from "@switchyard/contract";
+import type { BlockedReason, EventKind, ReceiptVerdict, TaskEvent, TaskStatus } from "@switchyard/contract";
 import { COLUMN_META } from "./columns.ts";
 import { formatAge } from "./time.ts";
 import { joinAnd } from "./words.ts";
@@ -38,6 +38,17 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+/** A verdict on a completion's claim as the dashboard lists it: "commit deadbeef: not_found" ("commit deadbeef" when verified). */
+export function verdictText(v: Pick<ReceiptVerdict, "kind" | "claim" | "ok" | "reason">): string {
+  return `${v.kind} ${v.claim}${v.ok || !v.reason ? "" : `: ${v.reason}`}`;
+}
+
+/** ", uncommitted work saved at refs/…", when a stopped worker's changes were saved (SPEC §12). */
+function savedWork(wip: unknown): string {
+  const ref = typeof wip === "object" && wip !== null && "ref" in wip ? wip.ref : null;
+  return typeof ref === "string" && ref ? `, uncommitted work saved at ${ref}` : "";
+}
+
 /**
  * Why a blocked task is blocked, as its card and its events say it: "Blocked by alice: needs
  * the API key", "Worker gave up after 3 failures: <the last error>".
@@ -62,8 +73,26 @@ const SENTENCES: Sentences = {
   heartbeat: ({ payload: p }) => `Heartbeat${because(p?.note)}`,
   completed: ({ payload: p }) => {
     const cards = p?.verified_cards?.length ? ` (created ${joinAnd(p.verified_cards)})` : "";
-    return `Completed${because(p?.summary)}${cards}`;
+    const receipts = p?.receipts_verified ? ` (${plural(p.receipts_verified, "receipt")} verified)` : "";
+    // A waiver's own summary says so already ("Accepted without proof by alice: …").
+    const waived = p?.waived && !/without proof/i.test(p?.summary ?? "") ? ", accepted without proof" : "";
+    return `Completed${waived}${because(p?.summary)}${cards}${receipts}`;
   },
+  completion_blocked_unverified: ({ payload: p }) => {
+    const what = p?.phase === "verify" ? "verification failed" : "unverified claims";
+    const refused = (p?.refused ?? []).map(verdictText);
+    return (
+      `Completion refused: ${what}${refused.length > 0 ? ` (${joinAnd(refused)})` : ""}` +
+      `${failureCount(p?.failures)}${backTo(p?.status)}`
+    );
+  },
+  verifying: ({ payload: p }) => {
+    const commands = (p?.checks ?? []).map((c) => c.command);
+    return commands.length > 0
+      ? `Completion handed in: the board runs ${joinAnd(commands)} before it counts`
+      : "Completion handed in: the board checks it before it counts";
+  },
+  completion_waived: ({ payload: p }) => `Accepted without proof${p?.by ? ` by ${p.by}` : ""}${because(p?.reason)}`,
   completion_blocked_hallucination: ({ payload: p }) =>
     `Completion refused: it named cards that do not exist (${joinAnd(p?.phantom_cards ?? [])})`,
   suspected_hallucinated_references: ({ payload: p }) =>
@@ -83,13 +112,13 @@ const SENTENCES: Sentences = {
     p?.parked ? "Parked in Todo by hand: it stays there until someone moves it" : `Moved to ${column(p?.status)}`,
   reclaimed: ({ payload: p }) =>
     p && "manual" in p && p.manual
-      ? `Reclaimed by hand${because(typeof p.reason === "string" ? p.reason : null)}${backTo(p.status)}`
+      ? `Reclaimed by hand${because(typeof p.reason === "string" ? p.reason : null)}${backTo(p.status)}${savedWork(p.wip)}`
       : `Claim expired without a heartbeat${backTo(p?.status)}`,
   crashed: ({ payload: p }) =>
     `Worker crashed${p?.pid ? ` (pid ${p.pid})` : ""}${failureCount(p?.failures)}${backTo(p?.status)}`,
   timed_out: ({ payload: p }) =>
     `Worker stopped after ${formatAge(p?.elapsed_seconds ?? 0)}, over its ${formatAge(p?.limit_seconds ?? 0)} limit` +
-    `${p?.sigkill ? " (killed)" : ""}${failureCount(p?.failures)}${backTo(p?.status)}`,
+    `${p?.sigkill ? " (killed)" : ""}${failureCount(p?.failures)}${backTo(p?.status)}${savedWork(p?.wip)}`,
   spawn_failed: ({ payload: p }) =>
     `Worker could not start${because(p?.error)}${failureCount(p?.failures)}${backTo(p?.status)}`,
   protocol_violation: ({ payload: p }) => {

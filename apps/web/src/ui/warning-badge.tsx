@@ -1,14 +1,16 @@
+import type { Warnings } from "@switchyard/contract";
+import { warningBadgeText } from "../lib/warnings.ts";
 import { WarningIcon } from "./icons.tsx";
 
-function warningText(count: number): string {
-  return `${count} hallucination event(s) since last clean completion`;
-}
-
-/** The amber ⚠ badge of a task with active hallucination warnings (on its card and in its drawer). */
-export function WarningBadge({ count }: { count: number }) {
+/**
+ * The amber ⚠ badge of a task with active warnings (hallucinated cards, unverified completions),
+ * on its card and in its drawer; its name says what they are (`lib/warnings.ts`).
+ */
+export function WarningBadge({ warnings }: { warnings: Warnings }) {
+  const text = warningBadgeText(warnings);
   return (
-    <span className="sy-warning-badge" title={warningText(count)} role="img" aria-label={warningText(count)}>
-      <WarningIcon /> {count}
+    <span className="sy-warning-badge" title={text} role="img" aria-label={text}>
+      <WarningIcon /> {warnings.count}
     </span>
   );
 }

@@ -2,6 +2,7 @@ import type { BoardCard, Warnings } from "@switchyard/contract";
 import { useCallback, useMemo, useState } from "react";
 import { useBoard } from "../../api/board.ts";
 import type { BoardViewFilter } from "../../api/board-cards.ts";
+import { stripWords } from "../../lib/warnings.ts";
 
 interface AttentionStripProps {
   slug: string;
@@ -52,10 +53,12 @@ function useDismissed(slug: string): [ReadonlySet<string>, (keys: readonly strin
 }
 
 /**
- * The attention strip (reference §12): how many tasks carry active hallucination warnings, with
- * the list newest first and an Open button per task. Dismissing it lasts for the browser
- * session, per board, until a warning it did not show comes (a new task, or a new warning on a
- * task it showed).
+ * The attention strip (reference §12): how many tasks carry active warnings (hallucinated cards,
+ * and unverified completions of SPEC §12), with the list newest first and an Open button per
+ * task. It names the kind of warning when all are of one kind ("hallucination warnings",
+ * "unverified completions"), "warnings" otherwise. Dismissing it lasts for the browser session,
+ * per board, until a warning it did not show comes (a new task, or a new warning on a task it
+ * showed).
  */
 export function AttentionStrip({ slug, view, onOpenTask }: AttentionStripProps) {
   const board = useBoard(slug, view);
@@ -71,18 +74,21 @@ export function AttentionStrip({ slug, view, onOpenTask }: AttentionStripProps) 
   );
   const shown = warned.map(warningKey);
   if (shown.every((k) => dismissed.has(k))) return null;
+  const words = stripWords(warned.map((t) => t.warnings));
 
   return (
-    <section className="sy-attention" aria-label="Hallucination warnings">
+    <section className="sy-attention" aria-label={words.region}>
       <div className="sy-attention-bar">
-        <span>⚠ {warned.length} task(s) with hallucination warnings</span>
+        <span>
+          ⚠ {warned.length} task(s) with {words.what}
+        </span>
         <button type="button" className="sy-button sy-button-quiet" aria-expanded={open} onClick={() => setOpen(!open)}>
           {open ? "Hide" : "Show"}
         </button>
         <button
           type="button"
           className="sy-icon-button"
-          aria-label="Dismiss hallucination warnings"
+          aria-label={`Dismiss ${words.what}`}
           onClick={() => dismiss(shown)}
         >
           ✕

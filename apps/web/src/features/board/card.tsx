@@ -85,7 +85,7 @@ export const Card = memo(function Card({
           onKeyDown={(event) => event.stopPropagation()}
         />
         <code className="sy-task-id">{card.id}</code>
-        {card.warnings && card.warnings.count > 0 ? <WarningBadge count={card.warnings.count} /> : null}
+        {card.warnings && card.warnings.count > 0 ? <WarningBadge warnings={card.warnings} /> : null}
         <span className="sy-card-badges">
           {card.priority > 0 ? (
             <span className="sy-badge" title={`Priority ${card.priority}`}>

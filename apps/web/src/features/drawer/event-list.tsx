@@ -4,10 +4,12 @@ import { eventSentence } from "../../lib/event-sentences.ts";
 import { formatAge } from "../../lib/time.ts";
 import { WarningIcon } from "../../ui/icons.tsx";
 import { describeHallucination, isHallucinationEvent, newestFirst } from "./history.ts";
+import { UnverifiedCallout } from "./unverified-callout.tsx";
 
 const SHOWN = 20;
 
 function EventRow({ event, now }: { event: TaskEvent; now: number }) {
+  if (event.kind === "completion_blocked_unverified") return <UnverifiedCallout event={event} now={now} />;
   if (isHallucinationEvent(event)) {
     const { label, phantomIds } = describeHallucination(event);
     return (
@@ -50,9 +52,10 @@ function EventRow({ event, now }: { event: TaskEvent; now: number }) {
 }
 
 /**
- * Events (N), newest first; the newest 20 unless expanded. Hallucination events stand out
- * (red border, ⚠, a label and the phantom ids as chips); the rest read as a sentence (who, what,
- * why: `lib/event-sentences.ts`) with their age, and the raw payload behind a disclosure.
+ * Events (N), newest first; the newest 20 unless expanded. Hallucination events and refused
+ * completions stand out (red border, ⚠, a label and the phantom ids or refused claims as chips);
+ * the rest read as a sentence (who, what, why: `lib/event-sentences.ts`) with their age, and the
+ * raw payload behind a disclosure.
  */
 export function EventList({ events, now }: { events: readonly TaskEvent[]; now: number }) {
   const [all, setAll] = useState(false);

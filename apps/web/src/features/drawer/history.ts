@@ -42,6 +42,7 @@ export function runTone(run: Run): RunTone {
     case "gave_up":
     case "spawn_failed":
     case "protocol_violation":
+    case "unverified":
       return "failed";
   }
 }

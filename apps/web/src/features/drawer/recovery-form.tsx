@@ -1,4 +1,4 @@
-import { useId, useState } from "react";
+import { type ReactNode, useId, useState } from "react";
 import { CopyButton } from "../../ui/copy-button.tsx";
 
 export interface RecoveryOutcome {
@@ -23,6 +23,8 @@ interface RecoveryFormProps {
   outcome: RecoveryOutcome | null;
   onReclaim(reason: string | null): void;
   onReassign(input: ReassignInput): void;
+  /** Further steps (Accept without proof), shown after the model hint and before the outcome. */
+  children?: ReactNode;
 }
 
 const UNASSIGNED = "";
@@ -102,6 +104,8 @@ export function RecoveryForm(props: RecoveryFormProps) {
         <code className="sy-model-hint">{modelHint}</code>
         <CopyButton text={modelHint} label="Copy model hint" />
       </div>
+
+      {props.children}
 
       {outcome ? (
         <p role={outcome.ok ? "status" : "alert"} className={outcome.ok ? "sy-result-ok" : "sy-result-error"}>

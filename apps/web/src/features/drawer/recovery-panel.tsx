@@ -1,12 +1,14 @@
-import type { TaskDict } from "@switchyard/contract";
+import { allows, type TaskDict } from "@switchyard/contract";
 import { useState } from "react";
 import { useDashboardConfig } from "../../api/board.ts";
 import { errorMessage } from "../../api/errors.ts";
-import { useReassignTask, useReclaimTask } from "../../api/recovery.ts";
+import { useReassignTask, useReclaimTask, useWaiveTask } from "../../api/recovery.ts";
 import { useTaskDetail } from "../../api/task-detail.ts";
+import { hasUnverifiedWarning } from "../../lib/warnings.ts";
 import { modelHint } from "./model-hint.ts";
 import { type ReassignInput, RecoveryForm, type RecoveryOutcome } from "./recovery-form.tsx";
 import { RecoverySection, recoveryAttention } from "./recovery-section.tsx";
+import { WaiveStep } from "./waive-step.tsx";
 
 interface RecoveryPanelProps {
   slug: string;
@@ -15,10 +17,14 @@ interface RecoveryPanelProps {
   assignees: readonly string[];
 }
 
-/** The Recovery section wired to the API: reclaim, reassign and the model hint, with their outcome. */
+/**
+ * The Recovery section wired to the API: reclaim, reassign, the model hint and, while a refused
+ * (unverified) completion is an active warning, "Accept without proof"; with their outcome.
+ */
 export function RecoveryPanel({ slug, task, assignees }: RecoveryPanelProps) {
   const reclaim = useReclaimTask(slug, task.id);
   const reassign = useReassignTask(slug, task.id);
+  const waive = useWaiveTask(slug, task.id);
   const config = useDashboardConfig();
   // The drawer's own query (cached): its events say whether the task gave up.
   const detail = useTaskDetail(slug, task.id);
@@ -44,6 +50,17 @@ export function RecoveryPanel({ slug, task, assignees }: RecoveryPanelProps) {
     );
   }
 
+  function onWaive(reason: string) {
+    setOutcome(null);
+    waive.mutate(reason, {
+      onSuccess: () => setOutcome({ ok: true, text: `Accepted ${task.id} without proof.` }),
+      onError: (error) => setOutcome({ ok: false, text: `Failed: ${errorMessage(error)}` }),
+    });
+  }
+
+  // Accepting without proof completes the task, so it is offered where a completion may start (running, ready, blocked).
+  const waivable = allows("complete", task.status) && hasUnverifiedWarning(task.warnings);
+
   return (
     <RecoverySection
       warned={(task.warnings?.count ?? 0) > 0}
@@ -54,11 +71,13 @@ export function RecoveryPanel({ slug, task, assignees }: RecoveryPanelProps) {
         assignee={task.assignee}
         profiles={profiles}
         modelHint={modelHint(task.assignee, config.data)}
-        pending={reclaim.isPending || reassign.isPending}
+        pending={reclaim.isPending || reassign.isPending || waive.isPending}
         outcome={outcome}
         onReclaim={onReclaim}
         onReassign={onReassign}
-      />
+      >
+        {waivable ? <WaiveStep pending={waive.isPending} onWaive={onWaive} /> : null}
+      </RecoveryForm>
     </RecoverySection>
   );
 }

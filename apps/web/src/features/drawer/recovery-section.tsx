@@ -24,7 +24,7 @@ export function recoveryAttention(
 }
 
 interface RecoverySectionProps {
-  /** Whether the task has active hallucination warnings. */
+  /** Whether the task has active warnings (hallucinated cards, unverified completions). */
   warned: boolean;
   /** Why else the task needs recovering (`recoveryAttention`), or null. */
   attention?: string | null;

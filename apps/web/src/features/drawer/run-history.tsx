@@ -2,6 +2,7 @@ import type { Run } from "@switchyard/contract";
 import { useState } from "react";
 import { formatAge } from "../../lib/time.ts";
 import { latestRunsFirst, runElapsed, runTone } from "./history.ts";
+import { RunProofView } from "./run-proof.tsx";
 
 const SHOWN = 3;
 
@@ -16,12 +17,16 @@ function RunRow({ run, now }: { run: Run; now: number }) {
       </div>
       {run.summary ? <p className="sy-run-summary">{run.summary}</p> : null}
       {run.error ? <p className="sy-run-error">{run.error}</p> : null}
+      {run.proof ? <RunProofView proof={run.proof} /> : null}
       {run.metadata ? <pre className="sy-run-metadata">{JSON.stringify(run.metadata)}</pre> : null}
     </li>
   );
 }
 
-/** Run history (N): the last 3 runs, "+K earlier" to show the rest, coloured by outcome. */
+/**
+ * Run history (N): the last 3 runs, "+K earlier" to show the rest, coloured by outcome, each with
+ * what it proved (`run-proof.tsx`) when its completion was checked.
+ */
 export function RunHistory({ runs, now }: { runs: readonly Run[]; now: number }) {
   const [all, setAll] = useState(false);
   const ordered = latestRunsFirst(runs);

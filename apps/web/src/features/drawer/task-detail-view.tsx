@@ -5,6 +5,7 @@ import { errorMessage } from "../../api/errors.ts";
 import { usePatchTask } from "../../api/task-detail.ts";
 import { useNow } from "../../lib/use-now.ts";
 import { MarkdownText } from "../../ui/markdown.tsx";
+import { BranchDiff } from "./branch-diff.tsx";
 import { Comments } from "./comments.tsx";
 import { Description } from "./description.tsx";
 import { EventList } from "./event-list.tsx";
@@ -82,6 +83,7 @@ export function TaskDetailView({ slug, detail, onClose }: TaskDetailViewProps) {
       <Comments comments={detail.comments} now={now} plain={plain} />
       <EventList events={detail.events} now={now} />
       <WorkerLogPanel slug={slug} taskId={task.id} />
+      {detail.diff ? <BranchDiff diff={detail.diff} /> : null}
       <RunHistory runs={detail.runs} now={now} />
       <CommentPanel slug={slug} taskId={task.id} />
     </div>

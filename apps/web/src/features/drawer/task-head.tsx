@@ -19,7 +19,7 @@ export function TaskHead({ task, now, onPatch, onClose }: TaskHeadProps) {
     <section className="sy-drawer-head" aria-label="Task summary">
       <div className="sy-drawer-head-row">
         <code className="sy-task-id">{task.id}</code>
-        {task.warnings ? <WarningBadge count={task.warnings.count} /> : null}
+        {task.warnings ? <WarningBadge warnings={task.warnings} /> : null}
         <button type="button" className="sy-icon-button" aria-label="Close drawer" onClick={onClose}>
           ×
         </button>
