@@ -1,5 +1,4 @@
-import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -17,6 +16,7 @@ import {
 import { getTask, listEvents, taskDetail } from "@switchyard/core";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { z } from "zod";
+import { git, gitRepository } from "../../../packages/core/test/git.ts";
 import { BIN, expectRefused, type TestHome, tempHome } from "./cli.ts";
 
 /**
@@ -25,30 +25,9 @@ import { BIN, expectRefused, type TestHome, tempHome } from "./cli.ts";
  * The repositories are real git repositories in the test's temp directory.
  */
 
-const GIT_ENV = {
-  GIT_AUTHOR_NAME: "Test",
-  GIT_AUTHOR_EMAIL: "test@example.com",
-  GIT_COMMITTER_NAME: "Test",
-  GIT_COMMITTER_EMAIL: "test@example.com",
-  GIT_CONFIG_NOSYSTEM: "1",
-};
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync("git", args, { cwd, encoding: "utf8", env: { ...process.env, ...GIT_ENV } }).trim();
-}
-
 /** A repository with one commit on `main`, and a bare `origin` it can push to. */
 function repository(home: TestHome): string {
-  const dir = join(home.dir, "repo");
-  const origin = join(home.dir, "origin.git");
-  mkdirSync(dir);
-  git(home.dir, "init", "-q", "--bare", origin);
-  git(dir, "init", "-q", "-b", "main");
-  writeFileSync(join(dir, "README.md"), "# project\n");
-  git(dir, "add", "README.md");
-  git(dir, "commit", "-qm", "initial");
-  git(dir, "remote", "add", "origin", origin);
-  return dir;
+  return gitRepository({ dir: join(home.dir, "repo"), origin: true });
 }
 
 interface Worker {

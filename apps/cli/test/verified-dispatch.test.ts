@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,6 +6,7 @@ import { boardPaths, type Kernel, listEvents, requireTask } from "@switchyard/co
 import { systemProcesses, workerLogPath } from "@switchyard/runtime";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { stringify } from "yaml";
+import { GIT_IDENTITY, git, gitRepository } from "../../../packages/core/test/git.ts";
 import { type TestHome, tempHome } from "./cli.ts";
 
 /**
@@ -16,9 +16,6 @@ import { type TestHome, tempHome } from "./cli.ts";
  */
 
 const FAKE_AGENT = fileURLToPath(new URL("../../../e2e/fake-agent/fake-agent.mjs", import.meta.url));
-
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync("git", args, { cwd, encoding: "utf8", env: { ...process.env, LC_ALL: "C" } }).trim();
 
 interface Rig {
   home: TestHome;
@@ -38,12 +35,7 @@ async function rig(args: string[]): Promise<Rig> {
       profiles: { coder: { command: [process.execPath, FAKE_AGENT, "--trace", trace, ...args] } },
     }),
   );
-  const repo = join(home.dir, "repo");
-  mkdirSync(repo);
-  git(repo, "init", "-q", "-b", "main");
-  writeFileSync(join(repo, "README.md"), "# project\n");
-  git(repo, "add", "README.md");
-  git(repo, "-c", "user.name=Owner", "-c", "user.email=owner@example.test", "commit", "-qm", "initial");
+  const repo = gitRepository({ dir: join(home.dir, "repo") });
   home.ok(["policy", "set", "--repo", repo, "--base-ref", "main"]);
   const k = await home.kernel();
   onTestFinished(async () => {
@@ -56,12 +48,7 @@ async function rig(args: string[]): Promise<Rig> {
 }
 
 /** The workers' commits need an identity; the fake agent's environment is the dispatcher's. */
-const IDENTITY = {
-  GIT_AUTHOR_NAME: "Fake Agent",
-  GIT_AUTHOR_EMAIL: "agent@example.test",
-  GIT_COMMITTER_NAME: "Fake Agent",
-  GIT_COMMITTER_EMAIL: "agent@example.test",
-};
+const IDENTITY = GIT_IDENTITY;
 
 async function until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>): Promise<T> {
   const deadline = Date.now() + 45_000;

@@ -1,5 +1,4 @@
-import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_POLICY, PolicyResponse } from "@switchyard/contract";
 import {
@@ -14,7 +13,8 @@ import {
 } from "@switchyard/core";
 import { gitProbe } from "@switchyard/runtime";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { harness, ok, refused, tempDir } from "./helpers.ts";
+import { git, gitRepository } from "../../../packages/core/test/git.ts";
+import { harness, ok, refused } from "./helpers.ts";
 
 /**
  * Verified completion over REST (SPEC §12, issue 16): receipts on `PATCH /tasks/:id`, "Accept
@@ -22,26 +22,8 @@ import { harness, ok, refused, tempDir } from "./helpers.ts";
  * (`GET/PATCH /boards/:slug/policy`). The repositories are real git repositories in temp dirs.
  */
 
-const GIT_ENV = {
-  GIT_AUTHOR_NAME: "Test",
-  GIT_AUTHOR_EMAIL: "test@example.com",
-  GIT_COMMITTER_NAME: "Test",
-  GIT_COMMITTER_EMAIL: "test@example.com",
-  GIT_CONFIG_NOSYSTEM: "1",
-};
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync("git", args, { cwd, encoding: "utf8", env: { ...process.env, ...GIT_ENV } }).trim();
-}
-
 function repository(): string {
-  const dir = join(tempDir("switchyard-repo-"), "repo");
-  mkdirSync(dir);
-  git(dir, "init", "-q", "-b", "main");
-  writeFileSync(join(dir, "README.md"), "# project\n");
-  git(dir, "add", "README.md");
-  git(dir, "commit", "-qm", "initial");
-  return dir;
+  return gitRepository();
 }
 
 /** The board's file opened a second time with the real git probe, as a dispatcher on this host has it. */

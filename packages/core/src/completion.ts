@@ -169,6 +169,18 @@ export async function checkCompletion(k: Kernel, id: string, input: CompleteInpu
   return { before, verified_cards: verified, verdicts, checks, requirements, hasProof: proof !== null };
 }
 
+/** The refusal of a completion whose compare-and-swap found the task moved on since it was checked. */
+async function changedWhileCompleting(k: Kernel, id: string): Promise<CoreError> {
+  const task = await requireTask(k, id);
+  return new CoreError(
+    "invalid_transition",
+    `cannot complete ${id}: it changed while completing (now ${task.status})`,
+    {
+      task_id: id,
+    },
+  );
+}
+
 interface Finish {
   result: string | null;
   summary: string | null;
@@ -195,14 +207,7 @@ async function finishCompletion(k: Kernel, before: Task, f: Finish): Promise<{ r
     [f.result, now, id, before.current_run_id],
   );
   if (!done) {
-    const task = await requireTask(k, id);
-    throw new CoreError(
-      "invalid_transition",
-      `cannot complete ${id}: it changed while completing (now ${task.status})`,
-      {
-        task_id: id,
-      },
-    );
+    throw await changedWhileCompleting(k, id);
   }
   const summary = f.summary ?? f.result ?? null;
   let run: number | null = before.current_run_id;
@@ -261,14 +266,7 @@ export async function completeTask(k: Kernel, id: string, input: CompleteInput =
         [id, runId],
       );
       if (!row) {
-        const now = await requireTask(k, id);
-        throw new CoreError(
-          "invalid_transition",
-          `cannot complete ${id}: it changed while completing (now ${now.status})`,
-          {
-            task_id: id,
-          },
-        );
+        throw await changedWhileCompleting(k, id);
       }
       assertJsonBounds("metadata", input.metadata);
       const pending: PendingCompletion = {

@@ -58,7 +58,8 @@ const refused = (kind: ReceiptKind, claim: string, reason: RefusalReason, detail
   detail,
 });
 
-function isDirectory(path: string | null): path is string {
+/** `path` names a directory on this host. */
+export function isDirectory(path: string | null): path is string {
   if (!path) return false;
   try {
     return statSync(path).isDirectory();

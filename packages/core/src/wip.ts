@@ -1,6 +1,6 @@
-import { statSync } from "node:fs";
 import type { SavedWork } from "@switchyard/contract";
 import type { Kernel } from "./kernel.ts";
+import { isDirectory } from "./receipts.ts";
 
 /**
  * Work in progress kept when a worker is stopped (SPEC §12): before a reclaim, a reassign or a
@@ -11,15 +11,6 @@ import type { Kernel } from "./kernel.ts";
 
 export function wipRef(taskId: string, runId: number): string {
   return `refs/switchyard/wip/${taskId}/${runId}`;
-}
-
-function isDirectory(path: string | null): path is string {
-  if (!path) return false;
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -1,5 +1,4 @@
-import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type ReceiptVerdict, TaskEvent } from "@switchyard/contract";
 import {
@@ -19,6 +18,7 @@ import {
 } from "@switchyard/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { tempDir } from "../../core/test/fixtures.ts";
+import { git, gitRepository } from "../../core/test/git.ts";
 import { waitFor, workerHome } from "../test/workers.ts";
 import { loadConfig } from "./config.ts";
 import { createDispatchService, type DispatchService } from "./dispatch-service.ts";
@@ -49,21 +49,6 @@ afterEach(async () => {
   for (const k of kernels.splice(0)) await k.close();
 });
 
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync("git", args, { cwd, encoding: "utf8", env: { ...process.env, LC_ALL: "C" } }).trim();
-
-/** A repository with one commit on main, and a git identity for the workers' commits. */
-function repository(): string {
-  const repo = tempDir("switchyard-repo-");
-  git(repo, "init", "-q", "-b", "main");
-  git(repo, "config", "user.name", "Test Worker");
-  git(repo, "config", "user.email", "worker@example.test");
-  writeFileSync(join(repo, "README.md"), "# project\n");
-  git(repo, "add", "README.md");
-  git(repo, "commit", "-q", "-m", "initial");
-  return repo;
-}
-
 /**
  * A worker that runs `script` in its workspace, records what it did in `<notes>/<task>.<run>`,
  * and then waits to be stopped (its completion is made by the test, as its tool call).
@@ -86,7 +71,7 @@ async function rig(script: string, profile: Record<string, unknown> = {}) {
   services.push(s);
   const k = await openBoard(wh.home, "default", { probe: gitProbe });
   kernels.push(k);
-  const repo = repository();
+  const repo = gitRepository();
   await setPolicy(k, { repo, base_ref: "main" });
   /** Dispatches the task and waits until its worker has done its work. */
   const start = async (id: string) => {
