@@ -3,6 +3,8 @@ import { mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { type Home, type Kernel, openBoard, resolveHome } from "@switchyard/core";
 import { expect, onTestFinished } from "vitest";
 import type { z } from "zod";
@@ -166,4 +168,18 @@ export function startCli(home: TestHome, args: string[]): LiveProcess {
       return exited;
     },
   };
+}
+
+/** `switchyard mcp` of this home started over stdio, with `env` on top (closed when the test ends). */
+export async function connectMcp(home: TestHome, env: Record<string, string>, args: string[] = []): Promise<Client> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [BIN, "mcp", ...args],
+    env: { ...home.env, ...env },
+    stderr: "pipe",
+  });
+  const client = new Client({ name: "switchyard-test", version: "1.0.0" });
+  await client.connect(transport);
+  onTestFinished(() => client.close());
+  return client;
 }

@@ -1,5 +1,4 @@
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import {
   CliShow,
   CommentResult,
@@ -16,22 +15,9 @@ import {
   WORKER_TOOL_NAMES,
 } from "@switchyard/contract";
 import { blockTask, claimTask, reclaimTask, requireTask } from "@switchyard/core";
-import { describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { z } from "zod";
-import { BIN, boardSnapshot, type TestHome, tempHome } from "./cli.ts";
-
-async function connect(home: TestHome, env: Record<string, string>, args: string[] = []): Promise<Client> {
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [BIN, "mcp", ...args],
-    env: { ...home.env, ...env },
-    stderr: "pipe",
-  });
-  const client = new Client({ name: "switchyard-test", version: "1.0.0" });
-  await client.connect(transport);
-  onTestFinished(() => client.close());
-  return client;
-}
+import { boardSnapshot, connectMcp as connect, type TestHome, tempHome } from "./cli.ts";
 
 interface Called {
   isError: boolean;

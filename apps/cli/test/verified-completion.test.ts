@@ -1,7 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import {
   CliClaim,
   CompleteResult,
@@ -14,10 +13,10 @@ import {
   ToolError,
 } from "@switchyard/contract";
 import { getTask, listEvents, taskDetail } from "@switchyard/core";
-import { describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { git, gitRepository } from "../../../packages/core/test/git.ts";
-import { BIN, expectRefused, type TestHome, tempHome } from "./cli.ts";
+import { connectMcp as connect, expectRefused, type TestHome, tempHome } from "./cli.ts";
 
 /**
  * Verified completion at the CLI and in the MCP tools (SPEC §12, issue 16): receipts given as
@@ -315,19 +314,6 @@ describe("switchyard policy", () => {
     expect(home.json(PolicyResponse, ["policy", "--json"])).toEqual({ policy: DEFAULT_POLICY });
   });
 });
-
-async function connect(home: TestHome, env: Record<string, string>, args: string[] = []): Promise<Client> {
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [BIN, "mcp", ...args],
-    env: { ...home.env, ...env },
-    stderr: "pipe",
-  });
-  const client = new Client({ name: "switchyard-test", version: "1.0.0" });
-  await client.connect(transport);
-  onTestFinished(() => client.close());
-  return client;
-}
 
 async function call(client: Client, name: string, args: Record<string, unknown>) {
   const result = await client.callTool({ name, arguments: args });
