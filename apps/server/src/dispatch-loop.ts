@@ -79,9 +79,12 @@ export function startDispatchLoop(options: DispatchLoopOptions): DispatchLoop {
     return run;
   };
 
-  /** The board's nearest due moment: a worker's max-runtime deadline or a backoff's end. */
-  async function nextDue(board: string): Promise<number | null> {
-    const [retry, deadline] = await Promise.all([service.nextRetryAt(board), service.nextDeadline(board)]);
+  /**
+   * The board's nearest due moment: a worker's max-runtime deadline or the end of a backoff
+   * after `looked` (when the last tick looked at the board: a backoff that ended since is due now).
+   */
+  async function nextDue(board: string, looked?: number): Promise<number | null> {
+    const [retry, deadline] = await Promise.all([service.nextRetryAt(board, looked), service.nextDeadline(board)]);
     if (retry === null || deadline === null) return retry ?? deadline;
     return Math.min(retry, deadline);
   }
@@ -94,14 +97,14 @@ export function startDispatchLoop(options: DispatchLoopOptions): DispatchLoop {
 
   /**
    * Arms (or moves, or drops) the board's tick for its nearest due moment; called after every
-   * tick of the board and when another process spawns a worker on it.
+   * tick of the board (with the time it started) and when another process spawns a worker on it.
    */
-  async function arm(board: string): Promise<void> {
+  async function arm(board: string, looked?: number): Promise<void> {
     const asked = (armings.get(board) ?? 0) + 1;
     armings.set(board, asked);
     let at: number | null;
     try {
-      at = await nextDue(board);
+      at = await nextDue(board, looked);
     } catch {
       return; // a board that cannot be read has nothing due
     }
@@ -124,6 +127,8 @@ export function startDispatchLoop(options: DispatchLoopOptions): DispatchLoop {
   }
 
   async function tickBoard(board: string): Promise<DispatchResult | null> {
+    // A backoff that ends while the tick runs must still be armed afterwards (nextDue).
+    const looked = Math.floor(nowMs() / 1000);
     try {
       const result = await service.tick(board);
       const line = summary(board, result);
@@ -133,7 +138,7 @@ export function startDispatchLoop(options: DispatchLoopOptions): DispatchLoop {
       log(`dispatcher [${board}]: tick failed: ${(err as Error).message}`);
       return null;
     } finally {
-      await arm(board);
+      await arm(board, looked);
     }
   }
 

@@ -198,6 +198,28 @@ describe("the dispatch loop's timed ticks", () => {
     expect(fake.ticks).toHaveLength(2);
   });
 
+  it("ticks again for a backoff that ended while its tick ran (the tick looked before it ended, the timer is armed after)", async () => {
+    vi.useFakeTimers({ now: START_MS });
+    cleanups.push(() => vi.useRealTimers());
+    const retryAfter = second(1);
+    const fake = fakeService(["default"]);
+    const ticks: number[] = [];
+    const service: DispatchService = {
+      ...fake.service,
+      async tick() {
+        ticks.push(Date.now());
+        // A slow tick: it looked at the board before the backoff ended, and ends after.
+        if (ticks.length === 1) vi.setSystemTime(second(1) * 1000 + 400);
+        return emptyDispatchResult();
+      },
+      // As the kernel answers: the backoff's end only when it is after the time asked about.
+      nextRetryAt: async (_board, after) => (retryAfter > (after ?? Math.floor(Date.now() / 1000)) ? retryAfter : null),
+    };
+    loop({ service, hub: noHub, intervalSeconds: 600 });
+    await vi.advanceTimersByTimeAsync(50);
+    expect(ticks).toHaveLength(2);
+  });
+
   it("ticks again at most once a second for a deadline that its tick did not clear", async () => {
     const { fake } = await fakeLoop(() => second(-10));
     // Overdue when armed: at once (a zero delay set inside a fake-timer step is run 1 ms later).

@@ -141,5 +141,10 @@ describe("a worker that exits 75 (rate-limited)", () => {
     expect(await nextRetryAt(k)).toBe(clock.now() + 20);
     clock.advance(20);
     expect(await nextRetryAt(k)).toBe(clock.now() + 10);
+    // Asked with the time a tick looked at the board: a backoff that has ended since is still named.
+    const looked = clock.now();
+    clock.advance(15);
+    expect(await nextRetryAt(k)).toBeNull();
+    expect(await nextRetryAt(k, looked)).toBe(looked + 10);
   });
 });

@@ -106,13 +106,15 @@ export async function recordRateLimit(
 }
 
 /**
- * The earliest future time at which a task waiting out a backoff becomes claimable, or null:
- * when the dispatcher has to look at the board again without any event to wake it.
+ * The earliest time after `after` (default: now) at which a task waiting out a backoff becomes
+ * claimable, or null: when the dispatcher has to look at the board again without any event to
+ * wake it. A dispatcher asks with the time its tick looked at the board, so a backoff that ended
+ * between that look and this question is still answered (a moment already past: tick now).
  */
-export async function nextRetryAt(k: Kernel): Promise<number | null> {
+export async function nextRetryAt(k: Kernel, after: number = k.clock.now()): Promise<number | null> {
   const row = await k.db.get<{ at: number | null }>(
     "SELECT MIN(retry_after) AS at FROM tasks WHERE status = 'ready' AND claim_lock IS NULL AND retry_after > ?",
-    [k.clock.now()],
+    [after],
   );
   return row?.at === null || row?.at === undefined ? null : Number(row.at);
 }

@@ -84,7 +84,7 @@ export interface DispatchService {
    * When a task of the board waiting out a rate-limit backoff becomes claimable (Unix seconds),
    * or null: the host ticks the board then, since no event will (decision 013).
    */
-  nextRetryAt(board: string): Promise<number | null>;
+  nextRetryAt(board: string, after?: number): Promise<number | null>;
   /**
    * The nearest max-runtime deadline (Unix seconds) of the board's local workers, or null: the
    * host ticks the board then, so a limit is enforced when it falls due.
@@ -406,7 +406,7 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
     },
     isSpawnable,
     hasSpawnableReady: (board) => withBoard(board, (k) => hasSpawnableReady(k, isSpawnable)),
-    nextRetryAt: (board) => withBoard(board, (k) => nextRetryAt(k)),
+    nextRetryAt: (board, after) => withBoard(board, (k) => nextRetryAt(k, after)),
     nextDeadline: (board) => withBoard(board, (k) => nextDeadline(k)),
     stopWorker(ref) {
       if (ref.pid === null || lockHost(ref.lock) !== host) return Promise.resolve(null);
