@@ -13,8 +13,8 @@ import { type FailureOutcome, recordFailure } from "./failures.ts";
 import { hallucinatedCardsError, normalizeCards, phantomRefs, verifyCreatedCards } from "./gate.ts";
 import type { Kernel } from "./kernel.ts";
 import { promoteChildrenOf } from "./links.ts";
-import { getPolicy, resolveRequirements } from "./policy.ts";
-import { getProof, type PendingCompletion, type StoredProof, writeProof } from "./proofs.ts";
+import { policyOf, REQUIREMENT_SETTINGS_SQL, resolveRequirements } from "./policy.ts";
+import { getProof, type PendingCompletion, writeProof } from "./proofs.ts";
 import { checkVerdict, type PlannedCheck, unverifiedError, verifyClaims } from "./receipts.ts";
 import { assertJsonBounds, boundedJsonOrNull, NO_CLAIM_SQL, type TaskRow, toTask } from "./rows.ts";
 import { closeRun, latestCompletedRun, synthesizeRun } from "./runs.ts";
@@ -78,9 +78,46 @@ export interface CheckedCompletion {
   hasProof: boolean;
 }
 
-/** What a run's completion must prove: as stamped on its run, else the board's and the task's. */
-async function requirementsOf(k: Kernel, task: Task, proof: StoredProof | null): Promise<Requirements> {
-  return proof?.requirements ?? resolveRequirements(await getPolicy(k), task, null);
+interface CompletionFactsRow extends TaskRow {
+  proof_run: number | null;
+  proof_base_commit: string | null;
+  proof_branch: string | null;
+  proof_requirements: string | null;
+  proof_pending: number;
+  policy_require: string | null;
+  policy_verify: string | null;
+  policy_verify_timeout_seconds: string | null;
+}
+
+/**
+ * Everything a completion's gates read, in one statement: the task, its current run's proof
+ * and what the board requires. What the run must prove is what was stamped on it, else the
+ * board's and the task's requirements.
+ */
+async function completionFacts(k: Kernel, id: string) {
+  const row = await k.db.get<CompletionFactsRow>(
+    `SELECT t.*, p.run_id AS proof_run, p.base_commit AS proof_base_commit, p.branch AS proof_branch,
+            p.requirements AS proof_requirements, CASE WHEN p.pending IS NULL THEN 0 ELSE 1 END AS proof_pending,
+            ${REQUIREMENT_SETTINGS_SQL}
+       FROM tasks t LEFT JOIN run_proofs p ON p.run_id = t.current_run_id
+      WHERE t.id = ?`,
+    [id],
+  );
+  if (!row) return null;
+  const task = toTask(row);
+  const stamped = row.proof_requirements ? (JSON.parse(row.proof_requirements) as Requirements) : null;
+  const policy = policyOf({
+    require: row.policy_require,
+    verify: row.policy_verify,
+    verify_timeout_seconds: row.policy_verify_timeout_seconds,
+  });
+  return {
+    task,
+    hasProof: row.proof_run !== null,
+    pending: Number(row.proof_pending) === 1,
+    run: { base_commit: row.proof_base_commit, branch: row.proof_branch },
+    requirements: stamped ?? resolveRequirements(policy, task, null),
+  };
 }
 
 /**
@@ -93,8 +130,9 @@ async function requirementsOf(k: Kernel, task: Task, proof: StoredProof | null):
 export async function checkCompletion(k: Kernel, id: string, input: CompleteInput = {}): Promise<CheckedCompletion> {
   assertJsonBounds("metadata", input.metadata);
   const cards = normalizeCards(input.created_cards);
-  const before = await getTask(k, id);
-  if (!before) throw notFound(id);
+  const facts = await completionFacts(k, id);
+  if (!facts) throw notFound(id);
+  const before = facts.task;
   assertCurrentRun(before, input.runId, "complete");
   if (!allows("complete", before.status)) {
     throw new CoreError("invalid_transition", `cannot complete ${id}: it is ${before.status}`, { task_id: id });
@@ -116,25 +154,18 @@ export async function checkCompletion(k: Kernel, id: string, input: CompleteInpu
     verified = verdict.verified;
   }
 
-  const proof = await getProof(k, before.current_run_id);
-  if (proof?.pending) {
+  if (facts.pending) {
     throw new CoreError(
       "invalid_transition",
       `cannot complete ${id}: its completion was already handed in and the board is checking it; stop working on it`,
       { task_id: id, status: before.status },
     );
   }
-  const requirements = await requirementsOf(k, before, proof);
+  const { requirements } = facts;
   let verdicts: ReceiptVerdict[] = [];
   let checks: PlannedCheck[] = [];
   if (input.receipts || requirements.require.length > 0) {
-    ({ verdicts, checks } = await verifyClaims(
-      k,
-      before,
-      { base_commit: proof?.base_commit ?? null, branch: proof?.branch ?? null },
-      input.receipts,
-      requirements,
-    ));
+    ({ verdicts, checks } = await verifyClaims(k, before, facts.run, input.receipts, requirements));
     if (checks.length > 0 && before.current_run_id === null) {
       for (const c of checks) {
         verdicts.push({
@@ -166,7 +197,7 @@ export async function checkCompletion(k: Kernel, id: string, input: CompleteInpu
       throw unverifiedError(id, refused, before.status);
     }
   }
-  return { before, verified_cards: verified, verdicts, checks, requirements, hasProof: proof !== null };
+  return { before, verified_cards: verified, verdicts, checks, requirements, hasProof: facts.hasProof };
 }
 
 /** The refusal of a completion whose compare-and-swap found the task moved on since it was checked. */

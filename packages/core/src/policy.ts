@@ -22,19 +22,36 @@ const KEYS = Object.keys(DEFAULT_POLICY) as Array<keyof CompletionPolicy>;
 /** The board's policy, with the defaults for what was never set. */
 export async function getPolicy(k: Kernel): Promise<CompletionPolicy> {
   const rows = await k.db.all<{ key: string; value: string }>("SELECT key, value FROM board_settings");
-  const stored: Record<string, unknown> = {};
-  for (const r of rows) {
+  return policyOf(Object.fromEntries(rows.map((r) => [r.key, r.value])));
+}
+
+/**
+ * A policy from stored values (`board_settings` key -> JSON text; keys not given are unset),
+ * with the defaults for what is unset. A value another tool wrote badly reads as unset.
+ */
+export function policyOf(stored: Readonly<Record<string, string | null | undefined>>): CompletionPolicy {
+  const values: Record<string, unknown> = {};
+  for (const key of KEYS) {
+    const text = stored[key];
+    if (text === null || text === undefined) continue;
     try {
-      stored[r.key] = JSON.parse(r.value);
+      values[key] = JSON.parse(text);
     } catch {
-      // A value another tool wrote badly reads as unset.
+      // unset
     }
   }
-  const parsed = PolicyPatch.safeParse(
-    Object.fromEntries(KEYS.filter((key) => key in stored).map((key) => [key, stored[key]])),
-  );
+  if (Object.keys(values).length === 0) return DEFAULT_POLICY;
+  const parsed = PolicyPatch.safeParse(values);
   return { ...DEFAULT_POLICY, ...(parsed.success ? stripUndefined(parsed.data) : {}) };
 }
+
+/**
+ * SQL: the board's settings a completion's requirements depend on, as columns `policy_<key>`
+ * of a row about something else (one statement instead of two on the completion path).
+ */
+export const REQUIREMENT_SETTINGS_SQL = (["require", "verify", "verify_timeout_seconds"] as const)
+  .map((key) => `(SELECT value FROM board_settings WHERE key = '${key}') AS policy_${key}`)
+  .join(", ");
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
