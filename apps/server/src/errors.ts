@@ -26,6 +26,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, ContentfulStatusCode> = {
   board_unreadable: 503,
   board_read_only: 503,
   board_busy: 503,
+  storage_unavailable: 503,
   storage_full: 507,
   config_invalid: 503,
   internal: 500,
@@ -36,7 +37,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, ContentfulStatusCode> = {
  * was locked by another process for the whole busy timeout already; a retry a moment later
  * usually finds the lock free.
  */
-export const RETRY_AFTER_BY_CODE: Partial<Record<ErrorCode, number>> = { board_busy: 2 };
+export const RETRY_AFTER_BY_CODE: Partial<Record<ErrorCode, number>> = { board_busy: 2, storage_unavailable: 5 };
 
 const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = { 401: "unauthorized", 403: "forbidden", 404: "not_found" };
 

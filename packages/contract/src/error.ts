@@ -27,6 +27,8 @@ export const ERROR_CODES = [
   "board_read_only",
   "board_busy",
   "storage_full",
+  // A board in PostgreSQL whose database cannot be reached (issue 17).
+  "storage_unavailable",
   "config_invalid",
   "unauthorized",
   "forbidden",

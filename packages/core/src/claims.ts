@@ -121,7 +121,7 @@ export async function heartbeatWorker(k: Kernel, id: string, options: HeartbeatO
     const row = await k.db.get<TaskRow>(
       `UPDATE tasks SET last_heartbeat_at = ?,
                         claim_expires = CASE WHEN COALESCE(claim_expires, 0) > ? THEN claim_expires ELSE ? END
-        WHERE id = ? AND status = 'running' AND (? IS NULL OR current_run_id = ?)
+        WHERE id = ? AND status = 'running' AND (CAST(? AS BIGINT) IS NULL OR current_run_id = ?)
         RETURNING *`,
       [now, now + ttl, now + ttl, id, runId, runId],
     );

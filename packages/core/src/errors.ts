@@ -45,6 +45,7 @@ export const STORAGE_FAILURES = [
   "board_read_only",
   "board_busy",
   "storage_full",
+  "storage_unavailable",
 ] as const satisfies readonly ErrorCode[];
 
 export function isStorageFailure(err: unknown): boolean {

@@ -3,6 +3,7 @@ import { type Clock, type IdSource, randomIds, systemClock } from "./clock.ts";
 import type { BoardPaths } from "./paths.ts";
 import type { WorkspaceProbe } from "./probe.ts";
 import type { Queryable, StorageDriver, Transaction } from "./storage/driver.ts";
+import { openPostgresDriver, schemaOf } from "./storage/postgres.ts";
 import { openSqliteDriver } from "./storage/sqlite.ts";
 
 /**
@@ -57,10 +58,23 @@ export interface OpenKernelOptions {
   busyTimeoutMs?: number;
   /** The host's workspace probe (runtime `gitProbe`). */
   probe?: WorkspaceProbe | null;
+  /**
+   * `postgres://…`: the board lives in this PostgreSQL database (issue 17) instead of its SQLite
+   * file, in the schema `schema` (default `board_<slug>`).
+   */
+  databaseUrl?: string | null;
+  schema?: string;
 }
 
 /** Opens a board's storage (creating and initialising a SQLite file on first use). */
 export async function openKernel(paths: BoardPaths, options: OpenKernelOptions = {}): Promise<Kernel> {
+  if (options.databaseUrl) {
+    const driver = await openPostgresDriver({
+      url: options.databaseUrl,
+      schema: options.schema ?? schemaOf(paths.slug),
+    });
+    return createKernel(driver, paths, options);
+  }
   const clock = options.clock ?? systemClock;
   const driver = openSqliteDriver(paths.dbPath, {
     now: clock.now(),

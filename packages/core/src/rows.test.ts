@@ -23,7 +23,10 @@ const deep = () => JSON.parse(deepText(5_000)) as Record<string, unknown>;
 async function snapshot(k: Kernel): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
   for (const t of ["tasks", "task_links", "task_comments", "task_events", "task_runs", "kanban_notify_subs"]) {
-    out[t] = await k.db.all(`SELECT * FROM ${t} ORDER BY rowid`, []);
+    // In a fixed order that does not depend on the storage (PostgreSQL has no rowid on every table).
+    out[t] = (await k.db.all(`SELECT * FROM ${t}`, [])).sort((a, b) =>
+      JSON.stringify(a) < JSON.stringify(b) ? -1 : 1,
+    );
   }
   return out;
 }

@@ -1,9 +1,10 @@
+import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { createManualClock } from "../src/clock.ts";
 import { openKernel } from "../src/kernel.ts";
 import { boardPaths, DEFAULT_BOARD } from "../src/paths.ts";
 import { createTask } from "../src/tasks.ts";
-import { tempHome } from "./fixtures.ts";
+import { tempHome, testDatabaseUrl } from "./fixtures.ts";
 import { invariantViolations } from "./invariants.ts";
 import { reportOf, runTogether } from "./processes.ts";
 
@@ -16,11 +17,17 @@ interface WorkerReport {
   lost: number;
 }
 
-describe("claiming from one board file in several processes at once", () => {
-  it("completes every task exactly once, and the board invariants hold at the end", async () => {
+describe("claiming from one board in several processes at once", () => {
+  it("completes every task exactly once, and the board invariants hold at the end (SQLite file, or PostgreSQL in core-postgres)", async () => {
     const home = tempHome();
     const paths = boardPaths(home, DEFAULT_BOARD);
-    const k = await openKernel(paths, { clock: createManualClock(1_700_000_000), host: "seeder" });
+    const url = testDatabaseUrl();
+    const pg = url ? [url, `test_${randomBytes(6).toString("hex")}`] : [];
+    const k = await openKernel(paths, {
+      clock: createManualClock(1_700_000_000),
+      host: "seeder",
+      ...(url ? { databaseUrl: url, schema: pg[1] } : {}),
+    });
     const ids = await k.write(async (k) => {
       const made: string[] = [];
       for (let i = 0; i < TASKS; i++) made.push((await createTask(k, { title: `task ${i}` })).task.id);
@@ -29,7 +36,7 @@ describe("claiming from one board file in several processes at once", () => {
     expect(new Set(ids).size).toBe(TASKS);
 
     const results = await runTogether(
-      Array.from({ length: WORKERS }, () => ({ script: "claim-worker.ts", args: [home.root] })),
+      Array.from({ length: WORKERS }, () => ({ script: "claim-worker.ts", args: [home.root, ...pg] })),
     );
     const reports = results.map((r) => reportOf<WorkerReport>(r));
 

@@ -1,11 +1,19 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach } from "vitest";
+import { afterEach, inject } from "vitest";
 import { createManualClock, createSequentialIds, type IdSource, type ManualClock } from "../src/clock.ts";
 import { CoreError } from "../src/errors.ts";
 import { type Kernel, openKernel } from "../src/kernel.ts";
 import { boardPaths, DEFAULT_BOARD, type Env, type Home, resolveHome } from "../src/paths.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** The test PostgreSQL server's URL (the `core-postgres` project); not provided in the SQLite run. */
+    switchyardPostgresUrl: string;
+  }
+}
 
 const cleanups: Array<() => void | Promise<void>> = [];
 
@@ -36,15 +44,28 @@ export interface TestBoard {
   clock: ManualClock;
 }
 
-/** A fresh default board on a temp file with a fixed clock, sequential ids and a fixed host. */
+/**
+ * The PostgreSQL server the `core-postgres` project runs the kernel's rule tests against
+ * (vitest.postgres.config.ts); undefined in the SQLite run.
+ */
+export function testDatabaseUrl(): string | undefined {
+  return inject("switchyardPostgresUrl") || undefined;
+}
+
+/**
+ * A fresh default board with a fixed clock, sequential ids and a fixed host: a temp SQLite file,
+ * or under the `core-postgres` project a fresh schema in the test PostgreSQL server.
+ */
 export async function freshBoard(options: { host?: string; pid?: number; ids?: IdSource } = {}): Promise<TestBoard> {
   const home = tempHome();
   const clock = createManualClock(1_700_000_000);
+  const url = testDatabaseUrl();
   const k = await openKernel(boardPaths(home, DEFAULT_BOARD), {
     clock,
     ids: options.ids ?? createSequentialIds(),
     host: options.host ?? "testhost",
     pid: options.pid ?? 4242,
+    ...(url ? { databaseUrl: url, schema: `test_${randomBytes(6).toString("hex")}` } : {}),
   });
   cleanups.push(() => k.close());
   return { k, home, clock };

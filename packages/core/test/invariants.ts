@@ -36,17 +36,19 @@ export async function invariantViolations(db: Queryable): Promise<string[]> {
         "I2 open run not held by a running task",
         `SELECT r.id, r.task_id, t.status, t.current_run_id FROM task_runs r
          LEFT JOIN tasks t ON t.id = r.task_id
-        WHERE r.ended_at IS NULL AND (t.id IS NULL OR t.status != 'running' OR t.current_run_id IS NOT r.id)`,
+        WHERE r.ended_at IS NULL AND (t.id IS NULL OR t.status != 'running' OR t.current_run_id IS DISTINCT FROM r.id)`,
       ),
       // I3: every status is one of the seven.
       lines(db, "I3 invalid status", `SELECT id, status FROM tasks WHERE status NOT IN (${statuses})`),
-      // I4 (Switchyard): claim_lock and claim_expires are set exactly while running.
+      // I4 (Switchyard): claim_lock and claim_expires are set exactly while running; a completion
+      // handed in for the board's checks (SPEC §12) holds its claim without an expiry.
       lines(
         db,
         "I4 claim fields not set exactly while running",
         `SELECT id, status, claim_lock, claim_expires FROM tasks
         WHERE (status = 'running') != (claim_lock IS NOT NULL)
-           OR (status = 'running') != (claim_expires IS NOT NULL)`,
+           OR ((status = 'running') != (claim_expires IS NOT NULL)
+               AND NOT EXISTS (SELECT 1 FROM run_proofs p WHERE p.run_id = tasks.current_run_id AND p.pending IS NOT NULL))`,
       ),
       // I5: a run never ends before it starts.
       lines(
@@ -66,7 +68,7 @@ export async function invariantViolations(db: Queryable): Promise<string[]> {
         db,
         "I7 event time goes backwards",
         `SELECT id, created_at, prev_at FROM
-         (SELECT id, created_at, lag(created_at) OVER (ORDER BY id) AS prev_at FROM task_events)
+         (SELECT id, created_at, lag(created_at) OVER (ORDER BY id) AS prev_at FROM task_events) AS ordered
         WHERE created_at < prev_at`,
       ),
       // I8: an event's run exists and belongs to the event's task.

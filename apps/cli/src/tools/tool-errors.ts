@@ -65,6 +65,7 @@ export const TOOL_ERROR: Record<ErrorCode, ToolErrorText> = {
   board_unreadable: prefixed,
   board_read_only: prefixed,
   board_busy: prefixed,
+  storage_unavailable: prefixed,
   storage_full: prefixed,
   config_invalid: prefixed,
   unauthorized: prefixed,

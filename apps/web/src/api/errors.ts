@@ -22,6 +22,7 @@ export const ERROR_TITLES: Record<ErrorCode, string> = {
   board_unreadable: "Board unreadable",
   board_read_only: "Board is read-only",
   board_busy: "Board busy, try again",
+  storage_unavailable: "Board database unreachable",
   storage_full: "Disk full",
   config_invalid: "Configuration invalid",
   unauthorized: "Unauthorized",

@@ -7,10 +7,15 @@ import { waitForGo } from "./barrier.ts";
 /**
  * One racing worker: claims and completes ready tasks from the board of the home in argv[2]
  * until none is left. Every worker scans the same ready tasks in the same order, so most claim
- * attempts collide; only the compare-and-swap decides who wins. Prints what it won.
+ * attempts collide; only the compare-and-swap decides who wins. Prints what it won. With a
+ * database URL and a schema after the home (argv[3], argv[4]) the board is in PostgreSQL.
  */
 const home = resolveHome({ SWITCHYARD_HOME: process.argv[2] ?? "" });
-const k = await openKernel(boardPaths(home, "default"), { host: "racehost" });
+const [databaseUrl, schema] = process.argv.slice(3);
+const k = await openKernel(boardPaths(home, "default"), {
+  host: "racehost",
+  ...(databaseUrl ? { databaseUrl, schema } : {}),
+});
 const nextReady = () => k.db.all<{ id: string }>("SELECT id FROM tasks WHERE status = 'ready' ORDER BY id LIMIT 8");
 const won: string[] = [];
 let lost = 0;
