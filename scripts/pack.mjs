@@ -24,8 +24,11 @@ const webDir = join(repo, "apps", "web");
 
 /** Written at the package's root; apps/server/src/main.ts (defaultWebRoot) looks for it to find web/. */
 const RELEASE_MARKER = "switchyard-release.json";
-/** Imports the bundle may leave unresolved: ws loads these optional native helpers inside a try. */
-const OPTIONAL_IMPORTS = new Set(["bufferutil", "utf-8-validate"]);
+/**
+ * Imports the bundle may leave unresolved: ws loads these optional native helpers inside a try,
+ * and pg loads pg-native only when `pg.native` is asked for (Switchyard never does).
+ */
+const OPTIONAL_IMPORTS = new Set(["bufferutil", "utf-8-validate", "pg-native"]);
 
 const BIN = `#!/usr/bin/env node
 // The \`switchyard\` (and \`sy\`) command of a release package: it runs the prebuilt bundle and never
