@@ -131,17 +131,21 @@ export async function openPostgresDriver(options: PostgresDriverOptions): Promis
     }
   };
 
-  const poolRun = async (sql: string, params: readonly unknown[], arrays = false) => {
-    try {
-      return await pool.query({
-        text: numbered(sql),
-        values: params as unknown[],
-        ...(arrays ? { rowMode: "array" } : {}),
-      });
-    } catch (err) {
-      throw named(err, where);
-    }
-  };
+  /** Statements on the pool (committed data) or on a transaction's connection, failures named. */
+  const runner =
+    (on: pg.Pool | pg.PoolClient) =>
+    async (sql: string, params: readonly unknown[], arrays = false): Promise<pg.QueryResult> => {
+      try {
+        return await on.query({
+          text: numbered(sql),
+          values: params as unknown[],
+          ...(arrays ? { rowMode: "array" as const } : {}),
+        });
+      } catch (err) {
+        throw named(err, where);
+      }
+    };
+  const poolRun = runner(pool);
 
   // The schema and its tables, once per database, under the board's lock.
   {
@@ -207,17 +211,7 @@ export async function openPostgresDriver(options: PostgresDriverOptions): Promis
           throw named(err, where);
         }
         const c = client;
-        const run = async (sql: string, params: readonly unknown[], arrays = false) => {
-          try {
-            return await c.query({
-              text: numbered(sql),
-              values: params as unknown[],
-              ...(arrays ? { rowMode: "array" } : {}),
-            });
-          } catch (err) {
-            throw named(err, where);
-          }
-        };
+        const run = runner(c);
         let savepoints = 0;
         const tx: Transaction = {
           ...queryable(run),
