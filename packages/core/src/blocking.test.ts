@@ -5,6 +5,7 @@ import { claimTask, releaseStaleClaims } from "./claims.ts";
 import { listComments } from "./comments.ts";
 import { completeTask } from "./completion.ts";
 import { listEvents } from "./events.ts";
+import { recordWorkerExit } from "./failures.ts";
 import type { Kernel } from "./kernel.ts";
 import { linkTasks } from "./links.ts";
 import { getRun, listRuns } from "./runs.ts";
@@ -145,6 +146,17 @@ describe("unblockTask", () => {
     const unblocked = await unblockTask(k, t.id);
     expect(unblocked.status).toBe("ready");
     expect((await listEvents(k, t.id)).at(-1)).toMatchObject({ kind: "unblocked", payload: null, run_id: null });
+    expect((await claimTask(k, t.id))?.status).toBe("running");
+  });
+
+  it("is a fresh start: a backoff the task was waiting out when it was blocked is gone, and it can be claimed at once", async () => {
+    const { k, clock } = await freshBoard();
+    const t = await task(k);
+    const runId = (await claimTask(k, t.id))?.current_run_id as number;
+    await recordWorkerExit(k, t.id, runId, { pid: 5000, code: 75, signal: null });
+    expect((await requireTask(k, t.id)).retry_after).toBeGreaterThan(clock.now());
+    await blockTask(k, t.id, { reason: "the provider is down, wait for my word" });
+    expect((await unblockTask(k, t.id)).retry_after).toBeNull();
     expect((await claimTask(k, t.id))?.status).toBe("running");
   });
 

@@ -70,7 +70,11 @@ export async function unblockTask(k: Kernel, id: string): Promise<Task> {
     if (task.current_run_id !== null) {
       await closeRun(k, task.current_run_id, { outcome: "reclaimed", error: "invariant recovery on unblock" });
     }
-    await k.db.run(`UPDATE tasks SET status = 'ready', ${NO_CLAIM_SQL}, spawn_failures = 0 WHERE id = ?`, [id]);
+    // A person's unblock is a fresh start: the failure budget and any rate-limit backoff reset.
+    await k.db.run(
+      `UPDATE tasks SET status = 'ready', ${NO_CLAIM_SQL}, spawn_failures = 0, retry_after = NULL WHERE id = ?`,
+      [id],
+    );
     await appendEvent(k, id, "unblocked", null);
     return requireTask(k, id);
   });

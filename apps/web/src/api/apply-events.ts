@@ -240,7 +240,7 @@ class Draft {
         });
         return;
       case "unblocked":
-        this.setStatus(id, "ready", { ...NO_CLAIM, spawn_failures: 0 });
+        this.setStatus(id, "ready", { ...NO_CLAIM, spawn_failures: 0, retry_after: null });
         return;
       case "archived":
         this.setStatus(id, "archived", NO_CLAIM);
