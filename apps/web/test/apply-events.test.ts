@@ -1,6 +1,4 @@
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import type { BoardResponse, CheckResult, TaskDetail } from "@switchyard/contract";
+import type { BoardResponse, TaskDetail } from "@switchyard/contract";
 import {
   addComment,
   archiveTask,
@@ -23,7 +21,6 @@ import {
   parentIds,
   reclaimTask,
   recordFailure,
-  setPolicy,
   setPriority,
   setStatusDirect,
   setWorkerPid,
@@ -37,6 +34,7 @@ import { applyEvents } from "../src/api/apply-events.ts";
 import type { BoardViewFilter } from "../src/api/board-cards.ts";
 import { mergeTaskDetail } from "../src/api/merge-task.ts";
 import { freshKernel } from "./fresh-kernel.ts";
+import { claimedUnderVerify, FAILED_TESTS } from "./proof-fixtures.ts";
 
 function view(k: Kernel, filter: BoardViewFilter): Promise<BoardResponse> {
   return boardView(k, { tenant: filter.tenant ?? null, includeArchived: filter.includeArchived });
@@ -181,24 +179,11 @@ describe("applying live events to the cached board", () => {
 
   it("keeps a handed-in completion running, and sends it back to ready with a warning when the board's check fails", async () => {
     const k = await freshKernel();
-    await setPolicy(k, { require: ["verify"], verify: "pnpm test" });
-    const dir = join(k.paths.workspacesRoot, "checked");
-    mkdirSync(dir, { recursive: true });
-    const t = (await createTask(k, { title: "Checked", assignee: "alice", workspace_kind: "dir", workspace_path: dir }))
-      .task;
-    const runId = (await claimTask(k, t.id))?.current_run_id ?? 0;
+    const { id, runId } = await claimedUnderVerify(k);
+    const t = { id };
     await setWorkerPid(k, t.id, runId, 4243);
     await followLive(k, () => completeTask(k, t.id, { result: "x" }));
-    const failed: CheckResult = {
-      command: "pnpm test",
-      source: "verify",
-      expected_exit: 0,
-      exit_code: 1,
-      duration_ms: 1200,
-      output_tail: "1 failed",
-      timed_out: false,
-      ok: false,
-    };
+    const failed = FAILED_TESTS;
     await followLive(k, () => finishChecks(k, t.id, runId, [failed]));
     // At the failure limit the refusal blocks it (gave_up follows).
     for (let i = 0; i < 2; i++) {

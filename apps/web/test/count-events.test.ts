@@ -1,5 +1,3 @@
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import {
   addComment,
   archiveTask,
@@ -18,7 +16,6 @@ import {
   linkTasks,
   reclaimTask,
   recordFailure,
-  setPolicy,
   setPriority,
   setStatusDirect,
   unblockTask,
@@ -27,6 +24,7 @@ import {
 import { describe, expect, it } from "vitest";
 import { changesBoardCounts } from "../src/api/count-events.ts";
 import { freshKernel } from "./fresh-kernel.ts";
+import { claimedUnderVerify, FAILED_TESTS } from "./proof-fixtures.ts";
 
 /** Runs a real kernel change; says whether the board's counts moved and what its events claim. */
 async function change(k: Kernel, act: () => Promise<unknown>): Promise<{ moved: boolean; claimed: boolean }> {
@@ -73,23 +71,10 @@ describe("which events may change the board switcher's counts", () => {
 
   it("flags a completion the board's check refused (back to ready) and one accepted without proof, not one handed in", async () => {
     const k = await freshKernel();
-    await setPolicy(k, { require: ["verify"], verify: "pnpm test" });
-    const dir = join(k.paths.workspacesRoot, "checked");
-    mkdirSync(dir, { recursive: true });
-    const t = (await createTask(k, { title: "Checked", assignee: "alice", workspace_kind: "dir", workspace_path: dir }))
-      .task;
-    const runId = (await claimTask(k, t.id))?.current_run_id ?? 0;
+    const { id, runId } = await claimedUnderVerify(k);
+    const t = { id };
     expect(await change(k, () => completeTask(k, t.id, { result: "x" }))).toEqual({ moved: false, claimed: false });
-    const failed = {
-      command: "pnpm test",
-      source: "verify" as const,
-      expected_exit: 0,
-      exit_code: 1,
-      duration_ms: 900,
-      output_tail: "1 failed",
-      timed_out: false,
-      ok: false,
-    };
+    const failed = FAILED_TESTS;
     expect(await change(k, () => finishChecks(k, t.id, runId, [failed]))).toEqual({ moved: true, claimed: true });
     expect(await change(k, () => waiveCompletion(k, t.id, { reason: "flaky CI" }))).toEqual({
       moved: true,

@@ -9,6 +9,7 @@ import { RunHistory } from "../src/features/drawer/run-history.tsx";
 import { TaskDetailView } from "../src/features/drawer/task-detail-view.tsx";
 import { START } from "./board-harness.tsx";
 import { drawerHarness } from "./drawer-harness.tsx";
+import { FAILED_TESTS } from "./proof-fixtures.ts";
 
 // Payloads parsed with the contract, as the dashboard's client parses the server's answers.
 const BASE = "3f9a2c1d4e5b6a7980f1e2d3c4b5a69788796a5b";
@@ -148,16 +149,7 @@ describe("what a run proved, in the run history", () => {
 
 describe("a refused completion in the drawer's Events", () => {
   it("stands out as a red callout naming the failed check, its exit code and the tail of its output when the board's own check refused it", () => {
-    const failed = check({
-      command: "pnpm test",
-      source: "verify",
-      expected_exit: 0,
-      exit_code: 1,
-      duration_ms: 5300,
-      output_tail: "FAIL src/parser.test.ts\n  expected 3, got 4\nTest Files  1 failed | 11 passed (12)",
-      timed_out: false,
-      ok: false,
-    });
+    const failed = check(FAILED_TESTS);
     const refusal = event(3, "completion_blocked_unverified", {
       phase: "verify",
       refused: [

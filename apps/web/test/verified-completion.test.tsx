@@ -1,6 +1,4 @@
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { CheckResult } from "@switchyard/contract";
 import {
   claimTask,
   completeTask,
@@ -8,7 +6,7 @@ import {
   getTask,
   isCoreError,
   listEvents,
-  setPolicy,
+  requireTask,
   waiveCompletion,
 } from "@switchyard/core";
 import { screen, waitFor, within } from "@testing-library/react";
@@ -16,6 +14,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { type BoardHarness, card, column } from "./board-harness.tsx";
 import { type DrawerHarness, drawerHarness } from "./drawer-harness.tsx";
+import { claimedUnderVerify, FAILED_TESTS } from "./proof-fixtures.ts";
 
 const UNVERIFIED_BADGE = "1 unverified completion(s) since last clean completion";
 
@@ -42,6 +41,18 @@ async function unverifiedTask(h: BoardHarness, title = "Fix the date parser") {
   return task;
 }
 
+/** The drawer of a task whose completion was refused, with Recovery's "Accept without proof" form open. */
+async function acceptFormOfUnverifiedTask() {
+  const h = await drawerHarness();
+  const user = userEvent.setup();
+  const task = await unverifiedTask(h);
+  const { dialog } = await openDrawer(h, task.id, task.title);
+  const recovery = region(dialog, "Recovery");
+  await user.click(within(recovery).getByRole("button", { name: "Accept without proof" }));
+  const form = within(recovery).getByRole("form", { name: "Accept without proof" });
+  return { h, user, task, dialog, recovery, form };
+}
+
 /** Its worker claims a card that does not exist: the card gate refuses it. */
 async function hallucinatedTask(h: BoardHarness, title: string) {
   const task = await runningTask(h, title);
@@ -51,30 +62,14 @@ async function hallucinatedTask(h: BoardHarness, title: string) {
   return task;
 }
 
-const FAILED_TESTS: CheckResult = {
-  command: "pnpm test",
-  source: "verify",
-  expected_exit: 0,
-  exit_code: 1,
-  duration_ms: 5300,
-  output_tail: "FAIL src/parser.test.ts\n  expected 3, got 4\nTest Files  1 failed | 11 passed (12)",
-  timed_out: false,
-  ok: false,
-};
-
 /**
  * The board requires `pnpm test` to pass; a worker in its own directory hands its completion in
  * (`verifying`), and the board's run of the check fails: the task goes back to ready (phase verify).
  */
 async function failedCheckTask(h: BoardHarness, title = "Teach the parser nested lists") {
   await h.kernel("default");
-  await setPolicy(h.k, { require: ["verify"], verify: "pnpm test" });
-  const dir = join(h.home.root, "work", title.replaceAll(" ", "-"));
-  mkdirSync(dir, { recursive: true });
-  const task = await h.seed(title, { assignee: "alice", workspace_kind: "dir", workspace_path: dir });
-  const claimed = await claimTask(h.k, task.id);
-  const runId = claimed?.current_run_id;
-  if (!runId) throw new Error("not claimed");
+  const { id, runId } = await claimedUnderVerify(h.k, join(h.home.root, "work", title.replaceAll(" ", "-")), title);
+  const task = await requireTask(h.k, id);
   const handedIn = await completeTask(h.k, task.id, { summary: "nested lists parse" });
   expect(handedIn.verifying).not.toBeNull();
   return { task, runId, fail: () => finishChecks(h.k, task.id, runId, [FAILED_TESTS]) };
@@ -195,14 +190,7 @@ describe("the drawer of an unverified completion", () => {
   });
 
   it("accepts the completion without proof only with a reason: the task is done, the warning clears and the audit events stay", async () => {
-    const h = await drawerHarness();
-    const user = userEvent.setup();
-    const task = await unverifiedTask(h);
-    const { dialog } = await openDrawer(h, task.id, task.title);
-    const recovery = region(dialog, "Recovery");
-
-    await user.click(within(recovery).getByRole("button", { name: "Accept without proof" }));
-    const form = within(recovery).getByRole("form", { name: "Accept without proof" });
+    const { h, user, task, dialog, recovery, form } = await acceptFormOfUnverifiedTask();
     const confirm = within(form).getByRole("button", { name: "Confirm accept without proof" });
     const reason = within(form).getByRole("textbox", { name: "Reason" });
     expect(reason).toBeRequired();
@@ -251,13 +239,7 @@ describe("the drawer of an unverified completion", () => {
   });
 
   it("shows the server's refusal when the task finished before the acceptance reached it, and changes nothing", async () => {
-    const h = await drawerHarness();
-    const user = userEvent.setup();
-    const task = await unverifiedTask(h);
-    const { dialog } = await openDrawer(h, task.id, task.title);
-    const recovery = region(dialog, "Recovery");
-    await user.click(within(recovery).getByRole("button", { name: "Accept without proof" }));
-    const form = within(recovery).getByRole("form", { name: "Accept without proof" });
+    const { h, user, task, recovery, form } = await acceptFormOfUnverifiedTask();
     await user.type(within(form).getByRole("textbox", { name: "Reason" }), "checked by hand");
 
     // The worker retries honestly while the request is on its way.
