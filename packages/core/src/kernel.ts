@@ -17,6 +17,8 @@ import { openSqliteDriver } from "./storage/sqlite.ts";
  */
 export interface Kernel {
   readonly paths: BoardPaths;
+  /** Which database holds the board: its file (`sqlite`) or a PostgreSQL schema (`postgres`). */
+  readonly dialect: StorageDriver["dialect"];
   readonly clock: Clock;
   readonly ids: IdSource;
   /** This host's name; claims are `host:pid`, and crash detection only trusts this host's pids. */
@@ -89,6 +91,7 @@ export async function openKernel(paths: BoardPaths, options: OpenKernelOptions =
 export function createKernel(driver: StorageDriver, paths: BoardPaths, options: OpenKernelOptions = {}): Kernel {
   const base = {
     paths,
+    dialect: driver.dialect,
     clock: options.clock ?? systemClock,
     ids: options.ids ?? randomIds,
     host: options.host ?? hostname(),
