@@ -22,6 +22,7 @@ const GROUPS: Group[] = [
   { name: "live", run: async (quick) => (await import("./figures/live.ts")).liveFigures(quick) },
   { name: "browser", run: async (quick) => (await import("./figures/browser.ts")).browserFigures(quick) },
   { name: "cli", run: async (quick) => (await import("./figures/cli.ts")).cliFigures(quick) },
+  { name: "postgres", run: async (quick) => (await import("./figures/postgres.ts")).postgresFigures(quick) },
 ];
 
 function machine(): Record<string, unknown> {

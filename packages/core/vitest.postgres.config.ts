@@ -9,7 +9,14 @@ import { defineProject } from "vitest/config";
 export default defineProject({
   test: {
     name: "core-postgres",
-    include: ["src/**/*.test.ts", "test/postgres.test.ts", "test/invariants.test.ts", "test/claim-race.test.ts"],
+    include: [
+      "src/**/*.test.ts",
+      "test/postgres.test.ts",
+      "test/invariants.test.ts",
+      "test/claim-race.test.ts",
+      "test/transfer-postgres.test.ts",
+      "test/postgres-catalog.test.ts",
+    ],
     exclude: ["src/boards.test.ts", "src/duration.test.ts", "src/paths.test.ts", "src/storage/**"],
     globalSetup: ["test/postgres-global.ts"],
     pool: "forks",

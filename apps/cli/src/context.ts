@@ -1,6 +1,14 @@
 import type { Config } from "@switchyard/contract";
-import { type Env, type Home, type Kernel, openBoard, requireBoard, resolveHome } from "@switchyard/core";
-import { gitProbe, loadConfig } from "@switchyard/runtime";
+import {
+  closeCatalogs,
+  type Env,
+  type Home,
+  type Kernel,
+  openBoard,
+  requireBoard,
+  resolveHome,
+} from "@switchyard/core";
+import { gitProbe, loadConfig, storageHome } from "@switchyard/runtime";
 import type { Command } from "commander";
 import { identity, type WorkerScope, workerScope } from "./tools/scope.ts";
 
@@ -11,11 +19,15 @@ import { identity, type WorkerScope, workerScope } from "./tools/scope.ts";
  */
 export interface Cli {
   readonly env: Env;
+  /**
+   * The home, with where its boards are (`SWITCHYARD_DATABASE_URL`, else `storage.url`, else its
+   * SQLite files); worked out on first use, so a bad setting is the command's error.
+   */
   readonly home: Home;
   /** The slug given with `--board`, or null for the active board. */
   boardOption(): string | null;
-  /** The resolved board slug (does not open the database). */
-  boardSlug(): string;
+  /** The resolved board slug (does not open the board). */
+  boardSlug(): Promise<string>;
   /** The board's kernel; the first call opens (and on a fresh home, initialises) the database. */
   kernel(): Promise<Kernel>;
   /** `<home>/config.yaml`, validated (read once). */
@@ -37,21 +49,24 @@ export interface Cli {
 }
 
 export function createCli(env: Env, boardOption: () => string | undefined): Cli {
-  const home = resolveHome(env);
+  let home: Home | null = null;
   let kernel: Promise<Kernel> | null = null;
   let config: Config | null = null;
   let scope: WorkerScope | null = null;
   const cli: Cli = {
     env,
-    home,
+    get home() {
+      home ??= storageHome(resolveHome(env));
+      return home;
+    },
     boardOption: () => boardOption() ?? null,
-    boardSlug: () => requireBoard(home, boardOption()),
+    boardSlug: () => requireBoard(cli.home, boardOption()),
     kernel() {
-      kernel ??= openBoard(home, boardOption(), { probe: gitProbe });
+      kernel ??= openBoard(cli.home, boardOption(), { probe: gitProbe });
       return kernel;
     },
     config() {
-      config ??= loadConfig(home);
+      config ??= loadConfig(cli.home);
       return config;
     },
     scope() {
@@ -77,6 +92,7 @@ export function createCli(env: Env, boardOption: () => string | undefined): Cli 
       // A board that failed to open has nothing to close (its error was reported already).
       const k = await opening?.catch(() => null);
       await k?.close();
+      await closeCatalogs();
     },
   };
   return cli;

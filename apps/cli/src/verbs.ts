@@ -10,12 +10,14 @@ import { registerInspect } from "./commands/inspect.ts";
 import { registerLifecycle } from "./commands/lifecycle.ts";
 import { registerLinks } from "./commands/links.ts";
 import { registerMcp } from "./commands/mcp.ts";
+import { registerMigrate } from "./commands/migrate.ts";
 import { registerModel } from "./commands/model.ts";
 import { registerNotify } from "./commands/notify.ts";
 import { registerRecovery } from "./commands/recovery.ts";
-import { registerServe } from "./commands/serve.ts";
+import { registerRunner, registerServe } from "./commands/serve.ts";
 import { registerStreams } from "./commands/streams.ts";
 import { registerTasks } from "./commands/tasks.ts";
+import { registerTransfer } from "./commands/transfer.ts";
 import { registerVerification } from "./commands/verification.ts";
 import { registerWrap } from "./commands/wrap.ts";
 import type { RegisterVerbs } from "./context.ts";
@@ -55,10 +57,13 @@ export const VERBS: readonly RegisterVerbs[] = [
   registerInspect,
   registerNotify,
   registerGc,
+  registerTransfer,
+  registerMigrate,
   registerGuidance,
   registerMcp,
   registerWrap,
   registerDoctor,
   registerServe,
+  registerRunner,
   registerCompletion,
 ];

@@ -87,7 +87,7 @@ export function tempHome(): TestHome {
       if (!id) throw new Error(`no task id in: ${out}`);
       return id;
     },
-    home: () => resolveHome({ SWITCHYARD_HOME: t.root }),
+    home: () => resolveHome(env),
     kernel() {
       const opening = openBoard(t.home());
       kernels.push(opening);
@@ -130,6 +130,7 @@ export async function expectRefused(
 
 /** A long-running `switchyard` process (tail, watch, mcp) whose output can be awaited. */
 export interface LiveProcess {
+  readonly pid: number;
   /** What it printed on stdout so far. */
   output(): string;
   /** Polls until stdout and stderr together match, with a generous deadline for a slow shared machine. */
@@ -153,6 +154,7 @@ export function startCli(home: TestHome, args: string[]): LiveProcess {
     if (child.exitCode === null) child.kill("SIGKILL");
   });
   return {
+    pid: child.pid as number,
     output: () => out,
     async waitFor(pattern, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;

@@ -11,10 +11,12 @@ import {
   CliGc,
   CliGuidance,
   CliInit,
+  CliMigrate,
   CliProfiles,
   CliRun,
   CliShow,
   CliTask,
+  CliTransfer,
   CliUnsubscribed,
   CommentResult,
   CurrentBoardResponse,
@@ -72,6 +74,7 @@ const LIVE: Record<string, string> = {
   tail: "streams.test.ts: tail --json prints each event as one JSON line",
   watch: "streams.test.ts: watch --json prints each new event as one JSON line",
   serve: "serve-log.test.ts: serve --json prints its URL and its log as JSON lines",
+  runner: "runner.test.ts: runner --json prints its host id and its log as JSON lines",
 };
 
 interface Row {
@@ -270,6 +273,31 @@ const ROWS: Record<string, Row> = {
     args: () => ["doctor"],
     schema: DoctorReport,
     check: (v) => expect(v).toEqual({ ok: true, profiles: [] }),
+  },
+  export: {
+    args: (h) => ["export", join(h.home.dir, "exported.json")],
+    schema: CliTransfer,
+    check: (v, h) =>
+      expect(v).toMatchObject({
+        board: "default",
+        file: join(h.home.dir, "exported.json"),
+        rows: { tasks: expect.any(Number) },
+      }),
+  },
+  import: {
+    args: (h) => {
+      const file = join(h.home.dir, "to-import.json");
+      h.home.ok(["export", file]);
+      h.home.ok(["boards", "create", "imported"]);
+      return ["import", file, "--board", "imported"];
+    },
+    schema: CliTransfer,
+    check: (v) => expect(v).toMatchObject({ board: "imported", rows: { tasks: expect.any(Number) } }),
+  },
+  migrate: {
+    args: () => ["migrate", "--all-boards"],
+    schema: CliMigrate,
+    check: (v) => expect(CliMigrate.parse(v).boards.every((b) => b.state === "up_to_date")).toBe(true),
   },
 };
 

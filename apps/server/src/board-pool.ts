@@ -20,7 +20,7 @@ import { gitProbe } from "@switchyard/runtime";
 export interface BoardPool {
   readonly home: Home;
   /** Resolves `?board=` (or the active board when none is given); refuses a bad or unknown slug. */
-  resolve(requested?: string | null): string;
+  resolve(requested?: string | null): Promise<string>;
   /** The open kernel of a board that exists. */
   kernel(slug: string): Promise<Kernel>;
   /** Resolves and opens in one step. */
@@ -68,7 +68,7 @@ export function createBoardPool(home: Home, options: OpenKernelOptions = {}): Bo
       }
     },
     async open(requested) {
-      const slug = pool.resolve(requested);
+      const slug = await pool.resolve(requested);
       return { slug, k: await pool.kernel(slug) };
     },
     async forget(slug) {

@@ -207,7 +207,14 @@ export function startDispatchLoop(options: DispatchLoopOptions): DispatchLoop {
 
   async function round(): Promise<void> {
     if (stopped) return;
-    const boards = service.boards();
+    let boards: string[];
+    try {
+      boards = await service.boards();
+    } catch (err) {
+      // The list of boards may be in a database that cannot be reached right now: next round.
+      log(`dispatcher: cannot list the boards: ${(err as Error).message}`);
+      return;
+    }
     await follow(boards);
     let spawned = 0;
     let atCapacity = false;

@@ -10,4 +10,5 @@ export {
   type StartServerOptions,
   startServer,
 } from "./main.ts";
+export { type RunningRunner, type StartRunnerOptions, startRunner } from "./runner.ts";
 export { isLoopback, type SecurityPolicy, TOKEN_COOKIE, tokenMatches } from "./security.ts";

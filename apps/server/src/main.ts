@@ -7,13 +7,19 @@ import { serve } from "@hono/node-server";
 import { createNodeWebSocket } from "@hono/node-ws";
 import { LOG_LEVELS, type LogLevel } from "@switchyard/contract";
 import { boardPaths, CoreError, type Home, openKernel, resolveHome, systemClock } from "@switchyard/core";
-import { createConfigSource, createDispatchService, createNotifier, dispatchInServer } from "@switchyard/runtime";
+import {
+  createConfigSource,
+  createNotifier,
+  dispatcherHostId,
+  dispatchInServer,
+  storageHome,
+} from "@switchyard/runtime";
 import { Hono } from "hono";
 import { createApp } from "./app.ts";
 import { createBoardPool } from "./board-pool.ts";
-import { type DispatchLoop, startDispatchLoop } from "./dispatch-loop.ts";
 import { createEventHub } from "./event-hub.ts";
 import { startNotifyLoop } from "./notify-loop.ts";
+import { createDispatcherHost } from "./runner.ts";
 import { isLoopback } from "./security.ts";
 
 export interface StartServerOptions {
@@ -89,7 +95,7 @@ export function logLevelFromEnv(env: Record<string, string | undefined>): LogLev
 }
 
 /** A log that drops what is below `threshold` and gives the rest a level. */
-function createLog(sink: (message: string, level: LogLevel) => void, threshold: LogLevel): ServerLog {
+export function createLog(sink: (message: string, level: LogLevel) => void, threshold: LogLevel): ServerLog {
   const min = LOG_LEVELS.indexOf(threshold);
   return (raw, given) => {
     const { level, message } = given ? { level: given, message: raw } : levelOf(raw);
@@ -166,7 +172,8 @@ function listen(server: Server, host: string, port: number): Promise<number> {
  * a token. The only function that opens sockets.
  */
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
-  const home = options.home ?? resolveHome();
+  // Where the boards are: SWITCHYARD_DATABASE_URL, else storage.url, else the home's SQLite files.
+  const home = storageHome(options.home ?? resolveHome());
   const logLevel = options.logLevel ?? logLevelFromEnv(home.env) ?? "info";
   const log = createLog(
     options.log ?? ((message, level) => process.stderr.write(`${logLine(message, level)}\n`)),
@@ -187,23 +194,15 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     );
   }
 
-  const boards = createBoardPool(home);
+  const hostId = dispatcherHostId(home.env, config);
+  const boards = createBoardPool(home, { host: hostId });
   const hub = createEventHub({
-    open: (slug) => openKernel(boardPaths(home, slug), { pollMs: options.pollIntervalMs }),
+    open: (slug) => openKernel(boardPaths(home, slug), { pollMs: options.pollIntervalMs, host: hostId }),
     log,
   });
   const dispatcherEnabled = options.dispatch === false ? false : dispatchInServer(config, home.env);
-  let dispatchLoop: DispatchLoop | null = null;
-  const service = createDispatchService({
-    home,
-    config: () => configSource.current(),
-    watchWorkers: true,
-    onWorkerExit: (board) => {
-      // An exit frees a place under the caps even when it wrote no event (the run had completed).
-      dispatchLoop?.wake(board);
-    },
-    log,
-  });
+  const dispatcher = createDispatcherHost({ home, configSource, boards, hub, role: "serve", hostId, log });
+  const service = dispatcher.service;
   // The dispatcher and notifier loops start here (dispatch-loop.ts, notify-loop.ts); each is stopped on close.
   const loops: BackgroundLoop[] = [];
 
@@ -225,8 +224,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     clock: systemClock,
     dispatch: (board, { dryRun, max }) => service.tick(board, { dryRun, maxSpawn: max }),
     dispatcherEnabled,
-    stopWorker: (worker) => {
-      void service.stopWorker(worker);
+    stopWorker: (worker, k) => {
+      void service.stopWorker(worker, k.paths.slug);
     },
     security: { allowedHosts: allowedHosts(host, config.server.allowed_hosts), token },
     upgradeWebSocket: ws.upgradeWebSocket,
@@ -245,8 +244,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   }
   ws.injectWebSocket(server);
   if (dispatcherEnabled) {
-    dispatchLoop = startDispatchLoop({ service, hub, intervalSeconds: config.dispatch.interval_seconds, log });
-    loops.push(dispatchLoop);
+    dispatcher.start();
+    loops.push(dispatcher);
   }
   loops.push(
     startNotifyLoop({

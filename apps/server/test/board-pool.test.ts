@@ -28,7 +28,7 @@ describe("the board pool", () => {
     await createBoard(home, "ops", {}, { now: 1 });
     const first = await boards.kernel("ops");
     await createTask(first, { title: "old" });
-    removeBoard(home, "ops", { archive: false, now: 2 });
+    await removeBoard(home, "ops", { archive: false, now: 2 });
     await createBoard(home, "ops", {}, { now: 3 });
     expect(first.stale()).toBe(true);
     const [a, b] = await Promise.all([boards.kernel("ops"), boards.kernel("ops")]);

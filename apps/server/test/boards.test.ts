@@ -26,7 +26,7 @@ describe("GET /boards", () => {
     const h = harness();
     await refused(h.request("GET", "/boards?include_archived=perhaps"), 400, "invalid_input");
     await ok(h.api.boards.$post({ json: { slug: "old" } }));
-    writeBoardMeta(h.home, "old", { archived: true }, h.clock.now());
+    await writeBoardMeta(h.home, "old", { archived: true }, h.clock.now());
     expect((await ok(h.api.boards.$get({ query: {} }))).boards.map((b) => b.slug)).toEqual(["default"]);
     const all = await ok(h.api.boards.$get({ query: { include_archived: "true" } }));
     expect(all.boards.map((b) => [b.slug, b.archived])).toEqual([
@@ -42,7 +42,7 @@ describe("POST /boards", () => {
     const created = await ok(h.api.boards.$post({ json: { slug: "Atm10-Server", icon: "⛏", switch: true } }));
     expect(created.board).toMatchObject({ slug: "atm10-server", name: "Atm10 Server", icon: "⛏" });
     expect(created.current).toBe("atm10-server");
-    expect(currentBoard(h.home)).toBe("atm10-server");
+    expect(await currentBoard(h.home)).toBe("atm10-server");
     expect(existsSync(created.board.db_path)).toBe(true);
   });
 
@@ -151,7 +151,7 @@ describe("POST /boards/:slug/switch", () => {
   it("refuses a missing board with 404", async () => {
     const h = harness();
     await refused(h.request("POST", "/boards/nowhere/switch"), 404, "board_not_found");
-    expect(currentBoard(h.home)).toBe("default");
+    expect(await currentBoard(h.home)).toBe("default");
   });
 });
 
@@ -160,7 +160,7 @@ describe("boards changed by another process", () => {
     const h = harness();
     await ok(h.api.boards.$post({ json: { slug: "ops" } }));
     await ok(h.api.tasks.$post({ query: { board: "ops" }, json: { title: "old" } }));
-    removeBoard(h.home, "ops", { archive: false, now: h.clock.now() });
+    await removeBoard(h.home, "ops", { archive: false, now: h.clock.now() });
     await refused(h.request("GET", "/board?board=ops"), 404, "board_not_found");
     await createBoard(h.home, "ops", {}, { now: h.clock.now() });
     const board = await ok(h.api.board.$get({ query: { board: "ops" } }));

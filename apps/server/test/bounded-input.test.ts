@@ -21,7 +21,7 @@ async function boardState(h: Harness, k: Kernel) {
   for (const t of ["tasks", "task_links", "task_comments", "task_events", "task_runs", "kanban_notify_subs"]) {
     counts[t] = await k.db.all(`SELECT * FROM ${t} ORDER BY rowid`, []);
   }
-  return { counts, boards: listBoards(h.home, { includeArchived: true }) };
+  return { counts, boards: await listBoards(h.home, { includeArchived: true }) };
 }
 
 function post(h: Harness, method: string, path: string, body: string) {

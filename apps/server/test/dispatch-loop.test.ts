@@ -43,7 +43,7 @@ function fakeService(
   let mostInFlight = 0;
   const waiting: Array<() => void> = [];
   const service: DispatchService = {
-    boards: () => [...boards],
+    boards: async () => [...boards],
     async tick(board) {
       inFlight++;
       mostInFlight = Math.max(mostInFlight, inFlight);
@@ -57,6 +57,9 @@ function fakeService(
     nextRetryAt: async () => null,
     nextDeadline: async () => options.deadline?.() ?? null,
     stopWorker: async () => null,
+    host: "testhost",
+    heartbeat: async () => {},
+    leave: async () => {},
     liveWorkers: () => [],
     settle: async () => {},
     release: () => {},

@@ -111,7 +111,7 @@ describe("the event hub", () => {
         ended = true;
       },
     });
-    removeBoard(home, "ops", { now: 2 });
+    await removeBoard(home, "ops", { now: 2 });
     await until(() => ended, "the feed to end");
     await writer.close();
   });

@@ -283,7 +283,7 @@ describe("fuzzing the API", () => {
     expect([...statuses.keys()].filter((s) => s < 300).length).toBeGreaterThan(0);
     expect(statuses.get(200) ?? 0).toBeGreaterThan(100);
 
-    for (const meta of listBoards(h.home, { includeArchived: true })) {
+    for (const meta of await listBoards(h.home, { includeArchived: true })) {
       const board = await openKernel(boardPaths(h.home, meta.slug));
       try {
         expect({ board: meta.slug, check: await board.checkIntegrity() }).toEqual({ board: meta.slug, check: "ok" });

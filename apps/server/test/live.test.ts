@@ -197,6 +197,17 @@ describe("security of a real server", () => {
     expect(rebound.refusal).toBe(403);
   });
 
+  it("refuses a stream of a board that does not exist with 404, and of a malformed slug with 400", async () => {
+    const home = tempHome();
+    const server = await serve(home);
+    const unknown = connect(server, "?board=nowhere");
+    await until(() => unknown.refusal !== null, "the refusal");
+    expect(unknown.refusal).toBe(404);
+    const malformed = connect(server, "?board=Not%2FA%20Slug");
+    await until(() => malformed.refusal !== null, "the refusal");
+    expect(malformed.refusal).toBe(400);
+  });
+
   it("refuses to listen on a non-loopback address without a token", async () => {
     const home = tempHome();
     await expect(startServer({ home, host: "0.0.0.0", port: 0, token: null, log: () => {} })).rejects.toThrow(

@@ -169,7 +169,7 @@ export async function boardHarness(options: HarnessOptions = {}): Promise<BoardH
       socket.onopen?.();
       try {
         const stop = await hub.subscribe(
-          boards.resolve(url.searchParams.get("board")),
+          await boards.resolve(url.searchParams.get("board")),
           (message) => socket.onmessage?.({ data: JSON.stringify(message) }),
           { since: Number(url.searchParams.get("since") ?? 0) },
         );

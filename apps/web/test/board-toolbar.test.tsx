@@ -252,7 +252,7 @@ describe("the board switcher", () => {
     await h.seed("Default task");
     await h.makeBoard("ops", "Operations");
     await h.seedOn("ops", "Ops task");
-    setCurrentBoard(h.home, "ops");
+    await setCurrentBoard(h.home, "ops");
     h.renderApp();
     await screen.findByRole("article", { name: "Default task" });
     expect(screen.queryByRole("article", { name: "Ops task" })).toBeNull();

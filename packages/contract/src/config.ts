@@ -112,6 +112,11 @@ export const ServerConfig = z.strictObject({
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 
+/** A dispatcher host's id (SPEC §13): the host part of its claims' `host:pid`. */
+export const HostId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, "a host id is letters, digits, '.', '_' and '-' (at most 63)");
+
 export const DispatchConfig = z.strictObject({
   in_server: z.boolean().default(true),
   interval_seconds: z.number().min(1).default(60),
@@ -131,6 +136,19 @@ export const DispatchConfig = z.strictObject({
    * than one task, that pause the profile (decision 013); 0 never pauses.
    */
   pause_after_failures: z.number().int().min(0).default(3),
+  /**
+   * This host's id on the boards it dispatches (SPEC §13): its claims are `<host_id>:<pid>`, and
+   * only it judges and signals their pids. Default: `SWITCHYARD_HOST_ID`, else the host name.
+   * Every dispatcher sharing a database needs its own.
+   */
+  host_id: HostId.optional(),
+  /** This host's own cap on the workers it runs, under the board's `max_in_progress`. */
+  host_max_in_progress: positiveInt.optional(),
+  /**
+   * How long a dispatcher host counts as alive after its heartbeat (renewed every third of it).
+   * When it passes, the host is gone and the claims it held are released to other hosts.
+   */
+  host_lease_seconds: z.number().int().min(3).default(60),
 });
 export type DispatchConfig = z.infer<typeof DispatchConfig>;
 
@@ -164,6 +182,25 @@ export const NotifyConfig = z.strictObject({
 });
 export type NotifyConfig = z.infer<typeof NotifyConfig>;
 
+/** How a PostgreSQL URL starts (`SWITCHYARD_DATABASE_URL`, `storage.url`); anything else is refused. */
+export const DATABASE_URL_PATTERN = /^postgres(ql)?:\/\//;
+
+/**
+ * Where boards live (SPEC §13): `url` (`postgres://…`) puts them in that PostgreSQL database, one
+ * schema per board; none (or blank) keeps them in the home's SQLite files. `SWITCHYARD_DATABASE_URL`
+ * wins over it.
+ */
+export const StorageConfig = z.strictObject({
+  url: z
+    .string()
+    .trim()
+    .refine((url) => url === "" || DATABASE_URL_PATTERN.test(url), {
+      message: "must start with postgres:// or postgresql://",
+    })
+    .optional(),
+});
+export type StorageConfig = z.infer<typeof StorageConfig>;
+
 /**
  * `<home>/config.yaml`. Switchyard's sections are strict, so a misspelt key is an error that
  * names it. Other top-level keys are left alone: under a Hermes home the same file holds
@@ -174,6 +211,7 @@ export const Config = z.looseObject({
   dispatch: DispatchConfig.default(DispatchConfig.parse({})),
   dashboard: DashboardConfig.default(DashboardConfig.parse({})),
   notify: NotifyConfig.default(NotifyConfig.parse({})),
+  storage: StorageConfig.default(StorageConfig.parse({})),
   profiles: z.record(z.string(), ProfileConfig).default({}),
 });
 export type Config = z.infer<typeof Config>;

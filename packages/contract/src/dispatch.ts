@@ -34,3 +34,25 @@ export function emptyDispatchResult(): DispatchResult {
     skipped_paused: [],
   };
 }
+
+/**
+ * A dispatcher host working a board (SPEC §13): `serve` with its dispatcher, or `runner`. Its
+ * row is renewed by its heartbeat; when `expires_at` passes the host is gone and the claims it
+ * held are released. `profiles` are the ones it can start (capability routing);
+ * `max_in_progress` is its own cap (null: only the board's caps apply).
+ */
+export const Host = z.object({
+  id: z.string(),
+  role: z.enum(["serve", "runner"]),
+  pid: z.number().int(),
+  profiles: z.array(z.string()),
+  max_in_progress: z.number().int().nullable(),
+  started_at: z.number().int(),
+  seen_at: z.number().int(),
+  expires_at: z.number().int(),
+  /** Tasks running under this host's claims now. */
+  running: z.number().int(),
+  /** True once its lease has passed. */
+  expired: z.boolean(),
+});
+export type Host = z.infer<typeof Host>;

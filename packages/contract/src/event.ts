@@ -120,7 +120,12 @@ export const TaskEvent = z.discriminatedUnion("kind", [
         /** Switchyard (SPEC §12): the worker's uncommitted changes, saved before it was stopped. */
         wip: SavedWork.optional(),
       }),
-      z.looseObject({ stale_lock: nullableText, status: resulting }),
+      z.looseObject({
+        stale_lock: nullableText,
+        status: resulting,
+        /** Switchyard (SPEC §13): the claim was released because its host's lease passed. */
+        host_lost: z.string().optional(),
+      }),
     ]),
   ),
   kind(
@@ -186,6 +191,15 @@ export const TaskEvent = z.discriminatedUnion("kind", [
   ),
   /** Switchyard: a person resumed a paused profile (on the task that paused it). */
   kind("profile_resumed", z.looseObject({ profile: z.string(), fingerprint: z.string(), by: nullableText })),
+  /**
+   * Switchyard (SPEC §13): the host a run's worker ran on stopped it after its run ended (a
+   * reclaim or reassign, from any server, or a released claim): the acknowledgement that the
+   * worker's process tree is gone. `sigkill` when the grace period ran out.
+   */
+  kind(
+    "worker_stopped",
+    z.looseObject({ host: z.string(), pid: int, run_id: int.nullable(), sigkill: z.boolean(), stopped: z.boolean() }),
+  ),
 ]);
 export type TaskEvent = z.infer<typeof TaskEvent>;
 export type EventKind = TaskEvent["kind"];

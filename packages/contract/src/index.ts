@@ -13,4 +13,5 @@ export * from "./run.ts";
 export * from "./status.ts";
 export * from "./task.ts";
 export * from "./tools.ts";
+export * from "./transfer.ts";
 export * from "./transitions.ts";

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { refusal, tempDir, tempHome } from "../test/fixtures.ts";
 import {
+  boardExists,
   clearCurrentBoard,
   createBoard,
   currentBoard,
@@ -17,16 +18,7 @@ import {
 } from "./boards.ts";
 import { createManualClock, createSequentialIds } from "./clock.ts";
 import { type Kernel, openKernel } from "./kernel.ts";
-import {
-  boardDir,
-  boardExists,
-  boardPaths,
-  boardsDir,
-  currentFile,
-  type Env,
-  type Home,
-  resolveHome,
-} from "./paths.ts";
+import { boardDir, boardPaths, boardsDir, currentFile, type Env, type Home, resolveHome } from "./paths.ts";
 import { SCHEMA_VERSION } from "./storage/sqlite-schema.ts";
 import { createTask, listTasks } from "./tasks.ts";
 
@@ -43,16 +35,16 @@ async function open(home: Home, slug?: string | null): Promise<Kernel> {
 }
 
 describe("the current board", () => {
-  it("is default on a fresh home", () => {
-    expect(currentBoard(tempHome())).toBe("default");
+  it("is default on a fresh home", async () => {
+    expect(await currentBoard(tempHome())).toBe("default");
   });
 
   it("follows the current file once a board is switched to", async () => {
     const home = tempHome();
     await createBoard(home, "ops", {}, opts);
-    setCurrentBoard(home, "ops");
+    await setCurrentBoard(home, "ops");
     expect(readFileSync(currentFile(home), "utf8").trim()).toBe("ops");
-    expect(currentBoard(home)).toBe("ops");
+    expect(await currentBoard(home)).toBe("ops");
   });
 
   it("refuses to switch to a board that does not exist, leaving the pointer alone", async () => {
@@ -66,48 +58,50 @@ describe("the current board", () => {
     const home = tempHome();
     await createBoard(home, "ops", {}, opts);
     await createBoard(home, "dev", {}, opts);
-    setCurrentBoard(home, "ops");
-    expect(currentBoard(withEnv(home, { SWITCHYARD_BOARD: "dev" }))).toBe("dev");
+    await setCurrentBoard(home, "ops");
+    expect(await currentBoard(withEnv(home, { SWITCHYARD_BOARD: "dev" }))).toBe("dev");
   });
 
-  it("honours HERMES_KANBAN_BOARD, after SWITCHYARD_BOARD", () => {
+  it("honours HERMES_KANBAN_BOARD, after SWITCHYARD_BOARD", async () => {
     const home = tempHome();
-    expect(currentBoard(withEnv(home, { HERMES_KANBAN_BOARD: "hermes-side" }))).toBe("hermes-side");
-    expect(currentBoard(withEnv(home, { SWITCHYARD_BOARD: "ours", HERMES_KANBAN_BOARD: "theirs" }))).toBe("ours");
-    expect(currentBoard(withEnv(home, { SWITCHYARD_BOARD: " ", HERMES_KANBAN_BOARD: "theirs" }))).toBe("theirs");
+    expect(await currentBoard(withEnv(home, { HERMES_KANBAN_BOARD: "hermes-side" }))).toBe("hermes-side");
+    expect(await currentBoard(withEnv(home, { SWITCHYARD_BOARD: "ours", HERMES_KANBAN_BOARD: "theirs" }))).toBe("ours");
+    expect(await currentBoard(withEnv(home, { SWITCHYARD_BOARD: " ", HERMES_KANBAN_BOARD: "theirs" }))).toBe("theirs");
   });
 
   it("lets an invalid env value fall through to the next source", async () => {
     const home = tempHome();
     await createBoard(home, "ops", {}, opts);
-    setCurrentBoard(home, "ops");
-    expect(currentBoard(withEnv(home, { SWITCHYARD_BOARD: "Not/A Slug" }))).toBe("ops");
-    expect(currentBoard(withEnv(home, { SWITCHYARD_BOARD: "Not/A Slug", HERMES_KANBAN_BOARD: "dev" }))).toBe("dev");
-    expect(currentBoard(withEnv(tempHome(), { HERMES_KANBAN_BOARD: "../etc" }))).toBe("default");
+    await setCurrentBoard(home, "ops");
+    expect(await currentBoard(withEnv(home, { SWITCHYARD_BOARD: "Not/A Slug" }))).toBe("ops");
+    expect(await currentBoard(withEnv(home, { SWITCHYARD_BOARD: "Not/A Slug", HERMES_KANBAN_BOARD: "dev" }))).toBe(
+      "dev",
+    );
+    expect(await currentBoard(withEnv(tempHome(), { HERMES_KANBAN_BOARD: "../etc" }))).toBe("default");
   });
 
-  it("falls back to default when the pointer names a board that no longer exists", () => {
+  it("falls back to default when the pointer names a board that no longer exists", async () => {
     const home = tempHome();
     mkdirSync(join(home.root, "kanban"), { recursive: true });
     writeFileSync(currentFile(home), "gone\n");
-    expect(currentBoard(home)).toBe("default");
+    expect(await currentBoard(home)).toBe("default");
     writeFileSync(currentFile(home), "Not A Slug\n");
-    expect(currentBoard(home)).toBe("default");
+    expect(await currentBoard(home)).toBe("default");
   });
 
   it("is cleared by clearCurrentBoard", async () => {
     const home = tempHome();
     await createBoard(home, "ops", {}, opts);
-    setCurrentBoard(home, "ops");
+    await setCurrentBoard(home, "ops");
     clearCurrentBoard(home);
-    expect(currentBoard(home)).toBe("default");
+    expect(await currentBoard(home)).toBe("default");
     clearCurrentBoard(home); // clearing twice is harmless
   });
 
   it("is where openBoard goes without a slug, unless the env pins another", async () => {
     const home = tempHome();
     await createBoard(home, "ops", {}, opts);
-    setCurrentBoard(home, "ops");
+    await setCurrentBoard(home, "ops");
     const k = await open(home);
     expect(k.paths.slug).toBe("ops");
     await k.close();
@@ -121,8 +115,8 @@ describe("requiring a board", () => {
   it("resolves a given slug, lowercased", async () => {
     const home = tempHome();
     await createBoard(home, "ops", {}, opts);
-    expect(requireBoard(home, " OPS ")).toBe("ops");
-    expect(requireBoard(home, "default")).toBe("default");
+    expect(await requireBoard(home, " OPS ")).toBe("ops");
+    expect(await requireBoard(home, "default")).toBe("default");
   });
 
   it("refuses a missing board with board_not_found and a malformed one with invalid_input", async () => {
@@ -219,24 +213,24 @@ describe("creating a board", () => {
 });
 
 describe("board metadata", () => {
-  it("synthesises defaults from the slug when board.json is missing or malformed", () => {
+  it("synthesises defaults from the slug when board.json is missing or malformed", async () => {
     const home = tempHome();
     expect(titleCase("atm10-server")).toBe("Atm10 Server");
-    expect(readBoardMeta(home, "my_board")).toMatchObject({ name: "My Board", description: "", archived: false });
+    expect(await readBoardMeta(home, "my_board")).toMatchObject({ name: "My Board", description: "", archived: false });
     mkdirSync(boardDir(home, "broken"), { recursive: true });
     writeFileSync(join(boardDir(home, "broken"), "board.json"), "{ not json");
-    expect(readBoardMeta(home, "broken")).toMatchObject({ slug: "broken", name: "Broken", created_at: null });
+    expect(await readBoardMeta(home, "broken")).toMatchObject({ slug: "broken", name: "Broken", created_at: null });
     writeFileSync(join(boardDir(home, "broken"), "board.json"), "[1, 2]");
-    expect(readBoardMeta(home, "broken").name).toBe("Broken");
+    expect((await readBoardMeta(home, "broken")).name).toBe("Broken");
   });
 
   it("renames a board's display name only, keeping its slug, files and created_at", async () => {
     const home = tempHome();
     await createBoard(home, "ops", { description: "keep" }, opts);
-    const renamed = writeBoardMeta(home, "ops", { name: "  Night Shift  " }, NOW + 99);
+    const renamed = await writeBoardMeta(home, "ops", { name: "  Night Shift  " }, NOW + 99);
     expect(renamed).toMatchObject({ slug: "ops", name: "Night Shift", description: "keep", created_at: NOW });
     expect(renamed.db_path).toBe(boardPaths(home, "ops").dbPath);
-    expect(listBoards(home).map((b) => [b.slug, b.name])).toEqual([
+    expect((await listBoards(home)).map((b) => [b.slug, b.name])).toEqual([
       ["default", "Default"],
       ["ops", "Night Shift"],
     ]);
@@ -247,11 +241,11 @@ describe("listing boards", () => {
   it("lists default first, then the others alphabetically", async () => {
     const home = tempHome();
     for (const slug of ["zeta", "alpha", "mid-1"]) await createBoard(home, slug, {}, opts);
-    expect(listBoards(home).map((b) => b.slug)).toEqual(["default", "alpha", "mid-1", "zeta"]);
+    expect((await listBoards(home)).map((b) => b.slug)).toEqual(["default", "alpha", "mid-1", "zeta"]);
   });
 
-  it("lists only default on a fresh home", () => {
-    expect(listBoards(tempHome()).map((b) => b.slug)).toEqual(["default"]);
+  it("lists only default on a fresh home", async () => {
+    expect((await listBoards(tempHome())).map((b) => b.slug)).toEqual(["default"]);
   });
 
   it("skips directories that hold neither a database nor board.json, or are not valid slugs", async () => {
@@ -262,16 +256,16 @@ describe("listing boards", () => {
     writeFileSync(join(boardsDir(home), "Bad Name", "board.json"), "{}");
     mkdirSync(join(boardsDir(home), "db-only"), { recursive: true });
     writeFileSync(join(boardsDir(home), "db-only", "kanban.db"), "");
-    expect(listBoards(home).map((b) => b.slug)).toEqual(["default", "db-only", "real"]);
+    expect((await listBoards(home)).map((b) => b.slug)).toEqual(["default", "db-only", "real"]);
   });
 
   it("leaves out boards marked archived when asked to", async () => {
     const home = tempHome();
     await createBoard(home, "live", {}, opts);
     await createBoard(home, "shelved", {}, opts);
-    writeBoardMeta(home, "shelved", { archived: true }, NOW);
-    expect(listBoards(home).map((b) => b.slug)).toEqual(["default", "live", "shelved"]);
-    expect(listBoards(home, { includeArchived: false }).map((b) => b.slug)).toEqual(["default", "live"]);
+    await writeBoardMeta(home, "shelved", { archived: true }, NOW);
+    expect((await listBoards(home)).map((b) => b.slug)).toEqual(["default", "live", "shelved"]);
+    expect((await listBoards(home, { includeArchived: false })).map((b) => b.slug)).toEqual(["default", "live"]);
   });
 });
 
@@ -279,13 +273,13 @@ describe("removing a board", () => {
   it("archives by default into boards/_archived/<slug>-<ts>, with its files", async () => {
     const home = tempHome();
     await createBoard(home, "ops", {}, opts);
-    const result = removeBoard(home, "ops", { now: NOW + 1 });
+    const result = await removeBoard(home, "ops", { now: NOW + 1 });
     const target = join(boardsDir(home), "_archived", `ops-${NOW + 1}`);
     expect(result).toEqual({ slug: "ops", action: "archived", new_path: target });
     expect(existsSync(join(target, "kanban.db"))).toBe(true);
     expect(existsSync(join(target, "board.json"))).toBe(true);
-    expect(boardExists(home, "ops")).toBe(false);
-    expect(listBoards(home).map((b) => b.slug)).toEqual(["default"]);
+    expect(await boardExists(home, "ops")).toBe(false);
+    expect((await listBoards(home)).map((b) => b.slug)).toEqual(["default"]);
   });
 
   it("adds -n to the archive name when that name is taken", async () => {
@@ -293,7 +287,7 @@ describe("removing a board", () => {
     const paths: Array<string | null> = [];
     for (let i = 0; i < 3; i++) {
       await createBoard(home, "ops", {}, opts);
-      paths.push(removeBoard(home, "ops", { now: NOW }).new_path);
+      paths.push((await removeBoard(home, "ops", { now: NOW })).new_path);
     }
     const base = join(boardsDir(home), "_archived", `ops-${NOW}`);
     expect(paths).toEqual([base, `${base}-1`, `${base}-2`]);
@@ -302,7 +296,7 @@ describe("removing a board", () => {
   it("hard-deletes when archive is false", async () => {
     const home = tempHome();
     await createBoard(home, "ops", {}, opts);
-    expect(removeBoard(home, "ops", { archive: false, now: NOW })).toEqual({
+    expect(await removeBoard(home, "ops", { archive: false, now: NOW })).toEqual({
       slug: "ops",
       action: "deleted",
       new_path: null,
@@ -335,12 +329,12 @@ describe("removing a board", () => {
     const home = tempHome();
     await createBoard(home, "ops", {}, opts);
     await createBoard(home, "dev", {}, opts);
-    setCurrentBoard(home, "ops");
-    removeBoard(home, "dev", { now: NOW });
-    expect(currentBoard(home)).toBe("ops");
-    removeBoard(home, "ops", { now: NOW });
+    await setCurrentBoard(home, "ops");
+    await removeBoard(home, "dev", { now: NOW });
+    expect(await currentBoard(home)).toBe("ops");
+    await removeBoard(home, "ops", { now: NOW });
     expect(existsSync(currentFile(home))).toBe(false);
-    expect(currentBoard(home)).toBe("default");
+    expect(await currentBoard(home)).toBe("default");
   });
 });
 

@@ -1,6 +1,7 @@
 import type { Task } from "@switchyard/contract";
 import { CoreError, notFound } from "./errors.ts";
 import { appendEvent } from "./events.ts";
+import { LOCK_OF_HOST_SQL } from "./hosts.ts";
 import { claimerOf, type Kernel, lockHost } from "./kernel.ts";
 import { requeueStatus } from "./links.ts";
 import { HANDED_IN_SQL } from "./proofs.ts";
@@ -21,9 +22,52 @@ export interface WorkerRef {
   started_at?: number | null;
 }
 
+/** One cap a claim must stay within: fewer than `max` running, counting `extra` besides the board's rows. */
+export interface Cap {
+  max: number;
+  /** Workers the rows do not show: live processes of ended runs, workers on other boards. */
+  extra?: number;
+}
+
+/**
+ * The caps a dispatcher's claim is checked against inside its transaction (SPEC §13): with
+ * many dispatchers on one board, counts read before the claim could be stale by the time it
+ * commits, so the claim re-counts the board's running tasks under the board's write lock.
+ */
+export interface ClaimCaps {
+  /** `dispatch.max_in_progress`: every running task on the board, whichever host runs it. */
+  total?: Cap;
+  /** `profiles.<name>.max_in_progress`: the board's running tasks of the task's profile. */
+  profile?: Cap;
+  /** `dispatch.host_max_in_progress`: running tasks claimed by this host. */
+  host?: Cap;
+}
+
 export interface ClaimOptions {
   ttl?: number;
   claimer?: string;
+  /** Refuse (null, with `refusedFor`) a claim that would go over a cap. */
+  caps?: ClaimCaps;
+  /** Set to the cap that refused the claim, when one did. */
+  refusedFor?: { cap: keyof ClaimCaps | null };
+}
+
+/** Which cap, if any, a new claim of a task of `profile` would exceed, counted in the transaction. */
+async function capReached(k: Kernel, profile: string | null, caps: ClaimCaps): Promise<keyof ClaimCaps | null> {
+  const prefix = `${k.host}:`;
+  const row = await k.db.get<{ total: number; profile: number | null; host: number | null }>(
+    `SELECT COUNT(*) AS total,
+            SUM(CASE WHEN assignee = ? THEN 1 ELSE 0 END) AS profile,
+            SUM(CASE WHEN substr(claim_lock, 1, ?) = ? THEN 1 ELSE 0 END) AS host
+       FROM tasks WHERE status = 'running'`,
+    [profile, prefix.length, prefix],
+  );
+  const counts = { total: Number(row?.total ?? 0), profile: Number(row?.profile ?? 0), host: Number(row?.host ?? 0) };
+  for (const name of ["total", "profile", "host"] as const) {
+    const cap = caps[name];
+    if (cap && counts[name] + (cap.extra ?? 0) >= cap.max) return name;
+  }
+  return null;
 }
 
 /**
@@ -38,6 +82,12 @@ export async function claimTask(k: Kernel, id: string, options: ClaimOptions = {
   return k.write(async (k) => {
     const now = k.clock.now();
     const expires = now + ttl;
+    if (options.caps) {
+      const assignee = await k.db.get<{ assignee: string | null }>("SELECT assignee FROM tasks WHERE id = ?", [id]);
+      const cap = assignee ? await capReached(k, assignee.assignee, options.caps) : null;
+      if (options.refusedFor) options.refusedFor.cap = cap;
+      if (cap) return null;
+    }
     const won = await k.db.get<TaskRow>(
       `UPDATE tasks
           SET status = 'running', claim_lock = ?, claim_expires = ?, started_at = COALESCE(started_at, ?),
@@ -193,23 +243,30 @@ export async function setWorkerPid(k: Kernel, id: string, runId: number, pid: nu
 
 /**
  * Every running task whose claim has expired goes back to ready (todo while a parent is
- * unfinished), its run closed as `reclaimed` (reference §3.3). A stale claim is not a failure.
+ * unfinished), its run closed as `reclaimed` (reference §3.3). So does every task claimed by a
+ * host whose lease has passed (SPEC §13): the host is gone, and its `host_lost` is named in the
+ * event. A stale claim is not a failure.
  * Returns the workers that lost their run, so the caller can stop the ones on this host.
  */
 export async function releaseStaleClaims(k: Kernel): Promise<WorkerRef[]> {
   return k.write(async (k) => {
+    const now = k.clock.now();
     const stale = await k.db.all<{
       id: string;
       claim_lock: string | null;
       worker_pid: number | null;
       current_run_id: number | null;
       started_at: number | null;
+      lost_host: string | null;
     }>(
-      `SELECT t.id, t.claim_lock, t.worker_pid, t.current_run_id, r.started_at FROM tasks t
+      `SELECT t.id, t.claim_lock, t.worker_pid, t.current_run_id, r.started_at,
+              (SELECT MIN(h.id) FROM hosts h WHERE h.expires_at < ? AND ${LOCK_OF_HOST_SQL}) AS lost_host
+         FROM tasks t
          LEFT JOIN task_runs r ON r.id = t.current_run_id
-        WHERE t.status = 'running' AND t.claim_expires IS NOT NULL AND t.claim_expires < ?
-          AND NOT ${HANDED_IN_SQL("t")}`,
-      [k.clock.now()],
+        WHERE t.status = 'running' AND NOT ${HANDED_IN_SQL("t")}
+          AND ((t.claim_expires IS NOT NULL AND t.claim_expires < ?)
+               OR EXISTS (SELECT 1 FROM hosts h WHERE h.expires_at < ? AND ${LOCK_OF_HOST_SQL}))`,
+      [now, now, now],
     );
     const released: WorkerRef[] = [];
     for (const t of stale) {
@@ -221,9 +278,16 @@ export async function releaseStaleClaims(k: Kernel): Promise<WorkerRef[]> {
       );
       if (changes === 0) continue;
       if (t.current_run_id !== null) {
-        await closeRun(k, t.current_run_id, { outcome: "reclaimed", error: `stale_lock=${t.claim_lock}` });
+        const why = t.lost_host ? `host_lease_expired host=${t.lost_host}` : `stale_lock=${t.claim_lock}`;
+        await closeRun(k, t.current_run_id, { outcome: "reclaimed", error: why });
       }
-      await appendEvent(k, t.id, "reclaimed", { stale_lock: t.claim_lock, status }, t.current_run_id);
+      await appendEvent(
+        k,
+        t.id,
+        "reclaimed",
+        { stale_lock: t.claim_lock, status, ...(t.lost_host ? { host_lost: t.lost_host } : {}) },
+        t.current_run_id,
+      );
       released.push({
         task_id: t.id,
         run_id: t.current_run_id,

@@ -1,5 +1,13 @@
 import { type DispatchResult, emptyDispatchResult, type Task } from "@switchyard/contract";
-import { claimTask, DEFAULT_CLAIM_TTL_SECONDS, isLocalLock, releaseStaleClaims, setWorkerPid } from "./claims.ts";
+import {
+  type ClaimCaps,
+  claimTask,
+  DEFAULT_CLAIM_TTL_SECONDS,
+  isLocalLock,
+  releaseStaleClaims,
+  setWorkerPid,
+  type WorkerRef,
+} from "./claims.ts";
 import {
   DEFAULT_FAILURE_LIMIT,
   detectCrashedWorkers,
@@ -72,6 +80,8 @@ export interface Capacity {
   profileCap?: (profile: string) => number | undefined;
   /** Workers running on other boards, counted against the same caps. */
   runningElsewhere?: { total: number; byProfile: ReadonlyMap<string, number> };
+  /** This host's own cap (`dispatch.host_max_in_progress`), over the tasks its claims hold. */
+  hostCap?: number;
 }
 
 export interface DispatchOptions {
@@ -95,6 +105,11 @@ export interface DispatchOptions {
   profileRequirements?: (profile: string) => ProfileRequirements | undefined;
   /** Called for background work that must not be lost (stopping superseded workers). */
   track?: (work: Promise<unknown>) => void;
+  /**
+   * Called when the worker of an ended run has been stopped on this host, so the board hears
+   * of it (`worker_stopped`, SPEC §13): the run may have been ended from another host.
+   */
+  onStopped?: (worker: WorkerRef & { pid: number }, result: StopResult) => void;
   log?: (message: string) => void;
 }
 
@@ -173,18 +188,27 @@ export async function dispatchOnce(k: Kernel, options: DispatchOptions): Promise
     options.track?.(work);
     return work;
   };
+  /** Stops the worker of an ended run and tells the board once it is gone. */
+  const stopEnded = (w: WorkerRef & { pid: number }) => {
+    void stop(w.pid).then(
+      (r) => options.onStopped?.(w, r),
+      () => {}, // a failed stop is logged where it is tracked
+    );
+  };
 
   // 0 + 1: workers whose runs are over must go; stale claims are released.
   const now = k.clock.now();
   for (const w of await lingeringWorkers(k, options.proc)) {
     const ownEnd = w.outcome === "completed" || w.outcome === "blocked";
-    if (w.pid !== null && !options.dryRun && (!ownEnd || now - w.ended_at >= SELF_EXIT_GRACE_SECONDS)) void stop(w.pid);
+    if (w.pid !== null && !options.dryRun && (!ownEnd || now - w.ended_at >= SELF_EXIT_GRACE_SECONDS)) {
+      stopEnded({ ...w, pid: w.pid });
+    }
   }
   const stale = await releaseStaleClaims(k);
   result.reclaimed = stale.length;
   for (const w of stale) {
     if (w.pid !== null && isLocalLock(k, w.lock) && !options.dryRun && isOwnWorker(options.proc, w.pid, w.started_at)) {
-      void stop(w.pid);
+      stopEnded({ ...w, pid: w.pid });
     }
   }
 
@@ -267,7 +291,28 @@ export async function dispatchOnce(k: Kernel, options: DispatchOptions): Promise
       take(1);
       continue;
     }
-    const claimed = await claimTask(k, task.id, { ttl: options.ttl ?? DEFAULT_CLAIM_TTL_SECONDS });
+    // The caps again, counted inside the claim's transaction: other hosts claim on this board too.
+    const refusedFor: { cap: keyof ClaimCaps | null } = { cap: null };
+    const claimed = await claimTask(k, task.id, {
+      ttl: options.ttl ?? DEFAULT_CLAIM_TTL_SECONDS,
+      caps: cap && {
+        total: { max: cap.maxInProgress, extra: here.lingering.length + (elsewhere?.total ?? 0) },
+        profile:
+          profileCap === undefined
+            ? undefined
+            : {
+                max: profileCap,
+                extra:
+                  here.lingering.filter((w) => w.profile === profile).length + (elsewhere?.byProfile.get(profile) ?? 0),
+              },
+        host: cap.hostCap === undefined ? undefined : { max: cap.hostCap, extra: here.lingering.length },
+      },
+      refusedFor,
+    });
+    if (refusedFor.cap) {
+      result.skipped_capacity.push(task.id);
+      continue;
+    }
     if (!claimed || claimed.current_run_id === null) continue;
     const runId = claimed.current_run_id;
     take(1);

@@ -10,6 +10,8 @@ export {
 export { type Block, type BlockInput, blockTask, unblockTask } from "./blocking.ts";
 export { type BoardView, type BoardViewOptions, boardView, runProfiles, taskDict } from "./board-view.ts";
 export {
+  boardExists,
+  boardLocation,
   clearCurrentBoard,
   createBoard,
   currentBoard,
@@ -24,6 +26,7 @@ export {
 } from "./boards.ts";
 export {
   assertCurrentRun,
+  type ClaimCaps,
   type ClaimOptions,
   claimOrRefuse,
   claimTask,
@@ -99,6 +102,13 @@ export {
 } from "./failures.ts";
 export { type CardVerdict, findTaskRefs, normalizeCards, phantomRefs, verifyCreatedCards } from "./gate.ts";
 export { DEFAULT_RETENTION_DAYS, gcEvents, gcWorkerLogs, gcWorkspaces, gcWorktrees } from "./gc.ts";
+export {
+  type HostBeat,
+  heartbeatHost,
+  leaveHost,
+  listHosts,
+  recordWorkerStopped,
+} from "./hosts.ts";
 export { claimerOf, createKernel, type Kernel, lockHost, type OpenKernelOptions, openKernel } from "./kernel.ts";
 export {
   assertParentsSatisfied,
@@ -109,6 +119,7 @@ export {
   unlinkTasks,
   waitingOn,
 } from "./links.ts";
+export { boardSchemaStatus, migrateBoard } from "./migrations.ts";
 export { archiveTask, type MoveInput, moveTask, setStatusDirect } from "./moves.ts";
 export {
   addNotifySub,
@@ -123,11 +134,11 @@ export { type BulkOutcome, bulkUpdate, type Patched, patchTask } from "./patch.t
 export {
   type BoardPaths,
   boardDir,
-  boardExists,
   boardPaths,
   boardsDir,
   currentFile,
   DEFAULT_BOARD,
+  databaseUrlOf,
   type Env,
   expandHome,
   type Home,
@@ -135,6 +146,7 @@ export {
   normalizeSlug,
   requireAbsolute,
   resolveHome,
+  withoutPassword,
 } from "./paths.ts";
 export {
   exitFingerprint,
@@ -162,6 +174,7 @@ export { type ReassignResult, reassignTask, reclaimTask } from "./recovery.ts";
 export { activeRun, closeRun, getRun, latestRun, listRuns, synthesizeRun } from "./runs.ts";
 export { boardCounts, boardFacets, boardStats, knownAssignees, runningByProfile, taskAge } from "./stats.ts";
 export type { Queryable, StorageDriver, Transaction } from "./storage/driver.ts";
+export { closeCatalogs } from "./storage/postgres-catalog.ts";
 export { BUSY_TIMEOUT_ENV, busyTimeoutFromEnv, WAL_AUTOCHECKPOINT_PAGES } from "./storage/sqlite-file.ts";
 export { SCHEMA_VERSION } from "./storage/sqlite-schema.ts";
 export {
@@ -182,6 +195,15 @@ export {
   TASK_ORDER,
   type TaskFilter,
 } from "./tasks.ts";
+export {
+  BOARD_TABLES,
+  exportBoard,
+  formatBoardDocument,
+  importBoard,
+  NOT_TRANSFERRED,
+  parseBoardDocument,
+  rowCounts,
+} from "./transfer.ts";
 export { boardWarnings, taskWarnings } from "./warnings.ts";
 export { saveWorkInProgress, wipRef } from "./wip.ts";
 export {

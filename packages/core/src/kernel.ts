@@ -62,17 +62,22 @@ export interface OpenKernelOptions {
   probe?: WorkspaceProbe | null;
   /**
    * `postgres://…`: the board lives in this PostgreSQL database (issue 17) instead of its SQLite
-   * file, in the schema `schema` (default `board_<slug>`).
+   * file, in the schema `schema` (default `board_<slug>`). Default: the paths' `databaseUrl`
+   * (the home's), so every caller of openKernel follows the home's storage.
    */
   databaseUrl?: string | null;
   schema?: string;
 }
 
-/** Opens a board's storage (creating and initialising a SQLite file on first use). */
+/**
+ * Opens a board's storage: its schema in the home's PostgreSQL database when there is one, else
+ * its SQLite file (creating and initialising either on first use).
+ */
 export async function openKernel(paths: BoardPaths, options: OpenKernelOptions = {}): Promise<Kernel> {
-  if (options.databaseUrl) {
+  const databaseUrl = options.databaseUrl ?? paths.databaseUrl;
+  if (databaseUrl) {
     const driver = await openPostgresDriver({
-      url: options.databaseUrl,
+      url: databaseUrl,
       schema: options.schema ?? schemaOf(paths.slug),
     });
     return createKernel(driver, paths, options);

@@ -6,11 +6,13 @@ import {
   boardPaths,
   currentFile,
   DEFAULT_BOARD,
+  databaseUrlOf,
   expandHome,
   normalizeSlug,
   requireAbsolute,
   resolveHome,
   validSlugOrNull,
+  withoutPassword,
 } from "./paths.ts";
 
 const ROOT = "/srv/sy-home";
@@ -66,6 +68,38 @@ describe("the home", () => {
     expect(resolveHome({ HERMES_KANBAN_HOME: "/tmp/hermes" }).root).toBe(join(homedir(), ".switchyard"));
   });
 
+  it("has no database URL unless SWITCHYARD_DATABASE_URL names one (trimmed; blank is none)", () => {
+    expect(resolveHome({ SWITCHYARD_HOME: ROOT }).databaseUrl).toBeNull();
+    expect(resolveHome({ SWITCHYARD_DATABASE_URL: "  " }).databaseUrl).toBeNull();
+    expect(resolveHome({ SWITCHYARD_DATABASE_URL: " postgres://sy@db:5432/fleet " }).databaseUrl).toBe(
+      "postgres://sy@db:5432/fleet",
+    );
+    expect(resolveHome({ SWITCHYARD_DATABASE_URL: "postgresql://db/fleet" }).databaseUrl).toBe("postgresql://db/fleet");
+  });
+
+  it("refuses a SWITCHYARD_DATABASE_URL that is not PostgreSQL's, naming the variable and not the value", () => {
+    const err = refusalSync(() => resolveHome({ SWITCHYARD_DATABASE_URL: "mysql://root:hunter2@db/fleet" }));
+    expect(err.code).toBe("invalid_input");
+    expect(err.message).toContain("SWITCHYARD_DATABASE_URL");
+    expect(err.message).toContain("postgres://");
+    expect(err.message).not.toContain("hunter2");
+    expect(refusalSync(() => databaseUrlOf("/var/db.sqlite", "storage.url")).message).toContain("storage.url");
+  });
+
+  it("gives every board's paths the home's database URL", () => {
+    const h = home({ SWITCHYARD_DATABASE_URL: "postgres://db/fleet" });
+    expect(boardPaths(h, DEFAULT_BOARD).databaseUrl).toBe("postgres://db/fleet");
+    expect(boardPaths(h, "ops").databaseUrl).toBe("postgres://db/fleet");
+  });
+
+  it("shows a database URL without its password, wherever it is given", () => {
+    expect(withoutPassword("postgres://sy:hunter2@db:5432/fleet")).toBe("postgres://sy@db:5432/fleet");
+    expect(withoutPassword("postgresql://sy@db/fleet?password=hunter2&sslmode=require")).toBe(
+      "postgresql://sy@db/fleet?sslmode=require",
+    );
+    expect(withoutPassword("postgres://db/fleet")).toBe("postgres://db/fleet");
+  });
+
   it("expands ~ only at the start", () => {
     expect(expandHome("~")).toBe(homedir());
     expect(expandHome("~/x")).toBe(join(homedir(), "x"));
@@ -77,6 +111,7 @@ describe("where a board keeps its files", () => {
   it("puts the default board at <home>/kanban.db with kanban/workspaces and kanban/logs", () => {
     expect(boardPaths(home(), DEFAULT_BOARD)).toEqual({
       slug: "default",
+      databaseUrl: null,
       dbPath: `${ROOT}/kanban.db`,
       workspacesRoot: `${ROOT}/kanban/workspaces`,
       logsDir: `${ROOT}/kanban/logs`,
@@ -87,6 +122,7 @@ describe("where a board keeps its files", () => {
   it("puts a named board under kanban/boards/<slug>/", () => {
     expect(boardPaths(home(), "atm10-server")).toEqual({
       slug: "atm10-server",
+      databaseUrl: null,
       dbPath: `${ROOT}/kanban/boards/atm10-server/kanban.db`,
       workspacesRoot: `${ROOT}/kanban/boards/atm10-server/workspaces`,
       logsDir: `${ROOT}/kanban/boards/atm10-server/logs`,

@@ -1,7 +1,6 @@
-import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
-import { SLUG_PATTERN } from "@switchyard/contract";
+import { DATABASE_URL_PATTERN, SLUG_PATTERN } from "@switchyard/contract";
 import { CoreError } from "./errors.ts";
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -15,12 +14,21 @@ export const DEFAULT_BOARD = "default";
 export interface Home {
   readonly root: string;
   readonly env: Env;
+  /**
+   * `postgres://…`: the boards (and their list) live in this PostgreSQL database, one schema per
+   * board (SPEC §13); null: in the home's SQLite files. `SWITCHYARD_DATABASE_URL`, else
+   * `storage.url` in config.yaml (the runtime's `storageHome` adds that one).
+   */
+  readonly databaseUrl: string | null;
 }
 
 /** Where one board keeps its files (reference §1.1). */
 export interface BoardPaths {
   readonly slug: string;
+  /** The board's SQLite file (unused when `databaseUrl` is set). */
   readonly dbPath: string;
+  /** The home's PostgreSQL database, or null for the SQLite file (openKernel picks the driver by it). */
+  readonly databaseUrl: string | null;
   readonly workspacesRoot: string;
   readonly logsDir: string;
   /** Holds board.json; for `default` this is `<root>/kanban/boards/default/`. */
@@ -55,7 +63,35 @@ export function expandHome(path: string): string {
 export function resolveHome(env: Env = process.env): Home {
   const explicit = nonBlank(env.SWITCHYARD_HOME);
   const root = explicit ? resolve(expandHome(explicit)) : join(homedir(), ".switchyard");
-  return { root, env };
+  return { root, env, databaseUrl: databaseUrlOf(env.SWITCHYARD_DATABASE_URL, "SWITCHYARD_DATABASE_URL") };
+}
+
+/**
+ * A database URL as configured (`what` names where it came from): trimmed, blank is none, and it
+ * must be PostgreSQL's. The refusal never repeats the value, which may hold a password.
+ */
+export function databaseUrlOf(raw: string | undefined, what: string): string | null {
+  const url = nonBlank(raw);
+  if (url === undefined) return null;
+  if (!DATABASE_URL_PATTERN.test(url)) {
+    throw new CoreError("invalid_input", `${what} must be a PostgreSQL URL starting with postgres:// or postgresql://`);
+  }
+  return url;
+}
+
+/**
+ * A database URL fit to show (a board's db_path, logs, errors): without its password, whether in
+ * the user part or a `password=` parameter.
+ */
+export function withoutPassword(url: string): string {
+  try {
+    const u = new URL(url);
+    u.password = "";
+    u.searchParams.delete("password");
+    return u.toString();
+  } catch {
+    return url.replace(/^([a-z]+:\/\/[^:/@]*):[^@/]*@/i, "$1@").replace(/([?&])password=[^&]*&?/i, "$1");
+  }
 }
 
 /**
@@ -106,13 +142,6 @@ export function boardDir(home: Home, slug: string): string {
   return join(boardsDir(home), slug);
 }
 
-/** The default board always exists; another exists when its directory or database does. */
-export function boardExists(home: Home, slug: string): boolean {
-  if (slug === DEFAULT_BOARD) return true;
-  const dir = boardDir(home, slug);
-  return existsSync(dir) || existsSync(join(dir, "kanban.db"));
-}
-
 /** Paths of a board, with the `SWITCHYARD_DB` and `SWITCHYARD_WORKSPACES_ROOT` pins applied. */
 export function boardPaths(home: Home, slug: string): BoardPaths {
   const isDefault = slug === DEFAULT_BOARD;
@@ -121,6 +150,7 @@ export function boardPaths(home: Home, slug: string): BoardPaths {
   const wsPin = pin(home.env, "WORKSPACES_ROOT");
   return {
     slug,
+    databaseUrl: home.databaseUrl,
     dbPath: dbPin ? resolve(expandHome(dbPin)) : isDefault ? join(home.root, "kanban.db") : join(dir, "kanban.db"),
     workspacesRoot: wsPin
       ? resolve(expandHome(wsPin))

@@ -476,6 +476,7 @@ describe("a board written by Hermes at the reference's schema", () => {
       profile_pauses: [],
       run_proofs: [],
       board_settings: [],
+      hosts: [],
     });
     expect(await getTask(k, "t_12345678")).toMatchObject({ current_run_id: 1, skills: ["review"], status: "running" });
     await k.close();

@@ -42,6 +42,11 @@ export interface TestBoard {
   k: Kernel;
   home: Home;
   clock: ManualClock;
+  /**
+   * Another kernel on the same board (same file or schema, same clock), as another process or
+   * host would open it; closed after the test.
+   */
+  reopen(options?: { host?: string; pid?: number }): Promise<Kernel>;
 }
 
 /**
@@ -60,15 +65,26 @@ export async function freshBoard(options: { host?: string; pid?: number; ids?: I
   const home = tempHome();
   const clock = createManualClock(1_700_000_000);
   const url = testDatabaseUrl();
+  const storage = url ? { databaseUrl: url, schema: `test_${randomBytes(6).toString("hex")}` } : {};
   const k = await openKernel(boardPaths(home, DEFAULT_BOARD), {
     clock,
     ids: options.ids ?? createSequentialIds(),
     host: options.host ?? "testhost",
     pid: options.pid ?? 4242,
-    ...(url ? { databaseUrl: url, schema: `test_${randomBytes(6).toString("hex")}` } : {}),
+    ...storage,
   });
   cleanups.push(() => k.close());
-  return { k, home, clock };
+  const reopen = async (other: { host?: string; pid?: number } = {}) => {
+    const again = await openKernel(boardPaths(home, DEFAULT_BOARD), {
+      clock,
+      host: other.host ?? "testhost",
+      pid: other.pid ?? 4242,
+      ...storage,
+    });
+    cleanups.push(() => again.close());
+    return again;
+  };
+  return { k, home, clock, reopen };
 }
 
 /** Awaits `fn`, which must refuse with a CoreError, and returns that error for its code and message. */

@@ -84,3 +84,17 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     },
   };
 }
+
+/**
+ * A new, empty database on the test server for one test that needs a whole deployment of its
+ * own (its board catalog included); returns its URL. Dropped by the server's removal.
+ */
+export function createTestDatabase(url: string, prefix = "sy"): string {
+  const name = `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const at = new URL(url);
+  execFileSync(join(binDir(), "createdb"), ["-h", at.hostname, "-p", at.port, "-U", at.username || "postgres", name], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  at.pathname = `/${name}`;
+  return at.toString();
+}

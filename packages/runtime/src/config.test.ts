@@ -11,6 +11,7 @@ import {
   loadConfig,
   resolveProfile,
   spawnableProfiles,
+  storageHome,
 } from "./config.ts";
 
 function withConfig(text: string): Home {
@@ -100,6 +101,40 @@ describe("loadConfig", () => {
   });
 });
 
+describe("where the boards are (storageHome)", () => {
+  it("keeps SQLite files when neither SWITCHYARD_DATABASE_URL nor storage.url is set", () => {
+    expect(storageHome(tempHome()).databaseUrl).toBeNull();
+    expect(storageHome(withConfig("dispatch:\n  failure_limit: 5\n")).databaseUrl).toBeNull();
+    expect(storageHome(withConfig("storage:\n  url: '  '\n")).databaseUrl).toBeNull();
+  });
+
+  it("takes storage.url from config.yaml, and the variable over it", () => {
+    const home = withConfig("storage:\n  url: postgres://sy@db:5432/fleet\n");
+    expect(storageHome(home).databaseUrl).toBe("postgres://sy@db:5432/fleet");
+    expect(loadConfig(home).storage.url).toBe("postgres://sy@db:5432/fleet");
+    const pinned = tempHome({ SWITCHYARD_HOME: home.root, SWITCHYARD_DATABASE_URL: "postgresql://other/fleet" });
+    expect(storageHome(pinned).databaseUrl).toBe("postgresql://other/fleet");
+  });
+
+  it("refuses a storage.url that is not PostgreSQL's, or a misspelt key, naming storage.<key> and not the value", () => {
+    const wrong = refusalSync(() => storageHome(withConfig("storage:\n  url: mysql://root:hunter2@db/fleet\n")));
+    expect(wrong.code).toBe("config_invalid");
+    expect(wrong.message).toContain("storage.url");
+    expect(wrong.message).toContain("postgres://");
+    expect(wrong.message).not.toContain("hunter2");
+    const misspelt = refusalSync(() => storageHome(withConfig("storage:\n  uri: postgres://db/fleet\n")));
+    expect(misspelt.code).toBe("config_invalid");
+    expect(misspelt.message).toContain("storage.uri");
+  });
+
+  it("reads only the storage section: the rest of a bad config is refused where the whole config is loaded", () => {
+    const home = withConfig("storage:\n  url: postgres://db/fleet\ndispatch:\n  failure_limt: 5\n");
+    expect(storageHome(home).databaseUrl).toBe("postgres://db/fleet");
+    expect(refusalSync(() => loadConfig(home)).message).toContain("dispatch.failure_limt");
+    expect(refusalSync(() => storageHome(withConfig("storage: [unclosed\n"))).message).toContain("not valid YAML");
+  });
+});
+
 describe("spawnable profiles", () => {
   it("are the configured profiles and the Hermes profiles on disk", () => {
     const home = withConfig("profiles:\n  coder:\n    command: [agent]\n");
@@ -139,7 +174,7 @@ describe("hermesProfilesOnDisk", () => {
     const root = tempDir();
     writeFileSync(join(root, "SOUL.md"), "You are a careful engineer.\n");
     expect(hermesProfilesOnDisk(root)).toEqual(["default"]);
-    const home: Home = { root, env: {} };
+    const home: Home = { root, env: {}, databaseUrl: null };
     expect(resolveProfile(home, Config.parse({}), "default")).toEqual({ preset: "hermes", env: {} });
   });
 
@@ -147,7 +182,7 @@ describe("hermesProfilesOnDisk", () => {
     const root = join(tempDir(), ".hermes");
     mkdirSync(root);
     expect(hermesProfilesOnDisk(root)).toEqual(["default"]);
-    const home: Home = { root, env: {} };
+    const home: Home = { root, env: {}, databaseUrl: null };
     expect(resolveProfile(home, Config.parse({}), "default")).toEqual({ preset: "hermes", env: {} });
   });
 

@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
-import { Config, type ProfileConfig } from "@switchyard/contract";
-import { CoreError, type Home } from "@switchyard/core";
+import { Config, type ProfileConfig, StorageConfig } from "@switchyard/contract";
+import { CoreError, databaseUrlOf, type Home } from "@switchyard/core";
 import { parse as parseYaml } from "yaml";
+import type * as z from "zod";
 
 /**
  * True when a home is laid out as Hermes's: it has `profiles/`, a Hermes persona (`SOUL.md`),
@@ -32,6 +33,23 @@ export function configPath(home: Home): string {
   return join(home.root, "config.yaml");
 }
 
+/** config.yaml parsed as YAML (null when it is empty); YAML that does not parse is refused. */
+function readYaml(path: string): unknown {
+  try {
+    return parseYaml(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new CoreError("config_invalid", `${path}: not valid YAML: ${(err as Error).message.split("\n")[0]}`);
+  }
+}
+
+/** A schema's refusal of the file, naming the key (`prefix` is where the part checked sits). */
+function invalid(path: string, error: z.ZodError, prefix: string[] = []): CoreError {
+  const issue = error.issues[0];
+  const keys = issue && "keys" in issue && Array.isArray(issue.keys) ? issue.keys.map(String) : [];
+  const at = [...prefix, ...(issue?.path ?? []).map(String), ...keys.slice(0, 1)].join(".") || "(top level)";
+  return new CoreError("config_invalid", `${path}: ${at}: ${issue?.message ?? "invalid"}`);
+}
+
 /**
  * Reads and validates `<home>/config.yaml` (SPEC §4). A missing file means the defaults; a bad
  * one is refused with a message naming the key.
@@ -39,19 +57,9 @@ export function configPath(home: Home): string {
 export function loadConfig(home: Home): Config {
   const path = configPath(home);
   if (!existsSync(path)) return Config.parse({});
-  let raw: unknown;
-  try {
-    raw = parseYaml(readFileSync(path, "utf8"));
-  } catch (err) {
-    throw new CoreError("config_invalid", `${path}: not valid YAML: ${(err as Error).message.split("\n")[0]}`);
-  }
+  const raw = readYaml(path);
   const result = Config.safeParse(raw ?? {});
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const keys = issue && "keys" in issue && Array.isArray(issue.keys) ? issue.keys.map(String) : [];
-    const at = [...(issue?.path ?? []).map(String), ...keys.slice(0, 1)].join(".") || "(top level)";
-    throw new CoreError("config_invalid", `${path}: ${at}: ${issue?.message ?? "invalid"}`);
-  }
+  if (!result.success) throw invalid(path, result.error);
   // Assignees are stored lowercase, so a profile named otherwise would never be spawned.
   for (const name of Object.keys(result.data.profiles)) {
     const normal = name.trim().toLowerCase();
@@ -63,6 +71,27 @@ export function loadConfig(home: Home): Config {
     }
   }
   return result.data;
+}
+
+/**
+ * The home as the product uses it (SPEC §13): with its database URL from
+ * `SWITCHYARD_DATABASE_URL`, else from `storage.url` in config.yaml, else none (SQLite files).
+ * Reads only the `storage` section: the rest of a bad config is refused where the whole config
+ * is loaded, as before; YAML that does not parse is refused here too, since where the boards are
+ * cannot be known from it.
+ */
+export function storageHome(home: Home): Home {
+  if (home.databaseUrl) return home;
+  const path = configPath(home);
+  if (!existsSync(path)) return home;
+  const raw = readYaml(path);
+  const section =
+    raw && typeof raw === "object" && !Array.isArray(raw) ? (raw as Record<string, unknown>).storage : null;
+  if (section === undefined || section === null) return home;
+  const result = StorageConfig.safeParse(section);
+  if (!result.success) throw invalid(path, result.error, ["storage"]);
+  const url = databaseUrlOf(result.data.url, `${path}: storage.url`);
+  return url ? { ...home, databaseUrl: url } : home;
 }
 
 /** A profile the dispatcher can start: configured, or a Hermes profile on disk (the `hermes` preset). */

@@ -73,8 +73,14 @@ describe("the demo home", () => {
   });
 
   it("never inherits pins that would point it at another board", async () => {
-    const home = await demoHome({ SWITCHYARD_DB: "/elsewhere/kanban.db", HERMES_KANBAN_BOARD: "other", PATH: "/bin" });
+    const home = await demoHome({
+      SWITCHYARD_DB: "/elsewhere/kanban.db",
+      SWITCHYARD_DATABASE_URL: "postgres://db/elsewhere",
+      HERMES_KANBAN_BOARD: "other",
+      PATH: "/bin",
+    });
     expect(home.env).toEqual({ PATH: "/bin", SWITCHYARD_HOME: home.root });
+    expect(home.databaseUrl).toBeNull();
     expect(existsSync(join(home.root, "kanban.db"))).toBe(true);
   });
 
@@ -143,7 +149,7 @@ describe("the demo home", () => {
   it("refuses to remove a directory that is not a demo home, and leaves it untouched", async () => {
     const root = tempDir();
     writeFileSync(join(root, "precious.txt"), "keep me");
-    const err = await removeDemoHome({ root, env: {} }).catch((e: unknown) => e);
+    const err = await removeDemoHome({ root, env: {}, databaseUrl: null }).catch((e: unknown) => e);
     expect(isCoreError(err, "invalid_input")).toBe(true);
     expect((err as Error).message).toContain(DEMO_MARKER);
     expect(existsSync(join(root, "precious.txt"))).toBe(true);

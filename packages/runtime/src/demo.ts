@@ -31,7 +31,7 @@ export const DEMO_MARKER = ".switchyard-demo";
 export const DEMO_QUESTION = "Which database should the importer write to: Postgres or SQLite?";
 
 /** Pins that would point the demo's server or workers at another board: never inherited. */
-const PINS = /^(SWITCHYARD_(HOME|DB|BOARD|WORKSPACES_ROOT|TASK|RUN_ID)|HERMES_KANBAN_\w+)$/;
+const PINS = /^(SWITCHYARD_(HOME|DB|DATABASE_URL|BOARD|WORKSPACES_ROOT|TASK|RUN_ID)|HERMES_KANBAN_\w+)$/;
 
 const FAKE_AGENT = join("e2e", "fake-agent", "fake-agent.mjs");
 
@@ -197,7 +197,8 @@ export interface DemoHomeOptions {
 /** Makes a throwaway home in a temp directory, with the demo's config.yaml and tasks. */
 export async function createDemoHome(options: DemoHomeOptions): Promise<Home> {
   const root = mkdtempSync(join(options.parent ?? tmpdir(), "switchyard-demo-"));
-  const home: Home = { root, env: demoEnv(options.env ?? process.env, root) };
+  // Its boards are its own SQLite files, whatever database the caller's environment names.
+  const home: Home = { root, env: demoEnv(options.env ?? process.env, root), databaseUrl: null };
   writeFileSync(join(root, DEMO_MARKER), `${Math.floor(Date.now() / 1000)}\n`);
   writeFileSync(
     configPath(home),
@@ -253,7 +254,7 @@ export async function removeDemoHome(
   }
   const proc = options.proc ?? systemProcesses;
   const pids = new Set<number>();
-  for (const board of listBoards(home, { includeArchived: true })) {
+  for (const board of await listBoards(home, { includeArchived: true })) {
     const k = await openBoard(home, board.slug);
     try {
       for (const w of [...(await localWorkers(k)), ...(await supersededWorkers(k, k.clock.now() - since + 60))]) {

@@ -1,14 +1,17 @@
 import type { ChildProcess } from "node:child_process";
 import { hostname } from "node:os";
-import type { CheckResult, Config, DispatchResult, TaskEvent } from "@switchyard/contract";
+import { type CheckResult, type Config, type DispatchResult, HostId, type TaskEvent } from "@switchyard/contract";
 import {
   type Clock,
+  CoreError,
   dispatchOnce,
   type Env,
   finishChecks,
   type Home,
   hasSpawnableReady,
+  heartbeatHost,
   type Kernel,
+  leaveHost,
   listBoards,
   lockHost,
   nextDeadline,
@@ -17,6 +20,7 @@ import {
   type PendingCheck,
   pendingChecks,
   recordWorkerExit,
+  recordWorkerStopped,
   type SpawnRequest,
   type StopResult,
   startChecks,
@@ -24,7 +28,7 @@ import {
   workersInUse,
 } from "@switchyard/core";
 import { runCheck } from "./checks.ts";
-import { resolveProfile } from "./config.ts";
+import { resolveProfile, spawnableProfiles } from "./config.ts";
 import { gitProbe } from "./git-probe.ts";
 import { appendCheckLog, lastLogLine, runLogTail } from "./logs.ts";
 import { type ProcessControl, stopProcess, systemProcesses } from "./process.ts";
@@ -60,7 +64,15 @@ export interface DispatchServiceOptions {
   baseEnv?: Env;
   proc?: ProcessControl;
   clock?: Clock;
+  /** This host's id (default: `dispatcherHostId` of the environment and config). */
   host?: string;
+  /**
+   * The open kernel of a board, kept by the caller (the server's or runner's board pool) and
+   * not closed here; without it each step opens the board and closes it again.
+   */
+  kernels?: (board: string) => Promise<Kernel>;
+  /** What this host's heartbeat row says it is (SPEC §13); default `serve`. */
+  role?: "serve" | "runner";
   /** Where `worktree` workspaces default to. */
   cwd?: string;
   log?: (message: string) => void;
@@ -75,7 +87,7 @@ export interface TickOptions {
 
 export interface DispatchService {
   /** Slugs of the boards the dispatcher serves: every non-archived board, listed afresh. */
-  boards(): string[];
+  boards(): Promise<string[]>;
   /** One tick of a board. Ticks never overlap, so the global cap holds across boards. */
   tick(board: string, options?: TickOptions): Promise<DispatchResult>;
   isSpawnable(profile: string): boolean;
@@ -90,8 +102,21 @@ export interface DispatchService {
    * host ticks the board then, so a limit is enforced when it falls due.
    */
   nextDeadline(board: string): Promise<number | null>;
-  /** Stops a worker that lost its run (manual reclaim, reassign) when it runs on this host. */
-  stopWorker(ref: WorkerRef): Promise<StopResult | null>;
+  /**
+   * Stops a worker that lost its run (manual reclaim, reassign) when it runs on this host, and
+   * acknowledges it on the board (`worker_stopped`).
+   */
+  stopWorker(ref: WorkerRef, board?: string): Promise<StopResult | null>;
+  /** This host's id on the boards (the host part of its claims). */
+  readonly host: string;
+  /**
+   * Renews this host's lease on every board it serves (SPEC §13), with the profiles it can
+   * start and its own cap. Call it at least every third of `dispatch.host_lease_seconds`.
+   * Rejects, after trying every board, when one could not be reached.
+   */
+  heartbeat(): Promise<void>;
+  /** A clean stop: this host's rows go (its claims keep their own expiry). */
+  leave(): Promise<void>;
   /** Pids of the watched workers that have not exited yet. */
   liveWorkers(): number[];
   /**
@@ -126,7 +151,8 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
   const { home } = options;
   const source = options.config;
   const currentConfig = typeof source === "function" ? source : () => source;
-  const host = options.host ?? hostname();
+  const host = options.host ?? dispatcherHostId(options.baseEnv ?? process.env, currentConfig());
+  const startedAt = Math.floor(options.clock?.now() ?? Date.now() / 1000);
   const base = options.proc ?? systemProcesses;
   const log = options.log ?? (() => {});
   const children = new Map<number, ChildProcess>();
@@ -142,6 +168,7 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
   const open = (board: string): Promise<Kernel> =>
     openBoard(home, board, { clock: options.clock, host, probe: gitProbe });
   const withBoard = async <T>(board: string, fn: (k: Kernel) => Promise<T>): Promise<T> => {
+    if (options.kernels) return fn(await options.kernels(board));
     const k = await open(board);
     try {
       return await fn(k);
@@ -271,7 +298,7 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
   const inUseElsewhere = async (board: string, dbPath: string) => {
     const byProfile = new Map<string, number>();
     let total = 0;
-    for (const other of listBoards(home, { includeArchived: false })) {
+    for (const other of await listBoards(home, { includeArchived: false })) {
       // With SWITCHYARD_DB pinned, every slug names the same file: count it once.
       if (other.slug === board || other.db_path === dbPath) continue;
       try {
@@ -285,11 +312,17 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
     return { total, byProfile };
   };
 
-  const runTick = async (board: string, tick: TickOptions): Promise<DispatchResult> => {
+  /** The board hears that a worker of an ended run is gone (SPEC §13). */
+  const acknowledge = (board: string, worker: WorkerRef, result: StopResult) => {
+    if (worker.pid === null) return;
+    const pid = worker.pid;
+    track(withBoard(board, (k) => recordWorkerStopped(k, { ...worker, pid }, result)));
+  };
+
+  const runTick = (board: string, tick: TickOptions): Promise<DispatchResult> => {
     const config = currentConfig();
-    const k = await open(board);
-    try {
-      return await dispatchOnce(k, {
+    return withBoard(board, async (k) =>
+      dispatchOnce(k, {
         spawn: (req) => spawnFor(board, k, req, config),
         isSpawnable: (profile) => resolveProfile(home, config, profile) !== null,
         proc,
@@ -302,8 +335,10 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
           maxInProgress: config.dispatch.max_in_progress,
           profileCap: (p) => resolveProfile(home, config, p)?.max_in_progress,
           runningElsewhere: await inUseElsewhere(board, k.paths.dbPath),
+          hostCap: config.dispatch.host_max_in_progress,
         },
         stop: (pid) => stop(pid, board),
+        onStopped: (w, r) => acknowledge(board, w, r),
         cwd: options.cwd,
         profileRequirements: (p) => {
           const profile = resolveProfile(home, config, p);
@@ -311,10 +346,8 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
         },
         track,
         log: (m) => log(`${board}: ${m}`),
-      });
-    } finally {
-      await k.close();
-    }
+      }),
+    );
   };
 
   /** Runs being checked by this service (SPEC §12). */
@@ -392,8 +425,8 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
     }
   };
 
-  return {
-    boards: () => listBoards(home, { includeArchived: false }).map((b) => b.slug),
+  const service: DispatchService = {
+    boards: async () => (await listBoards(home, { includeArchived: false })).map((b) => b.slug),
     tick(board, tick = {}) {
       const once = async () => {
         const result = await runTick(board, tick);
@@ -408,9 +441,39 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
     hasSpawnableReady: (board) => withBoard(board, (k) => hasSpawnableReady(k, isSpawnable)),
     nextRetryAt: (board, after) => withBoard(board, (k) => nextRetryAt(k, after)),
     nextDeadline: (board) => withBoard(board, (k) => nextDeadline(k)),
-    stopWorker(ref) {
+    host,
+    stopWorker(ref, board) {
       if (ref.pid === null || lockHost(ref.lock) !== host) return Promise.resolve(null);
-      return stop(ref.pid);
+      const work = stop(ref.pid, board ?? null);
+      if (board !== undefined)
+        void work.then(
+          (r) => acknowledge(board, ref, r),
+          () => {},
+        );
+      return work;
+    },
+    async heartbeat() {
+      const config = currentConfig();
+      const beat = {
+        role: options.role ?? "serve",
+        profiles: spawnableProfiles(home, config),
+        maxInProgress: config.dispatch.host_max_in_progress ?? null,
+        leaseSeconds: config.dispatch.host_lease_seconds,
+        startedAt,
+      } as const;
+      // Every board is tried; the first failure is then reported to the caller, which retries.
+      let failure: unknown = null;
+      for (const board of await service.boards()) {
+        await withBoard(board, (k) => heartbeatHost(k, beat)).catch((err) => {
+          failure ??= new Error(`${board}: ${(err as Error).message}`);
+        });
+      }
+      if (failure) throw failure;
+    },
+    async leave() {
+      for (const board of await service.boards()) {
+        await withBoard(board, (k) => leaveHost(k)).catch(() => {});
+      }
     },
     liveWorkers: () => [...children.keys()],
     release() {
@@ -420,6 +483,28 @@ export function createDispatchService(options: DispatchServiceOptions): Dispatch
       while (background.size > 0) await Promise.all([...background]);
     },
   };
+  return service;
+}
+
+/**
+ * This host's id as a dispatcher (SPEC §13): `SWITCHYARD_HOST_ID`, else `dispatch.host_id`,
+ * else the host name (cut to a valid id). A malformed `SWITCHYARD_HOST_ID` is refused.
+ */
+export function dispatcherHostId(env: Env, config: Config): string {
+  const fromEnv = env.SWITCHYARD_HOST_ID?.trim();
+  if (fromEnv) {
+    const parsed = HostId.safeParse(fromEnv);
+    if (!parsed.success) {
+      throw new CoreError("invalid_input", `SWITCHYARD_HOST_ID: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+    }
+    return fromEnv;
+  }
+  if (config.dispatch.host_id) return config.dispatch.host_id;
+  const name = hostname()
+    .replace(/[^A-Za-z0-9._-]/g, "-")
+    .replace(/^[^A-Za-z0-9]+/, "")
+    .slice(0, 63);
+  return name || "localhost";
 }
 
 /** `SWITCHYARD_DISPATCH_IN_SERVER` values that turn the in-server dispatcher off. */

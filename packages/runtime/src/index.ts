@@ -9,6 +9,7 @@ export {
   modelHint,
   resolveProfile,
   spawnableProfiles,
+  storageHome,
 } from "./config.ts";
 export {
   createDemoHome,
@@ -25,6 +26,7 @@ export {
   createDispatchService,
   type DispatchService,
   type DispatchServiceOptions,
+  dispatcherHostId,
   dispatchInServer,
   type RoundOutcome,
   STUCK_TICKS,

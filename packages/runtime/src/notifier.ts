@@ -212,7 +212,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
   return {
     async tick() {
       const result: NotifyTickResult = { sent: 0, failed: 0, dropped: [], finished: [] };
-      for (const { slug } of listBoards(options.home, { includeArchived: false })) {
+      for (const { slug } of await listBoards(options.home, { includeArchived: false })) {
         let k: Kernel;
         try {
           k = await openBoard(options.home, slug, { clock: options.clock });

@@ -113,6 +113,16 @@ describe("a worker's environment", () => {
     expect(env.SWITCHYARD_TASK).toBe(task.id);
     expect(env.SWITCHYARD_DB).not.toBe("/elsewhere.db");
   });
+
+  it("points the worker at the storage its dispatcher uses, whatever database the spawner's own environment names", async () => {
+    const task = await aTask();
+    const inherited = { SWITCHYARD_DATABASE_URL: "postgres://db/elsewhere" };
+    const files = facts(task);
+    expect(workerEnv(inherited, profile({ command: ["x"] }), files).SWITCHYARD_DATABASE_URL).toBe("");
+    const home = { ...files.home, databaseUrl: "postgres://db/fleet" };
+    const pg = facts(task, { home, paths: boardPaths(home, "ops") });
+    expect(workerEnv(inherited, profile({ command: ["x"] }), pg).SWITCHYARD_DATABASE_URL).toBe("postgres://db/fleet");
+  });
 });
 
 describe("starting a worker process", () => {

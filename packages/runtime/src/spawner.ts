@@ -64,6 +64,8 @@ export function workerPins(facts: LaunchFacts): Record<string, string> {
     SWITCHYARD_CLAIM_TTL_SECONDS: String(facts.claimTtlSeconds),
     SWITCHYARD_WORKSPACES_ROOT: paths.workspacesRoot,
     SWITCHYARD_HOME: facts.home.root,
+    // The worker's board is where its dispatcher's is: this database, or (blank) the home's files.
+    SWITCHYARD_DATABASE_URL: facts.home.databaseUrl ?? "",
     HERMES_KANBAN_TASK: task.id,
     HERMES_KANBAN_RUN_ID: String(facts.runId),
     HERMES_KANBAN_WORKSPACE: facts.workspace,

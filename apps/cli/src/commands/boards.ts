@@ -29,10 +29,13 @@ import { table } from "../output.ts";
 
 /** `boards …` (reference §10.2): these never open the current board's database first. */
 
-/** Counts by status of a board that has a database, read without writing to it. */
+/**
+ * Counts by status of a board that has a database, read without writing to it (a SQLite file
+ * that is not there yet is not made; a PostgreSQL board listed in the catalog has its schema).
+ */
 async function countsOf(cli: Cli, slug: string): Promise<StatusCounts> {
   const paths = boardPaths(cli.home, slug);
-  if (!existsSync(paths.dbPath)) return {};
+  if (!paths.databaseUrl && !existsSync(paths.dbPath)) return {};
   try {
     const k = await openKernel(paths, { readonly: true });
     try {
@@ -48,9 +51,9 @@ async function countsOf(cli: Cli, slug: string): Promise<StatusCounts> {
 }
 
 async function summaries(cli: Cli, includeArchived: boolean): Promise<BoardSummary[]> {
-  const current = currentBoard(cli.home);
+  const current = await currentBoard(cli.home);
   const list: BoardSummary[] = [];
-  for (const meta of listBoards(cli.home, { includeArchived })) {
+  for (const meta of await listBoards(cli.home, { includeArchived })) {
     const counts = await countsOf(cli, meta.slug);
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     list.push({ ...meta, is_current: meta.slug === current, counts, total });
@@ -82,7 +85,7 @@ export const registerBoards: RegisterVerbs = (program, cli) => {
         ),
       );
       cli.out();
-      cli.out(`Current board: ${currentBoard(cli.home)}`);
+      cli.out(`Current board: ${await currentBoard(cli.home)}`);
     });
 
   boards
@@ -108,8 +111,8 @@ export const registerBoards: RegisterVerbs = (program, cli) => {
           color: opts.color,
         });
         const { board, created } = await createBoard(cli.home, slug, fields, { now: systemClock.now() });
-        if (opts.switch) setCurrentBoard(cli.home, board.slug);
-        if (opts.json) return cli.json({ board, current: currentBoard(cli.home) } satisfies BoardResult);
+        if (opts.switch) await setCurrentBoard(cli.home, board.slug);
+        if (opts.json) return cli.json({ board, current: await currentBoard(cli.home) } satisfies BoardResult);
         cli.out(`${created ? "Created board" : "Board already exists:"} ${board.slug} (${board.name})`);
         cli.out(`Database: ${board.db_path}`);
         if (opts.switch) cli.out(`Current board: ${board.slug}`);
@@ -121,13 +124,14 @@ export const registerBoards: RegisterVerbs = (program, cli) => {
     .aliases(["remove", "delete"])
     .description("archive a board (or delete it with --delete)")
     .argument("<slug>", "the board", boardSlug)
-    .option("--delete", "delete its files instead of archiving them")
+    .option("--delete", "delete its files (in PostgreSQL, its schema) instead of archiving them")
     .option("--json", "print {result, current} (as the API's board removal returns it)")
-    .action((slug: string, opts: { delete?: boolean; json?: boolean }) => {
-      const result = removeBoard(cli.home, slug, { archive: !opts.delete, now: systemClock.now() });
-      if (opts.json) return cli.json({ result, current: currentBoard(cli.home) } satisfies DeleteBoardResponse);
+    .action(async (slug: string, opts: { delete?: boolean; json?: boolean }) => {
+      const result = await removeBoard(cli.home, slug, { archive: !opts.delete, now: systemClock.now() });
+      if (opts.json) return cli.json({ result, current: await currentBoard(cli.home) } satisfies DeleteBoardResponse);
       if (result.action === "deleted") cli.out(`Deleted board ${result.slug}`);
-      else cli.out(`Archived board ${result.slug} to ${result.new_path}`);
+      else if (result.new_path) cli.out(`Archived board ${result.slug} to ${result.new_path}`);
+      else cli.out(`Archived board ${result.slug} (boards create ${result.slug} brings it back)`);
     });
 
   boards
@@ -136,9 +140,9 @@ export const registerBoards: RegisterVerbs = (program, cli) => {
     .description("make a board the current one")
     .argument("<slug>", "the board", boardSlug)
     .option("--json", "print {current} (as POST /boards/:slug/switch returns it)")
-    .action((slug: string, opts: { json?: boolean }) => {
-      setCurrentBoard(cli.home, slug);
-      if (opts.json) cli.json({ current: currentBoard(cli.home) } satisfies CurrentBoardResponse);
+    .action(async (slug: string, opts: { json?: boolean }) => {
+      await setCurrentBoard(cli.home, slug);
+      if (opts.json) cli.json({ current: await currentBoard(cli.home) } satisfies CurrentBoardResponse);
       else cli.out(`Current board: ${slug}`);
       const pinned = cli.env.SWITCHYARD_BOARD?.trim() || cli.env.HERMES_KANBAN_BOARD?.trim();
       if (pinned && pinned !== slug) {
@@ -151,10 +155,10 @@ export const registerBoards: RegisterVerbs = (program, cli) => {
     .alias("current")
     .description("print the current board")
     .option("--json", "print {board, current}")
-    .action((opts: { json?: boolean }) => {
-      const slug = requireBoard(cli.home, cli.boardOption());
-      const meta = readBoardMeta(cli.home, slug);
-      if (opts.json) return cli.json({ board: meta, current: currentBoard(cli.home) } satisfies BoardResult);
+    .action(async (opts: { json?: boolean }) => {
+      const slug = await requireBoard(cli.home, cli.boardOption());
+      const meta = await readBoardMeta(cli.home, slug);
+      if (opts.json) return cli.json({ board: meta, current: await currentBoard(cli.home) } satisfies BoardResult);
       cli.out(`${meta.slug} (${meta.name})`);
       if (meta.description) cli.out(meta.description);
       cli.out(`Database: ${meta.db_path}`);
@@ -166,11 +170,11 @@ export const registerBoards: RegisterVerbs = (program, cli) => {
     .argument("<slug>", "the board", boardSlug)
     .argument("<name...>", "the new display name")
     .option("--json", "print {board} (as PATCH /boards/:slug returns it)")
-    .action((slug: string, words: string[], opts: { json?: boolean }) => {
+    .action(async (slug: string, words: string[], opts: { json?: boolean }) => {
       const { name } = parseInput(BoardMetaInput, { name: words.join(" ") }, { name: "<name>" });
       if (!name) throw new UsageError("the new name is empty");
-      requireBoard(cli.home, slug);
-      const meta = writeBoardMeta(cli.home, slug, { name }, systemClock.now());
+      await requireBoard(cli.home, slug);
+      const meta = await writeBoardMeta(cli.home, slug, { name }, systemClock.now());
       if (opts.json) return cli.json({ board: meta } satisfies BoardResult);
       cli.out(`Renamed board ${meta.slug} to ${meta.name}`);
     });

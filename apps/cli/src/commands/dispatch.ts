@@ -49,7 +49,7 @@ export const registerDispatch: RegisterVerbs = (program, cli) => {
     )
     .option("--json", "print the result as JSON")
     .action(async (opts: DispatchOpts) => {
-      const board = cli.boardSlug();
+      const board = await cli.boardSlug();
       const service = createDispatchService({
         home: cli.home,
         config: cli.config(),

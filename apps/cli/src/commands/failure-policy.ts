@@ -82,6 +82,6 @@ export const registerFailurePolicy: RegisterVerbs = (program, cli) => {
           fingerprint: pause.fingerprint,
         } satisfies ResumeProfileResponse);
       }
-      cli.out(`Resumed ${pause.profile} on board ${cli.boardSlug()} (it was paused on: ${pause.fingerprint})`);
+      cli.out(`Resumed ${pause.profile} on board ${await cli.boardSlug()} (it was paused on: ${pause.fingerprint})`);
     });
 };

@@ -1,4 +1,5 @@
 import type { CliInit } from "@switchyard/contract";
+import { boardLocation } from "@switchyard/core";
 import { configPath, spawnableProfiles } from "@switchyard/runtime";
 import type { RegisterVerbs } from "../context.ts";
 
@@ -11,8 +12,9 @@ export const registerInit: RegisterVerbs = (program, cli) => {
       const config = cli.config();
       const k = await cli.kernel();
       const profiles = spawnableProfiles(cli.home, config);
-      if (opts.json) return cli.json({ board: k.paths.slug, db_path: k.paths.dbPath, profiles } satisfies CliInit);
-      cli.out(`Board ${k.paths.slug}: ${k.paths.dbPath}`);
+      const where = boardLocation(k.paths);
+      if (opts.json) return cli.json({ board: k.paths.slug, db_path: where, profiles } satisfies CliInit);
+      cli.out(`Board ${k.paths.slug}: ${where}`);
       cli.out(
         profiles.length > 0
           ? `Profiles: ${profiles.join(", ")}`

@@ -1,6 +1,6 @@
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type CliServing, LOG_LEVELS, type LogLevel, type LogRecord } from "@switchyard/contract";
+import { type CliServing, HostId, LOG_LEVELS, type LogLevel, type LogRecord } from "@switchyard/contract";
 import type { Home } from "@switchyard/core";
 import { createDemoHome, locateFakeAgent, removeDemoHome } from "@switchyard/runtime";
 import { InvalidArgumentError, Option } from "commander";
@@ -110,5 +110,59 @@ export const registerServe: RegisterVerbs = (program, cli) => {
       await server.close();
       // The demo's workers belong to its home: they are stopped, and the home deleted.
       if (options.demo) await removeDemoHome(home);
+    });
+};
+
+interface RunnerOpts {
+  hostId?: string;
+  logLevel?: LogLevel;
+  json?: boolean;
+}
+
+function hostId(text: string): string {
+  const parsed = HostId.safeParse(text.trim());
+  if (!parsed.success) throw new InvalidArgumentError(parsed.error.issues[0]?.message ?? "invalid host id");
+  return parsed.data;
+}
+
+export const registerRunner: RegisterVerbs = (program, cli) => {
+  program
+    .command("runner")
+    .description("run the dispatcher alone, with no HTTP: one of many hosts working the boards of one database")
+    .option(
+      "--host-id <id>",
+      "this host's id on the boards (default: SWITCHYARD_HOST_ID, dispatch.host_id, the host name)",
+      hostId,
+    )
+    .addOption(
+      new Option(
+        "--log-level <level>",
+        "log this level and above on stderr (default: SWITCHYARD_LOG_LEVEL, else info)",
+      ).choices(LOG_LEVELS),
+    )
+    .option("--json", "print {host_id, pid, home} as one JSON line on stdout, and log JSON lines on stderr")
+    .addHelpText(
+      "after",
+      "\nEvery runner and server sharing a database (SWITCHYARD_DATABASE_URL or storage.url) needs its own host id.\n" +
+        "A runner claims only tasks of profiles configured on its host, within dispatch.max_in_progress (the board's)\n" +
+        "and dispatch.host_max_in_progress (its own); see docs/deployment.md.",
+    )
+    .action(async (options: RunnerOpts) => {
+      const { startRunner } = await import("@switchyard/server");
+      const runner = await startRunner({
+        home: cli.home,
+        hostId: options.hostId,
+        logLevel: options.logLevel,
+        log: options.json ? (message, level) => cli.warn(jsonLine(logRecord(message, level))) : undefined,
+      });
+      const stopping = shutdownSignal();
+      if (options.json) {
+        cli.out(jsonLine({ host_id: runner.hostId, pid: process.pid, home: cli.home.root }));
+      } else {
+        cli.out(`Switchyard runner ${runner.hostId} is dispatching (home ${cli.home.root}); Ctrl-C stops it.`);
+      }
+      const signal = await stopping;
+      runner.log(`${signal}: shutting down`, "info");
+      await runner.close();
     });
 };

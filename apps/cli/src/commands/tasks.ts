@@ -255,7 +255,7 @@ export const registerTasks: RegisterVerbs = (program, cli) => {
         includeArchived: opts.archived ?? false,
       });
       if (opts.json) return cli.json(tasks.map(cliTask));
-      const others = listBoards(cli.home).length - 1;
+      const others = (await listBoards(cli.home)).length - 1;
       if (others > 0)
         cli.out(`Board: ${k.paths.slug} (${others} other board${others === 1 ? "" : "s"}; see boards list)`);
       if (tasks.length === 0) return cli.out("(no matching tasks)");

@@ -83,7 +83,7 @@ export const registerVerification: RegisterVerbs = (program, cli) => {
     .action(async (opts: { json?: boolean }) => {
       const current = await getPolicy(await cli.kernel());
       if (opts.json) return cli.json({ policy: current } satisfies PolicyResponse);
-      policyLines(cli, cli.boardSlug(), current);
+      policyLines(cli, await cli.boardSlug(), current);
     });
 
   policy
@@ -122,6 +122,6 @@ export const registerVerification: RegisterVerbs = (program, cli) => {
       const patch = parseInput(PolicyPatch, given, POLICY_FLAGS);
       const updated = await setPolicy(await cli.kernel(), patch);
       if (opts.json) return cli.json({ policy: updated } satisfies PolicyResponse);
-      policyLines(cli, cli.boardSlug(), updated);
+      policyLines(cli, await cli.boardSlug(), updated);
     });
 };

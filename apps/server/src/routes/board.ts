@@ -29,7 +29,7 @@ async function runningEverywhere(deps: AppDeps): Promise<{ total: number; byProf
   const byProfile = new Map<string, number>();
   let total = 0;
   const seen = new Set<string>();
-  for (const meta of listBoards(deps.home, { includeArchived: false })) {
+  for (const meta of await listBoards(deps.home, { includeArchived: false })) {
     if (seen.has(meta.db_path)) continue;
     seen.add(meta.db_path);
     const here = await runningByProfile(await deps.boards.kernel(meta.slug));
@@ -114,7 +114,7 @@ export function boardRoutes(deps: AppDeps) {
     .get("/config", valid("query", BoardQuery), (c) => c.json(dashboardSettings(deps), 200))
     .post("/dispatch", valid("query", DispatchQuery), async (c) => {
       const query = c.req.valid("query");
-      const slug = deps.boards.resolve(query.board);
+      const slug = await deps.boards.resolve(query.board);
       return c.json(await deps.dispatch(slug, { dryRun: query.dry_run ?? false, max: query.max }), 200);
     });
 }

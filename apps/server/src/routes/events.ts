@@ -28,11 +28,11 @@ export function eventRoutes(deps: AppDeps) {
     .get(
       "/events",
       valid("query", EventsQuery),
-      upgradeWebSocket((c): WSEvents => {
+      upgradeWebSocket(async (c): Promise<WSEvents> => {
         const query = EventsQuery.parse(c.req.query()); // validated above; re-read for its type
         const token = deps.security.token;
         const authorized = token === null || tokenMatches(token, presentedToken(c, { allowQuery: true }));
-        const board = deps.boards.resolve(query.board);
+        const board = await deps.boards.resolve(query.board);
         let unsubscribe: (() => void) | null = null;
         let closed = false;
         return {

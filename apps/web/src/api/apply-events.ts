@@ -330,6 +330,9 @@ class Draft {
       case "profile_resumed":
         this.paused = (this.paused ?? []).filter((p) => p.profile !== event.payload.profile);
         return;
+      case "worker_stopped":
+        // The run had already ended; its task's card moved with that event.
+        return;
       default: {
         const unhandled: never = event;
         throw new Error(`unhandled event ${JSON.stringify(unhandled)}`);

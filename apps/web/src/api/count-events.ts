@@ -10,6 +10,7 @@ const CHANGES_COUNTS: Readonly<Record<EventKind, boolean>> = {
   promoted: true,
   claimed: true,
   spawned: false,
+  worker_stopped: false,
   heartbeat: false,
   completed: true,
   // A refused completion leaves the task where it was.

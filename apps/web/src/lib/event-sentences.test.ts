@@ -14,6 +14,10 @@ const EXAMPLES: Record<EventKind, [payload: unknown, sentence: string]> = {
   promoted: [null, "Promoted to Ready: every parent is done"],
   claimed: [{ lock: "laptop:4242", expires: 1_700_000_900, run_id: 3 }, "Claimed by laptop:4242 (run #3)"],
   spawned: [{ pid: 9001 }, "Worker started (pid 9001)"],
+  worker_stopped: [
+    { host: "gpu-2", pid: 9001, run_id: 4, sigkill: true, stopped: true },
+    "Worker stopped on gpu-2 (pid 9001, killed after the grace period)",
+  ],
   heartbeat: [{ note: "halfway through the tests" }, "Heartbeat: halfway through the tests"],
   completed: [
     { result_len: 12, summary: "Schema written", verified_cards: ["t_9"] },

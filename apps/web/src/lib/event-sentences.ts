@@ -70,6 +70,8 @@ const SENTENCES: Sentences = {
   promoted: () => "Promoted to Ready: every parent is done",
   claimed: ({ payload: p }) => `Claimed by ${p?.lock ?? "someone"}${p?.run_id ? ` (run #${p.run_id})` : ""}`,
   spawned: ({ payload: p }) => `Worker started${p?.pid ? ` (pid ${p.pid})` : ""}`,
+  worker_stopped: ({ payload: p }) =>
+    `Worker stopped on ${p?.host ?? "?"}${p?.pid ? ` (pid ${p.pid}${p.sigkill ? ", killed after the grace period" : ""})` : ""}`,
   heartbeat: ({ payload: p }) => `Heartbeat${because(p?.note)}`,
   completed: ({ payload: p }) => {
     const cards = p?.verified_cards?.length ? ` (created ${joinAnd(p.verified_cards)})` : "";

@@ -6,8 +6,11 @@
  * identity column of `tasks`. The version is kept in `switchyard_meta`.
  */
 
-/** Bumped with every change of the PostgreSQL schema; stored in `switchyard_meta`. */
-export const PG_SCHEMA_VERSION = 1;
+/**
+ * Bumped with every change of the PostgreSQL schema; stored in `switchyard_meta`. 2 added
+ * `hosts` (SPEC §13). The DDL is idempotent, so an older schema is brought up by running it again.
+ */
+export const PG_SCHEMA_VERSION = 2;
 
 export const PG_DDL = `
 CREATE TABLE IF NOT EXISTS switchyard_meta (
@@ -131,6 +134,17 @@ CREATE TABLE IF NOT EXISTS run_proofs (
 CREATE TABLE IF NOT EXISTS board_settings (
   key   TEXT PRIMARY KEY,
   value TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS hosts (
+  id              TEXT PRIMARY KEY,
+  role            TEXT NOT NULL,
+  pid             BIGINT NOT NULL,
+  profiles        TEXT NOT NULL,
+  max_in_progress BIGINT,
+  started_at      BIGINT NOT NULL,
+  seen_at         BIGINT NOT NULL,
+  expires_at      BIGINT NOT NULL
 );
 
 CREATE INDEX IF NOT EXISTS idx_tasks_assignee_status ON tasks(assignee, status);

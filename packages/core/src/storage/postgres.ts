@@ -70,7 +70,7 @@ const UNAVAILABLE = new Set(["57P01", "57P02", "57P03", "53300", "08000", "08001
 const NETWORK = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "ETIMEDOUT", "EHOSTUNREACH", "EPIPE"]);
 
 /** A failure of the database itself, named (`storage_unavailable`); anything else as it was. */
-function named(err: unknown, where: string): unknown {
+export function named(err: unknown, where: string): unknown {
   if (isCoreError(err)) return err;
   const e = err as { code?: string; message?: string };
   if ((e.code && (UNAVAILABLE.has(e.code) || NETWORK.has(e.code))) || /Connection terminated/.test(e.message ?? "")) {
@@ -285,4 +285,31 @@ export async function openPostgresDriver(options: PostgresDriverOptions): Promis
       await pool.end().catch(() => {});
     },
   };
+}
+
+/**
+ * The schema version a board's PostgreSQL schema records in `switchyard_meta`, read on one
+ * short connection without creating or migrating anything; null when the schema or its
+ * `switchyard_meta` does not exist yet. An unreachable database is `storage_unavailable`.
+ */
+export async function readPostgresSchemaVersion(options: { url: string; schema: string }): Promise<number | null> {
+  const where = `schema ${options.schema}`;
+  const client = new pg.Client({ connectionString: options.url });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    const has = await client.query(
+      "SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'switchyard_meta'",
+      [options.schema],
+    );
+    if (!has.rowCount) return null;
+    const row = await client.query<{ value: string }>(
+      `SELECT value FROM ${quote(options.schema)}.switchyard_meta WHERE key = 'schema_version'`,
+    );
+    return row.rows[0] ? Number(row.rows[0].value) : null;
+  } catch (err) {
+    throw named(err, where);
+  } finally {
+    await client.end().catch(() => {});
+  }
 }

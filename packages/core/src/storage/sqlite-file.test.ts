@@ -200,7 +200,7 @@ describe("opening a board file", () => {
       await k2.close();
       const db = new BetterSqlite3(paths.dbPath);
       expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
-      expect(SCHEMA_VERSION).toBe(7);
+      expect(SCHEMA_VERSION).toBe(8);
       expect(indexColumns(db, "idx_tasks_queue")).toEqual([
         ["priority", 1],
         ["created_at", 0],

@@ -9,9 +9,10 @@ import type { Database } from "better-sqlite3";
  * (decision 013); 5 added `tasks.parked` (decision 015) and `idx_runs_profile`; 6 added
  * `tasks.model_override` (Hermes's name for a task's own model, SPEC §14); 7 added verified
  * completion (SPEC §12, decision 018): `tasks.require`, `verify_command`, `repo`, `base_ref`
- * and the `run_proofs` and `board_settings` tables.
+ * and the `run_proofs` and `board_settings` tables; 8 added `hosts`, the dispatchers working
+ * the board and their leases (SPEC §13, decision 020).
  */
-export const SCHEMA_VERSION = 7;
+export const SCHEMA_VERSION = 8;
 
 /**
  * The reference schema (§1.3) with the same tables, columns, types and indexes. Switchyard only
@@ -171,7 +172,9 @@ const SWITCHYARD_TASK_COLUMNS: ReadonlyArray<readonly [string, string]> = [
  * `branch`), what its completion must prove (`requirements`), the verdicts and the board's own
  * checks of its completion, and `pending`, a completion handed in and waiting for those checks
  * (`checking` names the host:pid running them). `board_settings`: the board's completion
- * policy, one row per key (JSON values).
+ * policy, one row per key (JSON values). `hosts` (SPEC §13): one row per dispatcher host working
+ * the board, renewed by its heartbeat; a host whose lease (`expires_at`) has passed is gone, and
+ * the claims it held are released. `profiles` is the JSON list of profiles it can start.
  */
 const SWITCHYARD_DDL = `
 CREATE TABLE IF NOT EXISTS run_proofs (
@@ -190,6 +193,17 @@ CREATE INDEX IF NOT EXISTS idx_proofs_task ON run_proofs(task_id);
 CREATE TABLE IF NOT EXISTS board_settings (
   key   TEXT PRIMARY KEY,
   value TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS hosts (
+  id              TEXT PRIMARY KEY,
+  role            TEXT NOT NULL,
+  pid             INTEGER NOT NULL,
+  profiles        TEXT NOT NULL,
+  max_in_progress INTEGER,
+  started_at      INTEGER NOT NULL,
+  seen_at         INTEGER NOT NULL,
+  expires_at      INTEGER NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS profile_pauses (

@@ -416,3 +416,18 @@ export function createSqliteDriver(
     },
   };
 }
+
+/**
+ * The schema version a board file records (`PRAGMA user_version`), read without migrating or
+ * writing anything (the file is opened read-only, as `openKernel(…, { readonly: true })` does);
+ * null when the file does not exist yet. A file that is not a board is refused as on open.
+ */
+export function readSqliteSchemaVersion(path: string): number | null {
+  if (!existsSync(path)) return null;
+  const { db } = openBoardFile(path, { now: 0, readonly: true });
+  try {
+    return Number(db.pragma("user_version", { simple: true }));
+  } finally {
+    db.close();
+  }
+}

@@ -234,7 +234,7 @@ describe("the opencode preset", () => {
 describe("the goose preset", () => {
   it("adds the server as a stdio extension: KEY=value words, then the command, quoted where needed", async () => {
     const task = await aTask();
-    const home = { root: join(tempDir(), "a home"), env: {} };
+    const home = { root: join(tempDir(), "a home"), env: {}, databaseUrl: null };
     const f = facts(task, { home, paths: boardPaths(home, "ops") });
     const launch = planLaunch(profile({ preset: "goose" }), f, {});
     expect(launch.argv.slice(0, 4)).toEqual(["goose", "run", "--no-session", "--with-extension"]);
