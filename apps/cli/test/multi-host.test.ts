@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createTask, type Kernel, listEvents } from "@switchyard/core";
+import { systemProcesses } from "@switchyard/runtime";
 import { describe, expect, inject, it } from "vitest";
 import { createTestDatabase } from "../../../packages/core/test/postgres-server.ts";
 import { type LiveProcess, startCli, type TestHome, tempHome } from "./cli.ts";
@@ -66,14 +67,7 @@ function processesOf(host: HostId): number[] {
   return pids;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const alive = (pid: number) => systemProcesses.isAlive(pid);
 
 async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;

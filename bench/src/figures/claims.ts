@@ -16,11 +16,7 @@ interface WorkerReport {
   end: number;
 }
 
-interface Outcome {
-  tasksPerSecond: number;
-  completed: number;
-  doubleClaims: number;
-  lostClaims: number;
+interface Outcome extends ClaimOutcome {
   seconds: number;
 }
 
@@ -70,44 +66,72 @@ async function runOnce(template: string, mode: "kernel" | "raw", workers: number
 /** Rounds of every configuration, interleaved, so load from elsewhere on the machine hits them alike. */
 const ROUNDS = 3;
 
+/** What one run of a claim configuration measured (SQLite or PostgreSQL). */
+export interface ClaimOutcome {
+  tasksPerSecond: number;
+  completed: number;
+  doubleClaims: number;
+  lostClaims: number;
+}
+
+/**
+ * Runs every configuration (worker count × kernel or bare SQL) `ROUNDS` times, interleaved;
+ * returns the outcomes by `mode:workers`.
+ */
+export async function claimRounds<O extends ClaimOutcome>(
+  label: string,
+  workerCounts: readonly number[],
+  run: (mode: "raw" | "kernel", workers: number) => Promise<O>,
+): Promise<Map<string, O[]>> {
+  const runs = new Map<string, O[]>();
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const workers of workerCounts) {
+      for (const mode of ["raw", "kernel"] as const) {
+        progress(`${label}: round ${round}, ${workers} process(es), ${mode === "raw" ? "bare SQL" : "kernel"}`);
+        const key = `${mode}:${workers}`;
+        runs.set(key, [...(runs.get(key) ?? []), await run(mode, workers)]);
+      }
+    }
+  }
+  return runs;
+}
+
+/** The figure of one worker count: the kernel's median against bare SQL's, with every round's counts. */
+export function claimFigure<O extends ClaimOutcome>(
+  name: string,
+  runs: Map<string, O[]>,
+  workers: number,
+  tasks: number,
+  extra: (kernel: O[], raw: O[]) => Record<string, unknown> = () => ({}),
+): Figure {
+  const kernel = runs.get(`kernel:${workers}`) ?? [];
+  const raw = runs.get(`raw:${workers}`) ?? [];
+  const sum = (list: O[], pick: (o: O) => number) => list.reduce((n, o) => n + pick(o), 0);
+  return figure(
+    name,
+    median(kernel.map((o) => o.tasksPerSecond)),
+    "tasks/s",
+    median(raw.map((o) => o.tasksPerSecond)),
+    {
+      workers,
+      tasks,
+      rounds: kernel.length,
+      each_round: kernel.map((o) => Math.round(o.tasksPerSecond)),
+      baseline_each_round: raw.map((o) => Math.round(o.tasksPerSecond)),
+      completed_every_round: kernel.every((o) => o.completed === tasks),
+      double_claims: sum(kernel, (o) => o.doubleClaims),
+      lost_claims: sum(kernel, (o) => o.lostClaims),
+      baseline_double_claims: sum(raw, (o) => o.doubleClaims),
+      ...extra(kernel, raw),
+    },
+  );
+}
+
 export async function claimFigures(tasks: number): Promise<Figure[]> {
   progress(`claims: seeding ${tasks} ready tasks`);
   const template = dbPathOf(await freshHome());
   seedReadyTasks(template, tasks, "bench");
-  const runs = new Map<string, Outcome[]>();
-  for (let round = 1; round <= ROUNDS; round++) {
-    for (const workers of [1, 2, 4]) {
-      for (const mode of ["raw", "kernel"] as const) {
-        progress(`claims: round ${round}, ${workers} process(es), ${mode === "raw" ? "bare SQL" : "kernel"}`);
-        const key = `${mode}:${workers}`;
-        runs.set(key, [...(runs.get(key) ?? []), await runOnce(template, mode, workers)]);
-      }
-    }
-  }
-  const out: Figure[] = [];
-  for (const workers of [1, 2, 4]) {
-    const kernel = runs.get(`kernel:${workers}`) ?? [];
-    const raw = runs.get(`raw:${workers}`) ?? [];
-    const sum = (list: Outcome[], pick: (o: Outcome) => number) => list.reduce((n, o) => n + pick(o), 0);
-    out.push(
-      figure(
-        `claim_heartbeat_complete_${workers}p`,
-        median(kernel.map((o) => o.tasksPerSecond)),
-        "tasks/s",
-        median(raw.map((o) => o.tasksPerSecond)),
-        {
-          workers,
-          tasks,
-          rounds: kernel.length,
-          each_round: kernel.map((o) => Math.round(o.tasksPerSecond)),
-          baseline_each_round: raw.map((o) => Math.round(o.tasksPerSecond)),
-          completed_every_round: kernel.every((o) => o.completed === tasks),
-          double_claims: sum(kernel, (o) => o.doubleClaims),
-          lost_claims: sum(kernel, (o) => o.lostClaims),
-          baseline_double_claims: sum(raw, (o) => o.doubleClaims),
-        },
-      ),
-    );
-  }
-  return out;
+  const workerCounts = [1, 2, 4];
+  const runs = await claimRounds("claims", workerCounts, (mode, workers) => runOnce(template, mode, workers));
+  return workerCounts.map((workers) => claimFigure(`claim_heartbeat_complete_${workers}p`, runs, workers, tasks));
 }

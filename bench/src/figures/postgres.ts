@@ -9,6 +9,7 @@ import { createTestDatabase, startTestPostgres } from "../../../packages/core/te
 import { runTogether } from "../processes.ts";
 import { type Figure, figure, median, p95, progress, round, wallMs } from "../report.ts";
 import { SEED_NOW } from "../seed.ts";
+import { type ClaimOutcome, claimFigure, claimRounds } from "./claims.ts";
 
 /**
  * The PostgreSQL figures (issue 17, SPEC §13), on `SWITCHYARD_BENCH_DATABASE_URL` or else a
@@ -23,7 +24,6 @@ import { SEED_NOW } from "../seed.ts";
  *   the same write seen by a client of A.
  */
 
-const ROUNDS = 3;
 const WORKERS = [1, 4] as const;
 const BOARD = "default";
 /** The board's schema (core's `schemaOf`). */
@@ -157,11 +157,7 @@ interface WorkerReport {
   cpu_ms: number;
 }
 
-interface Outcome {
-  tasksPerSecond: number;
-  completed: number;
-  doubleClaims: number;
-  lostClaims: number;
+interface Outcome extends ClaimOutcome {
   /** CPU time of the worker processes per task done, in ms (the database server's is not counted). */
   cpuMsPerTask: number;
 }
@@ -212,44 +208,19 @@ async function claimRun(server: Server, mode: "kernel" | "raw", workers: number,
 }
 
 async function claimFigures(server: Server, tasks: number, facts: Record<string, string>): Promise<Figure[]> {
-  const runs = new Map<string, Outcome[]>();
-  for (let round = 1; round <= ROUNDS; round++) {
-    for (const workers of WORKERS) {
-      for (const mode of ["raw", "kernel"] as const) {
-        progress(`postgres: claims round ${round}, ${workers} process(es), ${mode === "raw" ? "bare SQL" : "kernel"}`);
-        const key = `${mode}:${workers}`;
-        runs.set(key, [...(runs.get(key) ?? []), await claimRun(server, mode, workers, tasks)]);
-      }
-    }
-  }
-  const sum = (list: Outcome[], pick: (o: Outcome) => number) => list.reduce((n, o) => n + pick(o), 0);
-  return WORKERS.map((workers) => {
-    const kernel = runs.get(`kernel:${workers}`) ?? [];
-    const raw = runs.get(`raw:${workers}`) ?? [];
-    return figure(
-      `claim_heartbeat_complete_pg_${workers}p`,
-      median(kernel.map((o) => o.tasksPerSecond)),
-      "tasks/s",
-      median(raw.map((o) => o.tasksPerSecond)),
-      {
-        workers,
-        tasks,
-        rounds: kernel.length,
-        each_round: kernel.map((o) => Math.round(o.tasksPerSecond)),
-        baseline_each_round: raw.map((o) => Math.round(o.tasksPerSecond)),
-        completed_each_round: kernel.map((o) => o.completed),
-        completed_every_round: kernel.every((o) => o.completed === tasks),
-        double_claims: sum(kernel, (o) => o.doubleClaims),
-        lost_claims: sum(kernel, (o) => o.lostClaims),
-        worker_cpu_ms_per_task: round(median(kernel.map((o) => o.cpuMsPerTask))),
-        baseline_worker_cpu_ms_per_task: round(median(raw.map((o) => o.cpuMsPerTask))),
-        baseline_completed_every_round: raw.every((o) => o.completed === tasks),
-        baseline_double_claims: sum(raw, (o) => o.doubleClaims),
-        baseline_is: "bare SQL with pg, one transaction per step holding the board's advisory lock",
-        postgres: facts,
-      },
-    );
-  });
+  const runs = await claimRounds("postgres: claims", WORKERS, (mode, workers) =>
+    claimRun(server, mode, workers, tasks),
+  );
+  return WORKERS.map((workers) =>
+    claimFigure(`claim_heartbeat_complete_pg_${workers}p`, runs, workers, tasks, (kernel, raw) => ({
+      completed_each_round: kernel.map((o) => o.completed),
+      worker_cpu_ms_per_task: round(median(kernel.map((o) => o.cpuMsPerTask))),
+      baseline_worker_cpu_ms_per_task: round(median(raw.map((o) => o.cpuMsPerTask))),
+      baseline_completed_every_round: raw.every((o) => o.completed === tasks),
+      baseline_is: "bare SQL with pg, one transaction per step holding the board's advisory lock",
+      postgres: facts,
+    })),
+  );
 }
 
 /** `created` events as a client of `server`'s live stream receives them, one at a time. */

@@ -1,7 +1,7 @@
 import { boardPaths, claimTask, completeTask, heartbeatWorker, openKernel, resolveHome } from "@switchyard/core";
 import BetterSqlite3 from "better-sqlite3";
 import { WAL_AUTOCHECKPOINT_PAGES } from "../seed.ts";
-import { report, waitForGo, wallMs } from "./barrier.ts";
+import { type ClaimWorker, PICK, runClaimLoop, WINDOW } from "./claim-loop.ts";
 
 /**
  * One worker of the claim benchmark: claims a ready task, heartbeats it once and completes it,
@@ -14,21 +14,10 @@ import { report, waitForGo, wallMs } from "./barrier.ts";
 const [mode, homeRoot, indexArg, countArg] = process.argv.slice(2);
 const index = Number(indexArg);
 const count = Number(countArg);
-/** Ready tasks a worker chooses from, per worker in the fleet, and how many it takes per read. */
-const WINDOW = 16;
-const PER_READ = 8;
-/** Any ready tasks, in the status index's order (cheap, so the figure is the claim path, not the pick). */
-const PICK = "SELECT id FROM tasks WHERE status = 'ready' AND claim_lock IS NULL LIMIT ?";
 const home = resolveHome({ SWITCHYARD_HOME: homeRoot ?? "" });
 const path = boardPaths(home, "default").dbPath;
 
-interface Worker {
-  pick: () => string[] | Promise<string[]>;
-  work: (id: string) => boolean | Promise<boolean>;
-  close: () => void | Promise<void>;
-}
-
-async function kernelWork(): Promise<Worker> {
+async function kernelWork(): Promise<ClaimWorker> {
   const k = await openKernel(boardPaths(home, "default"), { host: "benchhost" });
   return {
     pick: async () => (await k.db.all<{ id: string }>(PICK, [count * WINDOW])).map((r) => r.id),
@@ -43,7 +32,7 @@ async function kernelWork(): Promise<Worker> {
   };
 }
 
-function rawWork(): Worker {
+function rawWork(): ClaimWorker {
   const db = new BetterSqlite3(path, { timeout: 30_000 });
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
@@ -123,26 +112,4 @@ function rawWork(): Worker {
 }
 
 const worker = mode === "raw" ? rawWork() : await kernelWork();
-const won: string[] = [];
-let lost = 0;
-await waitForGo();
-const start = wallMs();
-const cpuBefore = process.cpuUsage();
-// Each worker reads the first ready tasks (a window a few times wider than the fleet) and works
-// through a random handful of them before reading again, as independent workers would; picks
-// still collide now and then, and the compare-and-swap settles those.
-let seed = (index + 1) * 7919;
-for (;;) {
-  const window = await worker.pick();
-  if (window.length === 0) break;
-  for (let n = 0; n < PER_READ && window.length > 0; n++) {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    const [id] = window.splice(seed % window.length, 1) as [string];
-    if (await worker.work(id)) won.push(id);
-    else lost++;
-  }
-}
-const end = wallMs();
-const cpu = process.cpuUsage(cpuBefore);
-await worker.close();
-report({ pid: process.pid, won, lost, start, end, cpu_ms: (cpu.user + cpu.system) / 1000 });
+await runClaimLoop(worker, index);

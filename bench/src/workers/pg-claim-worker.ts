@@ -2,7 +2,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { boardPaths, claimTask, completeTask, heartbeatWorker, openKernel, resolveHome } from "@switchyard/core";
 import pg from "pg";
-import { report, waitForGo, wallMs } from "./barrier.ts";
+import { type ClaimWorker, PICK, runClaimLoop, WINDOW } from "./claim-loop.ts";
 
 /**
  * One worker of the PostgreSQL claim benchmark (claim-worker.ts on a board in PostgreSQL): claims
@@ -19,19 +19,10 @@ const lockSpace = Number(spaceArg);
 const lockKey = Number(keyArg);
 const index = Number(indexArg);
 const count = Number(countArg);
-const WINDOW = 16;
-const PER_READ = 8;
-const PICK = "SELECT id FROM tasks WHERE status = 'ready' AND claim_lock IS NULL LIMIT ?";
 /** The schema of the `default` board (core's `schemaOf`). */
 const SCHEMA = "board_default";
 
-interface Worker {
-  pick: () => Promise<string[]>;
-  work: (id: string) => Promise<boolean>;
-  close: () => Promise<void>;
-}
-
-async function kernelWork(): Promise<Worker> {
+async function kernelWork(): Promise<ClaimWorker> {
   // Nothing is written under the home's root: the board is the database's `board_default` schema.
   const home = resolveHome({
     SWITCHYARD_HOME: join(tmpdir(), "switchyard-bench-pg-home"),
@@ -52,7 +43,7 @@ async function kernelWork(): Promise<Worker> {
   };
 }
 
-async function rawWork(): Promise<Worker> {
+async function rawWork(): Promise<ClaimWorker> {
   const db = new pg.Client({ connectionString: url, options: `-c search_path=${SCHEMA}` });
   await db.connect();
   const lock = `benchhost:${process.pid}`;
@@ -156,24 +147,4 @@ async function rawWork(): Promise<Worker> {
 }
 
 const worker = mode === "raw" ? await rawWork() : await kernelWork();
-const won: string[] = [];
-let lost = 0;
-await waitForGo();
-const start = wallMs();
-const cpuBefore = process.cpuUsage();
-// As in claim-worker.ts: a window of the first ready tasks, a random handful of it per read.
-let seed = (index + 1) * 7919;
-for (;;) {
-  const window = await worker.pick();
-  if (window.length === 0) break;
-  for (let n = 0; n < PER_READ && window.length > 0; n++) {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    const [id] = window.splice(seed % window.length, 1) as [string];
-    if (await worker.work(id)) won.push(id);
-    else lost++;
-  }
-}
-const end = wallMs();
-const cpu = process.cpuUsage(cpuBefore);
-await worker.close();
-report({ pid: process.pid, won, lost, start, end, cpu_ms: (cpu.user + cpu.system) / 1000 });
+await runClaimLoop(worker, index);
