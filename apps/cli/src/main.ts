@@ -1,5 +1,6 @@
 import { registerCliEntry } from "@switchyard/runtime";
 import type { Command } from "commander";
+import * as z from "zod";
 import { type Cli, createCli } from "./context.ts";
 import { exitFor } from "./errors.ts";
 import { buildProgram } from "./program.ts";
@@ -13,6 +14,10 @@ function verbOf(command: Command): string {
 
 /** The entry point of the bundle: run one command, then set the exit code (errors.ts). */
 async function main(argv: string[]): Promise<void> {
+  // A CLI process parses each schema a few times: zod's compiled parsers (built with `new
+  // Function` on a schema's first parse) cost far more to build than they save here (the MCP
+  // SDK's message schemas took ~40 ms to compile on `initialize`). Same results, no JIT.
+  z.config({ jitless: true });
   process.stdout.on("error", (err: NodeJS.ErrnoException) => {
     if (err.code === "EPIPE") process.exit(0);
   });

@@ -1,6 +1,6 @@
-import pg from "pg";
+import type pg from "pg";
 import { CoreError } from "../errors.ts";
-import { named } from "./postgres.ts";
+import { loadPg, named } from "./postgres.ts";
 
 /**
  * The list of boards in a PostgreSQL database (SPEC §13): the table `switchyard.switchyard_boards`,
@@ -102,7 +102,8 @@ async function ensure(pool: pg.Pool): Promise<void> {
 async function catalogPool(url: string): Promise<pg.Pool> {
   let catalog = catalogs.get(url);
   if (!catalog) {
-    const pool = new pg.Pool({ connectionString: url, max: 2, allowExitOnIdle: true });
+    const { Pool } = await loadPg();
+    const pool = new Pool({ connectionString: url, max: 2, allowExitOnIdle: true });
     // An idle connection that drops must not crash the process; the next query reconnects.
     pool.on("error", () => {});
     catalog = { pool, ready: null };

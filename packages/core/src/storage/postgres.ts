@@ -1,4 +1,4 @@
-import pg from "pg";
+import type Pg from "pg";
 import { CoreError, isCoreError } from "../errors.ts";
 import type { Queryable, StorageDriver, Transaction } from "./driver.ts";
 import { Mutex } from "./mutex.ts";
@@ -56,6 +56,16 @@ export function numbered(sql: string): string {
   return out;
 }
 
+/**
+ * The `pg` library, loaded on the first use of a PostgreSQL board: most processes (a CLI call on
+ * a SQLite board) never need it, and loading it costs a CLI call ~30 ms (docs/performance.md).
+ */
+let pg: typeof Pg;
+export async function loadPg(): Promise<typeof Pg> {
+  pg ??= (await import("pg")).default;
+  return pg;
+}
+
 const BIGINT_OID = 20;
 const NUMERIC_OID = 1700;
 const types = {
@@ -92,7 +102,7 @@ export interface PostgresDriverOptions {
 }
 
 function queryable(
-  run: (sql: string, params: readonly unknown[], arrays?: boolean) => Promise<pg.QueryResult>,
+  run: (sql: string, params: readonly unknown[], arrays?: boolean) => Promise<Pg.QueryResult>,
 ): Queryable {
   return {
     all: async <R>(sql: string, params: readonly unknown[] = []) => (await run(sql, params)).rows as R[],
@@ -108,6 +118,7 @@ function queryable(
 export async function openPostgresDriver(options: PostgresDriverOptions): Promise<StorageDriver> {
   const { schema } = options;
   const where = `schema ${schema}`;
+  await loadPg();
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 4,
@@ -118,7 +129,7 @@ export async function openPostgresDriver(options: PostgresDriverOptions): Promis
   pool.on("error", () => {});
   const listeners = new Set<() => void>();
   const lock = new Mutex();
-  let listener: pg.Client | null = null;
+  let listener: Pg.Client | null = null;
   let closed = false;
 
   const notify = () => {
@@ -133,8 +144,8 @@ export async function openPostgresDriver(options: PostgresDriverOptions): Promis
 
   /** Statements on the pool (committed data) or on a transaction's connection, failures named. */
   const runner =
-    (on: pg.Pool | pg.PoolClient) =>
-    async (sql: string, params: readonly unknown[], arrays = false): Promise<pg.QueryResult> => {
+    (on: Pg.Pool | Pg.PoolClient) =>
+    async (sql: string, params: readonly unknown[], arrays = false): Promise<Pg.QueryResult> => {
       try {
         return await on.query({
           text: numbered(sql),
@@ -149,7 +160,7 @@ export async function openPostgresDriver(options: PostgresDriverOptions): Promis
 
   // The schema and its tables, once per database, under the board's lock.
   {
-    let client: pg.PoolClient;
+    let client: Pg.PoolClient;
     try {
       client = await pool.connect();
     } catch (err) {
@@ -203,7 +214,7 @@ export async function openPostgresDriver(options: PostgresDriverOptions): Promis
       if (closed) throw new CoreError("storage_unavailable", `the board's database connection is closed (${where})`);
       const wait = lock.acquire();
       if (wait) await wait;
-      let client: pg.PoolClient | null = null;
+      let client: Pg.PoolClient | null = null;
       try {
         try {
           client = await pool.connect();
@@ -294,6 +305,7 @@ export async function openPostgresDriver(options: PostgresDriverOptions): Promis
  */
 export async function readPostgresSchemaVersion(options: { url: string; schema: string }): Promise<number | null> {
   const where = `schema ${options.schema}`;
+  await loadPg();
   const client = new pg.Client({ connectionString: options.url });
   client.on("error", () => {});
   try {

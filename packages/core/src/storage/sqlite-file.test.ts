@@ -1,4 +1,14 @@
-import { closeSync, mkdirSync, openSync, statSync, writeFileSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { describe, expect, it } from "vitest";
@@ -9,7 +19,13 @@ import { createManualClock, createSequentialIds } from "../clock.ts";
 import { openKernel } from "../kernel.ts";
 import { boardPaths, resolveHome } from "../paths.ts";
 import { createTask, listTasks, TASK_ORDER } from "../tasks.ts";
-import { openDatabase, WAL_AUTOCHECKPOINT_PAGES } from "./sqlite-file.ts";
+import {
+  checkStampIsCurrent,
+  checkStampPath,
+  openDatabase,
+  recordCheckedFile,
+  WAL_AUTOCHECKPOINT_PAGES,
+} from "./sqlite-file.ts";
 import { migrate, SCHEMA_VERSION } from "./sqlite-schema.ts";
 
 const NOW = 1_700_000_000;
@@ -291,6 +307,78 @@ describe("refusing a file that is not a healthy SQLite database", () => {
     expect(db.prepare("SELECT count(*) AS n FROM tasks").get()).toEqual({ n: 400 });
     expect(tablesOf(db)).toEqual(expect.arrayContaining(TABLES));
     db.close();
+  });
+});
+
+/** Sets the header's freelist page count (bytes 36–39) wrong: SQLite still reads the board, quick_check refuses it. */
+function miscountFreelist(path: string): void {
+  const fd = openSync(path, "r+");
+  try {
+    const count = Buffer.alloc(4);
+    count.writeUInt32BE(3);
+    writeSync(fd, count, 0, 4, 36);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Opens the board in a process of its own (this process's first-open cache stays out of it). */
+async function openInAnotherProcess(path: string): Promise<void> {
+  const results = await runTogether([{ script: "open-board.ts", args: [path] }]);
+  expect(results.map((r) => reportOf<{ ok: boolean; version?: number }>(r))).toEqual([
+    { ok: true, version: SCHEMA_VERSION },
+  ]);
+}
+
+describe("the integrity check and its stamp (decision 022)", () => {
+  it("records a passed check beside the board, and the next process refuses the board once it is damaged", async () => {
+    const path = join(tempDir(), "kanban.db");
+    await openInAnotherProcess(path);
+    expect(checkStampIsCurrent(path)).toBe(true);
+    const stamp = readFileSync(checkStampPath(path));
+    garblePagesAfterFirst(path);
+    expect(checkStampIsCurrent(path)).toBe(false);
+    expectRefusedUntouched(path, /corrupt/);
+    expect(readFileSync(checkStampPath(path)).equals(stamp)).toBe(true);
+  });
+
+  it("trusts a file exactly as a passed check left it, and checks it again once anything else touches it", async () => {
+    const path = join(tempDir(), "kanban.db");
+    await openInAnotherProcess(path);
+    miscountFreelist(path);
+    // As if a check had passed on the file in this very state: an unchanged file is not read again.
+    recordCheckedFile(path);
+    const trusted = openDatabase(path, { now: NOW });
+    expect(trusted.pragma("quick_check", { simple: true })).not.toBe("ok");
+    trusted.close();
+    // Setting the modification time back still changes the file's change time: checked again.
+    const { atime, mtime } = statSync(path);
+    utimesSync(path, atime, mtime);
+    expect(checkStampIsCurrent(path)).toBe(false);
+    expectRefusedUntouched(path, /corrupt.*Freelist/);
+  });
+
+  it("renews the stamp when a kernel that wrote closes the board, so the next process trusts it as the write left it", async () => {
+    const paths = boardIn(tempDir());
+    const k = await openKernel(paths, { clock: createManualClock(NOW), ids: createSequentialIds() });
+    await createTask(k, { title: "written after the check" });
+    await k.close();
+    expect(existsSync(`${paths.dbPath}-wal`)).toBe(false); // the close checkpointed into the file
+    expect(checkStampIsCurrent(paths.dbPath)).toBe(true);
+  });
+
+  it("writes no stamp beside a file it refuses or opens read-only", async () => {
+    const foreign = join(tempDir(), "kanban.db");
+    const db = new BetterSqlite3(foreign);
+    db.exec("CREATE TABLE users (id INTEGER PRIMARY KEY)");
+    db.close();
+    expectRefusedUntouched(foreign, /not a board/);
+    expect(existsSync(checkStampPath(foreign))).toBe(false);
+
+    const path = join(tempDir(), "kanban.db");
+    realSqliteFile(path, { wal: true, userVersion: SCHEMA_VERSION });
+    openDatabase(path, { now: NOW, readonly: true }).close();
+    expect(existsSync(checkStampPath(path))).toBe(false);
   });
 });
 

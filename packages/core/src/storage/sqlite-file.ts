@@ -1,4 +1,15 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, type Stats, statSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  type Stats,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname } from "node:path";
 import BetterSqlite3, { type Database } from "better-sqlite3";
 import { CoreError } from "../errors.ts";
@@ -94,10 +105,108 @@ function withBusyRetry<T>(fn: () => T, timeoutMs: number): T {
 
 /**
  * Paths whose integrity this process has already checked. `PRAGMA quick_check` reads the whole
- * file, so it runs on the first open of a path in each process (as the reference initialises
- * each path once per process), not on every open.
+ * file, so it runs at most once per path in each process (as the reference initialises each
+ * path once per process), and not at all when the file is exactly as a passed check left it
+ * (the check stamp below, decision 022).
  */
 const checkedPaths = new Set<string>();
+
+/**
+ * The file beside a board that records the last passed integrity check (decision 022): the
+ * board file's identity (device, inode, size, modification and change times in ns) at that
+ * moment, or after a close that only SQLite's own checkpoint changed it since. An open whose
+ * file still has exactly that identity skips `quick_check`; anything else that touches the file
+ * (a copy or backup put in its place, another program's write, a truncation, a chmod) changes
+ * its ctime and so makes the next open check it again. Written only by connections that may
+ * write the board; a stamp that cannot be written is simply not written.
+ */
+export function checkStampPath(path: string): string {
+  return `${path}.checked`;
+}
+
+/** A file's identity as the stamp records it, or null when it cannot be read. */
+function identityOf(path: string): string | null {
+  try {
+    const st = statSync(path, { bigint: true });
+    return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  } catch {
+    return null;
+  }
+}
+
+function stampedIdentity(path: string): string | null {
+  try {
+    const stamp = JSON.parse(readFileSync(checkStampPath(path), "utf8")) as { file?: unknown };
+    return typeof stamp.file === "string" ? stamp.file : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Records that the file, as it is now (`identity`), passed the check. Best effort. */
+function writeStamp(path: string, identity: string): void {
+  const stampPath = checkStampPath(path);
+  const tmp = `${stampPath}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, `${JSON.stringify({ file: identity, checked_at: new Date().toISOString() })}\n`);
+    renameSync(tmp, stampPath);
+  } catch {
+    // A full disk or an unwritable directory: the next open checks the file again.
+  }
+}
+
+/** True when the stamp beside the board records the file exactly as it is now. */
+export function checkStampIsCurrent(path: string): boolean {
+  const identity = identityOf(path);
+  return identity !== null && identity === stampedIdentity(path);
+}
+
+/** Records that the board file, exactly as it is now, is as a passed integrity check left it. */
+export function recordCheckedFile(path: string): void {
+  const identity = identityOf(path);
+  if (identity) writeStamp(path, identity);
+}
+
+/**
+ * Writable connections whose board was checked (or whose stamp matched) when they opened, with
+ * the file's identity at the end of the open: `closeBoardFile` renews the stamp after SQLite's
+ * closing checkpoint when nothing else changed the file meanwhile.
+ */
+const trustedAtOpen = new WeakMap<Database, string>();
+
+/**
+ * Closes a connection from `openBoardFile`. When this connection's open trusted the file and
+ * the file is still as it was then (only this session's WAL changed), the checkpoint SQLite
+ * makes on the last close is SQLite's own copy of already-checked pages: the stamp is renewed
+ * for the file as that leaves it, so the next process does not read the whole board again.
+ */
+export function closeBoardFile(db: Database, path: string): void {
+  const opened = trustedAtOpen.get(db);
+  trustedAtOpen.delete(db);
+  const before = opened ? identityOf(path) : null;
+  db.close();
+  if (!opened || before !== opened) return;
+  const after = identityOf(path);
+  if (after && after !== stampedIdentity(path)) writeStamp(path, after);
+}
+
+/**
+ * Checks the board with `quick_check` unless this process already did, or the stamp says the
+ * file is exactly as a passed check left it. Returns the file's identity when the file is
+ * trusted on this open (checked now, or stamped), else null.
+ */
+function checkIntegrity(db: Database, path: string): string | null {
+  const identity = identityOf(path);
+  if (identity && identity === stampedIdentity(path)) return identity;
+  if (checkedPaths.has(path)) return null;
+  const problems = db.pragma("quick_check") as Array<{ quick_check: string }>;
+  const first = problems[0]?.quick_check ?? "ok";
+  if (first !== "ok")
+    throw unreadable(path, `the database is corrupt (${oneLine(problems.map((p) => p.quick_check))})`);
+  checkedPaths.add(path);
+  // Another process may have written while the file was read: then this check vouches for nothing.
+  return identity && identityOf(path) === identity ? identity : null;
+}
 
 /** quick_check's report on one line (it lists one problem per row, some spanning lines). */
 function oneLine(problems: readonly string[]): string {
@@ -185,8 +294,9 @@ export function foreignDatabaseReason(db: Database): string | null {
  *
  * Nothing is written before the file is known to be a board: a file that is not a SQLite
  * database, is corrupt (checked with `quick_check` on the first open of the path in this
- * process), or is another application's database (`foreignDatabaseReason`) is refused with
- * `board_unreadable` and left byte for byte as it was, journal mode included.
+ * process, unless the file is exactly as a passed check left it: `checkStampPath`), or is
+ * another application's database (`foreignDatabaseReason`) is refused with `board_unreadable`
+ * and left byte for byte as it was, journal mode included, with no stamp written beside it.
  *
  * A file this process cannot write (the file, a `-wal`/`-shm` beside it, its directory or its
  * file system is read-only) is opened read-only (decision 014): reads work, a write is refused
@@ -237,13 +347,7 @@ export function openBoardFile(path: string, options: OpenDatabaseOptions): Opene
   try {
     const version = db.pragma("user_version", { simple: true }) as number;
     db.prepare("SELECT count(*) FROM sqlite_master").get();
-    if (path !== ":memory:" && !checkedPaths.has(path)) {
-      const problems = db.pragma("quick_check") as Array<{ quick_check: string }>;
-      const first = problems[0]?.quick_check ?? "ok";
-      if (first !== "ok")
-        throw unreadable(path, `the database is corrupt (${oneLine(problems.map((p) => p.quick_check))})`);
-      checkedPaths.add(path);
-    }
+    const trusted = path === ":memory:" ? null : checkIntegrity(db, path);
     const foreign = foreignDatabaseReason(db);
     if (foreign) throw unreadable(path, `it is another application's SQLite database, not a board: ${foreign}`);
     if (facts.readOnly) {
@@ -265,6 +369,15 @@ export function openBoardFile(path: string, options: OpenDatabaseOptions): Opene
       db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
     }
     db.pragma("foreign_keys = ON");
+    if (trusted && !facts.readOnly) {
+      // Stamped only now that the file is known to be a board; the schema, migration and WAL
+      // switch above are this connection's own SQLite writes.
+      const now = identityOf(path);
+      if (now) {
+        if (now !== stampedIdentity(path)) writeStamp(path, now);
+        trustedAtOpen.set(db, now);
+      }
+    }
     return { db, facts };
   } catch (err) {
     db.close();

@@ -11,7 +11,7 @@ import {
   storageError,
   whyNotWritable,
 } from "./sqlite-errors.ts";
-import { type OpenDatabaseOptions, openBoardFile } from "./sqlite-file.ts";
+import { closeBoardFile, type OpenDatabaseOptions, openBoardFile } from "./sqlite-file.ts";
 
 /**
  * The SQLite driver (decision 012): one better-sqlite3 connection per open board. Every
@@ -411,7 +411,7 @@ export function createSqliteDriver(
       watcher.stop();
       listeners.clear();
       cache.clear();
-      if (db.open) db.close();
+      if (db.open) closeBoardFile(db, path);
       lock.release();
     },
   };
