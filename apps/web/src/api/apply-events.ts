@@ -1,4 +1,4 @@
-import type { BoardCard, BoardResponse, TaskEvent, TaskStatus } from "@switchyard/contract";
+import type { BoardCard, BoardResponse, TaskDict, TaskEvent, TaskStatus } from "@switchyard/contract";
 import { satisfiesChildren } from "@switchyard/contract";
 import { addSorted, type BoardViewFilter, canWait, isStatus, NO_CLAIM, regroup } from "./board-cards.ts";
 
@@ -161,6 +161,7 @@ class Draft {
     const at = event.created_at;
     switch (event.kind) {
       case "created": {
+        // A card already here came from the dashboard's own create, which counted it in its parents.
         if (this.cards.has(id)) return;
         // The toolbar's lists cover the whole board, whatever this view filters.
         this.assignees = addSorted(this.assignees, event.payload.assignee);
@@ -340,6 +341,25 @@ class Draft {
     }
   }
 
+  /**
+   * The dashboard's own change to a card, drawn as the kernel's event would draw it: an assignee
+   * moves a running card between the running counts, a new status goes through `setStatus` (its
+   * relatives' waits and progress, the running counts). The event that follows finds the card
+   * already there and changes nothing twice.
+   */
+  change(id: string, status: TaskStatus | undefined, fields: Partial<BoardCard>): void {
+    const card = this.cards.get(id);
+    if (!card) return;
+    if (fields.assignee !== undefined && fields.assignee !== card.assignee && card.status === "running") {
+      this.countRunning(card.assignee, -1);
+      this.countRunning(fields.assignee, 1);
+    }
+    if (fields.assignee) this.assignees = addSorted(this.assignees, fields.assignee);
+    this.patch(id, fields);
+    if (status !== undefined && status !== card.status)
+      this.setStatus(id, status, status === "running" ? {} : NO_CLAIM);
+  }
+
   result(): BoardResponse {
     const columns = regroup(this.base, this.cards.values());
     return {
@@ -363,6 +383,73 @@ export function applyEvents(board: BoardResponse, events: readonly TaskEvent[], 
   const draft = new Draft(board, view);
   for (const event of events) {
     if (event.id > board.latest_event_id) draft.apply(event);
+  }
+  return { board: draft.result(), refetch: draft.refetch, progress: draft.progress, reload: draft.reload };
+}
+
+/**
+ * A change the dashboard itself makes to a card (an optimistic move or edit), with the same
+ * consequences an event for it would have on the rest of the board. What it cannot tell (a
+ * parent's progress once the card crosses the done line, children that wait again) comes back
+ * in `refetch`/`progress`/`reload`, as from `applyEvents`.
+ */
+export function applyOwnChange(
+  board: BoardResponse,
+  view: BoardViewFilter,
+  id: string,
+  status: TaskStatus | undefined,
+  fields: Partial<BoardCard> = {},
+): BoardPatch {
+  const draft = new Draft(board, view);
+  draft.change(id, status, fields);
+  return { board: draft.result(), refetch: draft.refetch, progress: draft.progress, reload: draft.reload };
+}
+
+/**
+ * The task as the server answered one of the dashboard's own writes (`PATCH /tasks/:id`,
+ * `POST /tasks`), folded into the cached board: an existing card takes every field of the
+ * answer (its status through `applyOwnChange`); a new one (`parents`: the ones it was created
+ * with) is added as its `created` event would add it, counted in its parents, so that the event,
+ * when it comes, finds it there and adds nothing.
+ */
+export function applyOwnTask(
+  board: BoardResponse,
+  view: BoardViewFilter,
+  task: TaskDict,
+  parents: readonly string[] = [],
+): BoardPatch {
+  const draft = new Draft(board, view);
+  const card = draft.cards.get(task.id);
+  const visible = (view.includeArchived || task.status !== "archived") && (!view.tenant || task.tenant === view.tenant);
+  if (card) {
+    const { status, ...fields } = task;
+    draft.change(task.id, status, fields);
+    if (!visible) draft.cards.delete(task.id);
+  } else if (visible) {
+    const waiting = canWait(task.status)
+      ? parents.filter((p) => {
+          const parent = draft.cards.get(p);
+          return parent ? !satisfiesChildren(parent.status) : false;
+        })
+      : [];
+    draft.cards.set(task.id, {
+      ...task,
+      link_counts: { parents: parents.length, children: 0 },
+      comment_count: 0,
+      progress: null,
+      ...(waiting.length > 0 ? { waiting_on: waiting } : {}),
+    });
+    draft.assignees = addSorted(draft.assignees, task.assignee);
+    draft.tenants = addSorted(draft.tenants, task.tenant);
+    for (const parentId of parents) {
+      const parent = draft.cards.get(parentId);
+      if (!parent) continue;
+      const total = parent.link_counts.children + 1;
+      draft.patch(parentId, {
+        link_counts: { ...parent.link_counts, children: total },
+        progress: { done: parent.progress?.done ?? 0, total },
+      });
+    }
   }
   return { board: draft.result(), refetch: draft.refetch, progress: draft.progress, reload: draft.reload };
 }

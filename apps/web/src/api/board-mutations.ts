@@ -10,10 +10,11 @@ import type {
 } from "@switchyard/contract";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useCallback } from "react";
+import { applyOwnChange } from "./apply-events.ts";
 import type { BoardViewFilter } from "./board-cards.ts";
 import { boardParam, unwrap, useApi } from "./client.tsx";
 import { boardKeys, boardsKeys } from "./keys.ts";
-import { invalidateBoard } from "./task-detail.ts";
+import { invalidateBoard, markWrite, ownWrite, settleOwnWrite } from "./own-writes.ts";
 
 export interface MoveRequest {
   id: string;
@@ -50,8 +51,10 @@ export function moveOptimistically(board: BoardResponse, id: string, to: TaskSta
 }
 
 /**
- * Moves a card (drag, keyboard or menu): shown at once, rolled back with the server's reason
- * when refused (e.g. a move to ready with unfinished parents, or to running), refetched after.
+ * Moves a card (drag, keyboard or menu): shown at once (with what the move means for the rest
+ * of the board: parents' waits, running counts), rolled back with the server's reason when
+ * refused (e.g. a move to ready with unfinished parents, or to running); afterwards the answer
+ * and the event update the board (`settleOwnWrite`), with no board refetch while the stream is live.
  */
 export function useMoveTask(slug: string, view: BoardViewFilter) {
   const api = useApi();
@@ -68,14 +71,18 @@ export function useMoveTask(slug: string, view: BoardViewFilter) {
       ),
     onMutate: async (move) => {
       await queryClient.cancelQueries({ queryKey: key });
+      const mark = markWrite(queryClient, slug);
       const snapshot = queryClient.getQueryData<BoardResponse>(key);
-      if (snapshot) queryClient.setQueryData<BoardResponse>(key, moveOptimistically(snapshot, move.id, move.to));
-      return { snapshot };
+      const unknowns = snapshot ? applyOwnChange(snapshot, view, move.id, move.to) : undefined;
+      if (unknowns) queryClient.setQueryData<BoardResponse>(key, moveOptimistically(unknowns.board, move.id, move.to));
+      return { snapshot, mark, unknowns };
     },
     onError: (_error, _move, context) => {
       if (context?.snapshot) queryClient.setQueryData(key, context.snapshot);
+      return invalidateBoard(queryClient, slug);
     },
-    onSettled: () => invalidateBoard(queryClient, slug),
+    onSuccess: ({ task }, _move, context) =>
+      settleOwnWrite(api, queryClient, slug, context.mark, { tasks: [{ task }], unknowns: context.unknowns }),
   });
 }
 
@@ -86,7 +93,7 @@ export function useBulkUpdate(slug: string) {
   return useMutation({
     mutationFn: (body: BulkBody): Promise<BulkResult> =>
       unwrap(api.client.tasks.bulk.$post({ query: boardParam(slug), json: body })),
-    onSettled: () => invalidateBoard(queryClient, slug),
+    ...ownWrite(api, queryClient, slug),
   });
 }
 
@@ -97,7 +104,9 @@ export function useCreateTask(slug: string) {
   return useMutation({
     mutationFn: (body: CreateTaskBody): Promise<CreateTaskResponse> =>
       unwrap(api.client.tasks.$post({ query: boardParam(slug), json: body })),
-    onSettled: () => invalidateBoard(queryClient, slug),
+    ...ownWrite(api, queryClient, slug, ({ task }: CreateTaskResponse, body: CreateTaskBody) => ({
+      tasks: [{ task, parents: body.parents ?? [] }],
+    })),
   });
 }
 

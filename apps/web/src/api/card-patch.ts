@@ -1,9 +1,10 @@
 import type { BoardCard, BoardResponse, PatchTaskBody } from "@switchyard/contract";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { type BoardViewFilter, regroup } from "./board-cards.ts";
+import { applyOwnChange } from "./apply-events.ts";
+import type { BoardViewFilter } from "./board-cards.ts";
 import { boardParam, unwrap, useApi } from "./client.tsx";
 import { boardKeys } from "./keys.ts";
-import { invalidateBoard } from "./task-detail.ts";
+import { invalidateBoard, markWrite, settleOwnWrite } from "./own-writes.ts";
 
 /** What the board's single keys change on a card besides its status (`a`, `p`, `e`). */
 export type CardPatch = Pick<PatchTaskBody, "assignee" | "priority" | "title">;
@@ -24,22 +25,10 @@ export function patchCard(card: BoardCard, patch: CardPatch): BoardCard {
   };
 }
 
-/** The board with one card patched (and re-sorted, as a new priority moves it), before the server answers. */
-export function patchOptimistically(board: BoardResponse, { id, patch }: CardPatchRequest): BoardResponse {
-  const cards = board.columns.flatMap((c) => c.tasks);
-  if (!cards.some((t) => t.id === id)) return board;
-  return {
-    ...board,
-    columns: regroup(
-      board,
-      cards.map((t) => (t.id === id ? patchCard(t, patch) : t)),
-    ),
-  };
-}
-
 /**
  * `PATCH /tasks/:id` from the board's keys (assign, priority, title) for any card: shown at
- * once, rolled back when refused (the caller shows the server's reason), refetched after.
+ * once, rolled back when refused (the caller shows the server's reason); afterwards the answer
+ * and the event update the board (`settleOwnWrite`).
  */
 export function usePatchCard(slug: string, view: BoardViewFilter) {
   const api = useApi();
@@ -50,13 +39,22 @@ export function usePatchCard(slug: string, view: BoardViewFilter) {
       unwrap(api.client.tasks[":id"].$patch({ param: { id }, query: boardParam(slug), json: patch })),
     onMutate: async (request) => {
       await queryClient.cancelQueries({ queryKey: key });
+      const mark = markWrite(queryClient, slug);
       const snapshot = queryClient.getQueryData<BoardResponse>(key);
-      if (snapshot) queryClient.setQueryData<BoardResponse>(key, patchOptimistically(snapshot, request));
-      return { snapshot };
+      const card = snapshot?.columns.flatMap((c) => c.tasks).find((t) => t.id === request.id);
+      // As the `assigned` event would: a running card's assignee moves it between the running counts.
+      const unknowns =
+        snapshot && card
+          ? applyOwnChange(snapshot, view, request.id, undefined, patchCard(card, request.patch))
+          : undefined;
+      if (unknowns) queryClient.setQueryData<BoardResponse>(key, unknowns.board);
+      return { snapshot, mark, unknowns };
     },
     onError: (_error, _request, context) => {
       if (context?.snapshot) queryClient.setQueryData(key, context.snapshot);
+      return invalidateBoard(queryClient, slug);
     },
-    onSettled: () => invalidateBoard(queryClient, slug),
+    onSuccess: ({ task }, _request, context) =>
+      settleOwnWrite(api, queryClient, slug, context.mark, { tasks: [{ task }], unknowns: context.unknowns }),
   });
 }

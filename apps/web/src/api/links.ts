@@ -1,7 +1,7 @@
 import type { LinkBody } from "@switchyard/contract";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { boardParam, unwrap, useApi } from "./client.tsx";
-import { invalidateBoard } from "./task-detail.ts";
+import { ownWrite } from "./own-writes.ts";
 
 /** `POST /links`; a cycle, a self-link or an unknown id is refused with the server's reason. */
 export function useLinkTasks(slug: string) {
@@ -9,7 +9,7 @@ export function useLinkTasks(slug: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (link: LinkBody) => unwrap(api.client.links.$post({ query: boardParam(slug), json: link })),
-    onSettled: () => invalidateBoard(queryClient, slug),
+    ...ownWrite(api, queryClient, slug),
   });
 }
 
@@ -19,6 +19,6 @@ export function useUnlinkTasks(slug: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (link: LinkBody) => unwrap(api.client.links.$delete({ query: { ...boardParam(slug), ...link } })),
-    onSettled: () => invalidateBoard(queryClient, slug),
+    ...ownWrite(api, queryClient, slug),
   });
 }

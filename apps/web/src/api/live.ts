@@ -9,6 +9,7 @@ import { type Api, type LiveSocket, useApi } from "./client.tsx";
 import { changesBoardCounts } from "./count-events.ts";
 import { boardKeys, boardsKeys } from "./keys.ts";
 import { mergeTaskDetail } from "./merge-task.ts";
+import { trackStream } from "./own-writes.ts";
 
 export type LiveState = "connecting" | "live" | "reconnecting" | "auth-failed";
 
@@ -20,8 +21,14 @@ export interface LiveStatus {
 
 export const CONNECTING: LiveStatus = { state: "connecting", attempt: 0 };
 
-/** The first events of a burst wait this long for the rest (reference §12: 250 ms). */
-export const BURST_MS = 250;
+/**
+ * Live events are applied at the next animation frame: a lone event at once, and the events of
+ * a burst that arrive within one frame together (one cache update, one render). A page in the
+ * background gets no frames; there the events wait at most this long.
+ */
+export const FRAME_FALLBACK_MS = 100;
+/** After a reconnect, the replay is waited for until it has been quiet this long. */
+export const CATCH_UP_QUIET_MS = 250;
 /**
  * The board switcher's counts (`GET /boards`) are refetched at most this often while events
  * that change them stream in: the first such event schedules one refetch, later ones join it.
@@ -40,8 +47,31 @@ export const AUTH_FAILED_MESSAGE = "WebSocket auth failed — reload the page to
  * would tell card by card).
  */
 export const MAX_CATCH_UP_EVENTS = REPLAY_LIMIT;
-/** After a reconnect, the replay is waited for until it has been quiet for `BURST_MS`, but no longer than this. */
+/** After a reconnect, the replay is waited for until it has been quiet for `CATCH_UP_QUIET_MS`, but no longer than this. */
 const CATCH_UP_WAIT_MS = 2000;
+
+/** A flush waiting for the next frame (or, in a page without frames, for the fallback timer). */
+interface Burst {
+  frame: number | null;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/** Runs `fn` once, at the next animation frame or after `FRAME_FALLBACK_MS`, whichever comes first. */
+function nextFrame(fn: () => void): Burst {
+  const burst: Burst = { frame: null, timer: setTimeout(() => run(), FRAME_FALLBACK_MS) };
+  const run = () => {
+    cancelBurst(burst);
+    fn();
+  };
+  if (typeof requestAnimationFrame === "function") burst.frame = requestAnimationFrame(run);
+  return burst;
+}
+
+function cancelBurst(burst: Burst | null): void {
+  if (!burst) return;
+  clearTimeout(burst.timer);
+  if (burst.frame !== null && typeof cancelAnimationFrame === "function") cancelAnimationFrame(burst.frame);
+}
 
 interface StreamHandlers {
   onStatus(status: LiveStatus): void;
@@ -77,13 +107,15 @@ function openStream(
   /** Events up to here are in the cached board already; older ones are replayed for the activity feed only. */
   const known = latest;
   let cursor = Math.min(latest, Math.max(latest - ACTIVITY_BACKLOG, activity.newest));
+  /** Tells the dashboard's own writes whether the stream is live and what it has applied. */
+  const tracked = trackStream(queryClient, slug, view, latest);
   let socket: LiveSocket | null = null;
   let attempt = 0;
   let lost = false;
   let disposed = false;
   let queue: TaskEvent[] = [];
   let recent: TaskEvent[] = [];
-  let burst: ReturnType<typeof setTimeout> | null = null;
+  let burst: Burst | null = null;
   let retry: ReturnType<typeof setTimeout> | null = null;
   let boardsRefresh: ReturnType<typeof setTimeout> | null = null;
   /** After a reconnect, until the replay has gone quiet: how many events it brought. */
@@ -107,7 +139,7 @@ function openStream(
 
   /** Applies the queued burst; resolves once the refetches it needed are done. */
   const flush = (): Promise<unknown> => {
-    if (burst) clearTimeout(burst);
+    cancelBurst(burst);
     burst = null;
     const events = queue;
     queue = [];
@@ -115,6 +147,7 @@ function openStream(
     if (!board || events.length === 0) return Promise.resolve();
     const patch = applyEvents(board, events, view);
     queryClient.setQueryData(key, patch.board);
+    tracked.applied(events);
     for (const id of new Set(events.map((e) => e.task_id))) {
       void queryClient.invalidateQueries({ queryKey: boardKeys.task(slug, id) });
     }
@@ -131,7 +164,7 @@ function openStream(
     const work: Promise<unknown>[] = [];
     if (events > MAX_CATCH_UP_EVENTS) {
       queue = [];
-      if (burst) clearTimeout(burst);
+      cancelBurst(burst);
       burst = null;
       work.push(queryClient.invalidateQueries({ queryKey: key }));
     } else {
@@ -147,7 +180,10 @@ function openStream(
       queryClient.invalidateQueries({ queryKey: boardsKeys.list, predicate: failed }, once),
     );
     await Promise.all(work).catch(() => {});
-    if (!disposed && socket !== null) handlers.onCaughtUp();
+    if (!disposed && socket !== null) {
+      tracked.setLive(true);
+      handlers.onCaughtUp();
+    }
   };
 
   const onMessage = (data: unknown) => {
@@ -171,10 +207,10 @@ function openStream(
       catchUp.events += fresh.length;
       if (Date.now() < catchUp.deadline) {
         clearTimeout(catchUp.settle);
-        catchUp.settle = setTimeout(() => void finishCatchUp(), BURST_MS);
+        catchUp.settle = setTimeout(() => void finishCatchUp(), CATCH_UP_QUIET_MS);
       }
     } else {
-      burst ??= setTimeout(() => void flush(), BURST_MS);
+      burst ??= nextFrame(() => void flush());
     }
     if (changesBoardCounts(fresh)) {
       boardsRefresh ??= setTimeout(() => {
@@ -194,12 +230,14 @@ function openStream(
       if (disposed || socket !== s) return;
       attempt = 0;
       handlers.onStatus({ state: "live", attempt: 0 });
+      // After a reconnect, the catch-up decides when the cache has caught up.
+      if (!lost) tracked.setLive(true);
       if (lost) {
         lost = false;
         catchUp = {
           events: 0,
           deadline: Date.now() + CATCH_UP_WAIT_MS,
-          settle: setTimeout(() => void finishCatchUp(), BURST_MS),
+          settle: setTimeout(() => void finishCatchUp(), CATCH_UP_QUIET_MS),
         };
       }
     };
@@ -209,6 +247,7 @@ function openStream(
     s.onclose = (event) => {
       if (disposed || socket !== s) return;
       socket = null;
+      tracked.setLive(false);
       if (catchUp) clearTimeout(catchUp.settle);
       catchUp = null;
       if (event.code === 1008) {
@@ -243,8 +282,9 @@ function openStream(
     },
     dispose() {
       disposed = true;
+      tracked.close();
       unsubscribe();
-      if (burst) clearTimeout(burst);
+      cancelBurst(burst);
       if (retry) clearTimeout(retry);
       if (catchUp) clearTimeout(catchUp.settle);
       // A refetch of the switcher's counts that was waiting happens now, not never.

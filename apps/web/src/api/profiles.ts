@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { boardParam, unwrap, useApi } from "./client.tsx";
-import { invalidateBoard } from "./task-detail.ts";
+import { invalidateBoard } from "./own-writes.ts";
 
 /**
  * `POST /profiles/:name/resume`: lets the dispatcher spawn for a profile it paused after

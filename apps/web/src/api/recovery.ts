@@ -1,8 +1,8 @@
-import type { ReassignBody } from "@switchyard/contract";
+import type { ReassignBody, TaskDict } from "@switchyard/contract";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { z } from "zod";
 import { boardParam, unwrap, useApi } from "./client.tsx";
-import { invalidateBoard } from "./task-detail.ts";
+import { ownWrite } from "./own-writes.ts";
 
 /** `POST /tasks/:id/reclaim`: a running task back to ready now; 409 when nothing runs. */
 export function useReclaimTask(slug: string, id: string) {
@@ -11,7 +11,7 @@ export function useReclaimTask(slug: string, id: string) {
   return useMutation({
     mutationFn: (reason: string | null) =>
       unwrap(api.client.tasks[":id"].reclaim.$post({ param: { id }, query: boardParam(slug), json: { reason } })),
-    onSettled: () => invalidateBoard(queryClient, slug),
+    ...ownWrite(api, queryClient, slug),
   });
 }
 
@@ -22,7 +22,7 @@ export function useReassignTask(slug: string, id: string) {
   return useMutation({
     mutationFn: (body: z.input<typeof ReassignBody>) =>
       unwrap(api.client.tasks[":id"].reassign.$post({ param: { id }, query: boardParam(slug), json: body })),
-    onSettled: () => invalidateBoard(queryClient, slug),
+    ...ownWrite(api, queryClient, slug),
   });
 }
 
@@ -36,6 +36,6 @@ export function useWaiveTask(slug: string, id: string) {
   return useMutation({
     mutationFn: (reason: string) =>
       unwrap(api.client.tasks[":id"].waive.$post({ param: { id }, query: boardParam(slug), json: { reason } })),
-    onSettled: () => invalidateBoard(queryClient, slug),
+    ...ownWrite(api, queryClient, slug, ({ task }: { task: TaskDict }) => ({ tasks: [{ task }] })),
   });
 }

@@ -1,8 +1,9 @@
 import type { CommentBody, PatchTaskBody, TaskDetail } from "@switchyard/contract";
-import { type QueryClient, queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { fetchTaskDetail } from "./board.ts";
 import { type Api, boardParam, unwrap, useApi } from "./client.tsx";
-import { boardKeys, boardsKeys } from "./keys.ts";
+import { boardKeys } from "./keys.ts";
+import { invalidateBoard, markWrite, ownWrite, settleOwnWrite } from "./own-writes.ts";
 
 /**
  * `GET /tasks/:id` for the drawer. Its key sits under the board's (`boardKeys.task`), so the
@@ -18,14 +19,6 @@ export function taskDetailQuery(api: Api, slug: string, id: string) {
 
 export function useTaskDetail(slug: string, id: string) {
   return useQuery(taskDetailQuery(useApi(), slug, id));
-}
-
-/** Everything cached for the board (the cards and every open task), and the board list's counts. */
-export function invalidateBoard(queryClient: QueryClient, slug: string) {
-  return Promise.all([
-    queryClient.invalidateQueries({ queryKey: boardKeys.board(slug) }),
-    queryClient.invalidateQueries({ queryKey: boardsKeys.list }),
-  ]);
 }
 
 /** The fields of a PATCH that can be shown before the server answers. */
@@ -46,7 +39,7 @@ function optimisticTask(detail: TaskDetail, patch: PatchTaskBody): TaskDetail {
 
 /**
  * `PATCH /tasks/:id` from the drawer (title, body, assignee, priority, max retries, status): shown at once,
- * rolled back with the server's reason on refusal, and the board refetched afterwards.
+ * rolled back with the server's reason on refusal; the answer and the event update the board.
  */
 export function usePatchTask(slug: string, id: string) {
   const api = useApi();
@@ -59,12 +52,14 @@ export function usePatchTask(slug: string, id: string) {
       await queryClient.cancelQueries({ queryKey: key });
       const snapshot = queryClient.getQueryData<TaskDetail>(key);
       if (snapshot) queryClient.setQueryData<TaskDetail>(key, optimisticTask(snapshot, patch));
-      return { snapshot };
+      return { snapshot, mark: markWrite(queryClient, slug) };
     },
     onError: (_error, _patch, context) => {
       if (context?.snapshot) queryClient.setQueryData(key, context.snapshot);
+      return invalidateBoard(queryClient, slug);
     },
-    onSettled: () => invalidateBoard(queryClient, slug),
+    onSuccess: ({ task }, _patch, context) =>
+      settleOwnWrite(api, queryClient, slug, context.mark, { tasks: [{ task }] }),
   });
 }
 
@@ -81,6 +76,6 @@ export function useAddComment(slug: string, id: string) {
           json: { body } satisfies Partial<CommentBody>,
         }),
       ),
-    onSettled: () => invalidateBoard(queryClient, slug),
+    ...ownWrite(api, queryClient, slug),
   });
 }
