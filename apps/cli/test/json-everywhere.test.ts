@@ -3,7 +3,6 @@ import { join } from "node:path";
 import {
   Assignee,
   BoardResult,
-  BoardStats,
   BoardSummary,
   BulkResult,
   CliClaim,
@@ -15,6 +14,7 @@ import {
   CliProfiles,
   CliRun,
   CliShow,
+  CliStats,
   CliTask,
   CliTransfer,
   CliUnsubscribed,
@@ -223,7 +223,18 @@ const ROWS: Record<string, Row> = {
     check: (v) => expect(v).toMatchObject({ exists: true, content: "line one\nline two\n" }),
   },
   runs: { args: (h) => ["runs", h.task()], schema: z.array(CliRun) },
-  stats: { args: () => ["stats"], schema: BoardStats },
+  stats: {
+    args: (h) => {
+      h.task("a ready one");
+      return ["stats", "--since", "2h"];
+    },
+    schema: CliStats,
+    check: (v) => {
+      const stats = CliStats.parse(v);
+      expect(stats.fleet.now - stats.fleet.since).toBe(7200);
+      expect(stats.fleet.queue.reduce((n, q) => n + q.ready, 0)).toBe(stats.by_status.ready);
+    },
+  },
   assignees: { args: () => ["assignees"], schema: z.array(Assignee) },
   context: {
     args: (h) => ["context", h.task("the context task")],

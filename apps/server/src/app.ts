@@ -6,6 +6,7 @@ import { apiError, createErrorHandler } from "./errors.ts";
 import { boardRoutes } from "./routes/board.ts";
 import { boardsRoutes } from "./routes/boards.ts";
 import { eventRoutes } from "./routes/events.ts";
+import { fleetRoutes } from "./routes/fleet.ts";
 import { linkRoutes } from "./routes/links.ts";
 import { policyRoutes } from "./routes/policy.ts";
 import { profileRoutes } from "./routes/profiles.ts";
@@ -51,6 +52,7 @@ function apiRoutes(deps: AppDeps) {
     .route("/", boardsRoutes(deps))
     .route("/", policyRoutes(deps))
     .route("/", profileRoutes(deps))
+    .route("/", fleetRoutes(deps))
     .route("/", eventRoutes(deps));
 }
 

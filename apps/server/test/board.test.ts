@@ -8,6 +8,7 @@ import {
   createBoard,
   createTask,
   isCoreError,
+  openKernel,
   recordFailure,
   unblockTask,
 } from "@switchyard/core";
@@ -43,6 +44,32 @@ describe("GET /board", () => {
     expect(board.columns.every((c) => c.tasks.length === 0)).toBe(true);
     expect(board.latest_event_id).toBe(0);
     expect(board.now).toBe(1_700_000_000);
+  });
+
+  it("serves an unchanged board again with ages at the time of the request, and shows any write at once", async () => {
+    const h = harness();
+    const k = await h.k;
+    const first = (await createTask(k, { title: "first" })).task;
+    const cards = async () => (await ok(h.api.board.$get({ query: {} }))).columns.flatMap((c) => c.tasks);
+    expect((await cards()).map((t) => [t.id, t.age.created_age_seconds])).toEqual([[first.id, 0]]);
+    h.clock.advance(42);
+    const later = await ok(h.api.board.$get({ query: {} }));
+    expect(later.now).toBe(1_700_000_042);
+    expect(later.columns.flatMap((c) => c.tasks).map((t) => [t.id, t.age.created_age_seconds])).toEqual([
+      [first.id, 42],
+    ]);
+    // A write through the app's own connection, then one through another connection to the same file.
+    const second = (await createTask(k, { title: "second" })).task;
+    expect((await cards()).map((t) => t.id)).toEqual([first.id, second.id]);
+    const other = await openKernel(boardPaths(h.home, "default"), { clock: h.clock });
+    try {
+      await completeTask(other, first.id, { result: "done elsewhere" });
+    } finally {
+      await other.close();
+    }
+    const board = await ok(h.api.board.$get({ query: {} }));
+    expect(board.columns.find((c) => c.name === "done")?.tasks.map((t) => t.id)).toEqual([first.id]);
+    expect(board.latest_event_id).toBeGreaterThan(later.latest_event_id);
   });
 
   it("creates the board's database on first use of a fresh home", async () => {

@@ -1,15 +1,22 @@
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { emptyDispatchResult } from "@switchyard/contract";
-import { boardPaths, openKernel, systemClock, TASK_ORDER } from "@switchyard/core";
+import { boardPaths, createTask, openKernel, systemClock, TASK_ORDER } from "@switchyard/core";
 import { loadConfig } from "@switchyard/runtime";
 import { createApp, createBoardPool, createEventHub } from "@switchyard/server";
-import { type Figure, figure, median, p95, progress, round, sample } from "../report.ts";
-import { dbPathOf, freshHome, rawOpen, seedMixedBoard } from "../seed.ts";
+import { type Figure, figure, median, nowMs, p95, progress, round, sample, sampleTimed } from "../report.ts";
+import { dbPathOf, freshHome, rawOpen, seedMixedBoard, taskId } from "../seed.ts";
 
 /**
  * Figure 2: `GET /board` latency through the real Hono app (`createApp`, called in process with
  * `app.request`, body read to the end), at 1k, 10k and 100k tasks with about five events per
  * task, links and comments; against bare better-sqlite3 reads of the same rows (the tasks in the
- * board's order, and their link and comment counts, as arrays).
+ * board's order, and their link and comment counts, as arrays). The server keeps the view of an
+ * unchanged board (decision 023), so `get_board_*` is a board read again unchanged, and
+ * `get_board_*_after_write` one read right after a write (a task created through the kernel).
+ *
+ * `get_board_event_loop_stall_100k_ms`: the longest event-loop stall (`monitorEventLoopDelay`)
+ * while a 100k-task GET /board is served, after a write and unchanged, with a GET /tasks/:id
+ * sent 5 ms into it; baseline: how long the bare reads of the same rows hold the loop.
  */
 
 const SIZES = [
@@ -38,6 +45,52 @@ function bareReads(path: string): { read: () => void; step: () => void; close: (
     for (const row of tasks.iterate()) void row;
   };
   return { read, step, close: () => db.close() };
+}
+
+type App = ReturnType<typeof createApp>;
+
+/** GET /tasks/:id of one task, body read to the end. */
+async function getTask(app: App): Promise<string> {
+  const res = await app.request(`http://127.0.0.1/api/plugins/kanban/tasks/${taskId(7)}`, {
+    headers: { host: "127.0.0.1" },
+  });
+  return res.text();
+}
+
+/** The longest event-loop stall while one GET /board is served, and a GET /tasks/:id sent 5 ms into it. */
+async function stallOnce(app: App, get: () => Promise<void>): Promise<{ stall: number; taskMs: number }> {
+  const monitor = monitorEventLoopDelay({ resolution: 1 });
+  let taskMs = Number.NaN;
+  const task = new Promise<void>((resolve, reject) => {
+    setTimeout(() => {
+      const t = nowMs();
+      getTask(app).then(() => {
+        taskMs = nowMs() - t;
+        resolve();
+      }, reject);
+    }, 5);
+  });
+  monitor.enable();
+  await Promise.all([get(), task]);
+  monitor.disable();
+  return { stall: monitor.max / 1e6, taskMs };
+}
+
+async function stallDuring(app: App, get: () => Promise<void>, write: () => Promise<unknown>) {
+  progress("board: event-loop stall during GET /board at 100k tasks");
+  const taskAlone = await sample(5, () => getTask(app));
+  const afterWrite: Array<{ stall: number; taskMs: number }> = [];
+  const unchanged: Array<{ stall: number; taskMs: number }> = [];
+  for (let i = 0; i < 3; i++) {
+    await write();
+    afterWrite.push(await stallOnce(app, get));
+    unchanged.push(await stallOnce(app, get));
+  }
+  const worst = (runs: Array<{ stall: number; taskMs: number }>) => ({
+    stall: Math.max(...runs.map((r) => r.stall)),
+    taskMs: median(runs.map((r) => r.taskMs)),
+  });
+  return { afterWrite: worst(afterWrite), unchanged: worst(unchanged), taskAloneMs: median(taskAlone) };
 }
 
 export async function boardFigures(quick: boolean): Promise<Figure[]> {
@@ -74,6 +127,15 @@ export async function boardFigures(quick: boolean): Promise<Figure[]> {
     };
     progress(`board: GET /board at ${tasks} tasks, ${size.reps} times`);
     const api = await sample(size.reps, get, 2);
+    const k = await boards.kernel("default");
+    let writes = 0;
+    const afterWrite = await sampleTimed(size.reps, async () => {
+      await createTask(k, { title: `bench write ${writes++}` });
+      const t = nowMs();
+      await get();
+      return nowMs() - t;
+    });
+    const stall = size.tasks === 100_000 ? await stallDuring(app, get, () => createTask(k, { title: "stall" })) : null;
     const bareBoard = bareReads(dbPathOf(home));
     const bare = await sample(size.reps, bareBoard.read, 2);
     stepMedians.set(size.tasks, median(await sample(size.reps, bareBoard.step, 2)));
@@ -90,9 +152,36 @@ export async function boardFigures(quick: boolean): Promise<Figure[]> {
         baseline_p95: round(p95(bare)),
         response_bytes: bytes,
         samples: size.reps,
-        via: "createApp + app.request (in process)",
+        via: "createApp + app.request (in process), the board unchanged since the last GET (the kept view)",
+      }),
+      figure(`get_board_${size.tasks / 1000}k_after_write`, median(afterWrite), "ms", median(bare), {
+        tasks,
+        p95: round(p95(afterWrite)),
+        baseline_p95: round(p95(bare)),
+        samples: size.reps,
+        via: "createApp + app.request (in process), each right after a task is created (the view built again)",
       }),
     );
+    if (stall) {
+      out.push(
+        figure(
+          "get_board_event_loop_stall_100k_ms",
+          Math.max(stall.afterWrite.stall, stall.unchanged.stall),
+          "ms",
+          median(bare),
+          {
+            tasks,
+            target: 50,
+            after_write_stall_ms: round(stall.afterWrite.stall),
+            unchanged_stall_ms: round(stall.unchanged.stall),
+            task_get_during_board_after_write_ms: round(stall.afterWrite.taskMs),
+            task_get_during_board_unchanged_ms: round(stall.unchanged.taskMs),
+            task_get_alone_ms: round(stall.taskAloneMs),
+            baseline_is: "the bare reads of the same rows (one synchronous call: the loop is held for all of it)",
+          },
+        ),
+      );
+    }
   }
   const t10 = medians.get(10_000);
   const t100 = medians.get(100_000);

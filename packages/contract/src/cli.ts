@@ -1,5 +1,7 @@
 import * as z from "zod";
 import { ProfilePause } from "./api.ts";
+import { BoardStats } from "./board.ts";
+import { FleetFigures } from "./fleet.ts";
 import { Run } from "./run.ts";
 import { CliTask, TaskDict } from "./task.ts";
 import { ShortComment, ShortEvent } from "./tools.ts";
@@ -21,6 +23,10 @@ export const CliRun = Run.pick({
   ended_at: true,
 });
 export type CliRun = z.infer<typeof CliRun>;
+
+/** `stats --json`: `board_stats` (reference §5.7) plus Switchyard's fleet figures over `--since` (issue 19). */
+export const CliStats = BoardStats.extend({ fleet: FleetFigures });
+export type CliStats = z.infer<typeof CliStats>;
 
 /** `show <id> --json`. */
 export const CliShow = z.object({

@@ -5,6 +5,7 @@ export * from "./config.ts";
 export * from "./dispatch.ts";
 export * from "./error.ts";
 export * from "./event.ts";
+export * from "./fleet.ts";
 export * from "./json.ts";
 export * from "./limits.ts";
 export * from "./notify.ts";

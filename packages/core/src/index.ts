@@ -8,7 +8,17 @@ export {
   recordAgentToolCall,
 } from "./agents.ts";
 export { type Block, type BlockInput, blockTask, unblockTask } from "./blocking.ts";
-export { type BoardView, type BoardViewOptions, boardView, runProfiles, taskDict } from "./board-view.ts";
+export {
+  type BoardText,
+  type BoardView,
+  type BoardViewOptions,
+  boardText,
+  boardView,
+  type CardText,
+  cardJson,
+  runProfiles,
+  taskDict,
+} from "./board-view.ts";
 export {
   boardExists,
   boardLocation,
@@ -100,6 +110,18 @@ export {
   supersededWorkers,
   type WorkerExit,
 } from "./failures.ts";
+export {
+  FLEET_BUCKETS_MAX,
+  FLEET_RUNS_MAX,
+  FLEET_WINDOW_SECONDS,
+  type FleetConfig,
+  type FleetOptions,
+  fleetFigures,
+  quantile,
+  queueReason,
+  spread,
+  withFleetConfig,
+} from "./fleet.ts";
 export { type CardVerdict, findTaskRefs, normalizeCards, phantomRefs, verifyCreatedCards } from "./gate.ts";
 export { DEFAULT_RETENTION_DAYS, gcEvents, gcWorkerLogs, gcWorkspaces, gcWorktrees } from "./gc.ts";
 export {

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { Config, type ProfileConfig, StorageConfig } from "@switchyard/contract";
-import { CoreError, databaseUrlOf, type Home } from "@switchyard/core";
+import { CoreError, databaseUrlOf, type FleetConfig, type Home } from "@switchyard/core";
 import { parse as parseYaml } from "yaml";
 import type * as z from "zod";
 
@@ -105,6 +105,19 @@ export function resolveProfile(home: Home, config: Config, name: string): Profil
 /** Names of every spawnable profile, sorted. */
 export function spawnableProfiles(home: Home, config: Config): string[] {
   return [...new Set([...Object.keys(config.profiles), ...hermesProfilesOnDisk(home.root)])].sort();
+}
+
+/**
+ * What the fleet figures take from the config (`withFleetConfig`): the spawnable profiles, their
+ * caps and the global cap. `running` is what the caps count (every board's running workers).
+ */
+export function fleetConfig(home: Home, config: Config, running?: FleetConfig["running"]): FleetConfig {
+  return {
+    spawnable: spawnableProfiles(home, config),
+    profileCap: (name) => resolveProfile(home, config, name)?.max_in_progress,
+    maxInProgress: config.dispatch.max_in_progress,
+    ...(running ? { running } : {}),
+  };
 }
 
 /**

@@ -3,6 +3,7 @@ export {
   type ConfigSource,
   configPath,
   createConfigSource,
+  fleetConfig,
   hermesProfilesOnDisk,
   isHermesHome,
   loadConfig,

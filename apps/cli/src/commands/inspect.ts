@@ -1,6 +1,17 @@
-import type { CliContext, StatusCounts, WorkerLog } from "@switchyard/contract";
-import { boardStats, buildWorkerContext, CoreError, knownAssignees, listRuns, requireTask } from "@switchyard/core";
-import { readWorkerLog, spawnableProfiles } from "@switchyard/runtime";
+import type { CliContext, CliStats, StatusCounts, WorkerLog } from "@switchyard/contract";
+import {
+  boardStats,
+  buildWorkerContext,
+  CoreError,
+  FLEET_WINDOW_SECONDS,
+  fleetFigures,
+  knownAssignees,
+  listRuns,
+  parseDuration,
+  requireTask,
+  withFleetConfig,
+} from "@switchyard/core";
+import { fleetConfig, readWorkerLog, spawnableProfiles } from "@switchyard/runtime";
 import { wholeNumber } from "../args.ts";
 import type { RegisterVerbs } from "../context.ts";
 import { elapsed, stamp, table } from "../output.ts";
@@ -60,10 +71,23 @@ export const registerInspect: RegisterVerbs = (program, cli) => {
   program
     .command("stats")
     .description("counts by status and assignee, and the oldest ready task's age")
-    .option("--json", "print JSON")
-    .action(async (opts: { json?: boolean }) => {
-      const stats = await boardStats(await cli.kernel());
-      if (opts.json) return cli.json(stats);
+    .option("--json", "print JSON, with the fleet figures (runs, failures, throughput, queue) under `fleet`")
+    .option(
+      "--since <duration>",
+      "with --json, the fleet figures' window: how far back (90, 30m, 24h, 7d)",
+      `${FLEET_WINDOW_SECONDS / 3600}h`,
+    )
+    .action(async (opts: { json?: boolean; since: string }) => {
+      const k = await cli.kernel();
+      const stats = await boardStats(k);
+      if (opts.json) {
+        const since = Math.max(0, stats.now - parseDuration(opts.since));
+        const fleet = withFleetConfig(
+          await fleetFigures(k, { since, now: stats.now }),
+          fleetConfig(cli.home, cli.config()),
+        );
+        return cli.json({ ...stats, fleet } satisfies CliStats);
+      }
       cli.out(`By status: ${countsText(stats.by_status)}`);
       const assignees = Object.entries(stats.by_assignee);
       if (assignees.length > 0) {

@@ -9,8 +9,8 @@ import {
   type ProfileStatus,
 } from "@switchyard/contract";
 import {
+  type BoardView,
   boardStats,
-  boardView,
   isCoreError,
   type Kernel,
   knownAssignees,
@@ -21,11 +21,12 @@ import {
 } from "@switchyard/core";
 import { configPath, modelHint, resolveProfile, spawnableProfiles } from "@switchyard/runtime";
 import { Hono } from "hono";
+import { boardBody, keptBoardText } from "../board-text.ts";
 import type { AppDeps } from "../deps.ts";
 import { valid } from "../validate.ts";
 
 /** Running workers on every non-archived board: the caps are global (SPEC §3.5). */
-async function runningEverywhere(deps: AppDeps): Promise<{ total: number; byProfile: Map<string, number> }> {
+export async function runningEverywhere(deps: AppDeps): Promise<{ total: number; byProfile: Map<string, number> }> {
   const byProfile = new Map<string, number>();
   let total = 0;
   const seen = new Set<string>();
@@ -97,11 +98,16 @@ export function boardRoutes(deps: AppDeps) {
     .get("/board", valid("query", GetBoardQuery), async (c) => {
       const query = c.req.valid("query");
       const { k } = await deps.boards.open(query.board);
-      const view = await boardView(k, {
+      const now = k.clock.now();
+      const view = await keptBoardText(k, {
         tenant: query.tenant || null,
         includeArchived: query.include_archived ?? false,
       });
-      return c.json({ ...view, ...(await dispatcherFacts(deps, k)), paused_profiles: await pausedProfiles(k) }, 200);
+      const rest = { ...(await dispatcherFacts(deps, k)), paused_profiles: await pausedProfiles(k) };
+      // The JSON `c.json` would send for `{ ...boardView(k), ...rest }`, streamed (board-text.ts).
+      return c.body(boardBody(view, now, rest), 200, { "content-type": "application/json" }) as unknown as ReturnType<
+        typeof c.json<BoardView & typeof rest, 200>
+      >;
     })
     .get("/stats", valid("query", BoardQuery), async (c) => {
       const { k } = await deps.boards.open(c.req.valid("query").board);
