@@ -27,6 +27,12 @@ interface Kept {
   /** Commits noticed since the board was first served; a view built across one is not kept. */
   commits: number;
   views: Map<string, BoardText>;
+  /**
+   * Views being built, with the commit count they started at: a request arriving meanwhile
+   * waits for that build instead of starting its own (a burst of requests after a write builds
+   * the board once, not once each: time and memory), unless a commit came since it started.
+   */
+  building: Map<string, { commits: number; view: Promise<BoardText> }>;
 }
 
 const kept = new WeakMap<Kernel, Kept>();
@@ -34,10 +40,11 @@ const kept = new WeakMap<Kernel, Kept>();
 function keptFor(k: Kernel): Kept {
   let entry = kept.get(k);
   if (!entry) {
-    const fresh: Kept = { commits: 0, views: new Map() };
+    const fresh: Kept = { commits: 0, views: new Map(), building: new Map() };
     k.onCommit(() => {
       fresh.commits++;
       fresh.views.clear();
+      fresh.building.clear();
     });
     kept.set(k, fresh);
     entry = fresh;
@@ -51,14 +58,26 @@ export async function keptBoardText(k: Kernel, options: BoardViewOptions): Promi
   const key = `${options.includeArchived ? 1 : 0}:${options.tenant ?? ""}`;
   const view = entry.views.get(key);
   if (view && view.latest_event_id === (await latestEventId(k))) return view;
-  const commits = entry.commits;
-  const built = await boardText(k, options);
-  if (entry.commits === commits) {
-    entry.views.delete(key);
-    if (entry.views.size >= VIEWS_PER_BOARD) entry.views.delete(entry.views.keys().next().value as string);
-    entry.views.set(key, built);
+  const inFlight = entry.building.get(key);
+  if (inFlight && inFlight.commits === entry.commits) {
+    // As for a kept view: an event newer than the build means a commit it may not show.
+    const shared = await inFlight.view;
+    if (shared.latest_event_id === (await latestEventId(k))) return shared;
   }
-  return built;
+  const commits = entry.commits;
+  const building = boardText(k, options);
+  entry.building.set(key, { commits, view: building });
+  try {
+    const built = await building;
+    if (entry.commits === commits) {
+      entry.views.delete(key);
+      if (entry.views.size >= VIEWS_PER_BOARD) entry.views.delete(entry.views.keys().next().value as string);
+      entry.views.set(key, built);
+    }
+    return built;
+  } finally {
+    if (entry.building.get(key)?.view === building) entry.building.delete(key);
+  }
 }
 
 /**

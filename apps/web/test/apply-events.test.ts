@@ -1,11 +1,10 @@
-import type { BoardResponse, TaskDetail } from "@switchyard/contract";
+import type { BoardResponse } from "@switchyard/contract";
 import {
   addComment,
   archiveTask,
   assignTask,
   blockTask,
   boardView,
-  childIds,
   claimTask,
   completeTask,
   createTask,
@@ -15,10 +14,6 @@ import {
   heartbeatWorker,
   type Kernel,
   linkTasks,
-  listComments,
-  listEvents,
-  listRuns,
-  parentIds,
   reclaimTask,
   recordFailure,
   setPriority,
@@ -33,33 +28,11 @@ import { describe, expect, it } from "vitest";
 import { applyEvents } from "../src/api/apply-events.ts";
 import type { BoardViewFilter } from "../src/api/board-cards.ts";
 import { mergeTaskDetail } from "../src/api/merge-task.ts";
-import { freshKernel } from "./fresh-kernel.ts";
+import { freshKernel, shownBoard, taskDetailOf } from "./fresh-kernel.ts";
 import { claimedUnderVerify, FAILED_TESTS } from "./proof-fixtures.ts";
 
 function view(k: Kernel, filter: BoardViewFilter): Promise<BoardResponse> {
   return boardView(k, { tenant: filter.tenant ?? null, includeArchived: filter.includeArchived });
-}
-
-async function detail(k: Kernel, id: string): Promise<TaskDetail> {
-  const task = await taskDict(k, id);
-  if (!task) throw new Error(`no task ${id}`);
-  return {
-    task,
-    comments: await listComments(k, id),
-    events: await listEvents(k, id),
-    links: { parents: await parentIds(k, id), children: await childIds(k, id) },
-    runs: await listRuns(k, id),
-  };
-}
-
-/** What the dashboard compares: everything but ages and the server's clock. */
-function shown(board: BoardResponse) {
-  const plain = JSON.parse(JSON.stringify(board)) as BoardResponse;
-  return {
-    ...plain,
-    now: 0,
-    columns: plain.columns.map((c) => ({ ...c, tasks: c.tasks.map(({ age: _age, ...card }) => card) })),
-  };
 }
 
 /**
@@ -78,9 +51,9 @@ async function followLive(
   const patch = applyEvents(before, events, filter);
   let board = patch.reload ? await view(k, filter) : patch.board;
   for (const id of patch.refetch) {
-    board = mergeTaskDetail(board, await detail(k, id), filter, patch.progress.get(id) ?? 0);
+    board = mergeTaskDetail(board, await taskDetailOf(k, id), filter, patch.progress.get(id) ?? 0);
   }
-  expect(shown(board)).toEqual(shown(await view(k, filter)));
+  expect(shownBoard(board)).toEqual(shownBoard(await view(k, filter)));
   return patch;
 }
 
@@ -260,7 +233,7 @@ describe("applying live events to the cached board", () => {
     const board = await view(k, { includeArchived: false });
     const old = await eventsSince(k, 0, 100);
     const patch = applyEvents(board, old, { includeArchived: false });
-    expect(shown(patch.board)).toEqual(shown(board));
+    expect(shownBoard(patch.board)).toEqual(shownBoard(board));
     expect(patch.refetch.size).toBe(0);
   });
 });

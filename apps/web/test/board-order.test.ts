@@ -1,29 +1,24 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { BoardResponse, TaskDetail } from "@switchyard/contract";
+import type { BoardResponse } from "@switchyard/contract";
 import {
   boardPaths,
   boardView,
-  childIds,
   createManualClock,
   createTask,
   DEFAULT_BOARD,
   eventsSince,
   type Kernel,
-  listComments,
-  listEvents,
-  listRuns,
   openKernel,
-  parentIds,
   resolveHome,
   setStatusDirect,
-  taskDict,
 } from "@switchyard/core";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { applyEvents } from "../src/api/apply-events.ts";
 import { regroup } from "../src/api/board-cards.ts";
 import { mergeTaskDetail } from "../src/api/merge-task.ts";
+import { taskDetailOf } from "./fresh-kernel.ts";
 
 const VIEW = { includeArchived: false };
 
@@ -47,18 +42,6 @@ async function backwardsKernel(): Promise<Kernel> {
   return k;
 }
 
-async function detail(k: Kernel, id: string): Promise<TaskDetail> {
-  const task = await taskDict(k, id);
-  if (!task) throw new Error(`no task ${id}`);
-  return {
-    task,
-    comments: await listComments(k, id),
-    events: await listEvents(k, id),
-    links: { parents: await parentIds(k, id), children: await childIds(k, id) },
-    runs: await listRuns(k, id),
-  };
-}
-
 const titles = (board: BoardResponse, column: string) =>
   board.columns.find((c) => c.name === column)?.tasks.map((t) => t.title);
 
@@ -68,7 +51,7 @@ async function followLive(k: Kernel, act: () => Promise<unknown>): Promise<Board
   await act();
   const patch = applyEvents(before, await eventsSince(k, before.latest_event_id, 10_000), VIEW);
   let board = patch.board;
-  for (const id of patch.refetch) board = mergeTaskDetail(board, await detail(k, id), VIEW);
+  for (const id of patch.refetch) board = mergeTaskDetail(board, await taskDetailOf(k, id), VIEW);
   return board;
 }
 

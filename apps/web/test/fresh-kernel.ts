@@ -1,14 +1,21 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { BoardResponse, TaskDetail } from "@switchyard/contract";
 import {
   boardPaths,
+  childIds,
   createManualClock,
   createSequentialIds,
   DEFAULT_BOARD,
   type Kernel,
+  listComments,
+  listEvents,
+  listRuns,
   openKernel,
+  parentIds,
   resolveHome,
+  taskDict,
 } from "@switchyard/core";
 import { onTestFinished } from "vitest";
 
@@ -30,4 +37,27 @@ export async function freshKernel(): Promise<Kernel> {
     rmSync(root, { recursive: true, force: true });
   });
   return k;
+}
+
+/** What `GET /tasks/:id` answers for a task, read with the kernel (the dashboard's task detail). */
+export async function taskDetailOf(k: Kernel, id: string): Promise<TaskDetail> {
+  const task = await taskDict(k, id);
+  if (!task) throw new Error(`no task ${id}`);
+  return {
+    task,
+    comments: await listComments(k, id),
+    events: await listEvents(k, id),
+    links: { parents: await parentIds(k, id), children: await childIds(k, id) },
+    runs: await listRuns(k, id),
+  };
+}
+
+/** What the dashboard compares of a board: everything but ages and the server's clock. */
+export function shownBoard(board: BoardResponse) {
+  const plain = JSON.parse(JSON.stringify(board)) as BoardResponse;
+  return {
+    ...plain,
+    now: 0,
+    columns: plain.columns.map((c) => ({ ...c, tasks: c.tasks.map(({ age: _age, ...card }) => card) })),
+  };
 }

@@ -1,49 +1,15 @@
-import type { BoardResponse, PatchTaskBody, TaskDetail, TaskDict, TaskStatus } from "@switchyard/contract";
-import {
-  boardView,
-  childIds,
-  claimTask,
-  createTask,
-  eventsSince,
-  type Kernel,
-  listComments,
-  listEvents,
-  listRuns,
-  parentIds,
-  patchTask,
-  taskDict,
-} from "@switchyard/core";
+import type { BoardResponse, PatchTaskBody, TaskDict, TaskStatus } from "@switchyard/contract";
+import { boardView, claimTask, createTask, eventsSince, type Kernel, patchTask, taskDict } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
 import { applyEvents, applyOwnChange, applyOwnTask, type BoardPatch } from "../src/api/apply-events.ts";
 import type { BoardViewFilter } from "../src/api/board-cards.ts";
 import { mergeTaskDetail } from "../src/api/merge-task.ts";
-import { freshKernel } from "./fresh-kernel.ts";
+import { freshKernel, shownBoard, taskDetailOf } from "./fresh-kernel.ts";
 
 const VIEW: BoardViewFilter = { includeArchived: false };
 
 function view(k: Kernel): Promise<BoardResponse> {
   return boardView(k, { tenant: null, includeArchived: false });
-}
-
-async function detail(k: Kernel, id: string): Promise<TaskDetail> {
-  const task = await taskDict(k, id);
-  if (!task) throw new Error(`no task ${id}`);
-  return {
-    task,
-    comments: await listComments(k, id),
-    events: await listEvents(k, id),
-    links: { parents: await parentIds(k, id), children: await childIds(k, id) },
-    runs: await listRuns(k, id),
-  };
-}
-
-function shown(board: BoardResponse) {
-  const plain = JSON.parse(JSON.stringify(board)) as BoardResponse;
-  return {
-    ...plain,
-    now: 0,
-    columns: plain.columns.map((c) => ({ ...c, tasks: c.tasks.map(({ age: _age, ...card }) => card) })),
-  };
 }
 
 type Order = "answer first" | "event first";
@@ -84,9 +50,9 @@ async function followOwnWrite(
   const progress = new Map<string, number>();
   for (const p of patches) for (const [id, d] of p.progress) progress.set(id, (progress.get(id) ?? 0) + d);
   for (const id of new Set(patches.flatMap((p) => [...p.refetch]))) {
-    board = mergeTaskDetail(board, await detail(k, id), VIEW, progress.get(id) ?? 0);
+    board = mergeTaskDetail(board, await taskDetailOf(k, id), VIEW, progress.get(id) ?? 0);
   }
-  expect(shown(board)).toEqual(shown(await view(k)));
+  expect(shownBoard(board)).toEqual(shownBoard(await view(k)));
 }
 
 const move =

@@ -1,13 +1,22 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { boardPaths, closeCatalogs, type Home, type Kernel, openKernel, resolveHome } from "@switchyard/core";
+import {
+  boardPaths,
+  closeCatalogs,
+  type Home,
+  type Kernel,
+  openKernel,
+  resolveHome,
+  TASK_ORDER,
+} from "@switchyard/core";
 import { type RunningServer, startServer } from "@switchyard/server";
 import pg from "pg";
 import WebSocket from "ws";
+import { TASK_COLUMNS } from "../../../packages/core/src/rows.ts";
 import { createTestDatabase, startTestPostgres } from "../../../packages/core/test/postgres-server.ts";
 import { runTogether } from "../processes.ts";
-import { type Figure, figure, median, p95, progress, round, wallMs } from "../report.ts";
+import { type Figure, figure, median, nowMs, p95, progress, round, sample, sampleTimed, wallMs } from "../report.ts";
 import { SEED_NOW } from "../seed.ts";
 import { type ClaimOutcome, claimFigure, claimRounds } from "./claims.ts";
 
@@ -22,6 +31,13 @@ import { type ClaimOutcome, claimFigure, claimRounds } from "./claims.ts";
  * - `live_commit_to_ws_two_servers_ms`: two servers on one database; a task created through A's
  *   REST API, timed from sending the request until B's WebSocket client has its event; baseline:
  *   the same write seen by a client of A.
+ * - `get_board_10k_pg` (issue 18, item 7): `GET /board` of a board of 10k tasks (the claims'
+ *   seeding: ready tasks with five events each) served by `startServer` on the database, over
+ *   HTTP, body read to the end; median and p95 as figures/board.ts measures SQLite's: the board
+ *   unchanged since the last GET (the kept view, decision 023), and `…_after_write` right after a
+ *   task is created through the same server (the view built again). Baseline: the board view's
+ *   reads with bare `pg` on one connection, rows as arrays: the tasks (its SELECT, in its order)
+ *   and the link and comment counts, as figures/board.ts's bare SQLite baseline reads them.
  */
 
 const WORKERS = [1, 4] as const;
@@ -337,13 +353,93 @@ async function liveFigure(server: Server, quick: boolean, facts: Record<string, 
   }
 }
 
+/** The board view's reads as bare SQL (board-view.ts `eachTaskRow` and `countBy`), on the board's schema. */
+const BARE_BOARD_READS = [
+  `SELECT ${TASK_COLUMNS.join(", ")}, rowid FROM ${SCHEMA}.tasks WHERE status != 'archived' ORDER BY ${TASK_ORDER}`,
+  `SELECT child_id AS id, COUNT(*) AS n FROM ${SCHEMA}.task_links GROUP BY child_id`,
+  `SELECT parent_id AS id, COUNT(*) AS n FROM ${SCHEMA}.task_links GROUP BY parent_id`,
+  `SELECT task_id AS id, COUNT(*) AS n FROM ${SCHEMA}.task_comments GROUP BY task_id`,
+];
+
+async function boardFigures(server: Server, facts: Record<string, string>): Promise<Figure[]> {
+  // Seeding 10k tasks in SQL takes about a second: the size is the same in a quick run.
+  const tasks = 10_000;
+  const reps = 15;
+  const database = freshDatabase(server, "bench_board");
+  const root = mkdtempSync(join(tmpdir(), "switchyard-bench-pg-board-"));
+  let running: RunningServer | null = null;
+  try {
+    progress(`postgres: seeding ${tasks} tasks for GET /board`);
+    await seedBoard(database.url, tasks, "bench");
+    const served = await startServer({
+      home: pgHome(database.url, root, "bench-board"),
+      port: 0,
+      dispatch: false,
+      webRoot: null,
+      log: () => {},
+    });
+    running = served;
+    let bytes = 0;
+    const get = async () => {
+      const res = await fetch(`${served.url}/api/plugins/kanban/board?board=${BOARD}`);
+      const text = await res.text();
+      if (res.status !== 200) throw new Error(`GET /board answered ${res.status}: ${text.slice(0, 200)}`);
+      bytes = text.length;
+    };
+    progress(`postgres: GET /board at ${tasks} tasks, ${reps} times unchanged and ${reps} after a write`);
+    const api = await sample(reps, get, 2);
+    let writes = 0;
+    const afterWrite = await sampleTimed(reps, async () => {
+      await createTask(served, `board bench write ${writes++}`);
+      const t = nowMs();
+      await get();
+      return nowMs() - t;
+    });
+    const bare = await withClient(database.url, (db) =>
+      sample(
+        reps,
+        async () => {
+          for (const text of BARE_BOARD_READS) await db.query({ text, rowMode: "array" });
+        },
+        2,
+      ),
+    );
+    const details = {
+      tasks,
+      baseline_p95: round(p95(bare)),
+      samples: reps,
+      baseline_is: "the board view's reads (tasks in its order, link and comment counts) with bare pg, rows as arrays",
+      postgres: facts,
+    };
+    return [
+      figure("get_board_10k_pg", median(api), "ms", median(bare), {
+        ...details,
+        p95: round(p95(api)),
+        response_bytes: bytes,
+        via: "startServer on the database, fetch over HTTP; the board unchanged since the last GET (the kept view)",
+      }),
+      figure("get_board_10k_pg_after_write", median(afterWrite), "ms", median(bare), {
+        ...details,
+        p95: round(p95(afterWrite)),
+        via: "startServer on the database, fetch over HTTP; each right after a task is created through it (the view built again)",
+      }),
+    ];
+  } finally {
+    await running?.close();
+    await closeCatalogs();
+    rmSync(root, { recursive: true, force: true });
+    await database.drop();
+  }
+}
+
 export async function postgresFigures(quick: boolean): Promise<Figure[]> {
   const server = await pgServer();
   try {
     const facts = await serverFacts(server);
     const claims = await claimFigures(server, quick ? 300 : 2_000, facts);
     const live = await liveFigure(server, quick, facts);
-    return [...claims, live];
+    const board = await boardFigures(server, facts);
+    return [...claims, live, ...board];
   } finally {
     server.stop();
   }
