@@ -63,6 +63,8 @@ export interface BoardHarness {
   queryClient: QueryClient;
   /** Every HTTP request the dashboard made, in order. */
   requests: RecordedRequest[];
+  /** The full URL of each of `requests`, query included, in the same order. */
+  urls: URL[];
   sockets: OpenedSocket[];
   /** Holds back the requests that match until the returned function is called. */
   hold(match: (request: RecordedRequest) => boolean): () => void;
@@ -121,6 +123,7 @@ export async function boardHarness(options: HarnessOptions = {}): Promise<BoardH
   });
 
   const requests: RecordedRequest[] = [];
+  const urls: URL[] = [];
   const holds: Array<{ match: (r: RecordedRequest) => boolean; gate: Promise<void> }> = [];
   const cuts = new Set<(r: RecordedRequest) => boolean>();
   let down = false;
@@ -128,6 +131,7 @@ export async function boardHarness(options: HarnessOptions = {}): Promise<BoardH
     const url = new URL(String(input));
     const recorded = { method: init?.method ?? "GET", path: url.pathname.replace("/api/plugins/kanban", "") };
     requests.push(recorded);
+    urls.push(url);
     for (const hold of holds) if (hold.match(recorded)) await hold.gate;
     for (const cut of cuts) if (cut(recorded)) throw new TypeError("Failed to fetch");
     if (down) throw new TypeError("Failed to fetch");
@@ -224,6 +228,7 @@ export async function boardHarness(options: HarnessOptions = {}): Promise<BoardH
     api,
     queryClient,
     requests,
+    urls,
     sockets,
     hold,
     cutOff: (match) => {

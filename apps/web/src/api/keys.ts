@@ -12,6 +12,9 @@ export const boardKeys = {
     ["board", slug, "view", { tenant: view.tenant ?? "", includeArchived: view.includeArchived }] as const,
   tasks: (slug: string) => ["board", slug, "task"] as const,
   task: (slug: string, id: string) => ["board", slug, "task", id] as const,
+  /** The fleet figures of every window (`fleetWindow`): what the live stream refreshes. */
+  fleets: (slug: string) => ["board", slug, "fleet"] as const,
+  fleet: (slug: string, span: string) => ["board", slug, "fleet", span] as const,
 };
 
 export const boardsKeys = {

@@ -34,6 +34,12 @@ export const CATCH_UP_QUIET_MS = 250;
  * that change them stream in: the first such event schedules one refetch, later ones join it.
  */
 export const BOARDS_REFRESH_MS = 1000;
+/**
+ * The fleet figures (`GET /fleet`, any window) are refetched at most this often while events
+ * stream in: the first applied burst refetches at once, later ones within this time join one
+ * refetch at its end. Only a fleet page on screen refetches; others are marked stale.
+ */
+export const FLEET_REFRESH_MS = 1000;
 /** Past this many cards to refetch one by one, one board refetch is cheaper. */
 export const MAX_TASK_REFETCHES = 20;
 /** Recent events kept to re-apply over a board fetched while they streamed in. */
@@ -87,8 +93,8 @@ interface Stream {
 
 /**
  * Keeps one board view's cache live from the event stream: applies each burst with
- * `applyEvents`, refetches only the cards the events could not describe, and feeds the board's
- * activity log. A lost connection is retried for as long as the page shows the board, backing
+ * `applyEvents`, refetches only the cards the events could not describe, feeds the board's
+ * activity log and refreshes the fleet figures (at most once per `FLEET_REFRESH_MS`). A lost connection is retried for as long as the page shows the board, backing
  * off to the API's cap; once back, the stream replays from its cursor what was missed, anything
  * that failed to load while away is loaded again, and `onCaughtUp` says so. Only a 1008 close
  * (auth) stops it for good.
@@ -118,6 +124,19 @@ function openStream(
   let burst: Burst | null = null;
   let retry: ReturnType<typeof setTimeout> | null = null;
   let boardsRefresh: ReturnType<typeof setTimeout> | null = null;
+  let fleetRefresh: ReturnType<typeof setTimeout> | null = null;
+  let fleetRefreshedAt = Number.NEGATIVE_INFINITY;
+  const refreshFleet = () => {
+    if (fleetRefresh) return;
+    fleetRefresh = setTimeout(
+      () => {
+        fleetRefresh = null;
+        fleetRefreshedAt = Date.now();
+        void queryClient.invalidateQueries({ queryKey: boardKeys.fleets(slug) });
+      },
+      Math.max(0, fleetRefreshedAt + FLEET_REFRESH_MS - Date.now()),
+    );
+  };
   /** After a reconnect, until the replay has gone quiet: how many events it brought. */
   let catchUp: { events: number; deadline: number; settle: ReturnType<typeof setTimeout> } | null = null;
 
@@ -148,6 +167,7 @@ function openStream(
     const patch = applyEvents(board, events, view);
     queryClient.setQueryData(key, patch.board);
     tracked.applied(events);
+    refreshFleet();
     for (const id of new Set(events.map((e) => e.task_id))) {
       void queryClient.invalidateQueries({ queryKey: boardKeys.task(slug, id) });
     }
@@ -167,6 +187,7 @@ function openStream(
       cancelBurst(burst);
       burst = null;
       work.push(queryClient.invalidateQueries({ queryKey: key }));
+      refreshFleet();
     } else {
       work.push(flush());
     }
@@ -291,6 +312,10 @@ function openStream(
       if (boardsRefresh) {
         clearTimeout(boardsRefresh);
         void queryClient.invalidateQueries({ queryKey: boardsKeys.list });
+      }
+      if (fleetRefresh) {
+        clearTimeout(fleetRefresh);
+        void queryClient.invalidateQueries({ queryKey: boardKeys.fleets(slug) });
       }
       socket?.close(1000, "board closed");
       socket = null;

@@ -8,8 +8,8 @@ import { BoardPage } from "../features/board/board-page.tsx";
 import { FirstRunPanel } from "../features/first-run/first-run-panel.tsx";
 import { BoardSwitcher } from "../features/toolbar/board-switcher.tsx";
 import { Toolbar } from "../features/toolbar/toolbar.tsx";
-import { useRunCommand } from "../lib/commands.tsx";
-import { type UrlState, useUrlState } from "../lib/url-state.ts";
+import { useCommand, useRunCommand } from "../lib/commands.tsx";
+import { type PageView, pageSearch, type UrlState, useUrlState } from "../lib/url-state.ts";
 import { ConnectionBanner } from "./connection-banner.tsx";
 import { type OverlayName, Overlays } from "./overlays.tsx";
 import { ToastStack } from "./toast-stack.tsx";
@@ -20,6 +20,36 @@ import { useDensity, useTheme } from "./use-theme.ts";
 
 // The drawer (and its markdown renderer) loads when a task is first opened, keeping the board's bundle lean.
 const TaskDrawer = lazy(() => import("../features/drawer/task-drawer.tsx").then((m) => ({ default: m.TaskDrawer })));
+// The fleet page and its charts load when it is first shown: the board's JavaScript does not carry them.
+const FleetPage = lazy(() => import("../features/fleet/fleet-page.tsx").then((m) => ({ default: m.FleetPage })));
+
+const PAGES: ReadonlyArray<readonly [PageView, string]> = [
+  ["board", "Board"],
+  ["fleet", "Fleet"],
+];
+
+/** The Board and Fleet tabs: links (`?view=fleet`), so a new tab or a shared link works too. */
+function PageTabs({ page, onShow }: { page: PageView; onShow(page: PageView): void }) {
+  return (
+    <nav className="sy-views" aria-label="Pages">
+      {PAGES.map(([p, label]) => (
+        <a
+          key={p}
+          href={pageSearch(window.location.search, p) || window.location.pathname}
+          className={`sy-button${p === page ? " sy-button-on" : ""}`}
+          aria-current={p === page ? "page" : undefined}
+          onClick={(event) => {
+            if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
+            event.preventDefault();
+            onShow(p);
+          }}
+        >
+          {label}
+        </a>
+      ))}
+    </nav>
+  );
+}
 
 /** The dashboard: reads `/config` once (reference §12), then shows the board named by the URL. */
 export function App() {
@@ -42,6 +72,7 @@ function Dashboard({ url, defaults }: { url: UrlState; defaults: DashboardSettin
   const [overlay, setOverlay] = useState<OverlayName | null>(null);
   const [activityOpen, setActivityOpen] = useState(false);
   const run = useRunCommand();
+  useCommand("toggle-fleet", () => url.showPage(url.page === "fleet" ? "board" : "fleet"));
 
   useHotkeys({
     run,
@@ -64,6 +95,7 @@ function Dashboard({ url, defaults }: { url: UrlState; defaults: DashboardSettin
       <header className="sy-header">
         <h1 className="sy-brand">Switchyard</h1>
         <BoardSwitcher slug={slug} onSelect={url.selectBoard} onNewBoard={actions.newBoard} />
+        <PageTabs page={url.page} onShow={url.showPage} />
         <button
           type="button"
           className="sy-button sy-button-quiet"
@@ -87,33 +119,43 @@ function Dashboard({ url, defaults }: { url: UrlState; defaults: DashboardSettin
       <ConnectionBanner live={connection.live} />
       <PausedProfiles slug={slug} view={view} onOpenTask={url.openTask} />
       <AttentionStrip slug={slug} view={view} onOpenTask={url.openTask} />
-      <FirstRunPanel slug={slug} view={view} />
-      <Toolbar
-        state={state}
-        onChange={update}
-        tenants={connection.board.data?.tenants ?? []}
-        assignees={connection.board.data?.assignees ?? []}
-        live={connection.live}
-        theme={theme}
-        density={density}
-        onToggleDensity={toggleDensity}
-        onToggleTheme={actions.toggleTheme}
-        onNudge={actions.nudge}
-        nudging={connection.nudging}
-        onRefresh={actions.refresh}
-        activityOpen={activityOpen}
-        onToggleActivity={() => setActivityOpen((open) => !open)}
-      />
-      <main className="sy-main">
-        <BoardPage
-          slug={slug}
-          view={view}
-          filter={filter}
-          lanes={state.lanes}
-          openTaskId={url.task}
-          onOpenTask={url.openTask}
-        />
-      </main>
+      {url.page === "fleet" ? (
+        <main className="sy-main">
+          <Suspense fallback={<p className="sy-loading">Loading fleet…</p>}>
+            <FleetPage slug={slug} view={view} onOpenTask={url.openTask} />
+          </Suspense>
+        </main>
+      ) : (
+        <>
+          <FirstRunPanel slug={slug} view={view} />
+          <Toolbar
+            state={state}
+            onChange={update}
+            tenants={connection.board.data?.tenants ?? []}
+            assignees={connection.board.data?.assignees ?? []}
+            live={connection.live}
+            theme={theme}
+            density={density}
+            onToggleDensity={toggleDensity}
+            onToggleTheme={actions.toggleTheme}
+            onNudge={actions.nudge}
+            nudging={connection.nudging}
+            onRefresh={actions.refresh}
+            activityOpen={activityOpen}
+            onToggleActivity={() => setActivityOpen((open) => !open)}
+          />
+          <main className="sy-main">
+            <BoardPage
+              slug={slug}
+              view={view}
+              filter={filter}
+              lanes={state.lanes}
+              openTaskId={url.task}
+              onOpenTask={url.openTask}
+            />
+          </main>
+        </>
+      )}
       {activityOpen ? (
         <ActivityFeed slug={slug} view={view} onOpenTask={url.openTask} onClose={() => setActivityOpen(false)} />
       ) : null}

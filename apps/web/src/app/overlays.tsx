@@ -32,6 +32,9 @@ export function Overlays({ open, onClose, slug, view, url, state, update, action
     { id: "create", label: "Create task", shortcut: "c", run: () => run("create-task") },
     { id: "search", label: "Search tasks", shortcut: "/", run: () => run("focus-search") },
     { id: "undo", label: "Undo the last change", shortcut: "Ctrl/⌘ Z", run: () => run("undo") },
+    url.page === "fleet"
+      ? { id: "page", label: "Show the board", shortcut: "f", run: () => url.showPage("board") }
+      : { id: "page", label: "Show the fleet", shortcut: "f", run: () => url.showPage("fleet") },
     { id: "refresh", label: "Refresh board", run: actions.refresh },
     { id: "nudge", label: "Nudge dispatcher", run: actions.nudge },
     {

@@ -23,6 +23,7 @@ export const KEYS: Readonly<Record<string, Command>> = {
   Delete: "archive-focused",
   "#": "archive-focused",
   Escape: "clear-selection",
+  f: "toggle-fleet",
 };
 
 /** With Shift, the arrows extend the selection as Shift+j/k do. */

@@ -23,7 +23,8 @@ export type Command =
   | "extend-next"
   | "extend-prev"
   | "select-column"
-  | "undo";
+  | "undo"
+  | "toggle-fleet";
 
 /** Runs a command; returning `false` says it did not apply here (nothing focused, say). */
 type Handler = () => unknown;

@@ -20,3 +20,21 @@ export function formatTimeLeft(expiresAt: number, now: number): string {
 export function serverNow(boardNow: number, fetchedAtMs: number, clientNowMs: number): number {
   return boardNow + Math.max(0, Math.floor((clientNowMs - fetchedAtMs) / 1000));
 }
+
+/** "45s", "1m 40s", "2h 5m", "3d 4h": a span to two units, for run and cycle times. Null reads as "—". */
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null) return "—";
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  const units: Array<[number, string]> = [
+    [86_400, "d"],
+    [3600, "h"],
+    [60, "m"],
+    [1, "s"],
+  ];
+  const first = units.findIndex(([size]) => s >= size);
+  const [big, bigName] = units[first] as [number, string];
+  const [small, smallName] = units[first + 1] as [number, string];
+  const rest = Math.floor((s % big) / small);
+  return rest > 0 ? `${Math.floor(s / big)}${bigName} ${rest}${smallName}` : `${Math.floor(s / big)}${bigName}`;
+}

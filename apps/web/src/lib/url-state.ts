@@ -72,9 +72,14 @@ function readFilters(params: URLSearchParams): UrlFilters {
   return filters;
 }
 
+/** The page shown: the board (no `?view=`) or the fleet (`?view=fleet`). */
+export type PageView = "board" | "fleet";
+
 export interface UrlState {
   /** `?board=`, else the board last chosen in this browser, else `default`. */
   board: string;
+  /** `?view=`: which page of the board is shown. */
+  page: PageView;
   /** `?task=`: the task whose drawer is open. */
   task: string | null;
   /** Search, tenant, assignee, archived and lanes, as far as the URL states them. */
@@ -87,10 +92,21 @@ export interface UrlState {
    * filter change, unless `replace` (typing in the search box makes one entry, not one per key).
    */
   setFilters(patch: UrlFiltersPatch, options?: { replace?: boolean }): void;
+  /** Shows the board or the fleet page (a new history entry, so Back returns). */
+  showPage(page: PageView): void;
+}
+
+/** The URL's query with `page` shown: `?view=fleet`, or no `view` for the board. */
+export function pageSearch(search: string, page: PageView): string {
+  const next = new URLSearchParams(search);
+  if (page === "board") next.delete("view");
+  else next.set("view", page);
+  const query = next.toString();
+  return query ? `?${query}` : "";
 }
 
 /**
- * The board, the open task and the toolbar's filters, kept in the URL so links, reloads and
+ * The board, the page (board or fleet), the open task and the toolbar's filters, kept in the URL so links, reloads and
  * Back work (SPEC §7).
  */
 export function useUrlState(): UrlState {
@@ -98,6 +114,7 @@ export function useUrlState(): UrlState {
   const params = new URLSearchParams(state.slice(state.indexOf("|") + 1));
   const board = params.get("board") || storedBoard() || DEFAULT_BOARD;
   const task = params.get("task") || null;
+  const page: PageView = params.get("view") === "fleet" ? "fleet" : "board";
   const filters = readFilters(params);
 
   const selectBoard = useCallback((slug: string, options: { replace?: boolean } = {}) => {
@@ -144,5 +161,11 @@ export function useUrlState(): UrlState {
     navigate(next, options.replace);
   }, []);
 
-  return { board, task, filters, selectBoard, openTask, closeTask, setFilters };
+  const showPage = useCallback((shown: PageView) => {
+    const next = new URLSearchParams(pageSearch(window.location.search, shown));
+    if (next.toString() === new URLSearchParams(window.location.search).toString()) return;
+    navigate(next);
+  }, []);
+
+  return { board, task, page, filters, selectBoard, openTask, closeTask, setFilters, showPage };
 }

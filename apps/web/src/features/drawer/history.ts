@@ -24,29 +24,6 @@ export function newestFirst(events: readonly TaskEvent[]): TaskEvent[] {
   return [...events].sort((a, b) => b.created_at - a.created_at || b.id - a.id);
 }
 
-/** How a run is coloured in the run history: by outcome, or "active" while it is open. */
-export type RunTone = "active" | "completed" | "blocked" | "failed" | "reclaimed";
-
-export function runTone(run: Run): RunTone {
-  if (run.outcome === null) return run.ended_at === null ? "active" : "failed";
-  switch (run.outcome) {
-    case "completed":
-      return "completed";
-    case "blocked":
-      return "blocked";
-    case "reclaimed":
-    case "rate_limited":
-      return "reclaimed";
-    case "crashed":
-    case "timed_out":
-    case "gave_up":
-    case "spawn_failed":
-    case "protocol_violation":
-    case "unverified":
-      return "failed";
-  }
-}
-
 /** Runs newest first (by start, then id). */
 export function latestRunsFirst(runs: readonly Run[]): Run[] {
   return [...runs].sort((a, b) => b.started_at - a.started_at || b.id - a.id);

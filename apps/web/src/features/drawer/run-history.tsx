@@ -1,7 +1,8 @@
 import type { Run } from "@switchyard/contract";
 import { useState } from "react";
+import { runTone } from "../../lib/run-tone.ts";
 import { formatAge } from "../../lib/time.ts";
-import { latestRunsFirst, runElapsed, runTone } from "./history.ts";
+import { latestRunsFirst, runElapsed } from "./history.ts";
 import { RunProofView } from "./run-proof.tsx";
 
 const SHOWN = 3;

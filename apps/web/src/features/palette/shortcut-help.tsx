@@ -24,6 +24,7 @@ export const SHORTCUTS: ReadonlyArray<readonly [string, string]> = [
   ["Ctrl/⌘ A", "Select every card of the focused card's column"],
   ["Space", "Pick up the focused card; ← → choose a column; Space drops it"],
   ["Esc", "Close the drawer or dialog; clear the selection"],
+  ["f", "Fleet page (again: back to the board)"],
   ["?", "This help"],
   ["Ctrl/⌘ K", "Command palette: actions and tasks"],
 ];
