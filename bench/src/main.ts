@@ -23,6 +23,7 @@ const GROUPS: Group[] = [
   { name: "browser", run: async (quick) => (await import("./figures/browser.ts")).browserFigures(quick) },
   { name: "cli", run: async (quick) => (await import("./figures/cli.ts")).cliFigures(quick) },
   { name: "postgres", run: async (quick) => (await import("./figures/postgres.ts")).postgresFigures(quick) },
+  { name: "fleet", run: async (quick) => (await import("./figures/fleet.ts")).fleetFigures(quick) },
   { name: "memory", run: async (quick) => (await import("./figures/memory.ts")).memoryFigures(quick) },
 ];
 

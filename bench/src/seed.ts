@@ -277,3 +277,332 @@ export function seedDag(path: string, count: number, assignee: string): void {
   checkpoint(db);
   db.close();
 }
+
+/** The dispatcher hosts of the fleet board (claim locks are `host:pid`, as the kernel writes them). */
+export const FLEET_HOSTS = ["runner-a", "runner-b", "runner-c", "runner-d"] as const;
+
+/** Failure kinds of a fleet board's runs that are retried, in the proportions a living fleet has them. */
+const RETRIED_FAILURES = [
+  "crashed",
+  "crashed",
+  "timed_out",
+  "spawn_failed",
+  "protocol_violation",
+  "rate_limited",
+  "reclaimed",
+  "unverified",
+] as const;
+
+export interface FleetSeed {
+  /** Worker runs written (claimed runs, with their events). */
+  runs: number;
+  tasks: number;
+  ready: number;
+  running: number;
+  outcomes: Record<string, number>;
+}
+
+/**
+ * A board of `runs` worker runs over the `days` before `now`, as the kernel records them
+ * (claims.ts, failures.ts, rate-limits.ts, completion.ts): each task is claimed one to three
+ * times; earlier runs fail (crashed, some without their agent ever connecting, timed out, failed
+ * to spawn, protocol violations, rate limits, reclaims, unverified completions) and the last
+ * completes, gives up at the failure limit, or is still running at `now`. Every run has its
+ * `claimed` event, `spawned` (unless the spawn failed), a heartbeat, and its ending's event; the
+ * run row carries the failure payload as metadata. Profiles' run lengths differ, `research`
+ * crashes often, 1 task in 200 has a completion refused by the card gate. Then `ready` ready
+ * tasks without runs (a tenth waiting out a rate-limit backoff) form the queue, and the hosts
+ * have their lease rows.
+ */
+export function seedFleetBoard(
+  path: string,
+  runs: number,
+  now: number,
+  options: { days?: number; ready?: number } = {},
+): FleetSeed {
+  const days = options.days ?? 14;
+  const readyCount = options.ready ?? Math.max(10, Math.round(runs / 50));
+  const span = days * 86_400;
+  const db = rawOpen(path);
+  const s = statements(db);
+  const failedRun = db.prepare(
+    `INSERT INTO task_runs (task_id, profile, status, claim_lock, claim_expires, worker_pid, last_heartbeat_at,
+                            started_at, ended_at, outcome, summary, metadata, error)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const retryAfter = db.prepare("UPDATE tasks SET retry_after = ?, spawn_failures = ? WHERE id = ?");
+  const host = db.prepare(
+    `INSERT INTO hosts (id, role, pid, profiles, max_in_progress, started_at, seen_at, expires_at)
+     VALUES (?, 'runner', ?, ?, ?, ?, ?, ?)`,
+  );
+  const out: FleetSeed = { runs: 0, tasks: 0, ready: 0, running: 0, outcomes: {} };
+  const count = (outcome: string) => {
+    out.outcomes[outcome] = (out.outcomes[outcome] ?? 0) + 1;
+  };
+  db.transaction(() => {
+    let i = 0;
+    while (out.runs < runs) {
+      const h = scatter(i);
+      const id = taskId(i);
+      const p = i % PROFILES.length;
+      const assignee = PROFILES[p] as string;
+      const created = now - span + Math.floor((out.runs * span) / runs);
+      const planned = Math.min(runs - out.runs, h % 10 < 7 ? 1 : h % 10 < 9 ? 2 : 3);
+      const crashy = assignee === "research";
+      const event = (kind: string, payload: unknown, at: number, run: number | null = null) =>
+        s.event.run(id, run, kind, payload === null ? null : JSON.stringify(payload), at);
+      event("created", { assignee, status: "ready", parents: [], tenant: null, skills: null }, created);
+
+      let at = created + 30 + (h % 90);
+      let status = "done";
+      let failures = 0;
+      let currentRun: number | null = null;
+      let lock: string | null = null;
+      let pid: number | null = null;
+      let completedAt: number | null = null;
+      let result: string | null = null;
+      let startedAt: number | null = null;
+      for (let r = 0; r < planned; r++) {
+        const hr = scatter(i * 7 + r);
+        const last = r === planned - 1;
+        const hostName = FLEET_HOSTS[hr % FLEET_HOSTS.length] as string;
+        pid = 10_000 + ((i * 3 + r) % 50_000);
+        lock = `${hostName}:${pid}`;
+        const start = at;
+        startedAt ??= start;
+        // Run lengths by profile: from ~2 minutes (alice) to ~30 (research), ±50 %.
+        const base = 120 + p * 240;
+        let outcome: string = last
+          ? hr % 100 < (crashy ? 80 : 94)
+            ? "completed"
+            : hr % 100 < 97
+              ? "gave_up"
+              : "blocked"
+          : crashy && hr % 3 !== 0
+            ? "crashed"
+            : (RETRIED_FAILURES[hr % RETRIED_FAILURES.length] as string);
+        if (crashy && !last) outcome = hr % 5 === 0 ? "timed_out" : outcome;
+        const length =
+          outcome === "spawn_failed"
+            ? 1
+            : outcome === "timed_out"
+              ? base * 2
+              : Math.floor(base * (0.5 + (hr % 1000) / 1000));
+        const end = start + length;
+        const expires = start + 900;
+        const cause =
+          outcome === "gave_up"
+            ? crashy
+              ? "crashed"
+              : (["crashed", "timed_out", "spawn_failed"][hr % 3] as string)
+            : outcome;
+        const agentConnected = hr % 4 !== 0;
+        if (end > now) {
+          // Still running at `now`: an open run, the task running on it.
+          const run = Number(
+            s.run.run(id, assignee, "running", lock, now + 900, pid, now - (hr % 60), start, null, null, null)
+              .lastInsertRowid,
+          );
+          event("claimed", { lock, expires, run_id: run }, start, run);
+          event("spawned", { pid }, start + 1, run);
+          if (now - start > 60) event("heartbeat", null, start + Math.floor((now - start) / 2), run);
+          status = "running";
+          currentRun = run;
+          out.runs++;
+          out.running++;
+          count("running");
+          break;
+        }
+        const failure = (): Record<string, unknown> | null => {
+          switch (cause) {
+            case "spawn_failed":
+              return { error: `spawn ${assignee}: ENOENT`, failures: failures + 1 };
+            case "crashed":
+              return {
+                pid,
+                claimer: lock,
+                failures: failures + 1,
+                exit_code: 1,
+                signal: null,
+                ...(hr % 2 === 0
+                  ? { error: "worker exited 1", agent_connected: agentConnected, agent_tools: agentConnected ? 4 : 0 }
+                  : {}),
+              };
+            case "timed_out":
+              return { pid, elapsed_seconds: length, limit_seconds: base * 2, sigkill: false, failures: failures + 1 };
+            case "protocol_violation":
+              return {
+                pid,
+                exit_code: 0,
+                signal: null,
+                failures: failures + 1,
+                error: "exited without completing",
+                agent_connected: agentConnected,
+                agent_tools: agentConnected ? 2 : 0,
+              };
+            case "unverified":
+              return {
+                phase: "verify",
+                refused: [],
+                verified: [],
+                checks: [],
+                summary_preview: "done",
+                failures: failures + 1,
+              };
+            default:
+              return null;
+          }
+        };
+        let metadata: Record<string, unknown> | null = null;
+        let error: string | null = null;
+        const runStatus = outcome === "completed" ? "done" : outcome;
+        if (outcome === "completed" || outcome === "blocked") {
+          error = null;
+        } else if (outcome === "rate_limited") {
+          metadata = {
+            pid,
+            exit_code: 75,
+            status: "ready",
+            retry_after: end + 60,
+            delay_seconds: 60,
+            rate_limits: 1,
+          };
+          error = `worker pid ${pid} exited 75 (rate-limited); retrying after 60s`;
+        } else if (outcome === "reclaimed") {
+          error = `manual_reclaim lock=${lock}`;
+        } else {
+          metadata = failure();
+          error = `${cause}: run ${r + 1} of ${id}`;
+        }
+        const summary = outcome === "completed" ? `finished ${id}` : outcome === "blocked" ? "needs a person" : null;
+        const run = Number(
+          failedRun.run(
+            id,
+            assignee,
+            runStatus,
+            lock,
+            null,
+            pid,
+            end - 1,
+            start,
+            end,
+            outcome,
+            summary,
+            metadata === null ? null : JSON.stringify(metadata),
+            error,
+          ).lastInsertRowid,
+        );
+        out.runs++;
+        count(outcome);
+        event("claimed", { lock, expires, run_id: run }, start, run);
+        if (outcome !== "spawn_failed" && !(outcome === "gave_up" && cause === "spawn_failed")) {
+          event("spawned", { pid }, start + 1, run);
+          if (length > 60) event("heartbeat", null, start + Math.floor(length / 2), run);
+        }
+        if (i % 200 === 17 && outcome === "completed") {
+          // The card gate refused a first completion (the event names no run).
+          event(
+            "completion_blocked_hallucination",
+            { phantom_cards: ["t_deadbeef"], verified_cards: [], summary_preview: "done" },
+            end - 5,
+          );
+        }
+        switch (outcome) {
+          case "completed":
+            completedAt = end;
+            result = `finished ${id}`;
+            event("completed", { result_len: result.length, summary: result }, end, run);
+            break;
+          case "blocked":
+            event("blocked", { reason: "needs a person" }, end, run);
+            break;
+          case "gave_up":
+            failures++;
+            event("gave_up", { failures, error, cause }, end, run);
+            break;
+          case "rate_limited":
+            event("rate_limited", metadata, end, run);
+            break;
+          case "reclaimed":
+            event(
+              "reclaimed",
+              { manual: true, reason: null, prev_lock: lock, prev_pid: pid, status: "ready" },
+              end,
+              run,
+            );
+            break;
+          case "unverified":
+            failures++;
+            event("completion_blocked_unverified", { ...metadata, status: "ready" }, end, run);
+            break;
+          default:
+            failures++;
+            event(outcome, { ...metadata, status: "ready" }, end, run);
+        }
+        if (outcome === "completed") status = "done";
+        else if (outcome === "gave_up" || outcome === "blocked") status = "blocked";
+        at = end + 20 + (hr % 40);
+      }
+      s.task.run({
+        id,
+        title: `Fleet task ${i} for ${assignee}`,
+        body: BODY,
+        assignee,
+        status,
+        priority: i % 7 === 0 ? 1 : 0,
+        created_at: created,
+        started_at: startedAt,
+        completed_at: completedAt,
+        claim_lock: status === "running" ? lock : null,
+        claim_expires: status === "running" ? now + 900 : null,
+        tenant: null,
+        result,
+        worker_pid: status === "running" ? pid : null,
+        last_heartbeat_at: status === "running" ? now - 30 : null,
+        current_run_id: currentRun,
+      });
+      if (failures > 0) retryAfter.run(null, failures, id);
+      out.tasks++;
+      i++;
+    }
+    // The queue: ready tasks without runs, from the last two days; a tenth wait out a rate limit.
+    for (let j = 0; j < readyCount; j++, i++) {
+      const id = taskId(i);
+      const assignee = j % 11 === 10 ? null : (PROFILES[j % PROFILES.length] as string);
+      const created = now - 2 * 86_400 + Math.floor((j * 2 * 86_400) / readyCount);
+      s.task.run({
+        id,
+        title: `Queued task ${j} for ${assignee ?? "nobody"}`,
+        body: BODY,
+        assignee,
+        status: "ready",
+        priority: j % 5 === 0 ? 1 : 0,
+        created_at: created,
+        started_at: null,
+        completed_at: null,
+        claim_lock: null,
+        claim_expires: null,
+        tenant: null,
+        result: null,
+        worker_pid: null,
+        last_heartbeat_at: null,
+        current_run_id: null,
+      });
+      s.event.run(
+        id,
+        null,
+        "created",
+        JSON.stringify({ assignee, status: "ready", parents: [], tenant: null, skills: null }),
+        created,
+      );
+      if (j % 10 === 3) retryAfter.run(now + 300, 0, id);
+      out.ready++;
+    }
+    for (const [n, name] of FLEET_HOSTS.entries()) {
+      host.run(name, 4000 + n, JSON.stringify(PROFILES), 8, now - span, now - 5, now + 55);
+    }
+  })();
+  checkpoint(db);
+  db.close();
+  return out;
+}

@@ -44,7 +44,7 @@ export interface FleetOptions {
  * Value at quantile `q` of sorted `values`, interpolated linearly between ranks (numpy's
  * default), rounded to the hundredth (the inputs are whole seconds).
  */
-export function quantile(sorted: readonly number[], q: number): number | null {
+export function quantile(sorted: ArrayLike<number>, q: number): number | null {
   if (sorted.length === 0) return null;
   const pos = (sorted.length - 1) * q;
   const lo = Math.floor(pos);
@@ -54,9 +54,12 @@ export function quantile(sorted: readonly number[], q: number): number | null {
   return Math.round((a + (b - a) * (pos - lo)) * 100) / 100;
 }
 
-/** Median and p90 of `values` (any order). */
+/**
+ * Median and p90 of `values` (any order). A typed array sorts numbers without a comparator
+ * call per comparison: a week's 50,000 durations sort several times faster.
+ */
 export function spread(values: readonly number[]): FleetSpread {
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = Float64Array.from(values).sort();
   return { count: sorted.length, median: quantile(sorted, 0.5), p90: quantile(sorted, 0.9) };
 }
 
@@ -262,12 +265,16 @@ async function runsInWindow(
     ended_at: number | null;
     outcome: RunOutcome | null;
   }>(
+    // The newest runs first, then their titles: joining before the LIMIT would look up the task
+    // of every run in the window (50,000 in a busy week) to keep 5,000.
     `SELECT r.id, r.task_id, t.title, r.profile, r.claim_lock, r.started_at, r.ended_at, r.outcome
-       FROM task_runs r LEFT JOIN tasks t ON t.id = r.task_id
-      WHERE r.claim_lock IS NOT NULL AND r.started_at <= CAST(? AS BIGINT)
-        AND (r.ended_at IS NULL OR r.ended_at >= CAST(? AS BIGINT))
-      ORDER BY r.started_at DESC, r.id DESC
-      LIMIT ?`,
+       FROM (SELECT id, task_id, profile, claim_lock, started_at, ended_at, outcome FROM task_runs
+              WHERE claim_lock IS NOT NULL AND started_at <= CAST(? AS BIGINT)
+                AND (ended_at IS NULL OR ended_at >= CAST(? AS BIGINT))
+              ORDER BY started_at DESC, id DESC
+              LIMIT ?) r
+       LEFT JOIN tasks t ON t.id = r.task_id
+      ORDER BY r.started_at DESC, r.id DESC`,
     [now, since, limit + 1],
   );
   return {
