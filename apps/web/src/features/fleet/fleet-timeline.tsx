@@ -21,7 +21,9 @@ export function lanesOf(runs: readonly FleetRun[], profiles: readonly string[]):
   const lanes = new Map<string, FleetRun[]>(profiles.map((p) => [p, []]));
   for (const run of runs) {
     const lane = run.profile ?? UNASSIGNED;
-    lanes.set(lane, [...(lanes.get(lane) ?? []), run]);
+    const list = lanes.get(lane);
+    if (list) list.push(run);
+    else lanes.set(lane, [run]);
   }
   return [...lanes.entries()]
     .map(([name, list]): [string, FleetRun[]] => [name, list.sort((a, b) => a.started_at - b.started_at)])
