@@ -1,8 +1,6 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { emptyDispatchResult } from "@switchyard/contract";
-import { boardPaths, createTask, openKernel, systemClock, TASK_ORDER } from "@switchyard/core";
-import { loadConfig } from "@switchyard/runtime";
-import { createApp, createBoardPool, createEventHub } from "@switchyard/server";
+import { createTask, TASK_ORDER } from "@switchyard/core";
+import { benchApp } from "../app.ts";
 import { type Figure, figure, median, nowMs, p95, progress, round, sample, sampleTimed } from "../report.ts";
 import { dbPathOf, freshHome, rawOpen, seedMixedBoard, taskId } from "../seed.ts";
 
@@ -47,7 +45,7 @@ function bareReads(path: string): { read: () => void; step: () => void; close: (
   return { read, step, close: () => db.close() };
 }
 
-type App = ReturnType<typeof createApp>;
+type App = ReturnType<typeof benchApp>["app"];
 
 /** GET /tasks/:id of one task, body read to the end. */
 async function getTask(app: App): Promise<string> {
@@ -104,20 +102,7 @@ export async function boardFigures(quick: boolean): Promise<Figure[]> {
     const home = await freshHome();
     seedMixedBoard(dbPathOf(home), tasks);
 
-    const boards = createBoardPool(home);
-    const hub = createEventHub({ open: (slug) => openKernel(boardPaths(home, slug)) });
-    const app = createApp({
-      home,
-      boards,
-      hub,
-      config: () => loadConfig(home),
-      clock: systemClock,
-      dispatch: async () => emptyDispatchResult(),
-      dispatcherEnabled: true,
-      security: { allowedHosts: [], token: null },
-      webRoot: null,
-      log: (message) => progress(`server: ${message}`),
-    });
+    const { app, boards, close } = benchApp(home);
     let bytes = 0;
     const get = async () => {
       const res = await app.request(URL_BOARD, { headers: { host: "127.0.0.1" } });
@@ -140,8 +125,7 @@ export async function boardFigures(quick: boolean): Promise<Figure[]> {
     const bare = await sample(size.reps, bareBoard.read, 2);
     stepMedians.set(size.tasks, median(await sample(size.reps, bareBoard.step, 2)));
     bareBoard.close();
-    await hub.close();
-    await boards.close();
+    await close();
 
     medians.set(size.tasks, median(api));
     bareMedians.set(size.tasks, median(bare));

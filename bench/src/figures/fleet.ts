@@ -1,8 +1,7 @@
-import { emptyDispatchResult, type FleetFigures } from "@switchyard/contract";
-import { boardPaths, FLEET_RUNS_MAX, openKernel, systemClock } from "@switchyard/core";
-import { loadConfig } from "@switchyard/runtime";
-import { createApp, createBoardPool, createEventHub } from "@switchyard/server";
+import type { FleetFigures } from "@switchyard/contract";
+import { FLEET_RUNS_MAX } from "@switchyard/core";
 import type { Database } from "better-sqlite3";
+import { benchApp } from "../app.ts";
 import { type Figure, figure, median, p95, progress, round, sample } from "../report.ts";
 import { dbPathOf, freshHome, rawOpen, seedFleetBoard } from "../seed.ts";
 
@@ -210,20 +209,7 @@ export async function fleetFigures(quick: boolean): Promise<Figure[]> {
   const seed = seedFleetBoard(dbPathOf(home), runs, seededAt);
   progress(`fleet: seeded ${seed.tasks + seed.ready} tasks in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-  const boards = createBoardPool(home);
-  const hub = createEventHub({ open: (slug) => openKernel(boardPaths(home, slug)) });
-  const app = createApp({
-    home,
-    boards,
-    hub,
-    config: () => loadConfig(home),
-    clock: systemClock,
-    dispatch: async () => emptyDispatchResult(),
-    dispatcherEnabled: true,
-    security: { allowedHosts: [], token: null },
-    webRoot: null,
-    log: (message) => progress(`server: ${message}`),
-  });
+  const { app, close } = benchApp(home);
   const db = rawOpen(dbPathOf(home));
   const bare = bareFleet(db);
   const out: Figure[] = [];
@@ -278,8 +264,7 @@ export async function fleetFigures(quick: boolean): Promise<Figure[]> {
     }
   } finally {
     db.close();
-    await hub.close();
-    await boards.close();
+    await close();
   }
   out.push(
     figure("fleet_seed_100k_runs", seed.runs, "runs", null, {
