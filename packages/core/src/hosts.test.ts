@@ -5,6 +5,7 @@ import { type ClaimCaps, claimTask, releaseStaleClaims, setWorkerPid } from "./c
 import type { StopResult } from "./dispatcher.ts";
 import { dispatchOnce } from "./dispatcher.ts";
 import { listEvents } from "./events.ts";
+import { recordWorkerExit } from "./failures.ts";
 import { type HostBeat, heartbeatHost, leaveHost, listHosts, recordWorkerStopped } from "./hosts.ts";
 import type { Kernel } from "./kernel.ts";
 import { reclaimTask } from "./recovery.ts";
@@ -182,8 +183,8 @@ describe("a worker stopped on its own host after another host ended its run", ()
     await reclaimTask(server, t.id, { reason: "operator", wip: null });
 
     const stopped: StopResult[] = [];
-    let acked: (ack: Promise<void>) => void = () => {};
-    const ack = new Promise<Promise<void>>((resolve) => {
+    let acked: (ack: Promise<boolean>) => void = () => {};
+    const ack = new Promise<Promise<boolean>>((resolve) => {
       acked = resolve;
     });
     await dispatchOnce(k, {
@@ -198,7 +199,7 @@ describe("a worker stopped on its own host after another host ended its run", ()
         acked(recordWorkerStopped(k, w, r));
       },
     });
-    await await ack;
+    expect(await await ack).toBe(true);
     expect(fake.signals[0]).toEqual({ pid: -5000, signal: "SIGTERM" });
     expect(stopped).toEqual([{ stopped: true, sigkill: false }]);
     expect(fake.procs.get(5000)?.alive).toBe(false);
@@ -207,5 +208,37 @@ describe("a worker stopped on its own host after another host ended its run", ()
       run_id: runId,
       payload: { host: "runner-1", pid: 5000, run_id: runId, sigkill: false, stopped: true },
     });
+  });
+
+  it("is not appended for a run whose end already records the worker: its own exit or a timeout", async () => {
+    const { k } = await freshBoard({ host: "runner-1", pid: 11 });
+    const t = await ready(k, "exits without finishing");
+    const claimed = await claimTask(k, t.id);
+    const runId = claimed?.current_run_id as number;
+    await setWorkerPid(k, t.id, runId, 5000);
+    await recordWorkerExit(
+      k,
+      t.id,
+      runId,
+      { pid: 5000, code: 0, signal: null, agentExpected: false, logTail: [] },
+      { limit: 3 },
+    );
+    expect((await getRun(k, runId))?.outcome).toBe("protocol_violation");
+    const before = await listEvents(k, t.id);
+
+    // What the worker left in its group is stopped as part of that exit, with no event of its own.
+    expect(
+      await recordWorkerStopped(k, { task_id: t.id, run_id: runId, pid: 5000 }, { stopped: true, sigkill: false }),
+    ).toBe(false);
+    expect(await listEvents(k, t.id)).toEqual(before);
+
+    // A run ended by someone else is acknowledged.
+    await claimTask(k, t.id);
+    const second = (await requireTask(k, t.id)).current_run_id as number;
+    await reclaimTask(k, t.id, { reason: "operator", wip: null });
+    expect(
+      await recordWorkerStopped(k, { task_id: t.id, run_id: second, pid: 5001 }, { stopped: true, sigkill: true }),
+    ).toBe(true);
+    expect((await listEvents(k, t.id)).at(-1)).toMatchObject({ kind: "worker_stopped", run_id: second });
   });
 });

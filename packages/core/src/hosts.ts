@@ -106,21 +106,45 @@ export async function listHosts(k: Kernel): Promise<Host[]> {
 }
 
 /**
+ * Runs whose end already tells what became of the worker's processes: its own exit was recorded
+ * (a crash, a protocol violation, a rate limit, a failure that gave up), or the stop was this
+ * host's own enforcement and `timed_out` carries it. What such a worker leaves in its group is
+ * cleaned up as part of that end (issue 13), with no acknowledgement of its own.
+ */
+const END_RECORDS_THE_WORKER: ReadonlySet<string> = new Set([
+  "crashed",
+  "protocol_violation",
+  "rate_limited",
+  "timed_out",
+  "spawn_failed",
+  "gave_up",
+]);
+
+/**
  * The acknowledgement of a stop (SPEC §13): the host the worker of an ended run ran on stopped
- * its process tree. Appended on the task, under the run that ended.
+ * its process tree. Appended on the task, under the run that ended, when the run was ended by
+ * someone other than the worker's exit (a reclaim or reassign from any host, a lost host, or a
+ * worker that lingered after completing or blocking). Returns whether it was appended.
  */
 export async function recordWorkerStopped(
   k: Kernel,
   worker: { task_id: string; run_id: number | null; pid: number },
   result: { stopped: boolean; sigkill: boolean },
-): Promise<void> {
-  await k.write((k) =>
-    appendEvent(
+): Promise<boolean> {
+  return k.write(async (k) => {
+    if (worker.run_id !== null) {
+      const run = await k.db.get<{ outcome: string | null }>("SELECT outcome FROM task_runs WHERE id = ?", [
+        worker.run_id,
+      ]);
+      if (run?.outcome != null && END_RECORDS_THE_WORKER.has(run.outcome)) return false;
+    }
+    await appendEvent(
       k,
       worker.task_id,
       "worker_stopped",
       { host: k.host, pid: worker.pid, run_id: worker.run_id, sigkill: result.sigkill, stopped: result.stopped },
       worker.run_id,
-    ),
-  );
+    );
+    return true;
+  });
 }
