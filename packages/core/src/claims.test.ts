@@ -199,7 +199,14 @@ describe("heartbeatWorker", () => {
     expect(claimed).toEqual(await requireTask(k, t.id));
     clock.advance(30);
     const beat = await heartbeatWorker(k, t.id, { runId: claimed?.current_run_id, ttl: 900 });
-    expect(beat).toEqual(await requireTask(k, t.id));
+    const task = await requireTask(k, t.id);
+    expect(beat).toEqual({
+      id: task.id,
+      status: "running",
+      current_run_id: task.current_run_id,
+      claim_expires: task.claim_expires,
+      last_heartbeat_at: task.last_heartbeat_at,
+    });
     expect(beat.claim_expires).toBe(clock.now() + 900);
   });
 

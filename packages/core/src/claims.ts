@@ -6,7 +6,7 @@ import { claimerOf, type Kernel, lockHost } from "./kernel.ts";
 import { requeueStatus } from "./links.ts";
 import { HANDED_IN_SQL } from "./proofs.ts";
 import { RETRY_DUE_SQL } from "./rate-limits.ts";
-import { NO_CLAIM_SQL, type TaskRow, toTask } from "./rows.ts";
+import { int, NO_CLAIM_SQL, type TaskRow, toTask } from "./rows.ts";
 import { closeRun } from "./runs.ts";
 import { getTask } from "./tasks.ts";
 
@@ -157,22 +157,27 @@ export interface HeartbeatOptions {
   ttl?: number;
 }
 
+/** What a heartbeat leaves on the task: the claim's new expiry, and the run it belongs to. */
+export type Heartbeat = Pick<Task, "id" | "status" | "current_run_id" | "claim_expires" | "last_heartbeat_at">;
+
 /**
  * A worker's liveness ping: records the time, extends the claim to now + ttl (SPEC §3.1) and
  * appends `heartbeat`. Only a running task can heartbeat, and only from its current run.
+ * Returns the claim as the heartbeat left it, not the whole task: a worker heartbeats often, and
+ * nothing it is told back needs more (reading the whole row costs as much as the update).
  */
-export async function heartbeatWorker(k: Kernel, id: string, options: HeartbeatOptions = {}): Promise<Task> {
+export async function heartbeatWorker(k: Kernel, id: string, options: HeartbeatOptions = {}): Promise<Heartbeat> {
   const ttl = options.ttl ?? DEFAULT_CLAIM_TTL_SECONDS;
   const runId = options.runId ?? null;
   return k.write(async (k) => {
     const now = k.clock.now();
     // One conditional UPDATE does the common case: a running task of this run (any run without
     // a run id). Extends, never shortens: a claim taken with a longer TTL keeps its expiry.
-    const row = await k.db.get<TaskRow>(
+    const row = await k.db.get<Heartbeat>(
       `UPDATE tasks SET last_heartbeat_at = ?,
                         claim_expires = CASE WHEN COALESCE(claim_expires, 0) > ? THEN claim_expires ELSE ? END
         WHERE id = ? AND status = 'running' AND (CAST(? AS BIGINT) IS NULL OR current_run_id = ?)
-        RETURNING *`,
+        RETURNING id, status, current_run_id, claim_expires, last_heartbeat_at`,
       [now, now + ttl, now + ttl, id, runId, runId],
     );
     if (!row) {
@@ -184,16 +189,22 @@ export async function heartbeatWorker(k: Kernel, id: string, options: HeartbeatO
         task_id: id,
       });
     }
-    const task = toTask(row);
-    if (task.current_run_id !== null) {
+    const beat: Heartbeat = {
+      id: row.id,
+      status: row.status,
+      current_run_id: int(row.current_run_id),
+      claim_expires: int(row.claim_expires),
+      last_heartbeat_at: int(row.last_heartbeat_at),
+    };
+    if (beat.current_run_id !== null) {
       await k.db.run(
         "UPDATE task_runs SET last_heartbeat_at = ?, claim_expires = ? WHERE id = ? AND ended_at IS NULL",
-        [now, task.claim_expires, task.current_run_id],
+        [now, beat.claim_expires, beat.current_run_id],
       );
     }
     const note = options.note?.trim();
-    await appendEvent(k, id, "heartbeat", note ? { note } : null, task.current_run_id);
-    return task;
+    await appendEvent(k, id, "heartbeat", note ? { note } : null, beat.current_run_id);
+    return beat;
   });
 }
 

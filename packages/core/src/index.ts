@@ -41,6 +41,7 @@ export {
   claimOrRefuse,
   claimTask,
   DEFAULT_CLAIM_TTL_SECONDS,
+  type Heartbeat,
   type HeartbeatOptions,
   heartbeatClaim,
   heartbeatWorker,

@@ -167,7 +167,7 @@ export function parseRequirements(text: string | null): Requirement[] | null {
   return Array.isArray(v) ? REQUIREMENTS.filter((r) => v.includes(r)) : null;
 }
 
-function int(v: number | bigint | null | undefined): number | null {
+export function int(v: number | bigint | null | undefined): number | null {
   return v === null || v === undefined ? null : Number(v);
 }
 
