@@ -2,7 +2,7 @@ import * as z from "zod";
 import { Assignee, BoardColumn, BoardMeta, BoardSummary, RemoveBoardResult } from "./board.ts";
 import { EventsMessage, TaskEvent } from "./event.ts";
 import { boundedJsonObject } from "./json.ts";
-import { atMost, LIMITS } from "./limits.ts";
+import { atMost, LIMITS, thousands } from "./limits.ts";
 import { BaseRef, CompletionPolicy, DiffStat, Receipts, RepoPath, RequirementList, VerifyCommand } from "./receipts.ts";
 import { Run } from "./run.ts";
 import { BoardSlug, TaskId, TaskStatus, WorkspaceKind } from "./status.ts";
@@ -15,9 +15,9 @@ const name = z.string().trim().max(LIMITS.name, atMost(LIMITS.name));
 const assignee = name.nullable();
 /** Free-form JSON: bounded in depth and size (json.ts). */
 const metadata = boundedJsonObject();
-const priorityRange = `must be a whole number from -${LIMITS.priority.toLocaleString("en-US")} to ${LIMITS.priority.toLocaleString("en-US")}`;
+const priorityRange = `must be a whole number from -${thousands(LIMITS.priority)} to ${thousands(LIMITS.priority)}`;
 const priority = z.number().int(priorityRange).min(-LIMITS.priority, priorityRange).max(LIMITS.priority, priorityRange);
-const maxRuntimeRange = `must be a whole number of seconds from 0 to ${LIMITS.max_runtime_seconds.toLocaleString("en-US")} (365 days)`;
+const maxRuntimeRange = `must be a whole number of seconds from 0 to ${thousands(LIMITS.max_runtime_seconds)} (365 days)`;
 const skills = z.array(z.string().max(LIMITS.name, atMost(LIMITS.name))).max(100, "at most 100 skills");
 
 /** `true`/`false`/`1`/`0` in a query string. */

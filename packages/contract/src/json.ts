@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { thousands } from "./limits.ts";
 
 /**
  * Free-form JSON (a completion's `metadata`) is bounded, so that no request can store a value
@@ -75,7 +76,7 @@ export function jsonBoundsProblem(value: unknown, limits: JsonLimits = JSON_LIMI
       }
     }
     if (chars > maxChars) {
-      return `JSON longer than ${maxChars.toLocaleString("en-US")} characters (the limit is ${maxChars.toLocaleString("en-US")})`;
+      return `JSON longer than ${thousands(maxChars)} characters (the limit is ${thousands(maxChars)})`;
     }
   }
   return null;
